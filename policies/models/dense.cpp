@@ -1,0 +1,22 @@
+// Dense (fully connected) layer: Y = W X (+ b). The input is flattened to f = c*h*w features.
+// Parameters f*out (+ out with bias); forward 2*batch*f*out FLOPs; backward the same again for
+// dL/dX and for dL/dW (the lecture's table).
+#include "policies/models/layer_graph_builder.h"
+
+namespace memsim {
+
+Layer build_dense(const LayerContext& ctx, const LayerParams& p) {
+  const std::uint64_t out = p.positive("out");
+  const bool bias = p.flag_or("bias", false);
+  const double f = static_cast<double>(ctx.input_shapes.at(0).elements());
+  const double macs = static_cast<double>(ctx.batch) * f * static_cast<double>(out);
+  Layer l;
+  l.shape = {out, 1, 1};
+  l.params = ctx.input_shapes.at(0).elements() * out + (bias ? out : 0);
+  l.flops_forward = 2 * macs;
+  l.flops_backward_data = 2 * macs;
+  l.flops_backward_weight = 2 * macs;
+  return l;
+}
+
+}  // namespace memsim

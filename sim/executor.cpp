@@ -1,0 +1,291 @@
+#include "sim/executor.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace memsim {
+namespace {
+
+bool stays_in_cache_after_last_use(const Tensor& t) {
+  // Weights and optimizer state stay live to the end (DESIGN.md "Tensor"); their cache copy is
+  // left for the eviction policy rather than freed when their last op is done.
+  return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state ||
+         t.required_output;
+}
+
+// The FCFS DRAM channels. Every transfer's times are fixed when it is issued: a later
+// transfer never starts before an earlier one (first-come first-served), so nothing issued
+// afterwards can move it.
+class DramChannels {
+ public:
+  explicit DramChannels(std::uint32_t channels) : free_at_(channels, 0.0) {}
+
+  struct Slot {
+    double start, end;
+    std::uint16_t channel;
+  };
+
+  Slot issue(double ready, double duration) {
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < free_at_.size(); ++c)
+      if (free_at_[c] < free_at_[best]) best = c;
+    const double start = std::max({ready, last_start_, free_at_[best]});
+    const double end = start + duration;
+    free_at_[best] = end;
+    last_start_ = start;
+    // Starts never decrease, so the union of busy intervals grows at its right end only.
+    if (start >= busy_until_) {
+      busy_ += end - start;
+      busy_until_ = end;
+    } else if (end > busy_until_) {
+      busy_ += end - busy_until_;
+      busy_until_ = end;
+    }
+    last_end_ = std::max(last_end_, end);
+    return {start, end, static_cast<std::uint16_t>(best)};
+  }
+  double busy() const { return busy_; }
+  double last_end() const { return last_end_; }
+
+ private:
+  std::vector<double> free_at_;
+  double last_start_ = 0;
+  double busy_until_ = 0;
+  double busy_ = 0;
+  double last_end_ = 0;
+};
+
+class Run {
+ public:
+  Run(const Graph& graph, std::span<const OpId> order, const Machine& machine,
+      EvictionPolicy& policy, const ExecutorOptions& options, StepSink& sink)
+      : g_(graph),
+        order_(order),
+        m_(machine),
+        policy_(policy),
+        lookahead_(options.lookahead),
+        sink_(sink),
+        channels_(std::max<std::uint32_t>(1, machine.dram_channels)),
+        resident_(graph.tensor_count(), 0),
+        in_dram_(graph.tensor_count(), 0),
+        dirty_(graph.tensor_count(), 0),
+        ready_at_(graph.tensor_count(), 0.0),
+        store_end_(graph.tensor_count(), 0.0),
+        remaining_uses_(graph.tensor_count(), 0),
+        pin_window_(graph.tensor_count(), 0),
+        pin_current_(graph.tensor_count(), 0) {
+    for (TensorId t = 0; t < g_.tensor_count(); ++t) in_dram_[t] = g_.tensor(t).initial_in_dram;
+    for (OpId o : order_) {
+      for (TensorId t : g_.inputs(o)) ++remaining_uses_[t];
+      for (TensorId t : g_.updates(o)) ++remaining_uses_[t];
+    }
+  }
+
+  ExecutionTimes run() {
+    const std::size_t n = order_.size();
+    for (std::size_t k = 0; k < n && k <= lookahead_; ++k) pin(pin_window_, order_[k], +1);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (i > 0) {
+        pin(pin_window_, order_[i - 1], -1);
+        if (i + lookahead_ < n) pin(pin_window_, order_[i + lookahead_], +1);
+      }
+      run_op(i);
+    }
+    times_.compute_busy = compute_busy_;
+    times_.dram_busy = channels_.busy();
+    times_.time = std::max(now_, channels_.last_end());
+    return times_;
+  }
+
+ private:
+  void pin(std::vector<std::uint16_t>& pins, OpId o, int delta) {
+    for (TensorId t : g_.working_set(o)) pins[t] = static_cast<std::uint16_t>(pins[t] + delta);
+  }
+
+  std::uint64_t bytes(TensorId t) const { return g_.tensor(t).bytes; }
+
+  // Frees space by evicting unpinned tensors until `need` more bytes fit. Records the time the
+  // space is really free in space_ready_ (and store_wait_ if a store had to finish first).
+  bool ensure_space(std::uint64_t need, const std::vector<std::uint16_t>& pins) {
+    while (m_.cache_capacity - used_ < need) {
+      const TensorId v = policy_.choose_victim({pins, dirty_, position_});
+      if (v == Graph::kNoTensor) return false;
+      if (!resident_[v] || pins[v] != 0)
+        throw std::logic_error("eviction policy chose a tensor it may not evict: " +
+                               std::string(g_.tensor_name(v)));
+      evict(v);
+    }
+    return true;
+  }
+
+  void evict(TensorId v) {
+    double free_at = std::max(now_, ready_at_[v]);
+    bool waited_for_store = false;
+    if (dirty_[v] && (remaining_uses_[v] > 0 || g_.tensor(v).required_output)) {
+      store(v);
+      waited_for_store = true;
+    }
+    if (store_end_[v] > free_at) {
+      free_at = store_end_[v];
+      waited_for_store = true;
+    }
+    drop(v, free_at);
+    space_ready_ = std::max(space_ready_, free_at);
+    if (waited_for_store) store_wait_ = std::max(store_wait_, free_at);
+  }
+
+  void store(TensorId t) {
+    const auto slot = channels_.issue(std::max(now_, ready_at_[t]), m_.transfer_seconds(bytes(t)));
+    dirty_[t] = 0;
+    in_dram_[t] = 1;
+    store_end_[t] = slot.end;
+    sink_.on_step({slot.start, slot.end, {StepKind::store, t}, Resource::dram, slot.channel});
+  }
+
+  void drop(TensorId t, double at) {
+    resident_[t] = 0;
+    dirty_[t] = 0;
+    used_ -= bytes(t);
+    policy_.on_remove(t);
+    sink_.on_step({at, at, {StepKind::drop, t}, Resource::cache, 0});
+  }
+
+  void load(TensorId t, double ready) {
+    if (!in_dram_[t])
+      throw std::logic_error("executor needs '" + std::string(g_.tensor_name(t)) +
+                             "' but it has no copy in DRAM");
+    // A tensor evicted earlier may still be on its way out: reload it once its store is done.
+    const auto slot = channels_.issue(std::max(ready, store_end_[t]), m_.transfer_seconds(bytes(t)));
+    resident_[t] = 1;
+    used_ += bytes(t);
+    ready_at_[t] = slot.end;
+    policy_.on_insert(t, position_);
+    sink_.on_step({slot.start, slot.end, {StepKind::load, t}, Resource::dram, slot.channel});
+  }
+
+  // Loads op o's missing inputs and updates. Mandatory for the current op (evicting even
+  // prefetched tensors if it must); for lookahead ops only what fits without touching the window.
+  bool load_missing(OpId o, bool mandatory) {
+    // A lookahead op's inputs may still be produced by an op before it: only tensors with a
+    // DRAM copy can be loaded ahead.
+    std::uint64_t need = 0;
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (!resident_[t] && (mandatory || in_dram_[t])) need += bytes(t);
+    if (mandatory) {
+      for (TensorId t : g_.outputs(o))
+        if (!resident_[t]) need += bytes(t);
+    } else if (need == 0) {
+      return true;
+    }
+    space_ready_ = now_;
+    store_wait_ = now_;
+    if (!ensure_space(need, pin_window_)) {
+      if (!mandatory) return false;
+      if (!ensure_space(need, pin_current_))
+        throw std::logic_error("working set of '" + std::string(g_.op_name(o)) +
+                               "' does not fit the cache");
+    }
+    const double ready = space_ready_;
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (!resident_[t] && (mandatory || in_dram_[t])) load(t, ready);
+    if (mandatory)
+      for (TensorId t : g_.outputs(o))
+        if (!resident_[t]) used_ += bytes(t);  // reserved now, filled when the op runs
+    return true;
+  }
+
+  void run_op(std::uint32_t i) {
+    const OpId o = order_[i];
+    position_ = i;
+    pin(pin_current_, o, +1);
+    load_missing(o, /*mandatory=*/true);
+    const double op_space_ready = space_ready_;
+    const double op_store_wait = store_wait_;
+    for (std::uint32_t k = i + 1; k < order_.size() && k <= i + lookahead_; ++k)
+      if (!load_missing(order_[k], /*mandatory=*/false)) break;
+
+    double start = std::max(now_, op_space_ready);
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list) start = std::max(start, ready_at_[t]);
+    for (TensorId t : g_.updates(o)) start = std::max(start, store_end_[t]);
+    if (start > now_) {
+      const double store_part = std::clamp(op_store_wait - now_, 0.0, start - now_);
+      if (store_part > 0) sink_.on_stall(now_, now_ + store_part, o, true);
+      if (start - now_ - store_part > 0) sink_.on_stall(now_ + store_part, start, o, false);
+      times_.stall_store += store_part;
+      times_.stall_load += start - now_ - store_part;
+    }
+    const double duration = m_.compute_seconds(g_.op(o).flops);
+    const double end = start + duration;
+    compute_busy_ += duration;
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list) policy_.on_access(t, i);
+    sink_.on_step({start, end, {StepKind::compute, o}, Resource::compute, 0});
+    for (TensorId t : g_.outputs(o)) {
+      if (!resident_[t]) resident_[t] = 1;  // space was reserved in load_missing
+      policy_.on_insert(t, i);
+    }
+    // Outputs are new and updates were rewritten: neither has a valid DRAM copy now.
+    for (TensorId t : g_.outputs(o)) {
+      ready_at_[t] = end;
+      dirty_[t] = 1;
+      in_dram_[t] = 0;
+    }
+    for (TensorId t : g_.updates(o)) {
+      ready_at_[t] = end;
+      dirty_[t] = 1;
+      in_dram_[t] = 0;
+    }
+    now_ = end;
+    pin(pin_current_, o, -1);
+    // Op o is done: free what died, store required outputs.
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (--remaining_uses_[t] == 0 && !stays_in_cache_after_last_use(g_.tensor(t)) &&
+            resident_[t])
+          drop(t, std::max(now_, store_end_[t]));
+    for (auto list : {g_.outputs(o), g_.updates(o)})
+      for (TensorId t : list) {
+        if (g_.tensor(t).required_output && dirty_[t]) store(t);
+        if (remaining_uses_[t] == 0 && !stays_in_cache_after_last_use(g_.tensor(t)) &&
+            resident_[t])
+          drop(t, now_);
+      }
+  }
+
+  const Graph& g_;
+  std::span<const OpId> order_;
+  const Machine& m_;
+  EvictionPolicy& policy_;
+  std::uint32_t lookahead_;
+  StepSink& sink_;
+  DramChannels channels_;
+  std::vector<std::uint8_t> resident_;  // space is reserved (loaded, loading or produced)
+  std::vector<std::uint8_t> in_dram_;   // DRAM holds (or will hold, once a store ends) a copy
+  std::vector<std::uint8_t> dirty_;     // resident and no store issued since it last changed
+  std::vector<double> ready_at_;        // when the cache copy is valid
+  std::vector<double> store_end_;       // when the last store of the tensor ends
+  std::vector<std::uint32_t> remaining_uses_;
+  std::vector<std::uint16_t> pin_window_;   // working sets of ops i..i+L
+  std::vector<std::uint16_t> pin_current_;  // working set of op i
+  std::uint64_t used_ = 0;
+  std::uint32_t position_ = 0;
+  double now_ = 0;
+  double space_ready_ = 0;
+  double store_wait_ = 0;
+  double compute_busy_ = 0;
+  ExecutionTimes times_;
+};
+
+}  // namespace
+
+ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
+                       EvictionPolicy& policy, const ExecutorOptions& options, StepSink& sink) {
+  return Run(graph, order, machine, policy, options, sink).run();
+}
+
+}  // namespace memsim

@@ -1,0 +1,526 @@
+#include "sim/scenario_parse.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "sim/units.h"
+
+namespace memsim {
+namespace {
+
+using Keys = std::initializer_list<std::string_view>;
+
+SourcePos pos_of(const toml::source_region& region, const std::string& fallback_file) {
+  SourcePos pos;
+  pos.file = region.path ? *region.path : fallback_file;
+  if (pos.file.rfind("--set ", 0) == 0) return pos;  // an override has no useful line
+  pos.line = region.begin.line;
+  pos.column = region.begin.column;
+  return pos;
+}
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+// Reads one table: rejects keys it was not told about, converts values with their positions.
+class Reader {
+ public:
+  Reader(const toml::table& table, std::string path, const std::string& file, Keys allowed)
+      : table_(table), path_(std::move(path)), file_(file) {
+    for (auto&& [key, node] : table) {
+      (void)node;
+      const std::string_view k = key.str();
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+      const std::vector<std::string_view> options(allowed.begin(), allowed.end());
+      const std::string where = path_.empty() ? "at the top level" : "in [" + path_ + "]";
+      const std::string guess = nearest_name(k, options);
+      std::string hint;
+      if (!guess.empty()) {
+        hint = "; did you mean '" + guess + "'?";
+      } else {
+        hint = "; expected one of: ";
+        for (std::size_t i = 0; i < options.size(); ++i)
+          hint += (i ? ", " : "") + std::string(options[i]);
+      }
+      throw ScenarioError(pos_of(key.source(), file_),
+                          "unknown key '" + std::string(k) + "' " + where + hint);
+    }
+  }
+
+  const toml::node* find(std::string_view key) const { return table_.get(key); }
+  std::string qualified(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+  SourcePos pos(const toml::node& node) const { return pos_of(node.source(), file_); }
+  SourcePos table_pos() const { return pos_of(table_.source(), file_); }
+  [[noreturn]] void fail(const toml::node& node, std::string_view key,
+                         const std::string& what) const {
+    throw ScenarioError(pos(node), qualified(key) + ": " + what);
+  }
+  [[noreturn]] void wrong_type(const toml::node& node, std::string_view key,
+                               std::string_view expected) const {
+    fail(node, key, "expected " + std::string(expected) + ", got " + std::string(type_name(node)));
+  }
+
+  std::optional<std::string> string(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) wrong_type(*n, key, "a string");
+    return n->as_string()->get();
+  }
+
+  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) wrong_type(*n, key, "an integer");
+    const std::int64_t v = n->as_integer()->get();
+    if (v < min) fail(*n, key, "must be at least " + std::to_string(min) + ", got " + std::to_string(v));
+    return v;
+  }
+
+  std::optional<double> number(std::string_view key, double min) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    double v = 0;
+    if (n->is_integer())
+      v = static_cast<double>(n->as_integer()->get());
+    else if (n->is_floating_point())
+      v = n->as_floating_point()->get();
+    else
+      wrong_type(*n, key, "a number");
+    if (!std::isfinite(v) || v < min)
+      fail(*n, key, "must be a finite number of at least " + std::to_string(min));
+    return v;
+  }
+
+  // A quantity written as a string with a unit; integers are accepted where `bare_ok`.
+  template <typename Parse>
+  auto quantity(std::string_view key, Parse parse, std::string_view example)
+      -> std::optional<decltype(parse(std::string_view{}))> {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    std::string text;
+    if (n->is_string())
+      text = n->as_string()->get();
+    else if (n->is_integer() || n->is_floating_point())
+      text = n->is_integer() ? std::to_string(n->as_integer()->get())
+                             : std::to_string(n->as_floating_point()->get());
+    else
+      wrong_type(*n, key, "a string such as \"" + std::string(example) + "\"");
+    try {
+      return parse(text);
+    } catch (const UnitError& e) {
+      fail(*n, key, e.what());
+    }
+  }
+
+  std::optional<std::vector<std::string>> strings(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    if (!n->is_array()) wrong_type(*n, key, "an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *n->as_array()) {
+      if (!item.is_string()) wrong_type(item, key, "an array of strings");
+      out.push_back(item.as_string()->get());
+    }
+    return out;
+  }
+
+  // A sub-table, or nullptr when absent.
+  const toml::table* table(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) wrong_type(*n, key, "a table");
+    return n->as_table();
+  }
+
+  // An array of tables (`[[x]]` or `x = [{...}]`), or nullptr when absent.
+  const toml::array* tables(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return nullptr;
+    if (!n->is_array()) wrong_type(*n, key, "an array of tables");
+    for (const toml::node& item : *n->as_array())
+      if (!item.is_table()) wrong_type(item, key, "an array of tables");
+    return n->as_array();
+  }
+
+  const std::string& path() const { return path_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  const toml::table& table_;
+  std::string path_;
+  const std::string& file_;
+};
+
+void parse_hardware(const Reader& top, ScenarioSpec& spec) {
+  const toml::table* hw = top.table("hardware");
+  if (!hw) throw ScenarioError(SourcePos{spec.file, 0, 0}, "missing [hardware] (cache, dram, compute)");
+  Reader r(*hw, "hardware", spec.file, {"cache", "dram", "compute"});
+  spec.hardware_pos = r.table_pos();
+  Machine& m = spec.machine;
+  const toml::table* cache = r.table("cache");
+  if (!cache) throw ScenarioError(r.table_pos(), "missing [hardware.cache] with a capacity");
+  Reader c(*cache, "hardware.cache", spec.file, {"capacity"});
+  const auto capacity = c.quantity("capacity", parse_capacity, "6 MiB");
+  if (!capacity)
+    throw ScenarioError(c.table_pos(), "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
+  m.cache_capacity = capacity->amount;
+  m.uniform = capacity->uniform;
+
+  if (const toml::table* dram = r.table("dram")) {
+    Reader d(*dram, "hardware.dram", spec.file,
+             {"bandwidth", "latency", "capacity", "channels", "transfer_time"});
+    if (auto v = d.quantity("bandwidth", parse_bandwidth, "768 GB/s")) {
+      m.dram_bandwidth = *v;
+      spec.has_bandwidth = true;
+    }
+    if (auto v = d.quantity("latency", parse_duration, "400 ns")) m.dram_latency = *v;
+    if (auto v = d.quantity("capacity", parse_size, "48 GiB")) m.dram_capacity = *v;
+    if (auto v = d.integer("channels", 1)) {
+      if (*v > 65535) d.fail(*d.find("channels"), "channels", "must be at most 65535");
+      m.dram_channels = static_cast<std::uint32_t>(*v);
+    }
+    if (auto v = d.number("transfer_time", 0)) m.transfer_time = *v;
+  }
+  if (const toml::table* compute = r.table("compute")) {
+    Reader p(*compute, "hardware.compute", spec.file, {"throughput", "op_time"});
+    if (auto v = p.quantity("throughput", parse_throughput, "38.7 TFLOP/s")) {
+      m.compute_throughput = *v;
+      spec.has_throughput = true;
+    }
+    if (auto v = p.number("op_time", 0)) m.op_time = *v;
+  }
+}
+
+GraphSpec parse_graph(const Reader& top, const toml::table& table) {
+  Reader r(table, "graph", top.file(), {"tensors", "ops", "outputs", "order"});
+  GraphSpec g;
+  g.pos = r.table_pos();
+  if (const toml::array* tensors = r.tables("tensors")) {
+    for (const toml::node& item : *tensors) {
+      Reader t(*item.as_table(), "graph.tensors", top.file(), {"name", "size", "kind", "initial"});
+      TensorSpec spec;
+      spec.pos = t.table_pos();
+      auto name = t.string("name");
+      if (!name || name->empty()) throw ScenarioError(spec.pos, "graph.tensors: every tensor needs a name");
+      spec.name = *name;
+      spec.bytes = t.quantity("size", parse_size, "4 MiB");
+      if (auto kind = t.string("kind")) {
+        if (!parse_tensor_kind(*kind, spec.kind))
+          t.fail(*t.find("kind"), "kind",
+                 "unknown tensor kind '" + *kind + "'; expected one of: " + tensor_kind_names());
+        spec.kind_given = true;
+      }
+      if (auto initial = t.string("initial")) {
+        if (*initial != "dram" && *initial != "none")
+          t.fail(*t.find("initial"), "initial",
+                 "expected \"dram\" or \"none\", got \"" + *initial + "\"");
+        spec.initial_in_dram = *initial == "dram";
+      }
+      g.tensors.push_back(std::move(spec));
+    }
+  }
+  const toml::array* ops = r.tables("ops");
+  if (!ops || ops->empty()) throw ScenarioError(g.pos, "[graph] needs at least one op in 'ops'");
+  for (const toml::node& item : *ops) {
+    Reader o(*item.as_table(), "graph.ops", top.file(),
+             {"name", "inputs", "outputs", "updates", "flops", "phase"});
+    OpSpec spec;
+    spec.pos = o.table_pos();
+    auto name = o.string("name");
+    if (!name || name->empty()) throw ScenarioError(spec.pos, "graph.ops: every op needs a name");
+    spec.name = *name;
+    spec.inputs = o.strings("inputs").value_or(std::vector<std::string>{});
+    spec.outputs = o.strings("outputs").value_or(std::vector<std::string>{});
+    spec.updates = o.strings("updates").value_or(std::vector<std::string>{});
+    spec.flops = o.quantity("flops", parse_flops, "2 GFLOP").value_or(0.0);
+    if (auto phase = o.string("phase")) {
+      if (!parse_op_phase(*phase, spec.phase))
+        o.fail(*o.find("phase"), "phase",
+               "unknown phase '" + *phase + "'; expected forward, backward, update or recompute");
+    }
+    g.ops.push_back(std::move(spec));
+  }
+  if (auto outputs = r.strings("outputs")) {
+    g.outputs = *outputs;
+    g.outputs_pos = r.pos(*r.find("outputs"));
+  }
+  if (auto order = r.string("order")) {
+    if (*order == "as-listed")
+      g.as_listed = true;
+    else if (*order == "topological" || *order == "any")
+      g.as_listed = false;
+    else
+      r.fail(*r.find("order"), "order",
+             "expected \"as-listed\" or \"topological\", got \"" + *order + "\"");
+  }
+  return g;
+}
+
+ModelSpec parse_model(const Reader& top, const toml::table& table) {
+  Reader r(table, "model", top.file(), {"batch", "dtype", "input", "layers"});
+  ModelSpec m;
+  m.pos = r.table_pos();
+  m.batch = static_cast<std::uint64_t>(r.integer("batch", 1).value_or(1));
+  if (auto dtype = r.string("dtype")) {
+    static constexpr std::pair<std::string_view, std::uint32_t> kTypes[] = {
+        {"fp32", 4}, {"fp16", 2}, {"bf16", 2}, {"fp8", 1}};
+    bool found = false;
+    for (auto [name, bytes] : kTypes)
+      if (name == *dtype) {
+        m.dtype = *dtype;
+        m.dtype_bytes = bytes;
+        found = true;
+      }
+    if (!found)
+      r.fail(*r.find("dtype"), "dtype", "unknown dtype '" + *dtype + "'; expected fp32, fp16, bf16 or fp8");
+  }
+  const toml::node* input = r.find("input");
+  if (!input) throw ScenarioError(m.pos, "model.input (features of X0, or [channels, height, width]) is required");
+  if (input->is_integer() && input->as_integer()->get() >= 1) {
+    m.input.c = static_cast<std::uint64_t>(input->as_integer()->get());
+  } else if (input->is_array() && input->as_array()->size() == 3 &&
+             std::all_of(input->as_array()->begin(), input->as_array()->end(), [](const toml::node& n) {
+               return n.is_integer() && n.as_integer()->get() >= 1;
+             })) {
+    const toml::array& a = *input->as_array();
+    m.input = {static_cast<std::uint64_t>(a[0].as_integer()->get()),
+               static_cast<std::uint64_t>(a[1].as_integer()->get()),
+               static_cast<std::uint64_t>(a[2].as_integer()->get())};
+  } else {
+    r.fail(*input, "input", "expected a positive number of features or [channels, height, width]");
+  }
+  const toml::array* layers = r.tables("layers");
+  if (!layers || layers->empty()) throw ScenarioError(m.pos, "model.layers needs at least one layer");
+  for (const toml::node& item : *layers) {
+    const toml::table& t = *item.as_table();
+    LayerSpec layer;
+    layer.pos = pos_of(t.source(), top.file());
+    for (auto&& [key, node] : t) {
+      const std::string k(key.str());
+      const std::string qualified = "model.layers." + k;
+      const SourcePos at = pos_of(node.source(), top.file());
+      const auto wrong = [&](std::string_view expected) {
+        throw ScenarioError(at, qualified + ": expected " + std::string(expected) + ", got " +
+                                    std::string(type_name(node)));
+      };
+      if (k == "type" || k == "name") {
+        if (!node.is_string()) wrong("a string");
+        (k == "type" ? layer.type : layer.name) = node.as_string()->get();
+      } else if (k == "repeat") {
+        if (!node.is_integer()) wrong("an integer");
+        if (node.as_integer()->get() < 1) throw ScenarioError(at, qualified + ": must be at least 1");
+        layer.repeat = static_cast<std::uint64_t>(node.as_integer()->get());
+      } else if (node.is_integer()) {
+        layer.params[k] = {node.as_integer()->get(), at};
+      } else if (node.is_floating_point()) {
+        layer.params[k] = {node.as_floating_point()->get(), at};
+      } else if (node.is_boolean()) {
+        layer.params[k] = {node.as_boolean()->get(), at};
+      } else if (node.is_string()) {
+        layer.params[k] = {node.as_string()->get(), at};
+      } else if (node.is_array()) {
+        std::vector<std::int64_t> values;
+        for (const toml::node& v : *node.as_array()) {
+          if (!v.is_integer()) wrong("an array of integers");
+          values.push_back(v.as_integer()->get());
+        }
+        layer.params[k] = {std::move(values), at};
+      } else {
+        wrong("a number, string, boolean or array of integers");
+      }
+    }
+    if (layer.type.empty())
+      throw ScenarioError(layer.pos, "model.layers: every layer needs a type (e.g. \"dense\")");
+    m.layers.push_back(std::move(layer));
+  }
+  return m;
+}
+
+void parse_schedule(const Reader& top, ScenarioSpec& spec) {
+  const toml::table* table = top.table("schedule");
+  if (!table) return;
+  Reader r(*table, "schedule", spec.file, {"kind", "overlap"});
+  if (auto kind = r.string("kind")) {
+    spec.schedule.kind = *kind;
+    spec.schedule.kind_pos = r.pos(*r.find("kind"));
+    spec.schedule.kind_given = true;
+  }
+  if (auto overlap = r.string("overlap")) {
+    const std::string& o = *overlap;
+    spec.schedule.overlap = o;
+    if (o == "none") {
+      spec.schedule.lookahead = 0;
+    } else if (o == "double-buffer") {
+      spec.schedule.lookahead = 1;
+    } else if (o.rfind("lookahead:", 0) == 0) {
+      const std::string digits = o.substr(10);
+      const bool ok = !digits.empty() && digits.size() <= 6 &&
+                      std::all_of(digits.begin(), digits.end(), ::isdigit);
+      if (!ok)
+        r.fail(*r.find("overlap"), "overlap",
+               "expected \"lookahead:N\" with N a whole number below 1000000, got \"" + o + "\"");
+      spec.schedule.lookahead = static_cast<std::uint32_t>(std::stoul(digits));
+    } else {
+      r.fail(*r.find("overlap"), "overlap",
+             "expected \"none\", \"double-buffer\" or \"lookahead:N\", got \"" + o + "\"");
+    }
+  }
+}
+
+ScenarioSpec parse_root(const toml::table& root, const std::string& file) {
+  ScenarioSpec spec;
+  spec.file = file;
+  Reader top(root, "", file, {"scenario", "hardware", "graph", "model", "schedule", "policy"});
+  if (const toml::table* s = top.table("scenario")) {
+    Reader r(*s, "scenario", file, {"name", "description"});
+    spec.name = r.string("name").value_or("");
+    spec.description = r.string("description").value_or("");
+  }
+  parse_hardware(top, spec);
+  const toml::table* graph = top.table("graph");
+  const toml::table* model = top.table("model");
+  if (graph && model)
+    throw ScenarioError(pos_of(model->source(), file),
+                        "a scenario has either a [graph] or a [model], not both");
+  if (!graph && !model)
+    throw ScenarioError(SourcePos{file, 0, 0},
+                        "missing [graph] (a raw DAG of ops) or [model] (a chain of layers)");
+  if (graph) spec.graph = parse_graph(top, *graph);
+  if (model) spec.model = parse_model(top, *model);
+  parse_schedule(top, spec);
+  if (const toml::table* p = top.table("policy")) {
+    Reader r(*p, "policy", file, {"eviction"});
+    if (auto e = r.string("eviction")) {
+      spec.policy.eviction = *e;
+      spec.policy.eviction_pos = r.pos(*r.find("eviction"));
+    }
+  }
+  if (spec.name.empty()) {
+    // Default name: the file's stem.
+    std::string stem = file.substr(file.find_last_of('/') + 1);
+    spec.name = stem.substr(0, stem.rfind(".toml"));
+  }
+  return spec;
+}
+
+std::string toml_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;  // control characters cannot be typed
+    out += c;
+  }
+  return out + "\"";
+}
+
+void apply_override(toml::table& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const std::string key = eq == std::string::npos ? "" : assignment.substr(0, eq);
+  const std::string where = "--set " + key;
+  if (eq == std::string::npos || key.empty())
+    throw ScenarioError(SourcePos{"--set", 0, 0},
+                        "expected key=value (e.g. hardware.cache.capacity=\"5 tensors\"), got \"" +
+                            assignment + "\"");
+  const std::string value = assignment.substr(eq + 1);
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const auto dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const auto& p : parts)
+    if (p.empty()) throw ScenarioError(SourcePos{where, 0, 0}, "empty part in key '" + key + "'");
+  toml::table* table = &root;
+  std::string walked;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    walked += (i ? "." : "") + parts[i];
+    toml::node* n = table->get(parts[i]);
+    if (!n) {
+      table->insert(parts[i], toml::table{});
+      n = table->get(parts[i]);
+    }
+    if (!n->is_table())
+      throw ScenarioError(SourcePos{where, 0, 0}, "'" + walked + "' is not a table");
+    table = n->as_table();
+  }
+  // Valid TOML is taken as typed ("2", "true"); anything else as a string ("5 tensors").
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value, where);
+  } catch (const toml::parse_error&) {
+    parsed = toml::parse("v = " + toml_quote(value), where);
+  }
+  parsed.get("v")->visit([&](auto&& node) { table->insert_or_assign(parts.back(), node); });
+}
+
+ScenarioSpec parse_with_overrides(toml::table root, const std::string& file,
+                                  std::span<const std::string> overrides) {
+  for (const std::string& o : overrides) apply_override(root, o);
+  return parse_root(root, file);
+}
+
+}  // namespace
+
+std::string nearest_name(std::string_view word, std::span<const std::string_view> candidates) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (std::string_view c : candidates) {
+    // Levenshtein distance, one row at a time.
+    std::vector<std::size_t> row(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      std::size_t diag = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (word[i - 1] == c[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    if (row[c.size()] < best_distance) {
+      best_distance = row[c.size()];
+      best = std::string(c);
+    }
+  }
+  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
+  return best_distance <= limit ? best : std::string();
+}
+
+ScenarioSpec parse_scenario_text(std::string_view text, const std::string& source_name,
+                                 std::span<const std::string> overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(pos_of(e.source(), source_name), std::string(e.description()));
+  }
+  return parse_with_overrides(std::move(root), source_name, overrides);
+}
+
+ScenarioSpec parse_scenario_file(const std::string& path, std::span<const std::string> overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(SourcePos{path, 0, 0}, "cannot open scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ScenarioError(SourcePos{path, 0, 0}, "cannot read scenario file");
+  return parse_scenario_text(text.str(), path, overrides);
+}
+
+}  // namespace memsim

@@ -1,0 +1,73 @@
+#pragma once
+// A scenario assembled and ready to run (after parse and validation), and running it.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/eviction.h"
+#include "sim/executor.h"
+#include "sim/graph.h"
+#include "sim/liveness.h"
+#include "sim/machine.h"
+#include "sim/registry.h"
+#include "sim/scenario_spec.h"
+#include "sim/verifier.h"
+
+namespace memsim {
+
+struct Simulation {
+  std::string name;
+  std::string description;
+  std::string file;
+  Machine machine;
+  Graph graph;
+  std::vector<OpId> order;
+  std::string workload;  // "graph (as-listed)", "model: inference", ...
+  std::string overlap;   // as written: none, double-buffer, lookahead:N
+  std::uint32_t lookahead = 0;
+  std::string eviction;
+  EvictionFactory eviction_factory = nullptr;
+};
+
+// Validates the spec's cross-field facts and builds the graph. Throws ScenarioError with the
+// position of the offending value: undefined names, cycles, working sets that do not fit,
+// unknown policies and generators.
+Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry);
+
+struct RunResult {
+  ExecutionTimes times;
+  MoveCounts counts;  // from the verifier's replay
+  LivenessReport liveness;
+  std::array<double, 4> flops{};  // by OpPhase: forward, backward, update, recompute
+  bool oom = false;               // peak live bytes exceed DRAM capacity
+};
+
+// Runs the executor with the scenario's policy, replaying every step through the verifier.
+// `observer`, if given, sees each verified step (for time lines). Throws ScheduleError if the
+// verifier rejects the schedule.
+RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr);
+
+// Passes steps through a Verifier before handing them on; exposes the cache occupancy.
+class VerifyingSink : public StepSink {
+ public:
+  VerifyingSink(const Graph& graph, std::uint64_t capacity, StepSink* next)
+      : verifier_(graph, capacity), next_(next) {}
+  void on_step(const TimedStep& step) override {
+    verifier_.apply(step.step);
+    if (!next_) return;
+    TimedStep seen = step;
+    seen.cache_bytes = verifier_.cache_bytes_in_use();
+    next_->on_step(seen);
+  }
+  void on_stall(double start, double end, OpId op, bool store) override {
+    if (next_) next_->on_stall(start, end, op, store);
+  }
+  const Verifier& verifier() const { return verifier_; }
+
+ private:
+  Verifier verifier_;
+  StepSink* next_;
+};
+
+}  // namespace memsim

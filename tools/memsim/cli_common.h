@@ -1,0 +1,53 @@
+#pragma once
+// What every `memsim` command shares: loading a scenario with --set overrides, writing output
+// files all-or-nothing, and the exit statuses (0 done, 1 failed while running, 2 bad input).
+#include <boost/program_options.hpp>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/registry.h"
+#include "sim/simulation.h"
+
+namespace memsim::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitBadInput = 2;
+
+// Bad usage of the command line (unknown option, missing scenario...). Exit status 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Options every command taking a scenario accepts.
+struct ScenarioArgs {
+  std::string path;
+  std::vector<std::string> overrides;  // --set key=value
+};
+void add_scenario_options(boost::program_options::options_description& options,
+                          boost::program_options::positional_options_description& positional,
+                          ScenarioArgs& args);
+
+// Parses a command's arguments; throws UsageError. Returns false when --help was asked
+// (help already printed to `out`).
+bool parse_command_line(const std::vector<std::string>& args,
+                        const boost::program_options::options_description& options,
+                        const boost::program_options::positional_options_description& positional,
+                        const std::string& usage, std::ostream& out);
+
+// Parse, validate and build (throws ScenarioError).
+Simulation load_simulation(const ScenarioArgs& args, const Registry& registry);
+
+// Writes a file through a temporary in the same folder and renames it into place, so a failed
+// run never leaves a partial file. Throws std::runtime_error naming the path.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
+
+// "text", "json" or "csv"; throws UsageError otherwise.
+enum class Format { text, json, csv };
+Format parse_format(const std::string& name);
+
+}  // namespace memsim::cli

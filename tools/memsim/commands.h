@@ -1,0 +1,14 @@
+#pragma once
+// One function per `memsim` command; each returns the exit status and throws ScenarioError or
+// UsageError for bad input (main() turns those into one line and status 2).
+#include <string>
+#include <vector>
+
+#include "tools/memsim/cli_common.h"
+
+namespace memsim::cli {
+
+int cmd_run(const std::vector<std::string>& args, const Registry& registry);
+int cmd_validate(const std::vector<std::string>& args, const Registry& registry);
+
+}  // namespace memsim::cli

@@ -1,0 +1,73 @@
+// memsim: the command line. Parses the command, calls the library, prints, and turns every
+// error into one line and an exit status (0 done, 1 failed while running, 2 bad input).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "policies/register_builtin.h"
+#include "sim/errors.h"
+#include "tools/memsim/commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "memsim: a discrete-event simulator of tensors moving between an on-chip cache, DRAM and\n"
+    "a compute unit.\n\n"
+    "usage: memsim COMMAND SCENARIO.toml [options]\n\n"
+    "commands:\n"
+    "  run        execute the schedule; report time, stalls, loads, stores, peak memory\n"
+    "  validate   check a scenario without running it\n\n"
+    "global options:\n"
+    "  --help             this text; `memsim COMMAND --help` for a command's options\n"
+    "  --list-policies    the eviction policies and schedule kinds a scenario may name\n"
+    "  --version          print the version\n\n"
+    "example:\n"
+    "  memsim run scenarios/lecture/mlp3-double-buffer.toml\n"
+    "  memsim run scenarios/lecture/paging.toml --set policy.eviction=belady --format json\n";
+
+void list_policies(const memsim::Registry& registry) {
+  std::cout << "eviction policies ([policy] eviction = ...):\n";
+  for (const auto& e : registry.evictions()) std::cout << "  " << e.name << "  " << e.description << "\n";
+  std::cout << "schedule kinds ([schedule] kind = ...):\n";
+  for (const auto& g : registry.generators()) std::cout << "  " << g.name << "  " << g.description << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace memsim::cli;
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return kExitBadInput;
+  }
+  const std::string& command = all.front();
+  const std::vector<std::string> args(all.begin() + 1, all.end());
+  try {
+    const memsim::Registry registry = memsim::builtin_registry();
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return kExitOk;
+    }
+    if (command == "--version") {
+      std::cout << "memsim 0.1.0\n";
+      return kExitOk;
+    }
+    if (command == "--list-policies") {
+      list_policies(registry);
+      return kExitOk;
+    }
+    if (command == "run") return cmd_run(args, registry);
+    if (command == "validate") return cmd_validate(args, registry);
+    throw UsageError("unknown command '" + command + "'; commands: run, validate (see memsim --help)");
+  } catch (const memsim::ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const UsageError& e) {
+    std::cerr << "memsim " << (command.rfind("-", 0) == 0 ? "" : command + ": ") << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "memsim: " << e.what() << "\n";
+    return kExitFailed;
+  }
+}
