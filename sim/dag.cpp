@@ -47,9 +47,9 @@ std::vector<OpId> find_cycle(const Graph& graph) {
   CycleFinder visitor;
   visitor.path = &path;
   visitor.cycle = &cycle;
-  boost::depth_first_search(
-      dag, boost::visitor(visitor).color_map(boost::make_iterator_property_map(
-               colors.begin(), boost::get(boost::vertex_index, dag))));
+  boost::depth_first_search(dag,
+                            boost::visitor(visitor).color_map(boost::make_iterator_property_map(
+                                colors.begin(), boost::get(boost::vertex_index, dag))));
   return cycle;
 }
 

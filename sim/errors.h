@@ -9,7 +9,7 @@ namespace memsim {
 
 // Where a value came from: a scenario file position, or a command-line override.
 struct SourcePos {
-  std::string file;   // path as given by the user, or "--set" for overrides
+  std::string file;          // path as given by the user, or "--set" for overrides
   std::uint32_t line = 0;    // 1-based; 0 when unknown
   std::uint32_t column = 0;  // 1-based; 0 when unknown
 };

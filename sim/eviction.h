@@ -18,12 +18,15 @@ struct EvictionContext {
 
 // What the executor asks when it needs space.
 struct VictimQuery {
-  // Tensors the policy must not pick (in the working sets being served), by TensorId.
-  const std::vector<std::uint16_t>& pinned;
+  // Pin bits by TensorId; a tensor with (pins[t] & mask) != 0 is in a working set being served
+  // and must not be chosen.
+  const std::vector<std::uint16_t>& pins;
+  std::uint16_t mask;
   // Whether a tensor's cache copy differs from DRAM; evicting it costs a store.
   const std::vector<std::uint8_t>& dirty;
   // Position in `order` of the op now current.
   std::uint32_t position;
+  bool pinned(TensorId t) const { return (pins[t] & mask) != 0; }
 };
 
 class EvictionPolicy {

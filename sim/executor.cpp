@@ -11,8 +11,7 @@ namespace {
 bool stays_in_cache_after_last_use(const Tensor& t) {
   // Weights and optimizer state stay live to the end (DESIGN.md "Tensor"); their cache copy is
   // left for the eviction policy rather than freed when their last op is done.
-  return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state ||
-         t.required_output;
+  return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state || t.required_output;
 }
 
 // The FCFS DRAM channels. Every transfer's times are fixed when it is issued: a later
@@ -68,15 +67,13 @@ class Run {
         lookahead_(options.lookahead),
         sink_(sink),
         channels_(std::max<std::uint32_t>(1, machine.dram_channels)),
-        resident_(graph.tensor_count(), 0),
-        in_dram_(graph.tensor_count(), 0),
+        state_(graph.tensor_count(), 0),
         dirty_(graph.tensor_count(), 0),
         ready_at_(graph.tensor_count(), 0.0),
         store_end_(graph.tensor_count(), 0.0),
         remaining_uses_(graph.tensor_count(), 0),
-        pin_window_(graph.tensor_count(), 0),
-        pin_current_(graph.tensor_count(), 0) {
-    for (TensorId t = 0; t < g_.tensor_count(); ++t) in_dram_[t] = g_.tensor(t).initial_in_dram;
+        pins_(graph.tensor_count(), 0) {
+    for (TensorId t = 0; t < g_.tensor_count(); ++t) set_in_dram(t, g_.tensor(t).initial_in_dram);
     for (OpId o : order_) {
       for (TensorId t : g_.inputs(o)) ++remaining_uses_[t];
       for (TensorId t : g_.updates(o)) ++remaining_uses_[t];
@@ -85,11 +82,11 @@ class Run {
 
   ExecutionTimes run() {
     const std::size_t n = order_.size();
-    for (std::size_t k = 0; k < n && k <= lookahead_; ++k) pin(pin_window_, order_[k], +1);
+    for (std::size_t k = 0; k < n && k <= lookahead_; ++k) pin_window(order_[k], +1);
     for (std::uint32_t i = 0; i < n; ++i) {
       if (i > 0) {
-        pin(pin_window_, order_[i - 1], -1);
-        if (i + lookahead_ < n) pin(pin_window_, order_[i + lookahead_], +1);
+        pin_window(order_[i - 1], -1);
+        if (i + lookahead_ < n) pin_window(order_[i + lookahead_], +1);
       }
       run_op(i);
     }
@@ -100,19 +97,38 @@ class Run {
   }
 
  private:
-  void pin(std::vector<std::uint16_t>& pins, OpId o, int delta) {
-    for (TensorId t : g_.working_set(o)) pins[t] = static_cast<std::uint16_t>(pins[t] + delta);
+  // pins_ packs two pin sets per tensor (one 16-bit word, for memory): the low 15 bits count
+  // the window's working sets (ops i..i+L) holding it, the top bit marks op i's own.
+  static constexpr std::uint16_t kCurrentBit = 0x8000;
+  static constexpr std::uint16_t kWindowMask = 0x7fff;
+  void pin_window(OpId o, int delta) {
+    for (TensorId t : g_.working_set(o)) pins_[t] = static_cast<std::uint16_t>(pins_[t] + delta);
+  }
+  void pin_current(OpId o, bool on) {
+    for (TensorId t : g_.working_set(o))
+      pins_[t] = on ? (pins_[t] | kCurrentBit) : (pins_[t] & kWindowMask);
+  }
+
+  // state_ bits: space reserved in the cache; DRAM holds (or will, once a store ends) a copy.
+  static constexpr std::uint8_t kResident = 1, kInDram = 2;
+  bool resident(TensorId t) const { return (state_[t] & kResident) != 0; }
+  bool in_dram(TensorId t) const { return (state_[t] & kInDram) != 0; }
+  void set_resident(TensorId t, bool on) { set_bit(t, kResident, on); }
+  void set_in_dram(TensorId t, bool on) { set_bit(t, kInDram, on); }
+  void set_bit(TensorId t, std::uint8_t bit, bool on) {
+    state_[t] = static_cast<std::uint8_t>(on ? (state_[t] | bit) : (state_[t] & ~bit));
   }
 
   std::uint64_t bytes(TensorId t) const { return g_.tensor(t).bytes; }
 
   // Frees space by evicting unpinned tensors until `need` more bytes fit. Records the time the
   // space is really free in space_ready_ (and store_wait_ if a store had to finish first).
-  bool ensure_space(std::uint64_t need, const std::vector<std::uint16_t>& pins) {
+  bool ensure_space(std::uint64_t need, std::uint16_t pin_mask) {
     while (m_.cache_capacity - used_ < need) {
-      const TensorId v = policy_.choose_victim({pins, dirty_, position_});
+      const VictimQuery query{pins_, pin_mask, dirty_, position_};
+      const TensorId v = policy_.choose_victim(query);
       if (v == Graph::kNoTensor) return false;
-      if (!resident_[v] || pins[v] != 0)
+      if (!resident(v) || query.pinned(v))
         throw std::logic_error("eviction policy chose a tensor it may not evict: " +
                                std::string(g_.tensor_name(v)));
       evict(v);
@@ -139,13 +155,13 @@ class Run {
   void store(TensorId t) {
     const auto slot = channels_.issue(std::max(now_, ready_at_[t]), m_.transfer_seconds(bytes(t)));
     dirty_[t] = 0;
-    in_dram_[t] = 1;
+    set_in_dram(t, true);
     store_end_[t] = slot.end;
     sink_.on_step({slot.start, slot.end, {StepKind::store, t}, Resource::dram, slot.channel});
   }
 
   void drop(TensorId t, double at) {
-    resident_[t] = 0;
+    set_resident(t, false);
     dirty_[t] = 0;
     used_ -= bytes(t);
     policy_.on_remove(t);
@@ -153,12 +169,13 @@ class Run {
   }
 
   void load(TensorId t, double ready) {
-    if (!in_dram_[t])
+    if (!in_dram(t))
       throw std::logic_error("executor needs '" + std::string(g_.tensor_name(t)) +
                              "' but it has no copy in DRAM");
     // A tensor evicted earlier may still be on its way out: reload it once its store is done.
-    const auto slot = channels_.issue(std::max(ready, store_end_[t]), m_.transfer_seconds(bytes(t)));
-    resident_[t] = 1;
+    const auto slot =
+        channels_.issue(std::max(ready, store_end_[t]), m_.transfer_seconds(bytes(t)));
+    set_resident(t, true);
     used_ += bytes(t);
     ready_at_[t] = slot.end;
     policy_.on_insert(t, position_);
@@ -173,35 +190,35 @@ class Run {
     std::uint64_t need = 0;
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list)
-        if (!resident_[t] && (mandatory || in_dram_[t])) need += bytes(t);
+        if (!resident(t) && (mandatory || in_dram(t))) need += bytes(t);
     if (mandatory) {
       for (TensorId t : g_.outputs(o))
-        if (!resident_[t]) need += bytes(t);
+        if (!resident(t)) need += bytes(t);
     } else if (need == 0) {
       return true;
     }
     space_ready_ = now_;
     store_wait_ = now_;
-    if (!ensure_space(need, pin_window_)) {
+    if (!ensure_space(need, kWindowMask | kCurrentBit)) {
       if (!mandatory) return false;
-      if (!ensure_space(need, pin_current_))
+      if (!ensure_space(need, kCurrentBit))
         throw std::logic_error("working set of '" + std::string(g_.op_name(o)) +
                                "' does not fit the cache");
     }
     const double ready = space_ready_;
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list)
-        if (!resident_[t] && (mandatory || in_dram_[t])) load(t, ready);
+        if (!resident(t) && (mandatory || in_dram(t))) load(t, ready);
     if (mandatory)
       for (TensorId t : g_.outputs(o))
-        if (!resident_[t]) used_ += bytes(t);  // reserved now, filled when the op runs
+        if (!resident(t)) used_ += bytes(t);  // reserved now, filled when the op runs
     return true;
   }
 
   void run_op(std::uint32_t i) {
     const OpId o = order_[i];
     position_ = i;
-    pin(pin_current_, o, +1);
+    pin_current(o, true);
     load_missing(o, /*mandatory=*/true);
     const double op_space_ready = space_ready_;
     const double op_store_wait = store_wait_;
@@ -226,33 +243,32 @@ class Run {
       for (TensorId t : list) policy_.on_access(t, i);
     sink_.on_step({start, end, {StepKind::compute, o}, Resource::compute, 0});
     for (TensorId t : g_.outputs(o)) {
-      if (!resident_[t]) resident_[t] = 1;  // space was reserved in load_missing
+      set_resident(t, true);  // space was reserved in load_missing
       policy_.on_insert(t, i);
     }
     // Outputs are new and updates were rewritten: neither has a valid DRAM copy now.
     for (TensorId t : g_.outputs(o)) {
       ready_at_[t] = end;
       dirty_[t] = 1;
-      in_dram_[t] = 0;
+      set_in_dram(t, false);
     }
     for (TensorId t : g_.updates(o)) {
       ready_at_[t] = end;
       dirty_[t] = 1;
-      in_dram_[t] = 0;
+      set_in_dram(t, false);
     }
     now_ = end;
-    pin(pin_current_, o, -1);
+    pin_current(o, false);
     // Op o is done: free what died, store required outputs.
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list)
         if (--remaining_uses_[t] == 0 && !stays_in_cache_after_last_use(g_.tensor(t)) &&
-            resident_[t])
+            resident(t))
           drop(t, std::max(now_, store_end_[t]));
     for (auto list : {g_.outputs(o), g_.updates(o)})
       for (TensorId t : list) {
         if (g_.tensor(t).required_output && dirty_[t]) store(t);
-        if (remaining_uses_[t] == 0 && !stays_in_cache_after_last_use(g_.tensor(t)) &&
-            resident_[t])
+        if (remaining_uses_[t] == 0 && !stays_in_cache_after_last_use(g_.tensor(t)) && resident(t))
           drop(t, now_);
       }
   }
@@ -264,14 +280,12 @@ class Run {
   std::uint32_t lookahead_;
   StepSink& sink_;
   DramChannels channels_;
-  std::vector<std::uint8_t> resident_;  // space is reserved (loaded, loading or produced)
-  std::vector<std::uint8_t> in_dram_;   // DRAM holds (or will hold, once a store ends) a copy
-  std::vector<std::uint8_t> dirty_;     // resident and no store issued since it last changed
-  std::vector<double> ready_at_;        // when the cache copy is valid
-  std::vector<double> store_end_;       // when the last store of the tensor ends
+  std::vector<std::uint8_t> state_;  // kResident | kInDram
+  std::vector<std::uint8_t> dirty_;  // resident and no store issued since it last changed
+  std::vector<double> ready_at_;     // when the cache copy is valid
+  std::vector<double> store_end_;    // when the last store of the tensor ends
   std::vector<std::uint32_t> remaining_uses_;
-  std::vector<std::uint16_t> pin_window_;   // working sets of ops i..i+L
-  std::vector<std::uint16_t> pin_current_;  // working set of op i
+  std::vector<std::uint16_t> pins_;  // kWindowMask: ops i..i+L; kCurrentBit: op i
   std::uint64_t used_ = 0;
   std::uint32_t position_ = 0;
   double now_ = 0;

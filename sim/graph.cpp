@@ -8,11 +8,12 @@ namespace memsim {
 namespace {
 constexpr std::array<std::string_view, kTensorKindCount> kKindNames{
     "weight", "activation", "input", "label", "gradient", "optimizer-state", "other"};
-constexpr std::array<std::string_view, 4> kPhaseNames{"forward", "backward", "update",
-                                                      "recompute"};
+constexpr std::array<std::string_view, 4> kPhaseNames{"forward", "backward", "update", "recompute"};
 }  // namespace
 
-std::string_view to_string(TensorKind kind) { return kKindNames[static_cast<int>(kind)]; }
+std::string_view to_string(TensorKind kind) {
+  return kKindNames[static_cast<int>(kind)];
+}
 
 bool parse_tensor_kind(std::string_view name, TensorKind& out) {
   for (std::size_t i = 0; i < kKindNames.size(); ++i)
@@ -29,7 +30,9 @@ std::string tensor_kind_names() {
   return out;
 }
 
-std::string_view to_string(OpPhase phase) { return kPhaseNames[static_cast<int>(phase)]; }
+std::string_view to_string(OpPhase phase) {
+  return kPhaseNames[static_cast<int>(phase)];
+}
 
 bool parse_op_phase(std::string_view name, OpPhase& out) {
   for (std::size_t i = 0; i < kPhaseNames.size(); ++i)
@@ -121,8 +124,12 @@ OpId GraphBuilder::add_op(std::string_view name, std::span<const TensorId> input
   return id;
 }
 
-void GraphBuilder::mark_required_output(TensorId t) { graph_.tensors_.at(t).required_output = true; }
+void GraphBuilder::mark_required_output(TensorId t) {
+  graph_.tensors_.at(t).required_output = true;
+}
 
-Graph GraphBuilder::build() && { return std::move(graph_); }
+Graph GraphBuilder::build() && {
+  return std::move(graph_);
+}
 
 }  // namespace memsim

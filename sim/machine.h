@@ -11,8 +11,8 @@ struct Machine {
   bool uniform = false;
   // Byte mode: a transfer of b bytes takes dram_latency + b / dram_bandwidth seconds and an op
   // flops / compute_throughput seconds.
-  double dram_bandwidth = 0;  // bytes per second
-  double dram_latency = 0;    // seconds
+  double dram_bandwidth = 0;      // bytes per second
+  double dram_latency = 0;        // seconds
   double compute_throughput = 0;  // FLOP per second
   // Uniform mode: fixed times in abstract time units.
   double transfer_time = 1;

@@ -24,8 +24,7 @@ void Registry::add_eviction(std::string name, std::string description, EvictionF
   evictions_.push_back({std::move(name), std::move(description), factory});
 }
 
-void Registry::add_generator(std::string name, std::string description,
-                             GeneratorFactory factory) {
+void Registry::add_generator(std::string name, std::string description, GeneratorFactory factory) {
   if (find_generator(name)) throw std::logic_error("generator registered twice: " + name);
   generators_.push_back({std::move(name), std::move(description), factory});
 }
@@ -38,7 +37,11 @@ const RegistryEntry<GeneratorFactory>* Registry::find_generator(std::string_view
   return find_named(generators_, name);
 }
 
-std::string Registry::eviction_names() const { return join_names(evictions_); }
-std::string Registry::generator_names() const { return join_names(generators_); }
+std::string Registry::eviction_names() const {
+  return join_names(evictions_);
+}
+std::string Registry::generator_names() const {
+  return join_names(generators_);
+}
 
 }  // namespace memsim

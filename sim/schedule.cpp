@@ -6,10 +6,14 @@ namespace memsim {
 
 std::string_view to_string(StepKind kind) {
   switch (kind) {
-    case StepKind::load: return "load";
-    case StepKind::store: return "store";
-    case StepKind::compute: return "compute";
-    case StepKind::drop: return "drop";
+    case StepKind::load:
+      return "load";
+    case StepKind::store:
+      return "store";
+    case StepKind::compute:
+      return "compute";
+    case StepKind::drop:
+      return "drop";
   }
   return "?";
 }

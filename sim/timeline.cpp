@@ -22,7 +22,8 @@ void write_timeline_csv(std::ostream& out, const Graph& graph, const TimelineRec
                                                              : "cache";
     const bool is_op = s.step.kind == StepKind::compute;
     const std::string name(is_op ? graph.op_name(s.step.id) : graph.tensor_name(s.step.id));
-    const std::uint64_t bytes = is_op ? graph.working_set_bytes(s.step.id) : graph.tensor(s.step.id).bytes;
+    const std::uint64_t bytes =
+        is_op ? graph.working_set_bytes(s.step.id) : graph.tensor(s.step.id).bytes;
     rows.push_back({s.start, seq++,
                     format_number(s.start) + "," + format_number(s.end) + "," + resource + "," +
                         std::string(to_string(s.step.kind)) + "," + name + "," +

@@ -41,7 +41,9 @@ bool parse_double(std::string_view s, double& out) {
   return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(out);
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
 
 const UnitScale* find_unit(std::string_view unit, const UnitScale* begin, const UnitScale* end) {
   for (auto* u = begin; u != end; ++u)
@@ -129,7 +131,8 @@ double parse_positive_rate(std::string_view text, const UnitScale* begin, const 
   auto [number, unit] = split_number(text);
   const UnitScale* u = find_unit(unit, begin, end);
   double value = 0;
-  if (u == nullptr || !parse_double(number, value)) throw UnitError("expected " + what + ", got " + quoted(text));
+  if (u == nullptr || !parse_double(number, value))
+    throw UnitError("expected " + what + ", got " + quoted(text));
   if (value < 0 || (!allow_zero && value == 0))
     throw UnitError("expected " + what + " greater than zero, got " + quoted(text));
   return value * u->scale;
@@ -213,6 +216,11 @@ std::string format_bytes(double bytes) {
 std::string format_flops(double flops) {
   static const char* const names[] = {"FLOP", "KFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "EFLOP"};
   return with_scale(flops, names, 7, 1000.0);
+}
+
+std::string format_bandwidth(double bytes_per_second) {
+  static const char* const names[] = {"B/s", "KB/s", "MB/s", "GB/s", "TB/s", "PB/s"};
+  return with_scale(bytes_per_second, names, 6, 1000.0);
 }
 
 std::string format_seconds(double s) {

@@ -37,5 +37,7 @@ double parse_flops(std::string_view text);
 std::string format_bytes(double bytes);
 std::string format_seconds(double seconds);
 std::string format_flops(double flops);
+// Bandwidth in decimal units, as vendors quote it: "768.00 GB/s".
+std::string format_bandwidth(double bytes_per_second);
 
 }  // namespace memsim

@@ -14,6 +14,7 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
       dram_valid_(graph.tensor_count(), 0),
       remaining_uses_(graph.tensor_count(), 0),
       computed_(graph.op_count(), 0) {
+  order_.reserve(graph.op_count());
   for (TensorId t = 0; t < graph.tensor_count(); ++t)
     dram_valid_[t] = graph.tensor(t).initial_in_dram ? 1 : 0;
   for (OpId o = 0; o < graph.op_count(); ++o) {
@@ -30,8 +31,7 @@ void Verifier::fail(const Step& step, const std::string& why) const {
 void Verifier::apply(const Step& step) {
   ++step_index_;
   const bool is_op = step.kind == StepKind::compute;
-  if (step.id >= (is_op ? graph_.op_count() : graph_.tensor_count()))
-    fail(step, "id out of range");
+  if (step.id >= (is_op ? graph_.op_count() : graph_.tensor_count())) fail(step, "id out of range");
   switch (step.kind) {
     case StepKind::load: {
       const TensorId t = step.id;
@@ -77,8 +77,8 @@ void Verifier::apply(const Step& step) {
           fail(step, "input '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
       for (TensorId t : graph_.updates(o))
         if (!resident_[t])
-          fail(step, "updated tensor '" + std::string(graph_.tensor_name(t)) +
-                         "' is not in the cache");
+          fail(step,
+               "updated tensor '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
       for (TensorId t : graph_.outputs(o)) {
         if (resident_[t]) continue;  // a recompute overwrites in place
         resident_[t] = 1;
@@ -105,8 +105,7 @@ void Verifier::apply(const Step& step) {
 MoveCounts Verifier::finish() const {
   for (OpId o = 0; o < graph_.op_count(); ++o)
     if (!computed_[o])
-      throw ScheduleError("schedule ends before op '" + std::string(graph_.op_name(o)) +
-                          "' ran");
+      throw ScheduleError("schedule ends before op '" + std::string(graph_.op_name(o)) + "' ran");
   for (TensorId t = 0; t < graph_.tensor_count(); ++t)
     if (graph_.tensor(t).required_output && !dram_valid_[t])
       throw ScheduleError("schedule ends with required output '" +

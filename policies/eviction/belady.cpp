@@ -18,9 +18,7 @@ constexpr std::uint32_t kNever = 0xffffffffu;
 class Belady final : public EvictionPolicy {
  public:
   explicit Belady(const EvictionContext& ctx)
-      : offset_(ctx.graph.tensor_count() + 1, 0),
-        cursor_(ctx.graph.tensor_count(), 0),
-        key_(ctx.graph.tensor_count(), kNever) {
+      : offset_(ctx.graph.tensor_count() + 1, 0), cursor_(ctx.graph.tensor_count(), 0) {
     const Graph& g = ctx.graph;
     // Uses of each tensor, by position in the order (CSR: offset_[t]..offset_[t+1]).
     for (OpId o : ctx.order) {
@@ -40,7 +38,7 @@ class Belady final : public EvictionPolicy {
 
   void on_insert(TensorId t, std::uint32_t position) override { reposition(t, position, false); }
   void on_access(TensorId t, std::uint32_t position) override { reposition(t, position, true); }
-  void on_remove(TensorId t) override { by_next_use_.erase({key_[t], t}); }
+  void on_remove(TensorId t) override { by_next_use_.erase({key(t), t}); }
 
   TensorId choose_victim(const VictimQuery& q) override {
     // Walk from the farthest next use; within a run of equal next uses take the first clean
@@ -50,7 +48,7 @@ class Belady final : public EvictionPolicy {
       TensorId first_dirty = Graph::kNoTensor;
       for (; it != by_next_use_.end() && it->first == key; ++it) {
         const TensorId t = it->second;
-        if (q.pinned[t] != 0) continue;
+        if (q.pinned(t)) continue;
         if (q.dirty[t] == 0) return t;
         if (first_dirty == Graph::kNoTensor) first_dirty = t;
       }
@@ -68,23 +66,27 @@ class Belady final : public EvictionPolicy {
     }
   };
 
-  // Next use strictly after `position` when `after`, else at or after it.
-  std::uint32_t next_use(TensorId t, std::uint32_t position, bool after) {
+  // Moves t's cursor to its next use strictly after `position` when `after`, else at or after.
+  void next_use(TensorId t, std::uint32_t position, bool after) {
     std::uint32_t& c = cursor_[t];
     while (c < offset_[t + 1] && (after ? uses_[c] <= position : uses_[c] < position)) ++c;
-    return c < offset_[t + 1] ? uses_[c] : kNever;
+  }
+
+  // The ordering key of a resident tensor: the use its cursor points at (no separate array, to
+  // keep 10^6-op chains within 200 bytes per op).
+  std::uint32_t key(TensorId t) const {
+    return cursor_[t] < offset_[t + 1] ? uses_[cursor_[t]] : kNever;
   }
 
   void reposition(TensorId t, std::uint32_t position, bool after) {
-    by_next_use_.erase({key_[t], t});
-    key_[t] = next_use(t, position, after);
-    by_next_use_.insert({key_[t], t});
+    by_next_use_.erase({key(t), t});
+    next_use(t, position, after);
+    by_next_use_.insert({key(t), t});
   }
 
   std::vector<std::uint32_t> offset_;
   std::vector<std::uint32_t> uses_;
   std::vector<std::uint32_t> cursor_;
-  std::vector<std::uint32_t> key_;
   std::set<std::pair<std::uint32_t, TensorId>, Farthest> by_next_use_;
 };
 

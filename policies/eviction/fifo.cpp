@@ -13,7 +13,7 @@ class Fifo final : public EvictionPolicy {
   void on_insert(TensorId t, std::uint32_t) override { arrival_.push_back(t); }
   void on_access(TensorId, std::uint32_t) override {}
   void on_remove(TensorId t) override { arrival_.unlink(t); }
-  TensorId choose_victim(const VictimQuery& q) override { return arrival_.first_unpinned(q.pinned); }
+  TensorId choose_victim(const VictimQuery& q) override { return arrival_.first_unpinned(q); }
 
  private:
   IntrusiveList arrival_;  // front: earliest arrival

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/eviction.h"
 #include "sim/graph.h"
 
 namespace memsim {
@@ -15,25 +16,30 @@ class IntrusiveList {
     if (in_[t]) unlink(t);
     prev_[t] = tail_;
     next_[t] = kNil;
-    if (tail_ != kNil) next_[tail_] = t;
-    else head_ = t;
+    if (tail_ != kNil)
+      next_[tail_] = t;
+    else
+      head_ = t;
     tail_ = t;
     in_[t] = 1;
   }
   void unlink(TensorId t) {
     if (!in_[t]) return;
-    if (prev_[t] != kNil) next_[prev_[t]] = next_[t];
-    else head_ = next_[t];
-    if (next_[t] != kNil) prev_[next_[t]] = prev_[t];
-    else tail_ = prev_[t];
+    if (prev_[t] != kNil)
+      next_[prev_[t]] = next_[t];
+    else
+      head_ = next_[t];
+    if (next_[t] != kNil)
+      prev_[next_[t]] = prev_[t];
+    else
+      tail_ = prev_[t];
     in_[t] = 0;
   }
   bool contains(TensorId t) const { return in_[t] != 0; }
   // The first element from the front that is not pinned, or kNoTensor.
-  template <typename Pinned>
-  TensorId first_unpinned(const Pinned& pinned) const {
+  TensorId first_unpinned(const VictimQuery& q) const {
     for (TensorId t = head_; t != kNil; t = next_[t])
-      if (pinned[t] == 0) return t;
+      if (!q.pinned(t)) return t;
     return Graph::kNoTensor;
   }
 

@@ -13,7 +13,7 @@ class Lru final : public EvictionPolicy {
   void on_insert(TensorId t, std::uint32_t) override { recency_.push_back(t); }
   void on_access(TensorId t, std::uint32_t) override { recency_.push_back(t); }
   void on_remove(TensorId t) override { recency_.unlink(t); }
-  TensorId choose_victim(const VictimQuery& q) override { return recency_.first_unpinned(q.pinned); }
+  TensorId choose_victim(const VictimQuery& q) override { return recency_.first_unpinned(q); }
 
  private:
   IntrusiveList recency_;  // front: least recently used

@@ -1,10 +1,11 @@
 #include "tools/memsim/cli_common.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <unistd.h>
 
 #include "sim/scenario_parse.h"
 
@@ -20,7 +21,8 @@ void add_scenario_options(po::options_description& options,
   positional.add("scenario", 1);
 }
 
-bool parse_command_line(const std::vector<std::string>& args, const po::options_description& options,
+bool parse_command_line(const std::vector<std::string>& args,
+                        const po::options_description& options,
                         const po::positional_options_description& positional,
                         const std::string& usage, std::ostream& out) {
   for (const auto& a : args)

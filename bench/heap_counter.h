@@ -1,0 +1,40 @@
+#pragma once
+// Counts live heap bytes through the global operator new/delete, so the benchmark can report
+// peak memory per op. Include in exactly one translation unit (the benchmark's main file).
+#include <malloc.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace memsim::bench {
+inline std::atomic<std::size_t> g_live{0};
+inline std::atomic<std::size_t> g_peak{0};
+inline void reset_peak() {
+  g_peak = g_live.load();
+}
+inline std::size_t live_bytes() {
+  return g_live.load();
+}
+inline std::size_t peak_bytes() {
+  return g_peak.load();
+}
+}  // namespace memsim::bench
+
+void* operator new(std::size_t size) {
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (!p) throw std::bad_alloc();
+  const std::size_t now = memsim::bench::g_live += malloc_usable_size(p);
+  std::size_t peak = memsim::bench::g_peak.load();
+  while (now > peak && !memsim::bench::g_peak.compare_exchange_weak(peak, now)) {
+  }
+  return p;
+}
+void operator delete(void* p) noexcept {
+  if (!p) return;
+  memsim::bench::g_live -= malloc_usable_size(p);
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  operator delete(p);
+}
