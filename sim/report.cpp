@@ -3,6 +3,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "sim/peak_memory_text.h"
 #include "sim/units.h"
 
 namespace memsim {
@@ -46,16 +47,23 @@ std::string run_report_csv(const Simulation& sim, const RunResult& result) {
   const auto j = run_report_json(sim, result);
   std::string header, row;
   for (auto it = j.begin(); it != j.end(); ++it) {
-    header += (header.empty() ? "" : ",") + it.key();
+    // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on `"x" + std::string&&` here.
+    if (it != j.begin()) {
+      header += ',';
+      row += ',';
+    }
+    header += it.key();
     std::string cell;
     if (it->is_string()) {
-      cell = "\"" + it->get<std::string>() + "\"";
+      cell = '"';
+      cell += it->get<std::string>();
+      cell += '"';
     } else if (it->is_number_float()) {
       cell = format_number(it->get<double>());
     } else {
       cell = it->dump();
     }
-    row += (it == j.begin() ? "" : ",") + cell;
+    row += cell;
   }
   return header + "\n" + row + "\n";
 }
@@ -82,7 +90,8 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
     o << "; transfer " << format_number(m.transfer_time) << " unit, op " << format_number(m.op_time)
       << " unit";
   } else {
-    o << "; DRAM " << format_bytes(m.dram_bandwidth) << "/s, latency " << format_seconds(m.dram_latency);
+    o << "; DRAM " << format_bandwidth(m.dram_bandwidth) << ", latency "
+      << format_seconds(m.dram_latency);
     if (m.dram_capacity != std::numeric_limits<std::uint64_t>::max())
       o << ", " << format_bytes(static_cast<double>(m.dram_capacity));
     o << "; compute " << format_flops(m.compute_throughput) << "/s";
@@ -91,12 +100,12 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
   o << "schedule   " << sim.workload << ", " << sim.graph.op_count() << " ops, overlap "
     << sim.overlap << " (lookahead " << sim.lookahead << "), eviction " << sim.eviction << "\n\n";
   o << "time           " << secs(r.times.time) << "\n";
-  o << "compute busy   " << secs(r.times.compute_busy) << "  (" << pct(r.times.compute_busy, r.times.time)
-    << ")\n";
+  o << "compute busy   " << secs(r.times.compute_busy) << "  ("
+    << pct(r.times.compute_busy, r.times.time) << ")\n";
   o << "DRAM busy      " << secs(r.times.dram_busy) << "  (" << pct(r.times.dram_busy, r.times.time)
     << ")\n";
-  o << "stall          " << secs(r.times.stall()) << "  (waiting for loads " << secs(r.times.stall_load)
-    << ", for stores " << secs(r.times.stall_store) << ")\n";
+  o << "stall          " << secs(r.times.stall()) << "  (waiting for loads "
+    << secs(r.times.stall_load) << ", for stores " << secs(r.times.stall_store) << ")\n";
   o << "moves          " << r.counts.moves() << "  (" << r.counts.loads << " loads, "
     << r.counts.stores << " stores)\n";
   o << "bytes moved    " << bytes(static_cast<double>(r.counts.load_bytes)) << " in, "
@@ -105,8 +114,11 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
   o << "peak cache     " << bytes(static_cast<double>(r.counts.peak_cache_bytes)) << " of "
     << bytes(static_cast<double>(m.cache_capacity)) << "\n";
   o << "peak live      " << bytes(static_cast<double>(r.liveness.peak_live_bytes));
-  if (r.oom) o << "  OUT OF MEMORY: DRAM holds " << format_bytes(static_cast<double>(m.dram_capacity));
+  if (r.liveness.peak_op != Graph::kNoOp)
+    o << " at op " << sim.graph.op_name(r.liveness.peak_op) << "  ("
+      << peak_breakdown(r.liveness, u) << ")";
   o << "\n";
+  if (r.oom) o << out_of_memory_verdict(sim.graph, r.liveness, m.dram_capacity) << "\n";
   o << "FLOPs          " << format_flops(r.flops[0]) << " forward, " << format_flops(r.flops[1])
     << " backward, " << format_flops(r.flops[2]) << " update, " << format_flops(r.flops[3])
     << " recompute\n";

@@ -11,7 +11,9 @@
 namespace memsim {
 namespace {
 
-std::string q(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string q(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 // Resolves a raw [graph]: declared and implicit tensors, name checks, producers.
 Graph build_raw_graph(const GraphSpec& spec, bool uniform) {
@@ -38,8 +40,8 @@ Graph build_raw_graph(const GraphSpec& spec, bool uniform) {
     for (const auto* list : {&op.inputs, &op.outputs, &op.updates})
       for (const std::string& name : *list) {
         if (!in_this_op.insert(name).second)
-          throw ScenarioError(op.pos, "op " + q(op.name) + " lists tensor " + q(name) +
-                                          " more than once");
+          throw ScenarioError(op.pos,
+                              "op " + q(op.name) + " lists tensor " + q(name) + " more than once");
         if (declared.count(name) || seen_implicit.count(name)) continue;
         if (!uniform)
           throw ScenarioError(op.pos, "op " + q(op.name) + " uses tensor " + q(name) +
@@ -60,7 +62,9 @@ Graph build_raw_graph(const GraphSpec& spec, bool uniform) {
   GraphBuilder b;
   std::map<std::string, TensorId> ids;
   const auto add = [&](const std::string& name, std::uint64_t bytes, TensorKind kind,
-                       bool initial) { ids[name] = b.add_tensor(name, uniform ? 1 : bytes, kind, initial); };
+                       bool initial) {
+    ids[name] = b.add_tensor(name, uniform ? 1 : bytes, kind, initial);
+  };
   for (const TensorSpec& t : spec.tensors) {
     const bool produced = producer.count(t.name) != 0;
     if (t.initial_in_dram.value_or(false) && produced)
@@ -140,7 +144,8 @@ void check_working_sets(const Simulation& sim, const ScenarioSpec& spec) {
     const std::string unit = sim.machine.uniform ? " tensors" : " bytes";
     std::string what = "op " + q(g.op_name(o)) + " needs " + std::to_string(need) + unit;
     if (!sim.machine.uniform) what += " (" + format_bytes(static_cast<double>(need)) + ")";
-    what += " resident at once, but the cache holds " + std::to_string(sim.machine.cache_capacity) + unit;
+    what += " resident at once, but the cache holds " + std::to_string(sim.machine.cache_capacity) +
+            unit;
     if (!sim.machine.uniform)
       what += " (" + format_bytes(static_cast<double>(sim.machine.cache_capacity)) + ")";
     throw ScenarioError(pos, what);
@@ -168,7 +173,7 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry) 
   const auto* eviction = registry.find_eviction(spec.policy.eviction);
   if (!eviction)
     throw ScenarioError(spec.policy.eviction_pos.file.empty() ? SourcePos{spec.file, 0, 0}
-                                                               : spec.policy.eviction_pos,
+                                                              : spec.policy.eviction_pos,
                         "policy.eviction: unknown policy '" + spec.policy.eviction +
                             "'; known policies: " + registry.eviction_names());
   sim.eviction = eviction->name;
@@ -186,14 +191,29 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry) 
   } else {
     const auto* generator = registry.find_generator(spec.schedule.kind);
     if (!generator)
-      throw ScenarioError(spec.schedule.kind_pos.file.empty() ? spec.model->pos
-                                                              : spec.schedule.kind_pos,
-                          "schedule.kind: unknown kind '" + spec.schedule.kind +
-                              "'; known kinds: " + registry.generator_names());
-    GeneratedSchedule generated = generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
+      throw ScenarioError(
+          spec.schedule.kind_pos.file.empty() ? spec.model->pos : spec.schedule.kind_pos,
+          "schedule.kind: unknown kind '" + spec.schedule.kind +
+              "'; known kinds: " + registry.generator_names());
+    GeneratedSchedule generated =
+        generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
     sim.graph = std::move(generated.graph);
     sim.order = std::move(generated.order);
     sim.workload = "model, " + spec.schedule.kind;
+    if (spec.schedule.kind == "training") {
+      // Echo the resolved training options, defaults included.
+      const ScheduleSpec& s = spec.schedule;
+      std::string checkpoint = s.checkpoint;
+      if (s.checkpoint == "every") checkpoint = "every:" + std::to_string(s.checkpoint_every);
+      if (s.checkpoint == "list") {
+        checkpoint = "[";
+        for (std::size_t i = 0; i < s.checkpoint_layers.size(); ++i)
+          checkpoint += (i ? ", " : "") + std::to_string(s.checkpoint_layers[i]);
+        checkpoint += "]";
+      }
+      sim.workload +=
+          " (loss " + s.loss + ", optimizer " + s.optimizer + ", checkpoint " + checkpoint + ")";
+    }
   }
   check_working_sets(sim, spec);
   return sim;
@@ -203,8 +223,8 @@ RunResult run_simulation(const Simulation& sim, StepSink* observer) {
   RunResult result;
   std::unique_ptr<EvictionPolicy> policy = sim.eviction_factory({sim.graph, sim.order});
   VerifyingSink verifying(sim.graph, sim.machine.cache_capacity, observer);
-  result.times = execute(sim.graph, sim.order, sim.machine, *policy,
-                         ExecutorOptions{sim.lookahead}, verifying);
+  result.times = execute(sim.graph, sim.order, sim.machine, *policy, ExecutorOptions{sim.lookahead},
+                         verifying);
   result.counts = verifying.verifier().finish();
   policy.reset();
   result.liveness = analyze_liveness(sim.graph, verifying.verifier().compute_order());

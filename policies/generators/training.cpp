@@ -1,0 +1,192 @@
+// Training schedule generator: see training.h for the tensors and ops it emits and why.
+#include "policies/generators/training.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "policies/generators/checkpointing.h"
+#include "policies/models/layer_graph_builder.h"
+#include "sim/scenario_spec.h"
+
+namespace memsim {
+namespace {
+
+constexpr TensorId kNone = Graph::kNoTensor;
+
+class TrainingBuilder {
+ public:
+  TrainingBuilder(const LayerGraph& model, const TrainingOptions& options, bool uniform)
+      : m_(model), opt_(options), uniform_(uniform), n_(model.layers.size()) {
+    if (opt_.kept.empty()) opt_.kept.assign(n_ + 1, 1);
+    if (opt_.kept.size() != n_ + 1)
+      throw std::invalid_argument("TrainingOptions::kept needs one entry per activation X0..Xn");
+    opt_.kept[0] = opt_.kept[n_] = 1;
+    weight_.assign(n_, kNone);
+    activation_.assign(n_, kNone);
+    recomputed_.assign(n_, kNone);
+    gradient_.assign(n_, kNone);
+  }
+
+  GeneratedSchedule build() && {
+    if (n_ == 0) throw std::invalid_argument("a training schedule needs at least one layer");
+    forward();
+    loss();
+    for (std::size_t i = n_; i-- > 0;) backward(static_cast<LayerId>(i));
+    return {std::move(b_).build(), std::move(order_)};
+  }
+
+ private:
+  std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
+  std::string index(LayerId i) const { return std::to_string(i + 1); }
+  std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
+  double elements(LayerId i) const {
+    return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
+  }
+
+  void emit(const std::string& name, const std::vector<TensorId>& reads,
+            const std::vector<TensorId>& writes, const std::vector<TensorId>& updates, double flops,
+            OpPhase phase) {
+    order_.push_back(b_.add_op(name, reads, writes, updates, flops, phase));
+  }
+
+  static void add_unique(std::vector<TensorId>& list, TensorId t) {
+    if (std::find(list.begin(), list.end(), t) == list.end()) list.push_back(t);
+  }
+
+  void forward() {
+    x0_ = b_.add_tensor("X0", size(m_.input_bytes()), TensorKind::input, true);
+    for (LayerId i = 0; i < n_; ++i) {
+      const Layer& layer = m_.layers[i];
+      std::vector<TensorId> reads;
+      if (layer.params > 0) {
+        weight_[i] =
+            b_.add_tensor("W" + index(i), size(m_.weight_bytes(layer)), TensorKind::weight, true);
+        reads.push_back(weight_[i]);
+      }
+      for (LayerId from : layer.inputs)
+        add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
+      activation_[i] = b_.add_tensor("X" + index(i), act_bytes(i), TensorKind::activation, false);
+      emit("fwd" + index(i), reads, {activation_[i]}, {}, layer.flops_forward, OpPhase::forward);
+    }
+  }
+
+  void loss() {
+    const LayerId last = static_cast<LayerId>(n_ - 1);
+    if (opt_.fused_loss) {
+      gradient_[last] = activation_[last];  // X_n is dL/dy^
+      return;
+    }
+    const TensorId label = b_.add_tensor("Y", act_bytes(last), TensorKind::label, true);
+    gradient_[last] =
+        b_.add_tensor("dX" + index(last), act_bytes(last), TensorKind::gradient, false);
+    emit("loss", {activation_[last], label}, {gradient_[last]}, {}, elements(last),
+         OpPhase::backward);
+  }
+
+  // The tensor holding X_j for the backward pass: X0, a checkpoint, or a recomputed copy
+  // (emitting the recompute ops it needs first, deepest first, without recursion so that a
+  // million-layer chain cannot overflow the stack).
+  TensorId activation_for_backward(LayerId j) {
+    if (j == kModelInput) return x0_;
+    if (opt_.kept[j + 1]) return activation_[j];
+    if (recomputed_[j] != kNone) return recomputed_[j];
+    std::vector<LayerId> stack{j};  // a path in the DAG, so no layer is on it twice
+    while (!stack.empty()) {
+      const LayerId top = stack.back();
+      LayerId missing = kModelInput;
+      for (LayerId in : m_.layers[top].inputs)
+        if (in != kModelInput && !opt_.kept[in + 1] && recomputed_[in] == kNone) missing = in;
+      if (missing != kModelInput) {
+        stack.push_back(missing);
+        continue;
+      }
+      stack.pop_back();
+      const Layer& layer = m_.layers[top];
+      std::vector<TensorId> reads;
+      if (weight_[top] != kNone) reads.push_back(weight_[top]);
+      for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
+      recomputed_[top] =
+          b_.add_tensor("X" + index(top) + ".re", act_bytes(top), TensorKind::activation, false);
+      emit("re" + index(top), reads, {recomputed_[top]}, {}, layer.flops_forward,
+           OpPhase::recompute);
+    }
+    return recomputed_[j];
+  }
+
+  void backward(LayerId i) {
+    const Layer& layer = m_.layers[i];
+    const TensorId d = gradient_[i];
+    if (d == kNone) return;  // no gradient reaches this layer (its output feeds nothing)
+    TensorId g = kNone;
+    if (layer.params > 0) {
+      std::vector<TensorId> reads{d};
+      for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
+      g = b_.add_tensor("G" + index(i), size(m_.weight_bytes(layer)), TensorKind::gradient, false);
+      emit("bwdW" + index(i), reads, {g}, {}, layer.flops_backward_weight, OpPhase::backward);
+    }
+    std::vector<TensorId> reads, writes, accumulates;
+    if (weight_[i] != kNone) reads.push_back(weight_[i]);
+    reads.push_back(d);
+    double flops = layer.flops_backward_data;
+    std::vector<LayerId> targets;
+    for (LayerId in : layer.inputs)
+      if (in != kModelInput && std::find(targets.begin(), targets.end(), in) == targets.end())
+        targets.push_back(in);
+    for (LayerId t : targets) {
+      if (gradient_[t] == kNone) {
+        gradient_[t] = b_.add_tensor("dX" + index(t), act_bytes(t), TensorKind::gradient, false);
+        writes.push_back(gradient_[t]);
+      } else {
+        accumulates.push_back(gradient_[t]);  // fan-out: dL/dX_t sums every consumer's part
+        flops += elements(t);
+      }
+    }
+    if (!targets.empty())
+      emit("bwdX" + index(i), reads, writes, accumulates, flops, OpPhase::backward);
+    if (g == kNone) return;
+    const OptimizerCost cost = optimizer_cost(opt_.optimizer);
+    if (opt_.optimizer == Optimizer::none) {
+      b_.mark_required_output(g);
+      return;
+    }
+    std::vector<TensorId> updates{weight_[i]};
+    static constexpr const char* kStateNames[] = {"M", "V"};
+    for (std::uint32_t s = 0; s < cost.state_count; ++s)
+      updates.push_back(b_.add_tensor(kStateNames[s] + index(i), size(m_.weight_bytes(layer)),
+                                      TensorKind::optimizer_state, true));
+    for (TensorId t : updates) b_.mark_required_output(t);
+    emit("upd" + index(i), {g}, {}, updates,
+         cost.flops_per_param * static_cast<double>(layer.params), OpPhase::update);
+  }
+
+  const LayerGraph& m_;
+  TrainingOptions opt_;
+  bool uniform_;
+  std::size_t n_;
+  GraphBuilder b_;
+  std::vector<OpId> order_;
+  TensorId x0_ = kNone;
+  std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
+};
+
+}  // namespace
+
+GeneratedSchedule generate_training_graph(const LayerGraph& model, const TrainingOptions& options,
+                                          bool uniform) {
+  return TrainingBuilder(model, options, uniform).build();
+}
+
+GeneratedSchedule generate_training(const GeneratorInput& in) {
+  const LayerGraph model = build_layer_graph(in.model);
+  TrainingOptions options;
+  options.fused_loss = in.schedule.loss == "fused";
+  if (!parse_optimizer(in.schedule.optimizer, options.optimizer))
+    throw ScenarioError(in.schedule.kind_pos, "schedule.optimizer: unknown optimizer '" +
+                                                  in.schedule.optimizer +
+                                                  "'; expected none, sgd, momentum or adam");
+  options.kept = resolve_checkpoints(in.schedule, model.layers.size());
+  return generate_training_graph(model, options, in.uniform);
+}
+
+}  // namespace memsim

@@ -1,0 +1,58 @@
+#include "policies/models/model_info.h"
+
+#include <algorithm>
+
+#include "policies/generators/optimizer_costs.h"
+#include "policies/models/layer_graph_builder.h"
+
+namespace memsim {
+
+ModelInfo describe_model(const ScenarioSpec& spec) {
+  if (!spec.model)
+    throw ScenarioError(spec.graph ? spec.graph->pos : SourcePos{spec.file, 0, 0},
+                        "memsim info describes a [model] layer by layer; this scenario has a raw "
+                        "[graph] of ops (use `memsim run` to execute it)");
+  const LayerGraph lg = build_layer_graph(*spec.model);
+  ModelInfo info;
+  const Machine& m = spec.machine;
+  if (!m.uniform && spec.has_bandwidth && spec.has_throughput)
+    info.ridge = m.compute_throughput / m.dram_bandwidth;
+  Optimizer optimizer = Optimizer::none;
+  if (spec.schedule.kind == "training") parse_optimizer(spec.schedule.optimizer, optimizer);
+  info.optimizer = spec.schedule.kind == "training" ? spec.schedule.optimizer : "none";
+  const double update_per_param = optimizer_cost(optimizer).flops_per_param;
+
+  for (const Layer& layer : lg.layers) {
+    LayerInfo l;
+    l.name = layer.name;
+    l.type = layer.type;
+    l.params = layer.params;
+    l.flops_forward = layer.flops_forward;
+    const bool needs_data_gradient = std::any_of(layer.inputs.begin(), layer.inputs.end(),
+                                                 [](LayerId in) { return in != kModelInput; });
+    l.flops_backward =
+        layer.flops_backward_weight + (needs_data_gradient ? layer.flops_backward_data : 0);
+    l.weight_bytes = lg.weight_bytes(layer);
+    l.activation_bytes = lg.activation_bytes(layer);
+    std::vector<LayerId> seen;
+    for (LayerId in : layer.inputs) {
+      if (std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
+      seen.push_back(in);
+      l.input_bytes += in == kModelInput ? lg.input_bytes() : lg.activation_bytes(lg.layers[in]);
+    }
+    const double streamed =
+        static_cast<double>(l.weight_bytes + l.input_bytes + l.activation_bytes);
+    l.intensity = streamed > 0 ? l.flops_forward / streamed : 0;
+    l.bound = info.ridge <= 0 ? "n/a" : l.intensity >= info.ridge ? "compute" : "memory";
+    info.params += l.params;
+    info.flops_forward += l.flops_forward;
+    info.flops_backward += l.flops_backward;
+    info.flops_update += update_per_param * static_cast<double>(l.params);
+    info.weight_bytes += l.weight_bytes;
+    info.activation_bytes += l.activation_bytes;
+    info.layers.push_back(std::move(l));
+  }
+  return info;
+}
+
+}  // namespace memsim
