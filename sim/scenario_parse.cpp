@@ -1,13 +1,17 @@
 #include "sim/scenario_parse.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
-#include <toml++/toml.h>
 #include <vector>
 
+#include "sim/hardware_presets.h"
 #include "sim/units.h"
 
 namespace memsim {
@@ -18,7 +22,7 @@ using Keys = std::initializer_list<std::string_view>;
 SourcePos pos_of(const toml::source_region& region, const std::string& fallback_file) {
   SourcePos pos;
   pos.file = region.path ? *region.path : fallback_file;
-  if (pos.file.rfind("--set ", 0) == 0) return pos;  // an override has no useful line
+  if (pos.file == "--set") return pos;  // an override has no useful line or column
   pos.line = region.begin.line;
   pos.column = region.begin.column;
   return pos;
@@ -26,13 +30,20 @@ SourcePos pos_of(const toml::source_region& region, const std::string& fallback_
 
 std::string_view type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
   }
 }
 
@@ -42,7 +53,6 @@ class Reader {
   Reader(const toml::table& table, std::string path, const std::string& file, Keys allowed)
       : table_(table), path_(std::move(path)), file_(file) {
     for (auto&& [key, node] : table) {
-      (void)node;
       const std::string_view k = key.str();
       if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
       const std::vector<std::string_view> options(allowed.begin(), allowed.end());
@@ -56,7 +66,9 @@ class Reader {
         for (std::size_t i = 0; i < options.size(); ++i)
           hint += (i ? ", " : "") + std::string(options[i]);
       }
-      throw ScenarioError(pos_of(key.source(), file_),
+      // A key added by --set has no position of its own; its value knows it came from --set.
+      const auto& region = key.source().path ? key.source() : node.source();
+      throw ScenarioError(pos_of(region, file_),
                           "unknown key '" + std::string(k) + "' " + where + hint);
     }
   }
@@ -88,7 +100,8 @@ class Reader {
     if (!n) return std::nullopt;
     if (!n->is_integer()) wrong_type(*n, key, "an integer");
     const std::int64_t v = n->as_integer()->get();
-    if (v < min) fail(*n, key, "must be at least " + std::to_string(min) + ", got " + std::to_string(v));
+    if (v < min)
+      fail(*n, key, "must be at least " + std::to_string(min) + ", got " + std::to_string(v));
     return v;
   }
 
@@ -167,23 +180,34 @@ class Reader {
   const std::string& file_;
 };
 
-void parse_hardware(const Reader& top, ScenarioSpec& spec) {
-  const toml::table* hw = top.table("hardware");
-  if (!hw) throw ScenarioError(SourcePos{spec.file, 0, 0}, "missing [hardware] (cache, dram, compute)");
-  Reader r(*hw, "hardware", spec.file, {"cache", "dram", "compute"});
-  spec.hardware_pos = r.table_pos();
-  Machine& m = spec.machine;
-  const toml::table* cache = r.table("cache");
-  if (!cache) throw ScenarioError(r.table_pos(), "missing [hardware.cache] with a capacity");
-  Reader c(*cache, "hardware.cache", spec.file, {"capacity"});
-  const auto capacity = c.quantity("capacity", parse_capacity, "6 MiB");
-  if (!capacity)
-    throw ScenarioError(c.table_pos(), "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
-  m.cache_capacity = capacity->amount;
-  m.uniform = capacity->uniform;
+// Precisions a machine may list in [hardware.compute.throughput_by_dtype], in display order.
+// A model's dtype picks its entry (fp32 data may use "tf32" through hardware.compute.precision).
+constexpr std::string_view kPrecisions[] = {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8"};
 
+// What the [hardware] tables read so far have set (a preset's first, then the scenario's).
+struct HardwareKeys {
+  bool has_capacity = false;
+  bool explicit_throughput = false;
+  std::map<std::string, double, std::less<>> throughput_by_dtype;
+  std::optional<std::string> precision;
+  SourcePos precision_pos;
+};
+
+// Reads one [hardware] table into spec.machine; every key it sets replaces an earlier value.
+void read_hardware_table(const toml::table& hw, const std::string& file, ScenarioSpec& spec,
+                         HardwareKeys& keys) {
+  Reader r(hw, "hardware", file, {"preset", "cache", "dram", "compute"});
+  Machine& m = spec.machine;
+  if (const toml::table* cache = r.table("cache")) {
+    Reader c(*cache, "hardware.cache", file, {"capacity"});
+    if (const auto capacity = c.quantity("capacity", parse_capacity, "6 MiB")) {
+      m.cache_capacity = capacity->amount;
+      m.uniform = capacity->uniform;
+      keys.has_capacity = true;
+    }
+  }
   if (const toml::table* dram = r.table("dram")) {
-    Reader d(*dram, "hardware.dram", spec.file,
+    Reader d(*dram, "hardware.dram", file,
              {"bandwidth", "latency", "capacity", "channels", "transfer_time"});
     if (auto v = d.quantity("bandwidth", parse_bandwidth, "768 GB/s")) {
       m.dram_bandwidth = *v;
@@ -198,13 +222,103 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
     if (auto v = d.number("transfer_time", 0)) m.transfer_time = *v;
   }
   if (const toml::table* compute = r.table("compute")) {
-    Reader p(*compute, "hardware.compute", spec.file, {"throughput", "op_time"});
+    Reader p(*compute, "hardware.compute", file,
+             {"throughput", "op_time", "throughput_by_dtype", "precision"});
     if (auto v = p.quantity("throughput", parse_throughput, "38.7 TFLOP/s")) {
       m.compute_throughput = *v;
       spec.has_throughput = true;
+      keys.explicit_throughput = true;
     }
     if (auto v = p.number("op_time", 0)) m.op_time = *v;
+    if (const toml::table* by_dtype = p.table("throughput_by_dtype")) {
+      Reader t(*by_dtype, "hardware.compute.throughput_by_dtype", file,
+               {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8"});
+      for (std::string_view precision : kPrecisions)
+        if (auto v = t.quantity(precision, parse_throughput, "312 TFLOP/s"))
+          keys.throughput_by_dtype[std::string(precision)] = *v;
+    }
+    if (auto precision = p.string("precision")) {
+      if (std::find(std::begin(kPrecisions), std::end(kPrecisions), *precision) ==
+          std::end(kPrecisions))
+        p.fail(*p.find("precision"), "precision",
+               "unknown precision '" + *precision +
+                   "'; expected one of fp64, fp32, tf32, bf16, fp16, fp8, int8");
+      keys.precision = *precision;
+      keys.precision_pos = p.pos(*p.find("precision"));
+    }
   }
+}
+
+// The [model]'s dtype as written (the model is parsed after the hardware), "fp32" by default.
+std::string model_dtype(const Reader& top) {
+  const toml::node* model = top.find("model");
+  if (!model || !model->is_table()) return "fp32";
+  const toml::node* dtype = model->as_table()->get("dtype");
+  return dtype && dtype->is_string() ? dtype->as_string()->get() : "fp32";
+}
+
+// `[hardware] preset = "NAME"`: reads scenarios/hardware/NAME.toml into spec first.
+void read_hardware_preset(const toml::node& preset, const std::string& file, ScenarioSpec& spec,
+                          HardwareKeys& keys) {
+  const SourcePos at = pos_of(preset.source(), file);
+  if (!preset.is_string())
+    throw ScenarioError(at, "hardware.preset: expected a string such as \"h100-sxm\", got " +
+                                std::string(type_name(preset)));
+  const std::string name = preset.as_string()->get();
+  const std::string path = find_hardware_preset(name, file, at);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw ScenarioError(SourcePos{path, 0, 0}, "cannot read hardware preset file");
+  toml::table root;
+  try {
+    root = toml::parse(text.str(), path);
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(pos_of(e.source(), path), std::string(e.description()));
+  }
+  Reader top(root, "", path, {"preset", "hardware"});
+  if (const toml::table* about = top.table("preset"))
+    Reader(*about, "preset", path, {"name", "description"});
+  const toml::table* hw = top.table("hardware");
+  if (!hw) throw ScenarioError(SourcePos{path, 0, 0}, "a hardware preset needs a [hardware] table");
+  if (const toml::node* nested = hw->get("preset"))
+    throw ScenarioError(pos_of(nested->source(), path),
+                        "hardware.preset: a preset cannot name another preset");
+  read_hardware_table(*hw, path, spec, keys);
+  spec.hardware_preset = name;
+}
+
+void parse_hardware(const Reader& top, ScenarioSpec& spec) {
+  const toml::table* hw = top.table("hardware");
+  if (!hw)
+    throw ScenarioError(SourcePos{spec.file, 0, 0}, "missing [hardware] (cache, dram, compute)");
+  spec.hardware_pos = pos_of(hw->source(), spec.file);
+  HardwareKeys keys;
+  if (const toml::node* preset = hw->get("preset"))
+    read_hardware_preset(*preset, spec.file, spec, keys);
+  read_hardware_table(*hw, spec.file, spec, keys);
+  if (!keys.has_capacity)
+    throw ScenarioError(spec.hardware_pos,
+                        "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
+  // A throughput given directly wins; otherwise the entry for the precision the model computes in.
+  if (keys.explicit_throughput || keys.throughput_by_dtype.empty()) return;
+  const std::string want = keys.precision.value_or(model_dtype(top));
+  const auto it = keys.throughput_by_dtype.find(want);
+  if (it == keys.throughput_by_dtype.end()) {
+    std::string listed;
+    for (std::string_view p : kPrecisions)
+      if (keys.throughput_by_dtype.count(p))
+        listed += (listed.empty() ? "" : ", ") + std::string(p);
+    const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
+    throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
+                        "hardware.compute.throughput_by_dtype has no " + want + " entry (" + whose +
+                            "); it lists " + listed +
+                            ": set hardware.compute.precision to one of them or give "
+                            "hardware.compute.throughput");
+  }
+  spec.machine.compute_throughput = it->second;
+  spec.has_throughput = true;
+  spec.throughput_precision = want;
 }
 
 GraphSpec parse_graph(const Reader& top, const toml::table& table) {
@@ -217,7 +331,8 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table) {
       TensorSpec spec;
       spec.pos = t.table_pos();
       auto name = t.string("name");
-      if (!name || name->empty()) throw ScenarioError(spec.pos, "graph.tensors: every tensor needs a name");
+      if (!name || name->empty())
+        throw ScenarioError(spec.pos, "graph.tensors: every tensor needs a name");
       spec.name = *name;
       spec.bytes = t.quantity("size", parse_size, "4 MiB");
       if (auto kind = t.string("kind")) {
@@ -273,7 +388,7 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table) {
 }
 
 ModelSpec parse_model(const Reader& top, const toml::table& table) {
-  Reader r(table, "model", top.file(), {"batch", "dtype", "input", "layers"});
+  Reader r(table, "model", top.file(), {"batch", "dtype", "input", "layers", "topology"});
   ModelSpec m;
   m.pos = r.table_pos();
   m.batch = static_cast<std::uint64_t>(r.integer("batch", 1).value_or(1));
@@ -288,16 +403,37 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
         found = true;
       }
     if (!found)
-      r.fail(*r.find("dtype"), "dtype", "unknown dtype '" + *dtype + "'; expected fp32, fp16, bf16 or fp8");
+      r.fail(*r.find("dtype"), "dtype",
+             "unknown dtype '" + *dtype + "'; expected fp32, fp16, bf16 or fp8");
+  }
+  if (auto topology = r.string("topology")) {
+    // A SCALE-Sim topology file gives the input and the layers itself.
+    m.topology_pos = r.pos(*r.find("topology"));
+    for (std::string_view key : {"input", "layers"})
+      if (const toml::node* n = r.find(key))
+        r.fail(*n, key,
+               "not used with model.topology (the topology file gives the input and the layers); "
+               "remove it");
+    if (topology->empty())
+      r.fail(*r.find("topology"), "topology", "expected the path of a SCALE-Sim topology CSV file");
+    const std::string& file = top.file();
+    const auto slash = file.find_last_of('/');
+    m.topology = topology->front() == '/' || slash == std::string::npos
+                     ? *topology
+                     : file.substr(0, slash + 1) + *topology;
+    return m;
   }
   const toml::node* input = r.find("input");
-  if (!input) throw ScenarioError(m.pos, "model.input (features of X0, or [channels, height, width]) is required");
+  if (!input)
+    throw ScenarioError(m.pos,
+                        "model.input (features of X0, or [channels, height, width]) is required");
   if (input->is_integer() && input->as_integer()->get() >= 1) {
     m.input.c = static_cast<std::uint64_t>(input->as_integer()->get());
   } else if (input->is_array() && input->as_array()->size() == 3 &&
-             std::all_of(input->as_array()->begin(), input->as_array()->end(), [](const toml::node& n) {
-               return n.is_integer() && n.as_integer()->get() >= 1;
-             })) {
+             std::all_of(input->as_array()->begin(), input->as_array()->end(),
+                         [](const toml::node& n) {
+                           return n.is_integer() && n.as_integer()->get() >= 1;
+                         })) {
     const toml::array& a = *input->as_array();
     m.input = {static_cast<std::uint64_t>(a[0].as_integer()->get()),
                static_cast<std::uint64_t>(a[1].as_integer()->get()),
@@ -306,7 +442,8 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
     r.fail(*input, "input", "expected a positive number of features or [channels, height, width]");
   }
   const toml::array* layers = r.tables("layers");
-  if (!layers || layers->empty()) throw ScenarioError(m.pos, "model.layers needs at least one layer");
+  if (!layers || layers->empty())
+    throw ScenarioError(m.pos, "model.layers needs at least one layer");
   for (const toml::node& item : *layers) {
     const toml::table& t = *item.as_table();
     LayerSpec layer;
@@ -322,9 +459,20 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
       if (k == "type" || k == "name") {
         if (!node.is_string()) wrong("a string");
         (k == "type" ? layer.type : layer.name) = node.as_string()->get();
+      } else if (k == "inputs") {
+        if (!node.is_array()) wrong("an array of layer names");
+        for (const toml::node& v : *node.as_array()) {
+          if (!v.is_string()) wrong("an array of layer names");
+          layer.inputs.push_back(v.as_string()->get());
+        }
+        if (layer.inputs.empty())
+          throw ScenarioError(at,
+                              qualified + ": names no layer; omit it to read the previous layer");
+        layer.inputs_pos = at;
       } else if (k == "repeat") {
         if (!node.is_integer()) wrong("an integer");
-        if (node.as_integer()->get() < 1) throw ScenarioError(at, qualified + ": must be at least 1");
+        if (node.as_integer()->get() < 1)
+          throw ScenarioError(at, qualified + ": must be at least 1");
         layer.repeat = static_cast<std::uint64_t>(node.as_integer()->get());
       } else if (node.is_integer()) {
         layer.params[k] = {node.as_integer()->get(), at};
@@ -352,10 +500,72 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
   return m;
 }
 
+// loss, optimizer and checkpoint: the keys only a training schedule takes.
+void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
+  for (std::string_view key : {"loss", "optimizer", "checkpoint"}) {
+    const toml::node* n = r.find(key);
+    if (n && schedule.kind == "inference")
+      r.fail(*n, key, "applies to kind = \"training\"; this schedule's kind is \"inference\"");
+  }
+  if (auto loss = r.string("loss")) {
+    if (*loss != "separate" && *loss != "fused")
+      r.fail(*r.find("loss"), "loss",
+             "unknown loss '" + *loss +
+                 "'; expected separate (an op computes dL/dy from X_n and "
+                 "the label) or fused (X_n is dL/dy)");
+    schedule.loss = *loss;
+  }
+  if (auto optimizer = r.string("optimizer")) {
+    const std::string& o = *optimizer;
+    if (o != "none" && o != "sgd" && o != "momentum" && o != "adam")
+      r.fail(*r.find("optimizer"), "optimizer",
+             "unknown optimizer '" + o + "'; expected none, sgd, momentum or adam");
+    schedule.optimizer = o;
+  }
+  const toml::node* checkpoint = r.find("checkpoint");
+  if (!checkpoint) return;
+  schedule.checkpoint_pos = r.pos(*checkpoint);
+  const std::string expected =
+      "expected \"none\", \"sqrt\", \"every:K\" or an array of layer indices";
+  if (checkpoint->is_array()) {
+    schedule.checkpoint = "list";
+    for (const toml::node& item : *checkpoint->as_array()) {
+      if (!item.is_integer())
+        r.fail(
+            item, "checkpoint",
+            "expected an array of layer indices, got " + std::string(type_name(item)) + " in it");
+      const std::int64_t v = item.as_integer()->get();
+      if (v < 1)
+        r.fail(item, "checkpoint",
+               "layer index " + std::to_string(v) +
+                   " is not a layer (layers count from 1; X0 is always available)");
+      schedule.checkpoint_layers.push_back(static_cast<std::uint64_t>(v));
+    }
+    return;
+  }
+  if (!checkpoint->is_string())
+    r.fail(*checkpoint, "checkpoint", expected + ", got " + std::string(type_name(*checkpoint)));
+  const std::string c = checkpoint->as_string()->get();
+  if (c == "none" || c == "sqrt") {
+    schedule.checkpoint = c;
+  } else if (c.rfind("every:", 0) == 0) {
+    const std::string digits = c.substr(6);
+    const bool ok = !digits.empty() && digits.size() <= 9 &&
+                    std::all_of(digits.begin(), digits.end(), ::isdigit) && std::stoul(digits) >= 1;
+    if (!ok)
+      r.fail(*checkpoint, "checkpoint",
+             "expected \"every:K\" with K a whole number of at least 1, got \"" + c + "\"");
+    schedule.checkpoint = "every";
+    schedule.checkpoint_every = std::stoul(digits);
+  } else {
+    r.fail(*checkpoint, "checkpoint", expected + ", got \"" + c + "\"");
+  }
+}
+
 void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("schedule");
   if (!table) return;
-  Reader r(*table, "schedule", spec.file, {"kind", "overlap"});
+  Reader r(*table, "schedule", spec.file, {"kind", "overlap", "loss", "optimizer", "checkpoint"});
   if (auto kind = r.string("kind")) {
     spec.schedule.kind = *kind;
     spec.schedule.kind_pos = r.pos(*r.find("kind"));
@@ -370,17 +580,20 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
       spec.schedule.lookahead = 1;
     } else if (o.rfind("lookahead:", 0) == 0) {
       const std::string digits = o.substr(10);
-      const bool ok = !digits.empty() && digits.size() <= 6 &&
-                      std::all_of(digits.begin(), digits.end(), ::isdigit);
+      // The executor counts a tensor's pins in 15 bits: N stays below 2^15 - 1.
+      const bool ok = !digits.empty() && digits.size() <= 5 &&
+                      std::all_of(digits.begin(), digits.end(), ::isdigit) &&
+                      std::stoul(digits) <= 10000;
       if (!ok)
         r.fail(*r.find("overlap"), "overlap",
-               "expected \"lookahead:N\" with N a whole number below 1000000, got \"" + o + "\"");
+               "expected \"lookahead:N\" with N a whole number up to 10000, got \"" + o + "\"");
       spec.schedule.lookahead = static_cast<std::uint32_t>(std::stoul(digits));
     } else {
       r.fail(*r.find("overlap"), "overlap",
              "expected \"none\", \"double-buffer\" or \"lookahead:N\", got \"" + o + "\"");
     }
   }
+  parse_training_keys(r, spec.schedule);
 }
 
 ScenarioSpec parse_root(const toml::table& root, const std::string& file) {
@@ -463,11 +676,13 @@ void apply_override(toml::table& root, const std::string& assignment) {
   // Valid TOML is taken as typed ("2", "true"); anything else as a string ("5 tensors").
   toml::table parsed;
   try {
-    parsed = toml::parse("v = " + value, where);
+    parsed = toml::parse("v = " + value, std::string_view("--set"));
   } catch (const toml::parse_error&) {
-    parsed = toml::parse("v = " + toml_quote(value), where);
+    parsed = toml::parse("v = " + toml_quote(value), std::string_view("--set"));
   }
-  parsed.get("v")->visit([&](auto&& node) { table->insert_or_assign(parts.back(), node); });
+  // Moved, not copied: TOML++ keeps a node's source position only on move.
+  parsed.get("v")->visit(
+      [&](auto&& node) { table->insert_or_assign(parts.back(), std::move(node)); });
 }
 
 ScenarioSpec parse_with_overrides(toml::table root, const std::string& file,

@@ -49,10 +49,14 @@ struct LayerParam {
 };
 
 struct LayerSpec {
-  std::string type;  // "dense", ...
-  std::string name;  // optional; generated when empty
+  std::string type;          // "dense", ...
+  std::string name;          // optional; generated when empty
   std::uint64_t repeat = 1;  // this many identical layers in a row
   std::map<std::string, LayerParam> params;
+  // `inputs = ["conv3", "block1"]`: names of earlier layers (or "input", the model's input) it
+  // reads; empty = the previous layer.
+  std::vector<std::string> inputs;
+  SourcePos inputs_pos;
   SourcePos pos;
 };
 
@@ -62,6 +66,10 @@ struct ModelSpec {
   std::string dtype = "fp32";
   Shape input;  // X_0 per sample: `input = 1024` (features) or `input = [3, 224, 224]`
   std::vector<LayerSpec> layers;
+  // `topology = "file.csv"`: a SCALE-Sim topology replaces input and layers. The path is
+  // resolved against the scenario file's folder (policies/models/scalesim_topology.h reads it).
+  std::string topology;
+  SourcePos topology_pos;
   SourcePos pos;
 };
 
@@ -71,6 +79,14 @@ struct ScheduleSpec {
   bool kind_given = false;
   std::uint32_t lookahead = 0;  // overlap: none = 0, double-buffer = 1, lookahead:N = N
   std::string overlap = "none";
+  // kind = "training" only (policies/generators/training.h says what each value means).
+  std::string loss = "separate";   // "separate" | "fused"
+  std::string optimizer = "none";  // "none" | "sgd" | "momentum" | "adam"
+  // "none" | "sqrt" | "every" (with checkpoint_every = k) | "list" (checkpoint_layers).
+  std::string checkpoint = "none";
+  std::uint64_t checkpoint_every = 0;
+  std::vector<std::uint64_t> checkpoint_layers;  // 1-based layer indices
+  SourcePos checkpoint_pos;
 };
 
 struct PolicySpec {
@@ -86,6 +102,10 @@ struct ScenarioSpec {
   bool has_bandwidth = false;
   bool has_throughput = false;
   SourcePos hardware_pos;
+  std::string hardware_preset;  // `[hardware] preset = "h100-sxm"`, empty when none
+  // Which entry of hardware.compute.throughput_by_dtype set the throughput ("fp32", "tf32"...);
+  // empty when the throughput was given directly.
+  std::string throughput_precision;
   std::optional<GraphSpec> graph;
   std::optional<ModelSpec> model;
   ScheduleSpec schedule;

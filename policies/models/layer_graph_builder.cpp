@@ -1,7 +1,9 @@
 #include "policies/models/layer_graph_builder.h"
 
+#include <stdexcept>
 #include <string_view>
 
+#include "policies/models/scalesim_topology.h"
 #include "sim/scenario_parse.h"
 
 namespace memsim {
@@ -12,7 +14,7 @@ const LayerParam* LayerParams::find(const std::string& key) const {
 }
 
 void LayerParams::fail(const std::string& message) const {
-  throw ScenarioError(spec_.pos, "layer '" + spec_.name + "' (" + spec_.type + "): " + message);
+  throw ScenarioError(spec_.pos, "layer '" + name_ + "' (" + spec_.type + "): " + message);
 }
 
 std::uint64_t LayerParams::positive_or(const std::string& key, std::uint64_t fallback) const {
@@ -46,6 +48,23 @@ bool LayerParams::flag_or(const std::string& key, bool fallback) const {
   return *v;
 }
 
+std::array<std::uint64_t, 2> LayerParams::pair_or(const std::string& key,
+                                                  std::array<std::uint64_t, 2> fallback,
+                                                  std::uint64_t min) const {
+  const LayerParam* p = find(key);
+  if (!p) return fallback;
+  std::vector<std::int64_t> values;
+  if (const auto* v = std::get_if<std::int64_t>(&p->value)) values = {*v, *v};
+  if (const auto* v = std::get_if<std::vector<std::int64_t>>(&p->value)) values = *v;
+  const bool ok = values.size() == 2 && values[0] >= static_cast<std::int64_t>(min) &&
+                  values[1] >= static_cast<std::int64_t>(min) && values[0] < (1ll << 31) &&
+                  values[1] < (1ll << 31);
+  if (!ok)
+    throw ScenarioError(p->pos, "model.layers." + key + ": expected an integer of at least " +
+                                    std::to_string(min) + " or [height, width] of such");
+  return {static_cast<std::uint64_t>(values[0]), static_cast<std::uint64_t>(values[1])};
+}
+
 void LayerParams::reject_unread(const std::vector<std::string>& allowed) const {
   for (const auto& [key, param] : spec_.params) {
     bool ok = false;
@@ -54,57 +73,207 @@ void LayerParams::reject_unread(const std::vector<std::string>& allowed) const {
     std::vector<std::string_view> options(allowed.begin(), allowed.end());
     options.push_back("name");
     options.push_back("repeat");
+    options.push_back("inputs");
     const std::string guess = nearest_name(key, options);
     std::string hint = guess.empty() ? "" : "; did you mean '" + guess + "'?";
     if (guess.empty()) {
       hint = "; a " + spec_.type + " layer takes:";
       for (const auto& a : allowed) hint += " " + a;
+      if (allowed.empty()) hint += " no keys besides name, repeat and inputs";
     }
-    throw ScenarioError(param.pos, "unknown key '" + key + "' for a " + spec_.type + " layer" + hint);
+    throw ScenarioError(param.pos,
+                        "unknown key '" + key + "' for a " + spec_.type + " layer" + hint);
   }
 }
 
-LayerGraph build_layer_graph(const ModelSpec& model) {
-  LayerGraph g;
-  g.batch = model.batch;
-  g.dtype_bytes = model.dtype_bytes;
-  g.input = model.input;
-  if (model.layers.empty()) throw ScenarioError(model.pos, "[model] has no layers");
-  Shape current = model.input;
-  LayerId previous = kModelInput;
-  for (const LayerSpec& spec : model.layers) {
-    const LayerType* type = nullptr;
-    for (const LayerType& t : layer_types())
-      if (spec.type == t.name) type = &t;
-    if (!type) {
-      std::string known;
-      for (const LayerType& t : layer_types()) known += (known.empty() ? "" : ", ") + std::string(t.name);
-      throw ScenarioError(spec.pos, "unknown layer type '" + spec.type + "'; known layer types: " + known);
-    }
-    const LayerParams params(spec);
-    params.reject_unread(type->keys);
-    for (std::uint64_t r = 0; r < spec.repeat; ++r) {
-      if (g.layers.size() >= 0x7fffffffu) throw ScenarioError(spec.pos, "model has more than 2^31 layers");
-      const std::vector<Shape> inputs{current};
-      Layer layer = type->build({spec, inputs, model.batch}, params);
-      layer.type = type->name;
-      layer.inputs = {previous};
-      layer.pos = spec.pos;
-      const std::string index = std::to_string(g.layers.size() + 1);
-      layer.name = spec.name.empty() ? layer.type + index
-                   : spec.repeat > 1 ? spec.name + "." + std::to_string(r + 1)
-                                     : spec.name;
-      // Sizes must fit 64 bits once multiplied by batch and the widest dtype.
-      std::uint64_t bytes = 0;
-      if (__builtin_mul_overflow(layer.shape.elements(), model.batch * 8, &bytes) ||
-          __builtin_mul_overflow(layer.params, std::uint64_t{8}, &bytes))
-        throw ScenarioError(spec.pos, "layer '" + layer.name + "' is too large (sizes overflow 64 bits)");
-      current = layer.shape;
-      previous = static_cast<LayerId>(g.layers.size());
-      g.layers.push_back(std::move(layer));
-    }
+namespace {
+
+// The name `inputs` uses for the model's input X0.
+constexpr std::string_view kInputName = "input";
+
+const LayerType* find_layer_type(std::string_view name) {
+  for (const LayerType& t : layer_types())
+    if (name == t.name) return &t;
+  return nullptr;
+}
+
+const BlockType* find_block_type(std::string_view name) {
+  for (const BlockType& t : block_types())
+    if (name == t.name) return &t;
+  return nullptr;
+}
+
+// Builds the LayerGraph one [model] entry at a time.
+class Assembler final : public BlockBuilder {
+ public:
+  explicit Assembler(const ModelSpec& model) {
+    g_.batch = model.batch;
+    g_.dtype_bytes = model.dtype_bytes;
+    g_.input = model.input;
   }
-  return g;
+
+  void add_spec(const LayerSpec& spec) {
+    const LayerType* type = find_layer_type(spec.type);
+    const BlockType* block = type ? nullptr : find_block_type(spec.type);
+    if (!type && !block) unknown_type(spec);
+    for (std::uint64_t r = 0; r < spec.repeat; ++r) {
+      // Repetitions after the first read the one before.
+      std::vector<LayerId> inputs{previous_};
+      if (r == 0 && !spec.inputs.empty()) inputs = resolve_inputs(spec);
+      const std::string name = spec.name.empty() ? spec.type + std::to_string(g_.layers.size() + 1)
+                               : spec.repeat > 1 ? spec.name + "." + std::to_string(r + 1)
+                                                 : spec.name;
+      if (type) {
+        previous_ = add_layer(*type, spec, name, std::move(inputs));
+        continue;
+      }
+      const LayerParams params(spec, name);
+      params.reject_unread(block->keys);
+      if (inputs.size() != 1)
+        params.fail("a block reads one input, got " + std::to_string(inputs.size()));
+      block_spec_ = &spec;
+      block_name_ = name;
+      previous_ = block->expand(*this, inputs.front(), params);
+      block_spec_ = nullptr;
+      name_layer(name, previous_, spec.pos);  // the block's name stands for its output
+    }
+    if (spec.repeat > 1 && !spec.name.empty()) name_layer(spec.name, previous_, spec.pos);
+  }
+
+  LayerGraph finish() {
+    for (std::size_t i = 0; i + 1 < g_.layers.size(); ++i)
+      if (!read_[i])
+        throw ScenarioError(g_.layers[i].pos,
+                            "layer '" + g_.layers[i].name + "' (" + g_.layers[i].type +
+                                ") is not read by any later layer; only the last layer is the "
+                                "model's output (name it in a later layer's inputs)");
+    return std::move(g_);
+  }
+
+  LayerId add(const std::string& type, const std::string& local, Params params,
+              std::vector<LayerId> inputs) override {
+    const LayerType* t = find_layer_type(type);
+    if (!t || !block_spec_) throw std::logic_error("block adds unknown layer type " + type);
+    LayerSpec sub;
+    sub.type = type;
+    sub.name = block_name_ + "." + local;
+    sub.pos = block_spec_->pos;
+    for (auto& [key, value] : params) value.pos = block_spec_->pos;
+    sub.params = std::move(params);
+    return add_layer(*t, sub, sub.name, std::move(inputs));
+  }
+
+  const Shape& shape(LayerId id) const override {
+    return id == kModelInput ? g_.input : g_.layers.at(id).shape;
+  }
+  const std::string& block_name() const override { return block_name_; }
+
+ private:
+  [[noreturn]] static void unknown_type(const LayerSpec& spec) {
+    std::vector<std::string_view> names;
+    std::string layers, blocks;
+    for (const LayerType& t : layer_types()) {
+      names.push_back(t.name);
+      layers += (layers.empty() ? "" : ", ") + std::string(t.name);
+    }
+    for (const BlockType& t : block_types()) {
+      names.push_back(t.name);
+      blocks += (blocks.empty() ? "" : ", ") + std::string(t.name);
+    }
+    const std::string guess = nearest_name(spec.type, names);
+    throw ScenarioError(spec.pos, "unknown layer type '" + spec.type + "'" +
+                                      (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                                      "; known layer types: " + layers + "; blocks: " + blocks);
+  }
+
+  std::vector<LayerId> resolve_inputs(const LayerSpec& spec) const {
+    std::vector<LayerId> ids;
+    for (const std::string& name : spec.inputs) {
+      LayerId id = kModelInput;
+      if (name != kInputName) {
+        const auto it = names_.find(name);
+        if (it == names_.end()) {
+          std::vector<std::string_view> known{kInputName};
+          for (const auto& [n, i] : names_) known.push_back(n);
+          const std::string guess = nearest_name(name, known);
+          throw ScenarioError(spec.inputs_pos,
+                              "model.layers.inputs: '" + name +
+                                  "' is not an earlier layer or block" +
+                                  (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                                  " (inputs name layers defined above, or \"input\" for the "
+                                  "model's input)");
+        }
+        id = it->second;
+      }
+      for (LayerId seen : ids)
+        if (seen == id)
+          throw ScenarioError(spec.inputs_pos,
+                              "model.layers.inputs: '" + name + "' is listed twice");
+      ids.push_back(id);
+    }
+    return ids;
+  }
+
+  LayerId add_layer(const LayerType& type, const LayerSpec& spec, const std::string& name,
+                    std::vector<LayerId> inputs) {
+    const LayerParams params(spec, name);
+    params.reject_unread(type.keys);
+    if (type.inputs == 0 && inputs.size() < 2)
+      params.fail("needs at least two inputs; name them with inputs = [\"a\", \"b\"]");
+    if (type.inputs != 0 && inputs.size() != type.inputs)
+      params.fail("reads " + std::to_string(type.inputs) + " input, got " +
+                  std::to_string(inputs.size()));
+    if (g_.layers.size() >= 0x7fffffffu)
+      throw ScenarioError(spec.pos, "model has more than 2^31 layers");
+    std::vector<Shape> shapes;
+    std::vector<std::string> names;
+    for (LayerId in : inputs) {
+      shapes.push_back(shape(in));
+      names.push_back(in == kModelInput ? std::string(kInputName) : g_.layers[in].name);
+    }
+    Layer layer = type.build({spec, shapes, g_.batch, names}, params);
+    layer.type = type.name;
+    layer.inputs = std::move(inputs);
+    layer.pos = spec.pos;
+    layer.name = name;
+    // Sizes must fit 64 bits once multiplied by batch and the widest dtype.
+    std::uint64_t bytes = 0;
+    if (__builtin_mul_overflow(layer.shape.elements(), g_.batch * 8, &bytes) ||
+        __builtin_mul_overflow(layer.params, std::uint64_t{8}, &bytes))
+      throw ScenarioError(spec.pos,
+                          "layer '" + layer.name + "' is too large (sizes overflow 64 bits)");
+    const auto id = static_cast<LayerId>(g_.layers.size());
+    for (LayerId in : layer.inputs)
+      if (in != kModelInput) read_[in] = 1;
+    g_.layers.push_back(std::move(layer));
+    read_.push_back(0);
+    name_layer(name, id, spec.pos);
+    return id;
+  }
+
+  void name_layer(const std::string& name, LayerId id, const SourcePos& pos) {
+    if (name == kInputName)
+      throw ScenarioError(pos, "layer name 'input' is reserved for the model's input");
+    if (!names_.emplace(name, id).second)
+      throw ScenarioError(pos, "layer name '" + name + "' is used twice; names must be unique");
+  }
+
+  LayerGraph g_;
+  std::map<std::string, LayerId, std::less<>> names_;
+  std::vector<std::uint8_t> read_;  // read_[i]: a later layer reads layer i
+  LayerId previous_ = kModelInput;
+  const LayerSpec* block_spec_ = nullptr;
+  std::string block_name_;
+};
+
+}  // namespace
+
+LayerGraph build_layer_graph(const ModelSpec& model) {
+  if (!model.topology.empty()) return read_scalesim_topology(model);
+  if (model.layers.empty()) throw ScenarioError(model.pos, "[model] has no layers");
+  Assembler assembler(model);
+  for (const LayerSpec& spec : model.layers) assembler.add_spec(spec);
+  return assembler.finish();
 }
 
 }  // namespace memsim

@@ -1,16 +1,60 @@
-// The table of layer types a [model] may use. Adding one: a new file with its builder, a
-// declaration and a line here.
+// The tables of layer types and blocks a [model] may use. Adding one: a new file with its
+// builder, a declaration and a line here.
 #include "policies/models/layer_graph_builder.h"
 
 namespace memsim {
 
 Layer build_dense(const LayerContext&, const LayerParams&);
+Layer build_conv2d(const LayerContext&, const LayerParams&);
+Layer build_depthwise(const LayerContext&, const LayerParams&);
+Layer build_pointwise(const LayerContext&, const LayerParams&);
+Layer build_batchnorm(const LayerContext&, const LayerParams&);
+Layer build_activation(const LayerContext&, const LayerParams&);
+Layer build_maxpool(const LayerContext&, const LayerParams&);
+Layer build_avgpool(const LayerContext&, const LayerParams&);
+Layer build_global_avgpool(const LayerContext&, const LayerParams&);
+Layer build_adaptive_avgpool(const LayerContext&, const LayerParams&);
+Layer build_flatten(const LayerContext&, const LayerParams&);
+Layer build_add(const LayerContext&, const LayerParams&);
+
+LayerId expand_basic_block(BlockBuilder&, LayerId, const LayerParams&);
+LayerId expand_bottleneck(BlockBuilder&, LayerId, const LayerParams&);
+LayerId expand_inverted_residual(BlockBuilder&, LayerId, const LayerParams&);
 
 const std::vector<LayerType>& layer_types() {
   static const std::vector<LayerType> types{
       {"dense", {"out", "bias"}, &build_dense},
+      {"conv2d",
+       {"out", "kernel", "stride", "padding", "dilation", "groups", "bias"},
+       &build_conv2d},
+      {"depthwise",
+       {"kernel", "stride", "padding", "dilation", "multiplier", "bias"},
+       &build_depthwise},
+      {"pointwise", {"out", "stride", "bias"}, &build_pointwise},
+      {"batchnorm", {}, &build_batchnorm},
+      {"relu", {}, &build_activation},
+      {"relu6", {}, &build_activation},
+      {"sigmoid", {}, &build_activation},
+      {"tanh", {}, &build_activation},
+      {"gelu", {}, &build_activation},
+      {"silu", {}, &build_activation},
+      {"maxpool", {"kernel", "stride", "padding"}, &build_maxpool},
+      {"avgpool", {"kernel", "stride", "padding"}, &build_avgpool},
+      {"global_avgpool", {}, &build_global_avgpool},
+      {"adaptive_avgpool", {"size"}, &build_adaptive_avgpool},
+      {"flatten", {}, &build_flatten},
+      {"add", {}, &build_add, 0},
   };
   return types;
+}
+
+const std::vector<BlockType>& block_types() {
+  static const std::vector<BlockType> blocks{
+      {"basic_block", {"out", "stride"}, &expand_basic_block},
+      {"bottleneck", {"out", "width", "stride", "groups"}, &expand_bottleneck},
+      {"inverted_residual", {"out", "stride", "expansion"}, &expand_inverted_residual},
+  };
+  return blocks;
 }
 
 }  // namespace memsim

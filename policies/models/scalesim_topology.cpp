@@ -1,0 +1,201 @@
+#include "policies/models/scalesim_topology.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsim {
+namespace {
+
+struct Field {
+  std::string text;          // trimmed
+  std::uint32_t column = 0;  // 1-based character column where the field starts
+};
+
+struct Row {
+  std::uint32_t line = 0;
+  std::vector<Field> fields;
+};
+
+std::vector<Row> split_rows(const std::string& text) {
+  std::vector<Row> rows;
+  std::uint32_t line = 0;
+  for (std::size_t start = 0; start <= text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view s(text.data() + start, end - start);
+    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+    ++line;
+    Row row;
+    row.line = line;
+    for (std::size_t f = 0;;) {
+      const std::size_t comma = std::min(s.find(',', f), s.size());
+      std::size_t a = f, b = comma;
+      while (a < b && (s[a] == ' ' || s[a] == '\t')) ++a;
+      while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+      row.fields.push_back({std::string(s.substr(a, b - a)), static_cast<std::uint32_t>(a + 1)});
+      if (comma >= s.size()) break;
+      f = comma + 1;
+    }
+    bool blank = true;
+    for (const Field& field : row.fields) blank = blank && field.text.empty();
+    if (!blank) rows.push_back(std::move(row));
+    if (end == text.size()) break;
+    start = end + 1;
+  }
+  return rows;
+}
+
+std::string lower_no_spaces(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c != ' ') out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+class TopologyReader {
+ public:
+  TopologyReader(const ModelSpec& model, std::vector<std::string> header)
+      : model_(model), header_(std::move(header)) {}
+
+  [[noreturn]] void fail(const Row& row, std::uint32_t column, const std::string& what) const {
+    const std::uint32_t at = column < row.fields.size() ? row.fields[column].column : 0;
+    throw ScenarioError(
+        SourcePos{model_.topology, row.line, at},
+        "row " + std::to_string(row.line) + ", column " + std::to_string(column + 1) +
+            (column < header_.size() && !header_[column].empty() ? " (" + header_[column] + ")"
+                                                                 : "") +
+            ": " + what);
+  }
+
+  // A positive integer in column `column`; `optional` columns may be missing or empty (0).
+  std::uint64_t positive(const Row& row, std::uint32_t column, bool optional = false) const {
+    if (column >= row.fields.size() || row.fields[column].text.empty()) {
+      if (optional) return 0;
+      fail(row, column, "missing; expected a positive integer");
+    }
+    const std::string& t = row.fields[column].text;
+    std::uint64_t v = 0;
+    bool ok = t.size() <= 9;
+    for (char c : t) {
+      ok = ok && c >= '0' && c <= '9';
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (!ok || v == 0) fail(row, column, "expected a positive integer below 10^9, got '" + t + "'");
+    return v;
+  }
+
+  const ModelSpec& model() const { return model_; }
+
+ private:
+  const ModelSpec& model_;
+  std::vector<std::string> header_;
+};
+
+std::uint64_t mul(const TopologyReader& r, const Row& row,
+                  std::initializer_list<std::uint64_t> factors) {
+  std::uint64_t product = 1;
+  for (std::uint64_t f : factors)
+    if (__builtin_mul_overflow(product, f, &product))
+      r.fail(row, 0, "the layer is too large (its sizes overflow 64 bits)");
+  return product;
+}
+
+Layer finish(const TopologyReader& r, const Row& row, Layer l, std::uint64_t macs_per_sample) {
+  const ModelSpec& m = r.model();
+  const double macs = static_cast<double>(m.batch) * static_cast<double>(macs_per_sample);
+  l.name = row.fields[0].text.empty() ? "row" + std::to_string(row.line) : row.fields[0].text;
+  l.flops_forward = 2 * macs;
+  l.flops_backward_data = 2 * macs;
+  l.flops_backward_weight = 2 * macs;
+  l.pos = SourcePos{m.topology, row.line, 0};
+  mul(r, row, {l.shape.elements(), m.batch, 8});
+  mul(r, row, {l.params, 8});
+  return l;
+}
+
+// A convolution row: name, H, W, R, S, C, Num Filter, stride [, stride width].
+Layer conv_row(const TopologyReader& r, const Row& row, Shape& input) {
+  const std::uint64_t h = r.positive(row, 1), w = r.positive(row, 2), fr = r.positive(row, 3),
+                      fs = r.positive(row, 4), c = r.positive(row, 5), filters = r.positive(row, 6),
+                      sh = r.positive(row, 7);
+  const std::uint64_t sw_given = r.positive(row, 8, true);
+  const std::uint64_t sw = sw_given ? sw_given : sh;
+  if (fr > h || fs > w)
+    r.fail(row, fr > h ? 3 : 4,
+           "filter " + std::to_string(fr) + "x" + std::to_string(fs) +
+               " is larger than the IFMAP " + std::to_string(h) + "x" + std::to_string(w) +
+               " (SCALE-Sim files have no padding)");
+  input = {c, h, w};
+  Layer l;
+  // SCALE-Sim's ceil((H - R + S) / S): a last, partial window counts.
+  const std::uint64_t e = (h - fr + sh - 1) / sh + 1, f = (w - fs + sw - 1) / sw + 1;
+  const bool depthwise = row.fields[0].text.find("DP") != std::string::npos;
+  l.type = depthwise ? "depthwise" : "conv2d";
+  // Depthwise: each of the c channels has its own `filters` filters of one channel.
+  const std::uint64_t out = depthwise ? mul(r, row, {c, filters}) : filters;
+  const std::uint64_t per_filter = depthwise ? mul(r, row, {fr, fs}) : mul(r, row, {c, fr, fs});
+  l.shape = {out, e, f};
+  l.params = mul(r, row, {out, per_filter});
+  return finish(r, row, std::move(l), mul(r, row, {out, e, f, per_filter}));
+}
+
+// A GEMM row: name, M, N, K.
+Layer gemm_row(const TopologyReader& r, const Row& row, Shape& input) {
+  const std::uint64_t m = r.positive(row, 1), n = r.positive(row, 2), k = r.positive(row, 3);
+  input = {k, m, 1};
+  Layer l;
+  l.type = "gemm";
+  l.shape = {n, m, 1};
+  l.params = mul(r, row, {k, n});
+  return finish(r, row, std::move(l), mul(r, row, {m, n, k}));
+}
+
+}  // namespace
+
+LayerGraph read_scalesim_topology(const ModelSpec& model) {
+  std::ifstream in(model.topology, std::ios::binary);
+  if (!in)
+    throw ScenarioError(model.topology_pos, "model.topology: cannot open '" + model.topology +
+                                                "' (paths are relative to the scenario file)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad())
+    throw ScenarioError(model.topology_pos, "model.topology: cannot read '" + model.topology + "'");
+  const std::vector<Row> rows = split_rows(text.str());
+  const auto header_error = [&](std::uint32_t line) {
+    throw ScenarioError(
+        SourcePos{model.topology, line, 1},
+        "not a SCALE-Sim topology header; expected 'Layer name, IFMAP Height, IFMAP "
+        "Width, Filter Height, Filter Width, Channels, Num Filter, Strides,' "
+        "(convolution) or 'Layer, M, N, K,' (GEMM)");
+  };
+  if (rows.empty()) header_error(1);
+  std::vector<std::string> header;
+  for (const Field& f : rows[0].fields) header.push_back(f.text);
+  std::vector<std::string> key;
+  for (const std::string& h : header) key.push_back(lower_no_spaces(h));
+  const bool gemm = key.size() >= 4 && key[1] == "m" && key[2] == "n" && key[3] == "k";
+  const bool conv = key.size() >= 8 && key[1].find("ifmap") != std::string::npos;
+  if (!gemm && !conv) header_error(rows[0].line);
+  if (rows.size() < 2)
+    throw ScenarioError(SourcePos{model.topology, rows[0].line, 0},
+                        "the topology has no layers after its header");
+
+  const TopologyReader reader(model, header);
+  LayerGraph g;
+  g.batch = model.batch;
+  g.dtype_bytes = model.dtype_bytes;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    Shape input;
+    Layer l = gemm ? gemm_row(reader, rows[i], input) : conv_row(reader, rows[i], input);
+    if (i == 1) g.input = input;
+    l.inputs = {i == 1 ? kModelInput : static_cast<LayerId>(i - 2)};
+    g.layers.push_back(std::move(l));
+  }
+  return g;
+}
+
+}  // namespace memsim
