@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/dram_channels.h"
+
 namespace memsim {
 namespace {
 
@@ -13,48 +15,6 @@ bool stays_in_cache_after_last_use(const Tensor& t) {
   // left for the eviction policy rather than freed when their last op is done.
   return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state || t.required_output;
 }
-
-// The FCFS DRAM channels. Every transfer's times are fixed when it is issued: a later
-// transfer never starts before an earlier one (first-come first-served), so nothing issued
-// afterwards can move it.
-class DramChannels {
- public:
-  explicit DramChannels(std::uint32_t channels) : free_at_(channels, 0.0) {}
-
-  struct Slot {
-    double start, end;
-    std::uint16_t channel;
-  };
-
-  Slot issue(double ready, double duration) {
-    std::size_t best = 0;
-    for (std::size_t c = 1; c < free_at_.size(); ++c)
-      if (free_at_[c] < free_at_[best]) best = c;
-    const double start = std::max({ready, last_start_, free_at_[best]});
-    const double end = start + duration;
-    free_at_[best] = end;
-    last_start_ = start;
-    // Starts never decrease, so the union of busy intervals grows at its right end only.
-    if (start >= busy_until_) {
-      busy_ += end - start;
-      busy_until_ = end;
-    } else if (end > busy_until_) {
-      busy_ += end - busy_until_;
-      busy_until_ = end;
-    }
-    last_end_ = std::max(last_end_, end);
-    return {start, end, static_cast<std::uint16_t>(best)};
-  }
-  double busy() const { return busy_; }
-  double last_end() const { return last_end_; }
-
- private:
-  std::vector<double> free_at_;
-  double last_start_ = 0;
-  double busy_until_ = 0;
-  double busy_ = 0;
-  double last_end_ = 0;
-};
 
 class Run {
  public:
@@ -66,7 +26,7 @@ class Run {
         policy_(policy),
         lookahead_(options.lookahead),
         sink_(sink),
-        channels_(std::max<std::uint32_t>(1, machine.dram_channels)),
+        channels_(machine.dram_channels),
         state_(graph.tensor_count(), 0),
         dirty_(graph.tensor_count(), 0),
         ready_at_(graph.tensor_count(), 0.0),

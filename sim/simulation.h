@@ -51,8 +51,9 @@ RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr);
 // Passes steps through a Verifier before handing them on; exposes the cache occupancy.
 class VerifyingSink : public StepSink {
  public:
-  VerifyingSink(const Graph& graph, std::uint64_t capacity, StepSink* next)
-      : verifier_(graph, capacity), next_(next) {}
+  VerifyingSink(const Graph& graph, std::uint64_t capacity, StepSink* next,
+                VerifierOptions options = {})
+      : verifier_(graph, capacity, options), next_(next) {}
   void on_step(const TimedStep& step) override {
     verifier_.apply(step.step);
     if (!next_) return;
