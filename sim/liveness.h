@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "sim/graph.h"
 
@@ -18,5 +19,9 @@ struct LivenessReport {
 
 // `order` is the order ops first run; every op appears once.
 LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order);
+
+// Live bytes while the op at each position of `order` runs, by the same rule; the largest
+// entry is analyze_liveness(graph, order).peak_live_bytes (for time lines and traces).
+std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order);
 
 }  // namespace memsim

@@ -2,7 +2,11 @@
 #include <iostream>
 
 #include "sim/report.h"
+#include "sim/schedule_file.h"
+#include "sim/schedule_replay.h"
+#include "sim/svg_timeline.h"
 #include "sim/timeline.h"
+#include "sim/trace_writer.h"
 #include "tools/memsim/commands.h"
 
 namespace po = boost::program_options;
@@ -13,38 +17,67 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   ScenarioArgs scenario;
   std::string format = "text";
   std::string timeline;
+  std::string trace;
+  std::string svg;
+  std::string schedule_file;
   po::options_description options("memsim run options");
   po::positional_options_description positional;
   add_scenario_options(options, positional, scenario);
   options.add_options()("format", po::value<std::string>(&format),
                         "output: text (default), json or csv")(
       "timeline", po::value<std::string>(&timeline),
-      "write every load, store, compute, drop and stall to FILE.csv");
+      "write every load, store, compute, drop and stall to FILE.csv")(
+      "trace", po::value<std::string>(&trace),
+      "write a Chrome trace-event FILE.json (open in ui.perfetto.dev or chrome://tracing)")(
+      "svg", po::value<std::string>(&svg),
+      "draw the time line (memory and compute rows, stalls, cache in use) into FILE.svg")(
+      "schedule", po::value<std::string>(&schedule_file),
+      "replay the steps in FILE (one per line: load X0, compute fwd1, store G3, drop X1), e.g. "
+      "from memsim solve --emit-schedule, instead of the executor's");
   const std::string usage =
       "usage: memsim run SCENARIO.toml [--set KEY=VALUE]... [--format text|json|csv] "
-      "[--timeline FILE.csv]\n\n"
+      "[--timeline FILE.csv] [--trace FILE.json] [--svg FILE.svg] [--schedule FILE]\n\n"
       "Runs the scenario's schedule on its machine and reports time, stalls and every move.\n"
       "example: memsim run scenarios/lecture/mlp3-double-buffer.toml --set "
       "policy.eviction=belady --timeline t.csv";
   if (!parse_command_line(args, options, positional, usage, std::cout)) return kExitOk;
   const Format fmt = parse_format(format);
 
-  const Simulation sim = load_simulation(scenario, registry);
+  Simulation sim = load_simulation(scenario, registry);
+  std::vector<Step> steps;
+  if (!schedule_file.empty()) {
+    steps = read_schedule_file(sim.graph, schedule_file);
+    sim.eviction = "none (steps from " + schedule_file + ")";
+  }
   TimelineRecorder recorder;
   RunResult result;
   try {
-    result = run_simulation(sim, timeline.empty() ? nullptr : &recorder);
+    const bool record = !timeline.empty() || !trace.empty() || !svg.empty();
+    result = schedule_file.empty() ? run_simulation(sim, record ? &recorder : nullptr)
+                                   : run_schedule(sim, steps, record ? &recorder : nullptr);
   } catch (const ScheduleError& e) {
     std::cerr << "memsim: " << sim.file << ": schedule rejected by the verifier: " << e.what()
               << "\n";
     return kExitFailed;
   }
   if (!timeline.empty())
-    write_file_atomically(timeline, [&](std::ostream& out) { write_timeline_csv(out, sim.graph, recorder); });
+    write_file_atomically(timeline,
+                          [&](std::ostream& out) { write_timeline_csv(out, sim.graph, recorder); });
+  if (!trace.empty())
+    write_file_atomically(
+        trace, [&](std::ostream& out) { out << chrome_trace_json(sim, recorder).dump() << "\n"; });
+  if (!svg.empty())
+    write_file_atomically(svg, [&](std::ostream& out) { out << timeline_svg(sim, recorder); });
   switch (fmt) {
-    case Format::text: std::cout << run_report_text(sim, result); break;
-    case Format::json: std::cout << run_report_json(sim, result).dump(2) << "\n"; break;
-    case Format::csv: std::cout << run_report_csv(sim, result); break;
+    case Format::text:
+      std::cout << run_report_text(sim, result);
+      break;
+    case Format::json:
+      std::cout << run_report_json(sim, result).dump(2) << "\n";
+      break;
+    case Format::csv:
+      std::cout << run_report_csv(sim, result);
+      break;
   }
   return kExitOk;
 }

@@ -9,6 +9,10 @@
 namespace memsim::cli {
 
 int cmd_run(const std::vector<std::string>& args, const Registry& registry);
+int cmd_solve(const std::vector<std::string>& args, const Registry& registry);
+int cmd_info(const std::vector<std::string>& args, const Registry& registry);
 int cmd_validate(const std::vector<std::string>& args, const Registry& registry);
+int cmd_sweep(const std::vector<std::string>& args, const Registry& registry);
+int cmd_merge(const std::vector<std::string>& args, const Registry& registry);
 
 }  // namespace memsim::cli

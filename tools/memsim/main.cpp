@@ -16,6 +16,10 @@ constexpr const char* kUsage =
     "usage: memsim COMMAND SCENARIO.toml [options]\n\n"
     "commands:\n"
     "  run        execute the schedule; report time, stalls, loads, stores, peak memory\n"
+    "  solve      the provably minimal moves over every order and eviction, with a schedule\n"
+    "  info       a model's parameters, FLOPs, bytes and roofline verdict, layer by layer\n"
+    "  sweep      run a grid of key values in parallel; one CSV row per point\n"
+    "  merge      join the CSV files of a sharded sweep\n"
     "  validate   check a scenario without running it\n\n"
     "global options:\n"
     "  --help             this text; `memsim COMMAND --help` for a command's options\n"
@@ -27,9 +31,11 @@ constexpr const char* kUsage =
 
 void list_policies(const memsim::Registry& registry) {
   std::cout << "eviction policies ([policy] eviction = ...):\n";
-  for (const auto& e : registry.evictions()) std::cout << "  " << e.name << "  " << e.description << "\n";
+  for (const auto& e : registry.evictions())
+    std::cout << "  " << e.name << "  " << e.description << "\n";
   std::cout << "schedule kinds ([schedule] kind = ...):\n";
-  for (const auto& g : registry.generators()) std::cout << "  " << g.name << "  " << g.description << "\n";
+  for (const auto& g : registry.generators())
+    std::cout << "  " << g.name << "  " << g.description << "\n";
 }
 
 }  // namespace
@@ -58,13 +64,19 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (command == "run") return cmd_run(args, registry);
+    if (command == "solve") return cmd_solve(args, registry);
     if (command == "validate") return cmd_validate(args, registry);
-    throw UsageError("unknown command '" + command + "'; commands: run, validate (see memsim --help)");
+    if (command == "sweep") return cmd_sweep(args, registry);
+    if (command == "merge") return cmd_merge(args, registry);
+    if (command == "info") return cmd_info(args, registry);
+    throw UsageError("unknown command '" + command +
+                     "'; commands: run, solve, info, sweep, merge, validate (see memsim --help)");
   } catch (const memsim::ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
   } catch (const UsageError& e) {
-    std::cerr << "memsim " << (command.rfind("-", 0) == 0 ? "" : command + ": ") << e.what() << "\n";
+    std::cerr << "memsim " << (command.rfind("-", 0) == 0 ? "" : command + ": ") << e.what()
+              << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "memsim: " << e.what() << "\n";

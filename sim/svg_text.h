@@ -1,0 +1,21 @@
+#pragma once
+// Small pieces both SVG pictures (time line, sweep plot) share: XML escaping, coordinates
+// as short fixed-point text, axis ticks at round numbers, and a guess of text width.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsim {
+
+// Escapes & < > " ' for use in XML text and attribute values.
+std::string xml_escape(std::string_view text);
+// A coordinate with at most two decimals, trailing zeros removed ("12.5", "3").
+std::string svg_num(double value);
+// Round tick values (1, 2 or 5 times a power of ten apart) covering [low, high], about
+// `target` of them; just {low} when low == high.
+std::vector<double> nice_ticks(double low, double high, int target);
+// Width in pixels of `text` in a sans-serif font of `font_size` px (an estimate: labels are
+// only drawn where this says they fit).
+double text_width(std::string_view text, double font_size);
+
+}  // namespace memsim

@@ -1,0 +1,143 @@
+// The SVG pictures: well-formed XML (checked by tests/xml_check.h), one shape per event.
+#include <catch2/catch.hpp>
+
+#include "policies/register_builtin.h"
+#include "sim/errors.h"
+#include "sim/scenario_parse.h"
+#include "sim/simulation.h"
+#include "sim/svg_sweep_plot.h"
+#include "sim/svg_text.h"
+#include "sim/svg_timeline.h"
+#include "tests/xml_check.h"
+
+using namespace memsim;
+using memsim::test::count_class;
+using memsim::test::parse_xml;
+
+namespace {
+
+Simulation load(const std::string& name, std::vector<std::string> overrides = {}) {
+  return build_simulation(
+      parse_scenario_file(MEMSIM_SOURCE_DIR "/scenarios/lecture/" + name, overrides),
+      builtin_registry());
+}
+
+struct Picture {
+  std::vector<test::XmlElement> elements;
+  TimelineRecorder recorder;
+};
+
+Picture draw(const Simulation& sim) {
+  Picture p;
+  run_simulation(sim, &p.recorder);
+  p.elements = parse_xml(timeline_svg(sim, p.recorder));
+  return p;
+}
+
+std::size_t steps_of(const TimelineRecorder& r, StepKind kind) {
+  return std::count_if(r.steps().begin(), r.steps().end(),
+                       [&](const TimedStep& s) { return s.step.kind == kind; });
+}
+
+}  // namespace
+
+TEST_CASE("the xml checker rejects what is not well-formed", "[svg]") {
+  CHECK_NOTHROW(parse_xml("<a x=\"1\"><b/>t &amp; u</a>"));
+  CHECK_THROWS(parse_xml("<a><b></a></b>"));
+  CHECK_THROWS(parse_xml("<a>x & y</a>"));
+  CHECK_THROWS(parse_xml("<a x=1/>"));
+  CHECK_THROWS(parse_xml("<a/><b/>"));
+  CHECK_THROWS(parse_xml("<a>"));
+}
+
+TEST_CASE("timeline svg: one rect per load, store, op and stall", "[svg]") {
+  SECTION("paging, counted by hand") {
+    // LRU with 3 frames: 12 loads, no stores, 20 ops, 12 stalls (one per fault, no overlap).
+    const Picture p = draw(load("paging.toml"));
+    CHECK(count_class(p.elements, "rect", "load") == 12);
+    CHECK(count_class(p.elements, "rect", "store") == 0);
+    CHECK(count_class(p.elements, "rect", "op") == 20);
+    CHECK(count_class(p.elements, "rect", "stall") == 12);
+    CHECK(count_class(p.elements, "polygon", "cache-curve") == 1);
+  }
+  SECTION("double buffering, against the recorded time line") {
+    const Picture p = draw(load("mlp3-double-buffer.toml"));
+    CHECK(count_class(p.elements, "rect", "load") == steps_of(p.recorder, StepKind::load));
+    CHECK(count_class(p.elements, "rect", "store") == steps_of(p.recorder, StepKind::store));
+    CHECK(count_class(p.elements, "rect", "op") == steps_of(p.recorder, StepKind::compute));
+    CHECK(count_class(p.elements, "rect", "stall") == p.recorder.stalls().size());
+    // 3 layers: 3 ops; X0 and W1..W3 loaded, X3 stored.
+    CHECK(count_class(p.elements, "rect", "op") == 3);
+    CHECK(count_class(p.elements, "rect", "load") == 4);
+    CHECK(count_class(p.elements, "rect", "store") == 1);
+  }
+  SECTION("two DRAM channels get a memory row each") {
+    const Picture p = draw(load("mlp3-double-buffer.toml", {"hardware.dram.channels=2"}));
+    std::size_t rows = 0;
+    for (const auto& e : p.elements)
+      if (e.name == "text" && e.attributes.count("class") && e.attributes.at("class") == "row-name")
+        rows += e.text == "Memory 0" || e.text == "Memory 1" || e.text == "Compute";
+    CHECK(rows == 3);
+  }
+}
+
+TEST_CASE("timeline svg: labels sit where they fit and say what the lecture says", "[svg]") {
+  // mlp3-sequential: a load of W2 lasts 1.77 us of a ~27 us run, about 75 px of the 1040 px
+  // time axis: "Load W2" (7 characters, ~50 px at 12 px) fits. fwd2 writes X2: "Compute X2".
+  const Picture p = draw(load("mlp3-sequential.toml"));
+  bool load_label = false, compute_label = false;
+  for (const auto& e : p.elements) {
+    load_label |= e.name == "text" && e.text == "Load W2";
+    compute_label |= e.name == "text" && e.text == "Compute X2";
+  }
+  CHECK(load_label);
+  CHECK(compute_label);
+}
+
+TEST_CASE("timeline svg: names are escaped", "[svg]") {
+  const std::string toml =
+      "[scenario]\nname = \"a<b & 'c'\"\n[hardware.cache]\ncapacity = \"2 tensors\"\n"
+      "[graph]\nops = [{ name = \"x&y\", inputs = [\"<in>\"], outputs = [\"o\\\"ut\"] }]\n";
+  const Simulation sim = build_simulation(parse_scenario_text(toml, "t.toml"), builtin_registry());
+  TimelineRecorder rec;
+  run_simulation(sim, &rec);
+  const std::string svg = timeline_svg(sim, rec);
+  const auto elements = parse_xml(svg);
+  CHECK(svg.find("a&lt;b &amp; &apos;c&apos;") != std::string::npos);
+  CHECK(count_class(elements, "rect", "op") == 1);
+}
+
+TEST_CASE("sweep plot: a panel per metric, a line per series, a marker per point", "[svg]") {
+  const SweepGrid grid({{"cap", {"1", "2", "3"}}, {"policy", {"lru", "fifo"}}});
+  std::vector<PointOutcome> outcomes(6);
+  for (std::size_t i = 0; i < 6; ++i) {
+    outcomes[i].index = i;
+    outcomes[i].fields["moves"] = 10 - static_cast<int>(i);
+    outcomes[i].fields["stall_s"] = 0.5 * static_cast<double>(i);
+    outcomes[i].fields["scenario"] = "s";
+  }
+  outcomes[3].fields = nullptr;  // point 4 (cap 2, fifo) failed
+  outcomes[3].error = "boom";
+  const auto elements = parse_xml(sweep_plot_svg(grid, outcomes, {"moves", "stall_s"}, "t <1>"));
+  CHECK(count_class(elements, "g", "panel") == 2);
+  // Per panel: 5 markers (6 points, one failed); lru's line runs through 3 points, fifo's is
+  // broken by the failure into single points that draw no line.
+  CHECK(count_class(elements, "circle", "point") == 10);
+  CHECK(count_class(elements, "polyline", "series") == 2);
+  try {
+    sweep_plot_svg(grid, outcomes, {"scenario"}, "t");
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    CHECK(std::string(e.what()) == "--plot scenario: not a number field of the sweep's results");
+  }
+}
+
+TEST_CASE("svg text helpers", "[svg]") {
+  CHECK(xml_escape("<a & \"b\" 'c'>") == "&lt;a &amp; &quot;b&quot; &apos;c&apos;&gt;");
+  CHECK(svg_num(12.5) == "12.5");
+  CHECK(svg_num(3.0) == "3");
+  CHECK(svg_num(0.004) == "0");
+  // 0..32 in about 10 steps: 32 / 10 = 3.2 rounds up to a step of 5.
+  CHECK(nice_ticks(0, 32, 10) == std::vector<double>{0, 5, 10, 15, 20, 25, 30});
+  CHECK(nice_ticks(0, 1, 5) == std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1});
+}
