@@ -6,7 +6,6 @@
 
 #include "sim/dram_channels.h"
 #include "sim/errors.h"
-#include "sim/liveness.h"
 
 namespace memsim {
 namespace {
@@ -139,16 +138,9 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
 
 RunResult run_schedule(const Simulation& sim, std::span<const Step> steps, StepSink* observer) {
   const VerifierOptions options{/*allow_recompute=*/true};
-  RunResult result;
   VerifyingSink verifying(sim.graph, sim.machine.cache_capacity, observer, options);
-  result.times = replay_schedule(sim.graph, steps, sim.machine, verifying, options);
-  result.counts = verifying.verifier().finish();
-  result.liveness = analyze_liveness(sim.graph, verifying.verifier().compute_order());
-  for (OpId o = 0; o < sim.graph.op_count(); ++o)
-    result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
-  // Uniform mode counts tensors, not bytes: there is no DRAM size to compare with.
-  result.oom = !sim.machine.uniform && result.liveness.peak_live_bytes > sim.machine.dram_capacity;
-  return result;
+  const ExecutionTimes times = replay_schedule(sim.graph, steps, sim.machine, verifying, options);
+  return finish_run(sim, verifying, times);
 }
 
 }  // namespace memsim

@@ -48,6 +48,12 @@ struct RunResult {
 // verifier rejects the schedule.
 RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr);
 
+class VerifyingSink;
+// The figures of a run whose steps went through `verified`: the verifier's counts (and its
+// end-state check, which throws ScheduleError), liveness, FLOPs by phase, the OOM verdict.
+RunResult finish_run(const Simulation& sim, const VerifyingSink& verified,
+                     const ExecutionTimes& times);
+
 // Passes steps through a Verifier before handing them on; exposes the cache occupancy.
 class VerifyingSink : public StepSink {
  public:

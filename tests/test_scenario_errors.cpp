@@ -137,7 +137,7 @@ TEST_CASE("byte mode needs a bandwidth and a throughput", "[scenario][errors]") 
         "give the capacity as \"N tensors\")");
 }
 
-TEST_CASE("--set overrides any key, and its errors say so", "[scenario][set]") {
+TEST_CASE("overrides with --set reach any key, and their errors say so", "[scenario][set]") {
   const Simulation sim = test::load_text(
       kHardware + kModel,
       {"hardware.cache.capacity=5 tensors", "policy.eviction=belady", "hardware.dram.channels=2"});
