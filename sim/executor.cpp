@@ -189,13 +189,7 @@ class Run {
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) start = std::max(start, ready_at_[t]);
     for (TensorId t : g_.updates(o)) start = std::max(start, store_end_[t]);
-    if (start > now_) {
-      const double store_part = std::clamp(op_store_wait - now_, 0.0, start - now_);
-      if (store_part > 0) sink_.on_stall(now_, now_ + store_part, o, true);
-      if (start - now_ - store_part > 0) sink_.on_stall(now_ + store_part, start, o, false);
-      times_.stall_store += store_part;
-      times_.stall_load += start - now_ - store_part;
-    }
+    account_stall(now_, start, op_store_wait, o, sink_, times_);
     const double duration = m_.compute_seconds(g_.op(o).flops);
     const double end = start + duration;
     compute_busy_ += duration;
@@ -256,6 +250,16 @@ class Run {
 };
 
 }  // namespace
+
+void account_stall(double idle_from, double start, double store_wait, OpId o, StepSink& sink,
+                   ExecutionTimes& times) {
+  if (start <= idle_from) return;
+  const double store_part = std::clamp(store_wait - idle_from, 0.0, start - idle_from);
+  if (store_part > 0) sink.on_stall(idle_from, idle_from + store_part, o, true);
+  if (start - idle_from - store_part > 0) sink.on_stall(idle_from + store_part, start, o, false);
+  times.stall_store += store_part;
+  times.stall_load += start - idle_from - store_part;
+}
 
 ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
                        EvictionPolicy& policy, const ExecutorOptions& options, StepSink& sink) {

@@ -26,6 +26,12 @@ struct ExecutionTimes {
   double stall() const { return stall_load + stall_store; }
 };
 
+// The compute unit idled from `idle_from` until op `o` started at `start`. The part until the
+// stores that free the op's space end (`store_wait`) is a store stall, the rest a load stall:
+// adds both to `times` and reports them to `sink`. One rule for the executor and the replay.
+void account_stall(double idle_from, double start, double store_wait, OpId o, StepSink& sink,
+                   ExecutionTimes& times);
+
 // Requires: `order` is a topological order of every op; each working set fits the cache.
 // Throws std::logic_error if the executor cannot make progress (a bug, not bad input).
 ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,

@@ -6,6 +6,7 @@
 
 #include "sim/dram_channels.h"
 #include "sim/errors.h"
+#include "sim/executor.h"
 
 namespace memsim {
 namespace {
@@ -111,13 +112,7 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
           store_wait = std::max(store_wait, taken.store_wait);
           resident[x] = 1;
         }
-        if (start > now) {
-          const double store_part = std::clamp(store_wait - now, 0.0, start - now);
-          if (store_part > 0) sink.on_stall(now, now + store_part, o, true);
-          if (start - now - store_part > 0) sink.on_stall(now + store_part, start, o, false);
-          times.stall_store += store_part;
-          times.stall_load += start - now - store_part;
-        }
+        account_stall(now, start, store_wait, o, sink, times);
         const double duration = m.compute_seconds(g.op(o).flops);
         const double end = start + duration;
         times.compute_busy += duration;

@@ -40,11 +40,7 @@ std::string sweep_plot_svg(const SweepGrid& grid, const std::vector<PointOutcome
   const double height = kTop + metrics.size() * (kPanelHeight + kPanelGap) + 10;
 
   std::ostringstream o;
-  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << svg_num(kWidth) << "\" height=\""
-    << svg_num(height) << "\" viewBox=\"0 0 " << svg_num(kWidth) << " " << svg_num(height)
-    << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"" << kFont
-    << "\">\n"
+  o << svg_open(kWidth, height, kFont)
     << "<style>\n.tick{fill:#444;font-size:11px}\n.grid{stroke:#e3e3e3}\n"
     << ".series{fill:none;stroke-width:2}\n.axis-title{font-weight:bold}\n</style>\n"
     << "<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"

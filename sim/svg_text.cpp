@@ -66,4 +66,13 @@ double text_width(std::string_view text, double font_size) {
   return 0.6 * font_size * static_cast<double>(text.size());
 }
 
+std::string svg_open(double width, double height, double font_size) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+         "width=\"" +
+         svg_num(width) + "\" height=\"" + svg_num(height) + "\" viewBox=\"0 0 " + svg_num(width) +
+         " " + svg_num(height) +
+         "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"" +
+         svg_num(font_size) + "\">\n";
+}
+
 }  // namespace memsim

@@ -17,5 +17,7 @@ std::vector<double> nice_ticks(double low, double high, int target);
 // Width in pixels of `text` in a sans-serif font of `font_size` px (an estimate: labels are
 // only drawn where this says they fit).
 double text_width(std::string_view text, double font_size);
+// The XML declaration and the opening <svg> tag of a width x height picture in the shared font.
+std::string svg_open(double width, double height, double font_size);
 
 }  // namespace memsim

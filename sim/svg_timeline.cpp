@@ -94,12 +94,7 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
   const double height = legend_y + 24;
 
   std::ostringstream o;
-  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << svg_num(kWidth) << "\" height=\""
-    << svg_num(height) << "\" viewBox=\"0 0 " << svg_num(kWidth) << " " << svg_num(height)
-    << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"" << kFont
-    << "\">\n"
-    << "<defs>\n"
+  o << svg_open(kWidth, height, kFont) << "<defs>\n"
     << "<pattern id=\"stall-hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
        "patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#fbe3e3\"/>"
        "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#d9534f\" stroke-width=\"3\"/>"
