@@ -139,18 +139,25 @@ TEST_CASE("solver never exceeds the executor under any policy, order and lookahe
   }
 }
 
-TEST_CASE("chain with a skip connection: the input must be loaded twice", "[solver]") {
-  // f1: W1, X0 -> X1; f2: W2, X1 -> X2; f3: X2, X0 -> X3; X3 required.
-  // Every schedule loads X0, W1, W2 once and stores X3 once: 4 moves.
-  // Capacity 3: while f2 runs its working set {W2, X1, X2} fills the cache, so X0 is out and
-  // must be loaded again for f3: 5. Capacity 4: X0 stays through f2: 4.
+namespace {
+// f1: W1, X0 -> X1; f2: W2, X1 -> X2; f3: X2, X0 -> X3; X3 required (all one unit).
+Graph skip_chain() {
   GraphSketch s;
   s.sources = {{"X0", 1}, {"W1", 1}, {"W2", 1}};
   s.ops = {{"f1", {"W1", "X0"}, {"X1"}, {}},
            {"f2", {"W2", "X1"}, {"X2"}, {}},
            {"f3", {"X2", "X0"}, {"X3"}, {}}};
   s.required = {"X3"};
-  const Graph g = s.build();
+  return s.build();
+}
+}  // namespace
+
+TEST_CASE("chain with a skip connection: the input must be loaded twice", "[solver]") {
+  // f1: W1, X0 -> X1; f2: W2, X1 -> X2; f3: X2, X0 -> X3; X3 required.
+  // Every schedule loads X0, W1, W2 once and stores X3 once: 4 moves.
+  // Capacity 3: while f2 runs its working set {W2, X1, X2} fills the cache, so X0 is out and
+  // must be loaded again for f3: 5. Capacity 4: X0 stays through f2: 4.
+  const Graph g = skip_chain();
   const SolveResult three = solve(g, 3);
   CHECK(three.cost == 5);
   CHECK(three.counts.loads == 4);
@@ -225,13 +232,7 @@ TEST_CASE("recompute beats storing when the input is still in DRAM", "[solver]")
 TEST_CASE("a time-limited solve returns a valid schedule and a bound below it", "[solver]") {
   // The skip-connection chain at capacity 3: the start bound is 4, the optimum 5, so a solve
   // stopped before its first expansion cannot have proved anything.
-  GraphSketch s;
-  s.sources = {{"X0", 1}, {"W1", 1}, {"W2", 1}};
-  s.ops = {{"f1", {"W1", "X0"}, {"X1"}, {}},
-           {"f2", {"W2", "X1"}, {"X2"}, {}},
-           {"f3", {"X2", "X0"}, {"X3"}, {}}};
-  s.required = {"X3"};
-  const Graph g = s.build();
+  const Graph g = skip_chain();
   const SolveResult r = solve(g, 3, {.time_limit_seconds = 0});
   CHECK_FALSE(r.optimal);
   CHECK(r.lower_bound == 4);
