@@ -9,7 +9,8 @@
 
 #include "bench/heap_counter.h"
 #include "policies/register_builtin.h"
-#include "sim/simulation.h"
+#include "sim/core/simulation.h"
+#include "sim/scenario/scenario_spec.h"
 
 using namespace memsim;
 

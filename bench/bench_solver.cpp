@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "policies/solver/solver.h"
-#include "sim/graph.h"
+#include "sim/core/graph.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "sim/registry.h"
+#include "sim/core/registry.h"
 
 namespace memsim {
 

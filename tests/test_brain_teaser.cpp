@@ -4,8 +4,9 @@
 
 #include "policies/register_builtin.h"
 #include "policies/solver/solver.h"
-#include "sim/scenario_parse.h"
-#include "sim/simulation.h"
+#include "sim/core/simulation.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
 #include "tests/support/exhaustive_search.h"
 
 using namespace memsim;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "policies/register_builtin.h"
-#include "sim/simulation.h"
+#include "sim/core/simulation.h"
 #include "support/builders.h"
 
 using namespace memsim;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policies/models/layer_graph_builder.h"
-#include "sim/scenario_parse.h"
+#include "sim/scenario/scenario_parse.h"
 #include "support/run_memsim.h"
 
 namespace memsim {

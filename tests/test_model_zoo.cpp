@@ -6,8 +6,9 @@
 
 #include "policies/models/layer_graph_builder.h"
 #include "policies/register_builtin.h"
-#include "sim/scenario_parse.h"
-#include "sim/simulation.h"
+#include "sim/core/simulation.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
 #include "support/run_memsim.h"
 
 namespace memsim {

@@ -1,11 +1,11 @@
-// The peak-live and out-of-memory lines of `memsim run`'s text summary (sim/peak_memory_text.h):
+// The peak-live and out-of-memory lines of `memsim run`'s text summary (sim/report/peak_memory_text.h):
 // how many bytes, at which op, and of which tensor kinds.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <memory>
 
-#include "sim/peak_memory_text.h"
-#include "sim/report.h"
+#include "sim/report/peak_memory_text.h"
+#include "sim/report/report.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;

@@ -2,8 +2,8 @@
 // the scenario sets override it, and the compute throughput is the one for the model's dtype.
 #include <catch2/catch.hpp>
 
-#include "sim/hardware_presets.h"
-#include "sim/scenario_parse.h"
+#include "sim/scenario/hardware_presets.h"
+#include "sim/scenario/scenario_parse.h"
 #include "support/run_memsim.h"
 
 namespace memsim {

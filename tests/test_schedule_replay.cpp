@@ -1,10 +1,10 @@
 // sim/schedule_replay and sim/schedule_file: a given step list timed on the machine model.
 #include <catch2/catch.hpp>
 
-#include "sim/errors.h"
-#include "sim/schedule_file.h"
-#include "sim/schedule_replay.h"
-#include "sim/timeline.h"
+#include "sim/core/errors.h"
+#include "sim/core/schedule_replay.h"
+#include "sim/report/timeline.h"
+#include "sim/scenario/schedule_file.h"
 #include "tests/support/builders.h"
 #include "tests/support/graph_sketch.h"
 

@@ -5,9 +5,9 @@
 
 #include "policies/register_builtin.h"
 #include "policies/solver/solver.h"
-#include "sim/executor.h"
-#include "sim/simulation.h"
-#include "sim/verifier.h"
+#include "sim/core/executor.h"
+#include "sim/core/simulation.h"
+#include "sim/core/verifier.h"
 #include "tests/support/builders.h"
 #include "tests/support/exhaustive_search.h"
 #include "tests/support/graph_sketch.h"

@@ -2,12 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include "policies/register_builtin.h"
-#include "sim/errors.h"
-#include "sim/scenario_parse.h"
-#include "sim/simulation.h"
-#include "sim/svg_sweep_plot.h"
-#include "sim/svg_text.h"
-#include "sim/svg_timeline.h"
+#include "sim/core/errors.h"
+#include "sim/core/simulation.h"
+#include "sim/report/svg_sweep_plot.h"
+#include "sim/report/svg_text.h"
+#include "sim/report/svg_timeline.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
 #include "tests/xml_check.h"
 
 using namespace memsim;

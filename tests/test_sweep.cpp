@@ -5,13 +5,14 @@
 #include <sstream>
 
 #include "policies/register_builtin.h"
-#include "sim/errors.h"
-#include "sim/report.h"
-#include "sim/scenario_parse.h"
-#include "sim/sweep.h"
-#include "sim/sweep_run_point.h"
-#include "sim/sweep_table.h"
-#include "sim/sweep_values.h"
+#include "sim/core/errors.h"
+#include "sim/report/report.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
+#include "sim/study/sweep.h"
+#include "sim/study/sweep_run_point.h"
+#include "sim/study/sweep_table.h"
+#include "sim/study/sweep_values.h"
 
 using namespace memsim;
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "sim/sweep_table.h"
+#include "sim/study/sweep_table.h"
 
 namespace fs = std::filesystem;
 

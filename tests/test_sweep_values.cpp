@@ -2,8 +2,8 @@
 // exact error for each kind of bad list.
 #include <catch2/catch.hpp>
 
-#include "sim/errors.h"
-#include "sim/sweep_values.h"
+#include "sim/core/errors.h"
+#include "sim/study/sweep_values.h"
 
 using memsim::parse_sweep_values;
 using Values = std::vector<std::string>;

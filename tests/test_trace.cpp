@@ -4,10 +4,11 @@
 #include <map>
 
 #include "policies/register_builtin.h"
-#include "sim/liveness.h"
-#include "sim/scenario_parse.h"
-#include "sim/simulation.h"
-#include "sim/trace_writer.h"
+#include "sim/core/liveness.h"
+#include "sim/core/simulation.h"
+#include "sim/report/trace_writer.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
 
 using namespace memsim;
 using json = nlohmann::json;

@@ -1,7 +1,7 @@
 // Quantities with units, as scenarios write them.
 #include <catch2/catch.hpp>
 
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 using namespace memsim;
 

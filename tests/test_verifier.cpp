@@ -1,8 +1,8 @@
 // The verifier: replays load/store/compute/drop steps against the model and recounts moves.
 #include <catch2/catch.hpp>
 
-#include "sim/errors.h"
-#include "sim/verifier.h"
+#include "sim/core/errors.h"
+#include "sim/core/verifier.h"
 #include "support/builders.h"
 
 using namespace memsim;

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/eviction.h"
+#include "sim/core/eviction.h"
 
 namespace memsim {
 namespace {

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "policies/eviction/intrusive_list.h"
-#include "sim/eviction.h"
+#include "sim/core/eviction.h"
 
 namespace memsim {
 namespace {

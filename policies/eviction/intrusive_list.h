@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/eviction.h"
-#include "sim/graph.h"
+#include "sim/core/eviction.h"
+#include "sim/core/graph.h"
 
 namespace memsim {
 

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/scenario_spec.h"
+#include "sim/scenario/scenario_spec.h"
 
 namespace memsim {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "policies/models/layer_graph_builder.h"
-#include "sim/generator.h"
+#include "sim/model/generator.h"
 
 namespace memsim {
 

@@ -7,7 +7,7 @@
 
 #include "policies/generators/checkpointing.h"
 #include "policies/models/layer_graph_builder.h"
-#include "sim/scenario_spec.h"
+#include "sim/scenario/scenario_spec.h"
 
 namespace memsim {
 namespace {

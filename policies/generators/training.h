@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "policies/generators/optimizer_costs.h"
-#include "sim/generator.h"
-#include "sim/layer_graph.h"
+#include "sim/model/generator.h"
+#include "sim/model/layer_graph.h"
 
 namespace memsim {
 

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "policies/models/scalesim_topology.h"
-#include "sim/scenario_parse.h"
+#include "sim/scenario/scenario_parse.h"
 
 namespace memsim {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/layer_graph.h"
-#include "sim/scenario_spec.h"
+#include "sim/model/layer_graph.h"
+#include "sim/scenario/scenario_spec.h"
 
 namespace memsim {
 

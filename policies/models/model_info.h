@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/scenario_spec.h"
+#include "sim/scenario/scenario_spec.h"
 
 namespace memsim {
 

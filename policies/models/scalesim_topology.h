@@ -17,8 +17,8 @@
 // Tolerated, as real files have them: trailing commas, extra (empty or annotation) columns after
 // the stride columns, spaces around values, CRLF line ends, blank or all-empty rows, no final
 // newline. A malformed row is a ScenarioError naming the file, row (line) and column.
-#include "sim/layer_graph.h"
-#include "sim/scenario_spec.h"
+#include "sim/model/layer_graph.h"
+#include "sim/scenario/scenario_spec.h"
 
 namespace memsim {
 

@@ -1,6 +1,6 @@
 #include "policies/solver/solve_report.h"
 
-#include "sim/schedule.h"
+#include "sim/core/schedule.h"
 
 namespace memsim {
 

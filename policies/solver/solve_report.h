@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policies/solver/solver.h"
-#include "sim/graph.h"
+#include "sim/core/graph.h"
 
 namespace memsim {
 

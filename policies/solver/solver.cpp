@@ -13,7 +13,7 @@
 #include "policies/solver/lower_bound.h"
 #include "policies/solver/state_table.h"
 #include "policies/solver/successors.h"
-#include "sim/errors.h"
+#include "sim/core/errors.h"
 
 namespace memsim {
 namespace {

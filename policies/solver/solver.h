@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/graph.h"
-#include "sim/schedule.h"
-#include "sim/verifier.h"
+#include "sim/core/graph.h"
+#include "sim/core/schedule.h"
+#include "sim/core/verifier.h"
 
 namespace memsim {
 

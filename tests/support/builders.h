@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/graph.h"
-#include "sim/machine.h"
-#include "sim/simulation.h"
+#include "sim/core/graph.h"
+#include "sim/core/machine.h"
+#include "sim/core/simulation.h"
 
 namespace memsim::test {
 

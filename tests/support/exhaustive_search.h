@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "sim/graph.h"
+#include "sim/core/graph.h"
 
 namespace memsim::test {
 

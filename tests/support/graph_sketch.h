@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/graph.h"
+#include "sim/core/graph.h"
 
 namespace memsim::test {
 

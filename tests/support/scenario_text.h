@@ -4,8 +4,9 @@
 #include <vector>
 
 #include "policies/register_builtin.h"
-#include "sim/scenario_parse.h"
-#include "sim/simulation.h"
+#include "sim/core/simulation.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
 
 namespace memsim::test {
 

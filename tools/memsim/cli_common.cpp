@@ -7,7 +7,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "sim/scenario_parse.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
 
 namespace po = boost::program_options;
 

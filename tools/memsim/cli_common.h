@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/registry.h"
-#include "sim/simulation.h"
+#include "sim/core/registry.h"
+#include "sim/core/simulation.h"
 
 namespace memsim::cli {
 

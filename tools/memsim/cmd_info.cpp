@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "policies/models/model_info.h"
-#include "sim/scenario_parse.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
+#include "sim/scenario/scenario_parse.h"
 #include "tools/memsim/commands.h"
 
 namespace po = boost::program_options;

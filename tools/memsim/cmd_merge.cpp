@@ -5,7 +5,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "sim/sweep_table.h"
+#include "sim/study/sweep_table.h"
 #include "tools/memsim/commands.h"
 
 namespace po = boost::program_options;

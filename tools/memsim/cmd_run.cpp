@@ -1,12 +1,13 @@
 // memsim run: execute a scenario's schedule and report loads, stores, stalls and time.
 #include <iostream>
 
-#include "sim/report.h"
-#include "sim/schedule_file.h"
-#include "sim/schedule_replay.h"
-#include "sim/svg_timeline.h"
-#include "sim/timeline.h"
-#include "sim/trace_writer.h"
+#include "sim/core/errors.h"
+#include "sim/core/schedule_replay.h"
+#include "sim/report/report.h"
+#include "sim/report/svg_timeline.h"
+#include "sim/report/timeline.h"
+#include "sim/report/trace_writer.h"
+#include "sim/scenario/schedule_file.h"
 #include "tools/memsim/commands.h"
 
 namespace po = boost::program_options;

@@ -6,9 +6,10 @@
 
 #include "policies/solver/solve_report.h"
 #include "policies/solver/solver.h"
-#include "sim/report.h"
-#include "sim/schedule_file.h"
-#include "sim/units.h"
+#include "sim/core/errors.h"
+#include "sim/core/units.h"
+#include "sim/report/report.h"
+#include "sim/scenario/schedule_file.h"
 #include "tools/memsim/commands.h"
 
 namespace po = boost::program_options;

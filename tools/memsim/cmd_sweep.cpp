@@ -7,14 +7,14 @@
 #include <sstream>
 #include <thread>
 
-#include "sim/svg_sweep_plot.h"
-#include "sim/sweep.h"
-#include "sim/sweep_run_point.h"
-#include "sim/sweep_table.h"
-#include "sim/sweep_values.h"
+#include "policies/solver/solve_point_runner.h"
+#include "sim/report/svg_sweep_plot.h"
+#include "sim/study/sweep.h"
+#include "sim/study/sweep_run_point.h"
+#include "sim/study/sweep_table.h"
+#include "sim/study/sweep_values.h"
 #include "tools/memsim/commands.h"
 #include "tools/memsim/progress_bar.h"
-#include "tools/memsim/solve_point_runner.h"
 
 namespace po = boost::program_options;
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "policies/register_builtin.h"
-#include "sim/errors.h"
+#include "sim/core/errors.h"
 #include "tools/memsim/commands.h"
 
 namespace {

@@ -1,0 +1,34 @@
+#include "policies/solver/solve_point_runner.h"
+
+#include "policies/solver/solve_report.h"
+#include "policies/solver/solver.h"
+#include "sim/core/errors.h"
+#include "sim/core/simulation.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
+
+namespace memsim {
+
+SweepRunner make_solve_point_runner(std::string path, std::string text,
+                                    std::vector<std::string> base_overrides,
+                                    const Registry& registry) {
+  SweepRunner runner;
+  // The keys and order of `memsim solve --format json` (tools/memsim/cmd_solve.cpp).
+  runner.fields = {"moves",       "loads",    "stores",  "bytes", "optimal",
+                   "lower_bound", "schedule", "seconds", "states"};
+  runner.numeric_fields = {"moves",   "loads",       "stores",  "bytes",
+                           "optimal", "lower_bound", "seconds", "states"};
+  runner.run = [path = std::move(path), text = std::move(text), base = std::move(base_overrides),
+                &registry](const std::vector<std::string>& point) {
+    std::vector<std::string> overrides = base;
+    overrides.insert(overrides.end(), point.begin(), point.end());
+    const Simulation sim = build_simulation(parse_scenario_text(text, path, overrides), registry);
+    if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
+      throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
+    const SolveResult r = solve(sim.graph, sim.machine.cache_capacity);
+    return solve_report_json(sim.graph, r);
+  };
+  return runner;
+}
+
+}  // namespace memsim

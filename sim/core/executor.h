@@ -1,0 +1,40 @@
+#pragma once
+// The discrete-event executor (DESIGN.md "Executor"): runs ops in order on one compute unit,
+// moves tensors over FCFS DRAM channels, asks the eviction policy for space, and reports every
+// step to a sink in the order it decides them (the order the verifier replays).
+#include <cstdint>
+#include <span>
+
+#include "sim/core/eviction.h"
+#include "sim/core/graph.h"
+#include "sim/core/machine.h"
+#include "sim/core/schedule.h"
+
+namespace memsim {
+
+struct ExecutorOptions {
+  // Loads of ops i+1..i+L are issued when op i becomes current: none = 0, double-buffer = 1.
+  std::uint32_t lookahead = 0;
+};
+
+struct ExecutionTimes {
+  double time = 0;          // until the last op and the last transfer are done
+  double compute_busy = 0;  // sum of op durations
+  double dram_busy = 0;     // time at least one channel is transferring
+  double stall_load = 0;    // compute idle while ops remain, waiting for a load
+  double stall_store = 0;   // ... waiting for a store that frees space
+  double stall() const { return stall_load + stall_store; }
+};
+
+// The compute unit idled from `idle_from` until op `o` started at `start`. The part until the
+// stores that free the op's space end (`store_wait`) is a store stall, the rest a load stall:
+// adds both to `times` and reports them to `sink`. One rule for the executor and the replay.
+void account_stall(double idle_from, double start, double store_wait, OpId o, StepSink& sink,
+                   ExecutionTimes& times);
+
+// Requires: `order` is a topological order of every op; each working set fits the cache.
+// Throws std::logic_error if the executor cannot make progress (a bug, not bad input).
+ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
+                       EvictionPolicy& policy, const ExecutorOptions& options, StepSink& sink);
+
+}  // namespace memsim

@@ -1,0 +1,77 @@
+#include "sim/core/liveness.h"
+
+#include <vector>
+
+namespace memsim {
+namespace {
+
+bool stays_live(const Tensor& t) {
+  return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state || t.required_output;
+}
+
+constexpr std::uint32_t kNeverLive = 0xffffffffu;
+
+// Each tensor's live interval in positions of `order`, inclusive: [birth, last].
+struct LiveIntervals {
+  std::vector<std::uint32_t> birth;  // kNeverLive: neither starts in DRAM nor is used
+  std::vector<std::uint32_t> last;
+};
+
+LiveIntervals live_intervals(const Graph& graph, std::span<const OpId> order) {
+  const std::size_t n = order.size();
+  LiveIntervals iv{std::vector<std::uint32_t>(graph.tensor_count(), kNeverLive),
+                   std::vector<std::uint32_t>(graph.tensor_count(), 0)};
+  for (TensorId t = 0; t < graph.tensor_count(); ++t)
+    if (graph.tensor(t).initial_in_dram) iv.birth[t] = 0;
+  for (std::uint32_t pos = 0; pos < n; ++pos)
+    for (TensorId t : graph.working_set(order[pos])) {
+      if (iv.birth[t] == kNeverLive) iv.birth[t] = pos;
+      iv.last[t] = pos;
+    }
+  for (TensorId t = 0; t < graph.tensor_count(); ++t)
+    if (n > 0 && stays_live(graph.tensor(t))) iv.last[t] = static_cast<std::uint32_t>(n - 1);
+  return iv;
+}
+
+// Live bytes at each position, via a difference array: +bytes at birth, -bytes after last.
+std::vector<std::uint64_t> running_live(const Graph& graph, const LiveIntervals& iv,
+                                        std::size_t n) {
+  std::vector<std::int64_t> delta(n + 1, 0);
+  for (TensorId t = 0; t < graph.tensor_count() && n > 0; ++t) {
+    if (iv.birth[t] == kNeverLive) continue;
+    const auto bytes = static_cast<std::int64_t>(graph.tensor(t).bytes);
+    delta[iv.birth[t]] += bytes;
+    delta[iv.last[t] + 1] -= bytes;
+  }
+  std::vector<std::uint64_t> live(n);
+  std::int64_t running = 0;
+  for (std::size_t pos = 0; pos < n; ++pos)
+    live[pos] = static_cast<std::uint64_t>(running += delta[pos]);
+  return live;
+}
+
+}  // namespace
+
+LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order) {
+  LivenessReport report;
+  if (order.empty()) return report;
+  const LiveIntervals iv = live_intervals(graph, order);
+  const std::vector<std::uint64_t> live = running_live(graph, iv, order.size());
+  std::uint32_t peak_pos = 0;
+  for (std::uint32_t pos = 0; pos < live.size(); ++pos)
+    if (live[pos] > report.peak_live_bytes) {
+      report.peak_live_bytes = live[pos];
+      peak_pos = pos;
+    }
+  report.peak_op = order[peak_pos];
+  for (TensorId t = 0; t < graph.tensor_count(); ++t)
+    if (iv.birth[t] != kNeverLive && iv.birth[t] <= peak_pos && peak_pos <= iv.last[t])
+      report.peak_by_kind[static_cast<int>(graph.tensor(t).kind)] += graph.tensor(t).bytes;
+  return report;
+}
+
+std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order) {
+  return running_live(graph, live_intervals(graph, order), order.size());
+}
+
+}  // namespace memsim

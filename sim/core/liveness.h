@@ -1,0 +1,27 @@
+#pragma once
+// Peak live memory: every live tensor wherever it is (the "CUDA out of memory" number).
+// A tensor is live from its creation (t=0 for tensors that start in DRAM, its producer
+// otherwise) to its last use; weights, optimizer state and required outputs stay live to the end.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/core/graph.h"
+
+namespace memsim {
+
+struct LivenessReport {
+  std::uint64_t peak_live_bytes = 0;
+  OpId peak_op = Graph::kNoOp;  // the op during which the peak occurs
+  std::array<std::uint64_t, kTensorKindCount> peak_by_kind{};  // bytes per TensorKind at the peak
+};
+
+// `order` is the order ops first run; every op appears once.
+LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order);
+
+// Live bytes while the op at each position of `order` runs, by the same rule; the largest
+// entry is analyze_liveness(graph, order).peak_live_bytes (for time lines and traces).
+std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order);
+
+}  // namespace memsim

@@ -1,0 +1,53 @@
+#pragma once
+// A schedule is a list of steps; the executor and the solver both produce one, and the verifier
+// replays it (DESIGN.md "Verifier").
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/core/graph.h"
+
+namespace memsim {
+
+enum class StepKind : std::uint8_t { load, store, compute, drop };
+std::string_view to_string(StepKind kind);
+
+struct Step {
+  StepKind kind = StepKind::compute;
+  std::uint32_t id = 0;  // a TensorId for load/store/drop, an OpId for compute
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+// "load X0", "compute fwd1", ... as written in schedule files and JSON.
+std::string describe(const Graph& graph, const Step& step);
+
+// Parses one step written by describe(); throws ScheduleError naming the problem.
+Step parse_step(const Graph& graph, std::string_view text);
+
+// Where a timed step ran: a DRAM channel, the compute unit, or neither (a drop).
+enum class Resource : std::uint8_t { dram, compute, cache };
+
+// A step with the times the executor gave it. Steps arrive in decision order, which is the
+// order the verifier replays; start times are not always increasing (queued transfers).
+struct TimedStep {
+  double start = 0;
+  double end = 0;
+  Step step;
+  Resource resource = Resource::cache;
+  std::uint16_t channel = 0;
+  std::uint64_t cache_bytes = 0;  // in use after the step, as the verifier counts it
+};
+
+// Receives the executor's steps as they are decided.
+class StepSink {
+ public:
+  virtual ~StepSink() = default;
+  virtual void on_step(const TimedStep& step) = 0;
+  // The compute unit idled in [start, end) before `op` for the given cause.
+  virtual void on_stall(double start, double end, OpId op, bool waiting_for_store) {
+    (void)start, (void)end, (void)op, (void)waiting_for_store;
+  }
+};
+
+}  // namespace memsim

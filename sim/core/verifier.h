@@ -1,0 +1,64 @@
+#pragma once
+// The one checker every schedule goes through (DESIGN.md "Verifier"). It replays steps against
+// the model and recounts the moves; counts reported anywhere come from here.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/core/graph.h"
+#include "sim/core/schedule.h"
+
+namespace memsim {
+
+struct VerifierOptions {
+  // Allow an op to run more than once (the solver's --recompute). A live dirty tensor may then
+  // be dropped: it is lost until its producer runs again.
+  bool allow_recompute = false;
+};
+
+struct MoveCounts {
+  std::uint64_t loads = 0;
+  std::uint64_t stores = 0;
+  std::uint64_t load_bytes = 0;
+  std::uint64_t store_bytes = 0;
+  std::uint64_t drops = 0;
+  std::uint64_t computes = 0;
+  std::uint64_t peak_cache_bytes = 0;
+  std::uint64_t moves() const { return loads + stores; }
+  std::uint64_t bytes() const { return load_bytes + store_bytes; }
+};
+
+// Replays one step at a time, so the executor can stream into it without storing a schedule.
+class Verifier {
+ public:
+  Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions options = {});
+  // Applies the next step; throws ScheduleError("step N (compute fwd2): ...") if it breaks the
+  // model.
+  void apply(const Step& step);
+  // Checks the end state (every op ran, every required output in DRAM) and returns the counts.
+  MoveCounts finish() const;
+  std::uint64_t cache_bytes_in_use() const { return used_; }
+  const MoveCounts& counts() const { return counts_; }
+  // Order in which ops first ran (for liveness).
+  const std::vector<OpId>& compute_order() const { return order_; }
+
+ private:
+  [[noreturn]] void fail(const Step& step, const std::string& why) const;
+  const Graph& graph_;
+  std::uint64_t capacity_;
+  VerifierOptions options_;
+  std::vector<std::uint8_t> resident_;
+  std::vector<std::uint8_t> dram_valid_;
+  std::vector<std::uint32_t> remaining_uses_;  // uses by ops that have not run yet
+  std::vector<std::uint8_t> computed_;
+  std::vector<OpId> order_;
+  std::uint64_t used_ = 0;
+  std::uint64_t step_index_ = 0;
+  MoveCounts counts_;
+};
+
+// Replays a whole schedule; throws ScheduleError on the first broken step.
+MoveCounts verify(const Graph& graph, std::uint64_t capacity, std::span<const Step> steps,
+                  VerifierOptions options = {});
+
+}  // namespace memsim

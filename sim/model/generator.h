@@ -1,0 +1,28 @@
+#pragma once
+// Schedule generators turn a [model] into the graph of ops to run (DESIGN.md "Schedules
+// generated from a model"). Implementations live in policies/generators/.
+#include <memory>
+#include <vector>
+
+#include "sim/core/graph.h"
+
+namespace memsim {
+
+struct ModelSpec;
+struct ScheduleSpec;
+
+struct GeneratedSchedule {
+  Graph graph;
+  std::vector<OpId> order;  // the order the ops run in
+};
+
+struct GeneratorInput {
+  const ModelSpec& model;
+  const ScheduleSpec& schedule;
+  bool uniform;  // every tensor is one unit
+};
+
+// Throws ScenarioError (with the layer's position) for a model it cannot build.
+using GeneratorFactory = GeneratedSchedule (*)(const GeneratorInput&);
+
+}  // namespace memsim

@@ -1,0 +1,741 @@
+#include "sim/scenario/scenario_parse.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "sim/core/units.h"
+#include "sim/scenario/hardware_presets.h"
+
+namespace memsim {
+namespace {
+
+using Keys = std::initializer_list<std::string_view>;
+
+SourcePos pos_of(const toml::source_region& region, const std::string& fallback_file) {
+  SourcePos pos;
+  pos.file = region.path ? *region.path : fallback_file;
+  if (pos.file == "--set") return pos;  // an override has no useful line or column
+  pos.line = region.begin.line;
+  pos.column = region.begin.column;
+  return pos;
+}
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
+  }
+}
+
+// Reads one table: rejects keys it was not told about, converts values with their positions.
+class Reader {
+ public:
+  Reader(const toml::table& table, std::string path, const std::string& file, Keys allowed)
+      : table_(table), path_(std::move(path)), file_(file) {
+    for (auto&& [key, node] : table) {
+      const std::string_view k = key.str();
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+      const std::vector<std::string_view> options(allowed.begin(), allowed.end());
+      const std::string where = path_.empty() ? "at the top level" : "in [" + path_ + "]";
+      const std::string guess = nearest_name(k, options);
+      std::string hint;
+      if (!guess.empty()) {
+        hint = "; did you mean '" + guess + "'?";
+      } else {
+        hint = "; expected one of: ";
+        for (std::size_t i = 0; i < options.size(); ++i)
+          hint += (i ? ", " : "") + std::string(options[i]);
+      }
+      // A key added by --set has no position of its own; its value knows it came from --set.
+      const auto& region = key.source().path ? key.source() : node.source();
+      throw ScenarioError(pos_of(region, file_),
+                          "unknown key '" + std::string(k) + "' " + where + hint);
+    }
+  }
+
+  const toml::node* find(std::string_view key) const { return table_.get(key); }
+  std::string qualified(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+  SourcePos pos(const toml::node& node) const { return pos_of(node.source(), file_); }
+  SourcePos table_pos() const { return pos_of(table_.source(), file_); }
+  [[noreturn]] void fail(const toml::node& node, std::string_view key,
+                         const std::string& what) const {
+    throw ScenarioError(pos(node), qualified(key) + ": " + what);
+  }
+  [[noreturn]] void wrong_type(const toml::node& node, std::string_view key,
+                               std::string_view expected) const {
+    fail(node, key, "expected " + std::string(expected) + ", got " + std::string(type_name(node)));
+  }
+
+  std::optional<std::string> string(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) wrong_type(*n, key, "a string");
+    return n->as_string()->get();
+  }
+
+  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) wrong_type(*n, key, "an integer");
+    const std::int64_t v = n->as_integer()->get();
+    if (v < min)
+      fail(*n, key, "must be at least " + std::to_string(min) + ", got " + std::to_string(v));
+    return v;
+  }
+
+  std::optional<double> number(std::string_view key, double min) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    double v = 0;
+    if (n->is_integer())
+      v = static_cast<double>(n->as_integer()->get());
+    else if (n->is_floating_point())
+      v = n->as_floating_point()->get();
+    else
+      wrong_type(*n, key, "a number");
+    if (!std::isfinite(v) || v < min)
+      fail(*n, key, "must be a finite number of at least " + std::to_string(min));
+    return v;
+  }
+
+  // A quantity written as a string with a unit; integers are accepted where `bare_ok`.
+  template <typename Parse>
+  auto quantity(std::string_view key, Parse parse, std::string_view example)
+      -> std::optional<decltype(parse(std::string_view{}))> {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    std::string text;
+    if (n->is_string())
+      text = n->as_string()->get();
+    else if (n->is_integer() || n->is_floating_point())
+      text = n->is_integer() ? std::to_string(n->as_integer()->get())
+                             : std::to_string(n->as_floating_point()->get());
+    else
+      wrong_type(*n, key, "a string such as \"" + std::string(example) + "\"");
+    try {
+      return parse(text);
+    } catch (const UnitError& e) {
+      fail(*n, key, e.what());
+    }
+  }
+
+  std::optional<std::vector<std::string>> strings(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return std::nullopt;
+    if (!n->is_array()) wrong_type(*n, key, "an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *n->as_array()) {
+      if (!item.is_string()) wrong_type(item, key, "an array of strings");
+      out.push_back(item.as_string()->get());
+    }
+    return out;
+  }
+
+  // A sub-table, or nullptr when absent.
+  const toml::table* table(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) wrong_type(*n, key, "a table");
+    return n->as_table();
+  }
+
+  // An array of tables (`[[x]]` or `x = [{...}]`), or nullptr when absent.
+  const toml::array* tables(std::string_view key) const {
+    const toml::node* n = find(key);
+    if (!n) return nullptr;
+    if (!n->is_array()) wrong_type(*n, key, "an array of tables");
+    for (const toml::node& item : *n->as_array())
+      if (!item.is_table()) wrong_type(item, key, "an array of tables");
+    return n->as_array();
+  }
+
+  const std::string& path() const { return path_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  const toml::table& table_;
+  std::string path_;
+  const std::string& file_;
+};
+
+// Precisions a machine may list in [hardware.compute.throughput_by_dtype], in display order.
+// A model's dtype picks its entry (fp32 data may use "tf32" through hardware.compute.precision).
+constexpr std::string_view kPrecisions[] = {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8"};
+
+// What the [hardware] tables read so far have set (a preset's first, then the scenario's).
+struct HardwareKeys {
+  bool has_capacity = false;
+  bool explicit_throughput = false;
+  std::map<std::string, double, std::less<>> throughput_by_dtype;
+  std::optional<std::string> precision;
+  SourcePos precision_pos;
+};
+
+// Reads one [hardware] table into spec.machine; every key it sets replaces an earlier value.
+void read_hardware_table(const toml::table& hw, const std::string& file, ScenarioSpec& spec,
+                         HardwareKeys& keys) {
+  Reader r(hw, "hardware", file, {"preset", "cache", "dram", "compute"});
+  Machine& m = spec.machine;
+  if (const toml::table* cache = r.table("cache")) {
+    Reader c(*cache, "hardware.cache", file, {"capacity"});
+    if (const auto capacity = c.quantity("capacity", parse_capacity, "6 MiB")) {
+      m.cache_capacity = capacity->amount;
+      m.uniform = capacity->uniform;
+      keys.has_capacity = true;
+    }
+  }
+  if (const toml::table* dram = r.table("dram")) {
+    Reader d(*dram, "hardware.dram", file,
+             {"bandwidth", "latency", "capacity", "channels", "transfer_time"});
+    if (auto v = d.quantity("bandwidth", parse_bandwidth, "768 GB/s")) {
+      m.dram_bandwidth = *v;
+      spec.has_bandwidth = true;
+    }
+    if (auto v = d.quantity("latency", parse_duration, "400 ns")) m.dram_latency = *v;
+    if (auto v = d.quantity("capacity", parse_size, "48 GiB")) m.dram_capacity = *v;
+    if (auto v = d.integer("channels", 1)) {
+      if (*v > 65535) d.fail(*d.find("channels"), "channels", "must be at most 65535");
+      m.dram_channels = static_cast<std::uint32_t>(*v);
+    }
+    if (auto v = d.number("transfer_time", 0)) m.transfer_time = *v;
+  }
+  if (const toml::table* compute = r.table("compute")) {
+    Reader p(*compute, "hardware.compute", file,
+             {"throughput", "op_time", "throughput_by_dtype", "precision"});
+    if (auto v = p.quantity("throughput", parse_throughput, "38.7 TFLOP/s")) {
+      m.compute_throughput = *v;
+      spec.has_throughput = true;
+      keys.explicit_throughput = true;
+    }
+    if (auto v = p.number("op_time", 0)) m.op_time = *v;
+    if (const toml::table* by_dtype = p.table("throughput_by_dtype")) {
+      Reader t(*by_dtype, "hardware.compute.throughput_by_dtype", file,
+               {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8"});
+      for (std::string_view precision : kPrecisions)
+        if (auto v = t.quantity(precision, parse_throughput, "312 TFLOP/s"))
+          keys.throughput_by_dtype[std::string(precision)] = *v;
+    }
+    if (auto precision = p.string("precision")) {
+      if (std::find(std::begin(kPrecisions), std::end(kPrecisions), *precision) ==
+          std::end(kPrecisions))
+        p.fail(*p.find("precision"), "precision",
+               "unknown precision '" + *precision +
+                   "'; expected one of fp64, fp32, tf32, bf16, fp16, fp8, int8");
+      keys.precision = *precision;
+      keys.precision_pos = p.pos(*p.find("precision"));
+    }
+  }
+}
+
+// The [model]'s dtype as written (the model is parsed after the hardware), "fp32" by default.
+std::string model_dtype(const Reader& top) {
+  const toml::node* model = top.find("model");
+  if (!model || !model->is_table()) return "fp32";
+  const toml::node* dtype = model->as_table()->get("dtype");
+  return dtype && dtype->is_string() ? dtype->as_string()->get() : "fp32";
+}
+
+// `[hardware] preset = "NAME"`: reads scenarios/hardware/NAME.toml into spec first.
+void read_hardware_preset(const toml::node& preset, const std::string& file, ScenarioSpec& spec,
+                          HardwareKeys& keys) {
+  const SourcePos at = pos_of(preset.source(), file);
+  if (!preset.is_string())
+    throw ScenarioError(at, "hardware.preset: expected a string such as \"h100-sxm\", got " +
+                                std::string(type_name(preset)));
+  const std::string name = preset.as_string()->get();
+  const std::string path = find_hardware_preset(name, file, at);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw ScenarioError(SourcePos{path, 0, 0}, "cannot read hardware preset file");
+  toml::table root;
+  try {
+    root = toml::parse(text.str(), path);
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(pos_of(e.source(), path), std::string(e.description()));
+  }
+  Reader top(root, "", path, {"preset", "hardware"});
+  if (const toml::table* about = top.table("preset"))
+    Reader(*about, "preset", path, {"name", "description"});
+  const toml::table* hw = top.table("hardware");
+  if (!hw) throw ScenarioError(SourcePos{path, 0, 0}, "a hardware preset needs a [hardware] table");
+  if (const toml::node* nested = hw->get("preset"))
+    throw ScenarioError(pos_of(nested->source(), path),
+                        "hardware.preset: a preset cannot name another preset");
+  read_hardware_table(*hw, path, spec, keys);
+  spec.hardware_preset = name;
+}
+
+void parse_hardware(const Reader& top, ScenarioSpec& spec) {
+  const toml::table* hw = top.table("hardware");
+  if (!hw)
+    throw ScenarioError(SourcePos{spec.file, 0, 0}, "missing [hardware] (cache, dram, compute)");
+  spec.hardware_pos = pos_of(hw->source(), spec.file);
+  HardwareKeys keys;
+  if (const toml::node* preset = hw->get("preset"))
+    read_hardware_preset(*preset, spec.file, spec, keys);
+  read_hardware_table(*hw, spec.file, spec, keys);
+  if (!keys.has_capacity)
+    throw ScenarioError(spec.hardware_pos,
+                        "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
+  // A throughput given directly wins; otherwise the entry for the precision the model computes in.
+  if (keys.explicit_throughput || keys.throughput_by_dtype.empty()) return;
+  const std::string want = keys.precision.value_or(model_dtype(top));
+  const auto it = keys.throughput_by_dtype.find(want);
+  if (it == keys.throughput_by_dtype.end()) {
+    std::string listed;
+    for (std::string_view p : kPrecisions)
+      if (keys.throughput_by_dtype.count(p))
+        listed += (listed.empty() ? "" : ", ") + std::string(p);
+    const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
+    throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
+                        "hardware.compute.throughput_by_dtype has no " + want + " entry (" + whose +
+                            "); it lists " + listed +
+                            ": set hardware.compute.precision to one of them or give "
+                            "hardware.compute.throughput");
+  }
+  spec.machine.compute_throughput = it->second;
+  spec.has_throughput = true;
+  spec.throughput_precision = want;
+}
+
+GraphSpec parse_graph(const Reader& top, const toml::table& table) {
+  Reader r(table, "graph", top.file(), {"tensors", "ops", "outputs", "order"});
+  GraphSpec g;
+  g.pos = r.table_pos();
+  if (const toml::array* tensors = r.tables("tensors")) {
+    for (const toml::node& item : *tensors) {
+      Reader t(*item.as_table(), "graph.tensors", top.file(), {"name", "size", "kind", "initial"});
+      TensorSpec spec;
+      spec.pos = t.table_pos();
+      auto name = t.string("name");
+      if (!name || name->empty())
+        throw ScenarioError(spec.pos, "graph.tensors: every tensor needs a name");
+      spec.name = *name;
+      spec.bytes = t.quantity("size", parse_size, "4 MiB");
+      if (auto kind = t.string("kind")) {
+        if (!parse_tensor_kind(*kind, spec.kind))
+          t.fail(*t.find("kind"), "kind",
+                 "unknown tensor kind '" + *kind + "'; expected one of: " + tensor_kind_names());
+        spec.kind_given = true;
+      }
+      if (auto initial = t.string("initial")) {
+        if (*initial != "dram" && *initial != "none")
+          t.fail(*t.find("initial"), "initial",
+                 "expected \"dram\" or \"none\", got \"" + *initial + "\"");
+        spec.initial_in_dram = *initial == "dram";
+      }
+      g.tensors.push_back(std::move(spec));
+    }
+  }
+  const toml::array* ops = r.tables("ops");
+  if (!ops || ops->empty()) throw ScenarioError(g.pos, "[graph] needs at least one op in 'ops'");
+  for (const toml::node& item : *ops) {
+    Reader o(*item.as_table(), "graph.ops", top.file(),
+             {"name", "inputs", "outputs", "updates", "flops", "phase"});
+    OpSpec spec;
+    spec.pos = o.table_pos();
+    auto name = o.string("name");
+    if (!name || name->empty()) throw ScenarioError(spec.pos, "graph.ops: every op needs a name");
+    spec.name = *name;
+    spec.inputs = o.strings("inputs").value_or(std::vector<std::string>{});
+    spec.outputs = o.strings("outputs").value_or(std::vector<std::string>{});
+    spec.updates = o.strings("updates").value_or(std::vector<std::string>{});
+    spec.flops = o.quantity("flops", parse_flops, "2 GFLOP").value_or(0.0);
+    if (auto phase = o.string("phase")) {
+      if (!parse_op_phase(*phase, spec.phase))
+        o.fail(*o.find("phase"), "phase",
+               "unknown phase '" + *phase + "'; expected forward, backward, update or recompute");
+    }
+    g.ops.push_back(std::move(spec));
+  }
+  if (auto outputs = r.strings("outputs")) {
+    g.outputs = *outputs;
+    g.outputs_pos = r.pos(*r.find("outputs"));
+  }
+  if (auto order = r.string("order")) {
+    if (*order == "as-listed")
+      g.as_listed = true;
+    else if (*order == "topological" || *order == "any")
+      g.as_listed = false;
+    else
+      r.fail(*r.find("order"), "order",
+             "expected \"as-listed\" or \"topological\", got \"" + *order + "\"");
+  }
+  return g;
+}
+
+ModelSpec parse_model(const Reader& top, const toml::table& table) {
+  Reader r(table, "model", top.file(), {"batch", "dtype", "input", "layers", "topology"});
+  ModelSpec m;
+  m.pos = r.table_pos();
+  m.batch = static_cast<std::uint64_t>(r.integer("batch", 1).value_or(1));
+  if (auto dtype = r.string("dtype")) {
+    static constexpr std::pair<std::string_view, std::uint32_t> kTypes[] = {
+        {"fp32", 4}, {"fp16", 2}, {"bf16", 2}, {"fp8", 1}};
+    bool found = false;
+    for (auto [name, bytes] : kTypes)
+      if (name == *dtype) {
+        m.dtype = *dtype;
+        m.dtype_bytes = bytes;
+        found = true;
+      }
+    if (!found)
+      r.fail(*r.find("dtype"), "dtype",
+             "unknown dtype '" + *dtype + "'; expected fp32, fp16, bf16 or fp8");
+  }
+  if (auto topology = r.string("topology")) {
+    // A SCALE-Sim topology file gives the input and the layers itself.
+    m.topology_pos = r.pos(*r.find("topology"));
+    for (std::string_view key : {"input", "layers"})
+      if (const toml::node* n = r.find(key))
+        r.fail(*n, key,
+               "not used with model.topology (the topology file gives the input and the layers); "
+               "remove it");
+    if (topology->empty())
+      r.fail(*r.find("topology"), "topology", "expected the path of a SCALE-Sim topology CSV file");
+    const std::string& file = top.file();
+    const auto slash = file.find_last_of('/');
+    m.topology = topology->front() == '/' || slash == std::string::npos
+                     ? *topology
+                     : file.substr(0, slash + 1) + *topology;
+    return m;
+  }
+  const toml::node* input = r.find("input");
+  if (!input)
+    throw ScenarioError(m.pos,
+                        "model.input (features of X0, or [channels, height, width]) is required");
+  if (input->is_integer() && input->as_integer()->get() >= 1) {
+    m.input.c = static_cast<std::uint64_t>(input->as_integer()->get());
+  } else if (input->is_array() && input->as_array()->size() == 3 &&
+             std::all_of(input->as_array()->begin(), input->as_array()->end(),
+                         [](const toml::node& n) {
+                           return n.is_integer() && n.as_integer()->get() >= 1;
+                         })) {
+    const toml::array& a = *input->as_array();
+    m.input = {static_cast<std::uint64_t>(a[0].as_integer()->get()),
+               static_cast<std::uint64_t>(a[1].as_integer()->get()),
+               static_cast<std::uint64_t>(a[2].as_integer()->get())};
+  } else {
+    r.fail(*input, "input", "expected a positive number of features or [channels, height, width]");
+  }
+  const toml::array* layers = r.tables("layers");
+  if (!layers || layers->empty())
+    throw ScenarioError(m.pos, "model.layers needs at least one layer");
+  for (const toml::node& item : *layers) {
+    const toml::table& t = *item.as_table();
+    LayerSpec layer;
+    layer.pos = pos_of(t.source(), top.file());
+    for (auto&& [key, node] : t) {
+      const std::string k(key.str());
+      const std::string qualified = "model.layers." + k;
+      const SourcePos at = pos_of(node.source(), top.file());
+      const auto wrong = [&](std::string_view expected) {
+        throw ScenarioError(at, qualified + ": expected " + std::string(expected) + ", got " +
+                                    std::string(type_name(node)));
+      };
+      if (k == "type" || k == "name") {
+        if (!node.is_string()) wrong("a string");
+        (k == "type" ? layer.type : layer.name) = node.as_string()->get();
+      } else if (k == "inputs") {
+        if (!node.is_array()) wrong("an array of layer names");
+        for (const toml::node& v : *node.as_array()) {
+          if (!v.is_string()) wrong("an array of layer names");
+          layer.inputs.push_back(v.as_string()->get());
+        }
+        if (layer.inputs.empty())
+          throw ScenarioError(at,
+                              qualified + ": names no layer; omit it to read the previous layer");
+        layer.inputs_pos = at;
+      } else if (k == "repeat") {
+        if (!node.is_integer()) wrong("an integer");
+        if (node.as_integer()->get() < 1)
+          throw ScenarioError(at, qualified + ": must be at least 1");
+        layer.repeat = static_cast<std::uint64_t>(node.as_integer()->get());
+      } else if (node.is_integer()) {
+        layer.params[k] = {node.as_integer()->get(), at};
+      } else if (node.is_floating_point()) {
+        layer.params[k] = {node.as_floating_point()->get(), at};
+      } else if (node.is_boolean()) {
+        layer.params[k] = {node.as_boolean()->get(), at};
+      } else if (node.is_string()) {
+        layer.params[k] = {node.as_string()->get(), at};
+      } else if (node.is_array()) {
+        std::vector<std::int64_t> values;
+        for (const toml::node& v : *node.as_array()) {
+          if (!v.is_integer()) wrong("an array of integers");
+          values.push_back(v.as_integer()->get());
+        }
+        layer.params[k] = {std::move(values), at};
+      } else {
+        wrong("a number, string, boolean or array of integers");
+      }
+    }
+    if (layer.type.empty())
+      throw ScenarioError(layer.pos, "model.layers: every layer needs a type (e.g. \"dense\")");
+    m.layers.push_back(std::move(layer));
+  }
+  return m;
+}
+
+// loss, optimizer and checkpoint: the keys only a training schedule takes.
+void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
+  for (std::string_view key : {"loss", "optimizer", "checkpoint"}) {
+    const toml::node* n = r.find(key);
+    if (n && schedule.kind == "inference")
+      r.fail(*n, key, "applies to kind = \"training\"; this schedule's kind is \"inference\"");
+  }
+  if (auto loss = r.string("loss")) {
+    if (*loss != "separate" && *loss != "fused")
+      r.fail(*r.find("loss"), "loss",
+             "unknown loss '" + *loss +
+                 "'; expected separate (an op computes dL/dy from X_n and "
+                 "the label) or fused (X_n is dL/dy)");
+    schedule.loss = *loss;
+  }
+  if (auto optimizer = r.string("optimizer")) {
+    const std::string& o = *optimizer;
+    if (o != "none" && o != "sgd" && o != "momentum" && o != "adam")
+      r.fail(*r.find("optimizer"), "optimizer",
+             "unknown optimizer '" + o + "'; expected none, sgd, momentum or adam");
+    schedule.optimizer = o;
+  }
+  const toml::node* checkpoint = r.find("checkpoint");
+  if (!checkpoint) return;
+  schedule.checkpoint_pos = r.pos(*checkpoint);
+  const std::string expected =
+      "expected \"none\", \"sqrt\", \"every:K\" or an array of layer indices";
+  if (checkpoint->is_array()) {
+    schedule.checkpoint = "list";
+    for (const toml::node& item : *checkpoint->as_array()) {
+      if (!item.is_integer())
+        r.fail(
+            item, "checkpoint",
+            "expected an array of layer indices, got " + std::string(type_name(item)) + " in it");
+      const std::int64_t v = item.as_integer()->get();
+      if (v < 1)
+        r.fail(item, "checkpoint",
+               "layer index " + std::to_string(v) +
+                   " is not a layer (layers count from 1; X0 is always available)");
+      schedule.checkpoint_layers.push_back(static_cast<std::uint64_t>(v));
+    }
+    return;
+  }
+  if (!checkpoint->is_string())
+    r.fail(*checkpoint, "checkpoint", expected + ", got " + std::string(type_name(*checkpoint)));
+  const std::string c = checkpoint->as_string()->get();
+  if (c == "none" || c == "sqrt") {
+    schedule.checkpoint = c;
+  } else if (c.rfind("every:", 0) == 0) {
+    const std::string digits = c.substr(6);
+    const bool ok = !digits.empty() && digits.size() <= 9 &&
+                    std::all_of(digits.begin(), digits.end(), ::isdigit) && std::stoul(digits) >= 1;
+    if (!ok)
+      r.fail(*checkpoint, "checkpoint",
+             "expected \"every:K\" with K a whole number of at least 1, got \"" + c + "\"");
+    schedule.checkpoint = "every";
+    schedule.checkpoint_every = std::stoul(digits);
+  } else {
+    r.fail(*checkpoint, "checkpoint", expected + ", got \"" + c + "\"");
+  }
+}
+
+void parse_schedule(const Reader& top, ScenarioSpec& spec) {
+  const toml::table* table = top.table("schedule");
+  if (!table) return;
+  Reader r(*table, "schedule", spec.file, {"kind", "overlap", "loss", "optimizer", "checkpoint"});
+  if (auto kind = r.string("kind")) {
+    spec.schedule.kind = *kind;
+    spec.schedule.kind_pos = r.pos(*r.find("kind"));
+    spec.schedule.kind_given = true;
+  }
+  if (auto overlap = r.string("overlap")) {
+    const std::string& o = *overlap;
+    spec.schedule.overlap = o;
+    if (o == "none") {
+      spec.schedule.lookahead = 0;
+    } else if (o == "double-buffer") {
+      spec.schedule.lookahead = 1;
+    } else if (o.rfind("lookahead:", 0) == 0) {
+      const std::string digits = o.substr(10);
+      // The executor counts a tensor's pins in 15 bits: N stays below 2^15 - 1.
+      const bool ok = !digits.empty() && digits.size() <= 5 &&
+                      std::all_of(digits.begin(), digits.end(), ::isdigit) &&
+                      std::stoul(digits) <= 10000;
+      if (!ok)
+        r.fail(*r.find("overlap"), "overlap",
+               "expected \"lookahead:N\" with N a whole number up to 10000, got \"" + o + "\"");
+      spec.schedule.lookahead = static_cast<std::uint32_t>(std::stoul(digits));
+    } else {
+      r.fail(*r.find("overlap"), "overlap",
+             "expected \"none\", \"double-buffer\" or \"lookahead:N\", got \"" + o + "\"");
+    }
+  }
+  parse_training_keys(r, spec.schedule);
+}
+
+ScenarioSpec parse_root(const toml::table& root, const std::string& file) {
+  ScenarioSpec spec;
+  spec.file = file;
+  Reader top(root, "", file, {"scenario", "hardware", "graph", "model", "schedule", "policy"});
+  if (const toml::table* s = top.table("scenario")) {
+    Reader r(*s, "scenario", file, {"name", "description"});
+    spec.name = r.string("name").value_or("");
+    spec.description = r.string("description").value_or("");
+  }
+  parse_hardware(top, spec);
+  const toml::table* graph = top.table("graph");
+  const toml::table* model = top.table("model");
+  if (graph && model)
+    throw ScenarioError(pos_of(model->source(), file),
+                        "a scenario has either a [graph] or a [model], not both");
+  if (!graph && !model)
+    throw ScenarioError(SourcePos{file, 0, 0},
+                        "missing [graph] (a raw DAG of ops) or [model] (a chain of layers)");
+  if (graph) spec.graph = parse_graph(top, *graph);
+  if (model) spec.model = parse_model(top, *model);
+  parse_schedule(top, spec);
+  if (const toml::table* p = top.table("policy")) {
+    Reader r(*p, "policy", file, {"eviction"});
+    if (auto e = r.string("eviction")) {
+      spec.policy.eviction = *e;
+      spec.policy.eviction_pos = r.pos(*r.find("eviction"));
+    }
+  }
+  if (spec.name.empty()) {
+    // Default name: the file's stem.
+    std::string stem = file.substr(file.find_last_of('/') + 1);
+    spec.name = stem.substr(0, stem.rfind(".toml"));
+  }
+  return spec;
+}
+
+std::string toml_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;  // control characters cannot be typed
+    out += c;
+  }
+  return out + "\"";
+}
+
+void apply_override(toml::table& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const std::string key = eq == std::string::npos ? "" : assignment.substr(0, eq);
+  const std::string where = "--set " + key;
+  if (eq == std::string::npos || key.empty())
+    throw ScenarioError(SourcePos{"--set", 0, 0},
+                        "expected key=value (e.g. hardware.cache.capacity=\"5 tensors\"), got \"" +
+                            assignment + "\"");
+  const std::string value = assignment.substr(eq + 1);
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const auto dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const auto& p : parts)
+    if (p.empty()) throw ScenarioError(SourcePos{where, 0, 0}, "empty part in key '" + key + "'");
+  toml::table* table = &root;
+  std::string walked;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    walked += (i ? "." : "") + parts[i];
+    toml::node* n = table->get(parts[i]);
+    if (!n) {
+      table->insert(parts[i], toml::table{});
+      n = table->get(parts[i]);
+    }
+    if (!n->is_table())
+      throw ScenarioError(SourcePos{where, 0, 0}, "'" + walked + "' is not a table");
+    table = n->as_table();
+  }
+  // Valid TOML is taken as typed ("2", "true"); anything else as a string ("5 tensors").
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value, std::string_view("--set"));
+  } catch (const toml::parse_error&) {
+    parsed = toml::parse("v = " + toml_quote(value), std::string_view("--set"));
+  }
+  // Moved, not copied: TOML++ keeps a node's source position only on move.
+  parsed.get("v")->visit(
+      [&](auto&& node) { table->insert_or_assign(parts.back(), std::move(node)); });
+}
+
+ScenarioSpec parse_with_overrides(toml::table root, const std::string& file,
+                                  std::span<const std::string> overrides) {
+  for (const std::string& o : overrides) apply_override(root, o);
+  return parse_root(root, file);
+}
+
+}  // namespace
+
+std::string nearest_name(std::string_view word, std::span<const std::string_view> candidates) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (std::string_view c : candidates) {
+    // Levenshtein distance, one row at a time.
+    std::vector<std::size_t> row(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      std::size_t diag = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (word[i - 1] == c[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    if (row[c.size()] < best_distance) {
+      best_distance = row[c.size()];
+      best = std::string(c);
+    }
+  }
+  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
+  return best_distance <= limit ? best : std::string();
+}
+
+ScenarioSpec parse_scenario_text(std::string_view text, const std::string& source_name,
+                                 std::span<const std::string> overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(pos_of(e.source(), source_name), std::string(e.description()));
+  }
+  return parse_with_overrides(std::move(root), source_name, overrides);
+}
+
+ScenarioSpec parse_scenario_file(const std::string& path, std::span<const std::string> overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(SourcePos{path, 0, 0}, "cannot open scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ScenarioError(SourcePos{path, 0, 0}, "cannot read scenario file");
+  return parse_scenario_text(text.str(), path, overrides);
+}
+
+}  // namespace memsim

@@ -1,0 +1,25 @@
+#pragma once
+// TOML scenario -> ScenarioSpec (pure: no engine, no registry). Rejects unknown keys, wrong
+// types and bad units with the TOML++ source position of the offending value.
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sim/scenario/scenario_spec.h"
+
+namespace memsim {
+
+// Reads and parses `path`, after applying each override "dotted.key=value" in order. A value
+// that is valid TOML ("2", "true", "\"lru\"") is taken as such, anything else as a string.
+// Throws ScenarioError.
+ScenarioSpec parse_scenario_file(const std::string& path,
+                                 std::span<const std::string> overrides = {});
+// The same from text in memory; `source_name` stands for the file in error messages.
+ScenarioSpec parse_scenario_text(std::string_view text, const std::string& source_name,
+                                 std::span<const std::string> overrides = {});
+
+// The closest of `candidates` to `word` within a small edit distance, or "" (for "did you
+// mean" hints).
+std::string nearest_name(std::string_view word, std::span<const std::string_view> candidates);
+
+}  // namespace memsim

@@ -1,0 +1,115 @@
+#pragma once
+// Plain structs a scenario file parses into (Parse -> validate -> build, as in Timeloop).
+// Values keep where they came from so later checks can point at the line.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/core/errors.h"
+#include "sim/core/graph.h"
+#include "sim/core/machine.h"
+#include "sim/model/layer_graph.h"
+
+namespace memsim {
+
+struct TensorSpec {
+  std::string name;
+  std::optional<std::uint64_t> bytes;  // required unless the cache is uniform
+  TensorKind kind = TensorKind::other;
+  bool kind_given = false;
+  std::optional<bool> initial_in_dram;  // "dram" / "none"; default: dram iff no op produces it
+  SourcePos pos;
+};
+
+struct OpSpec {
+  std::string name;
+  std::vector<std::string> inputs, outputs, updates;
+  double flops = 0;
+  OpPhase phase = OpPhase::forward;
+  SourcePos pos;
+};
+
+struct GraphSpec {
+  std::vector<TensorSpec> tensors;
+  std::vector<OpSpec> ops;
+  std::vector<std::string> outputs;
+  SourcePos outputs_pos;
+  bool as_listed = true;  // order = "as-listed"; false: "topological"
+  SourcePos pos;
+};
+
+// One value of a layer's table other than type/name/repeat ("out = 1024", "kernel = [3, 3]").
+// The model builder (policies/models/) checks which keys each layer type takes.
+struct LayerParam {
+  std::variant<std::int64_t, double, bool, std::string, std::vector<std::int64_t>> value;
+  SourcePos pos;
+};
+
+struct LayerSpec {
+  std::string type;          // "dense", ...
+  std::string name;          // optional; generated when empty
+  std::uint64_t repeat = 1;  // this many identical layers in a row
+  std::map<std::string, LayerParam> params;
+  // `inputs = ["conv3", "block1"]`: names of earlier layers (or "input", the model's input) it
+  // reads; empty = the previous layer.
+  std::vector<std::string> inputs;
+  SourcePos inputs_pos;
+  SourcePos pos;
+};
+
+struct ModelSpec {
+  std::uint64_t batch = 1;
+  std::uint32_t dtype_bytes = 4;
+  std::string dtype = "fp32";
+  Shape input;  // X_0 per sample: `input = 1024` (features) or `input = [3, 224, 224]`
+  std::vector<LayerSpec> layers;
+  // `topology = "file.csv"`: a SCALE-Sim topology replaces input and layers. The path is
+  // resolved against the scenario file's folder (policies/models/scalesim_topology.h reads it).
+  std::string topology;
+  SourcePos topology_pos;
+  SourcePos pos;
+};
+
+struct ScheduleSpec {
+  std::string kind = "inference";
+  SourcePos kind_pos;
+  bool kind_given = false;
+  std::uint32_t lookahead = 0;  // overlap: none = 0, double-buffer = 1, lookahead:N = N
+  std::string overlap = "none";
+  // kind = "training" only (policies/generators/training.h says what each value means).
+  std::string loss = "separate";   // "separate" | "fused"
+  std::string optimizer = "none";  // "none" | "sgd" | "momentum" | "adam"
+  // "none" | "sqrt" | "every" (with checkpoint_every = k) | "list" (checkpoint_layers).
+  std::string checkpoint = "none";
+  std::uint64_t checkpoint_every = 0;
+  std::vector<std::uint64_t> checkpoint_layers;  // 1-based layer indices
+  SourcePos checkpoint_pos;
+};
+
+struct PolicySpec {
+  std::string eviction = "lru";
+  SourcePos eviction_pos;
+};
+
+struct ScenarioSpec {
+  std::string file;  // as given by the user
+  std::string name;
+  std::string description;
+  Machine machine;
+  bool has_bandwidth = false;
+  bool has_throughput = false;
+  SourcePos hardware_pos;
+  std::string hardware_preset;  // `[hardware] preset = "h100-sxm"`, empty when none
+  // Which entry of hardware.compute.throughput_by_dtype set the throughput ("fp32", "tf32"...);
+  // empty when the throughput was given directly.
+  std::string throughput_precision;
+  std::optional<GraphSpec> graph;
+  std::optional<ModelSpec> model;
+  ScheduleSpec schedule;
+  PolicySpec policy;
+};
+
+}  // namespace memsim
