@@ -39,6 +39,8 @@ int cmd_merge(const std::vector<std::string>& args, const Registry&) {
     throw UsageError(std::string(e.what()) + "; see --help");
   }
   if (paths.empty()) throw UsageError("give the shard CSV files to merge; see --help");
+  OutputFiles outputs;  // checked before reading the shards
+  outputs.add("--out", out_path.empty() ? "-" : out_path);
   std::vector<std::pair<std::string, std::string>> files;
   for (const std::string& path : paths) {
     std::ifstream in(path, std::ios::binary);
@@ -48,10 +50,8 @@ int cmd_merge(const std::vector<std::string>& args, const Registry&) {
     files.emplace_back(path, text.str());
   }
   const std::string merged = merge_sweep_csv(files);
-  if (out_path.empty())
-    std::cout << merged;
-  else
-    write_file_atomically(out_path, [&](std::ostream& out) { out << merged; });
+  outputs.set_writer("--out", [&](std::ostream& out) { out << merged; });
+  outputs.commit();
   return kExitOk;
 }
 

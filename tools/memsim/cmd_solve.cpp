@@ -112,14 +112,18 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
     solve_options.time_limit_seconds = time_limit;
   }
   solve_options.allow_recompute = recompute;
+  OutputFiles outputs;  // checked now, before any work
+  outputs.add("--emit-schedule", emit);
 
   const Simulation sim = load_simulation(scenario, registry);
   if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
     throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
   const SolveResult result = solve(sim.graph, sim.machine.cache_capacity, solve_options);
-  if (!emit.empty())
-    write_file_atomically(
-        emit, [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });
+  if (outputs.has("--emit-schedule")) {
+    outputs.set_writer("--emit-schedule",
+                       [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });
+    outputs.commit();
+  }
   if (fmt == Format::json) {
     std::cout << solve_report_json(sim.graph, result).dump(2) << "\n";
   } else {

@@ -74,6 +74,9 @@ int cmd_sweep(const std::vector<std::string>& args, const Registry& registry) {
     throw UsageError("each --param needs one --values (got " + std::to_string(keys.size()) +
                      " --param and " + std::to_string(lists.size()) + " --values)");
   if (jobs == 0) throw UsageError("--jobs must be at least 1");
+  OutputFiles outputs;  // checked now: a sweep can run for hours before it writes
+  outputs.add("--out", out_path.empty() ? "-" : out_path);
+  outputs.add("--svg", svg_path);
 
   std::vector<SweepParam> params;
   for (std::size_t i = 0; i < keys.size(); ++i)
@@ -108,19 +111,16 @@ int cmd_sweep(const std::vector<std::string>& args, const Registry& registry) {
                 [&](std::size_t done, std::size_t total) { bar.update(done, total); });
   bar.finish();
 
-  const auto write_csv = [&](std::ostream& out) {
-    write_sweep_csv(out, grid, runner.fields, outcomes);
-  };
-  if (out_path.empty())
-    write_csv(std::cout);
-  else
-    write_file_atomically(out_path, write_csv);
-  if (!svg_path.empty()) {
+  outputs.set_writer(
+      "--out", [&](std::ostream& out) { write_sweep_csv(out, grid, runner.fields, outcomes); });
+  if (outputs.has("--svg")) {
     const std::string stem = std::filesystem::path(scenario.path).stem().string();
     const std::string title = stem + ": " + join(metrics) + " by " + grid.params().front().key;
-    const std::string svg = sweep_plot_svg(grid, outcomes, metrics, title);
-    write_file_atomically(svg_path, [&](std::ostream& out) { out << svg; });
+    outputs.set_writer("--svg", [&, title](std::ostream& out) {
+      out << sweep_plot_svg(grid, outcomes, metrics, title);
+    });
   }
+  outputs.commit();
   const auto failed = std::count_if(outcomes.begin(), outcomes.end(),
                                     [](const PointOutcome& o) { return !o.error.empty(); });
   // Failed points are results (the error column says why), not a failed sweep: exit 0.
