@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "sim/io/input_file.h"
 #include "sim/study/sweep_table.h"
 #include "tools/memsim/commands.h"
 
@@ -43,11 +44,7 @@ int cmd_merge(const std::vector<std::string>& args, const Registry&) {
   outputs.add("--out", out_path.empty() ? "-" : out_path);
   std::vector<std::pair<std::string, std::string>> files;
   for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UsageError("cannot read '" + path + "': " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    files.emplace_back(path, text.str());
+    files.emplace_back(path, read_input_file(path, "sweep table"));
   }
   const std::string merged = merge_sweep_csv(files);
   outputs.set_writer("--out", [&](std::ostream& out) { out << merged; });

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "policies/solver/solve_point_runner.h"
+#include "sim/io/input_file.h"
 #include "sim/report/svg_sweep_plot.h"
 #include "sim/study/sweep.h"
 #include "sim/study/sweep_run_point.h"
@@ -128,13 +129,11 @@ int cmd_sweep(const std::vector<std::string>& args, const Registry& registry) {
 
   // The scenario itself must be valid; only the swept values may fail point by point.
   load_simulation(scenario, registry);
-  std::ifstream file(scenario.path, std::ios::binary);
-  std::ostringstream text;
-  text << file.rdbuf();
+  const std::string text = read_input_file(scenario.path, "scenario file");
   const SweepRunner runner =
-      use_solver ? make_solve_point_runner(scenario.path, text.str(), scenario.overrides, registry,
+      use_solver ? make_solve_point_runner(scenario.path, text, scenario.overrides, registry,
                                            solve_options, solve_args.timings)
-                 : make_run_point_runner(scenario.path, text.str(), scenario.overrides, registry);
+                 : make_run_point_runner(scenario.path, text, scenario.overrides, registry);
 
   std::vector<std::string> metrics;
   if (!svg_path.empty()) {
