@@ -5,7 +5,7 @@
 namespace memsim {
 
 nlohmann::ordered_json plan_report_json(const Graph& graph, PlanObjective objective,
-                                        const PlannerResult& r) {
+                                        const PlannerResult& r, bool timings) {
   nlohmann::ordered_json j;
   j["objective"] = std::string(to_string(objective));
   j["feasible"] = r.found;
@@ -34,7 +34,7 @@ nlohmann::ordered_json plan_report_json(const Graph& graph, PlanObjective object
     for (const Step& s : r.schedule) steps.push_back(describe(graph, s));
     j["schedule"] = std::move(steps);
   }
-  j["seconds"] = r.seconds;
+  if (timings) j["seconds"] = r.seconds;
   return j;
 }
 

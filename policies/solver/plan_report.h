@@ -10,8 +10,9 @@ namespace memsim {
 
 // Keys in order: objective, feasible, why (only when infeasible), cost, lower_bound, gap,
 // optimal, found_by, bound_by, budget_bytes and peak_without_recompute (recompute only),
-// reruns, recompute_flops, time_s, moves, loads, stores, bytes, schedule, seconds.
+// reruns, recompute_flops, time_s, moves, loads, stores, bytes, schedule, and with `timings`
+// seconds (wall-clock, which varies from run to run).
 nlohmann::ordered_json plan_report_json(const Graph& graph, PlanObjective objective,
-                                        const PlannerResult& result);
+                                        const PlannerResult& result, bool timings = false);
 
 }  // namespace memsim

@@ -15,6 +15,7 @@
 #include "sim/report/report.h"
 #include "sim/scenario/schedule_file.h"
 #include "tools/memsim/commands.h"
+#include "tools/memsim/solve_options.h"
 
 namespace po = boost::program_options;
 
@@ -26,7 +27,7 @@ std::string count_text(std::uint64_t n, const char* one, const char* many) {
 }
 
 std::string solve_report_text(const Simulation& sim, const SolveOptions& options,
-                              const SolveResult& r) {
+                              const SolveResult& r, bool timings) {
   const Machine& m = sim.machine;
   const bool bytes = options.objective == SolveObjective::bytes;
   const auto amount = [&](std::uint64_t v) {
@@ -52,7 +53,22 @@ std::string solve_report_text(const Simulation& sim, const SolveOptions& options
   if (r.counts.computes > sim.graph.op_count())
     o << "; " << count_text(r.counts.computes - sim.graph.op_count(), "rerun", "reruns");
   o << ")\n";
-  o << "proven       " << (r.optimal ? "yes, optimal" : "no: stopped by the time limit") << "\n";
+  o << "proven       ";
+  switch (r.stop) {
+    case SolveStop::finished:
+      o << "yes, optimal\n";
+      break;
+    case SolveStop::time_limit:
+      o << "no: stopped by the time limit (" << format_number(options.time_limit_seconds)
+        << " s)\n";
+      break;
+    case SolveStop::max_states:
+      o << "no: stopped at the state limit (" << options.max_states << " states, about "
+        << format_bytes(static_cast<double>(options.max_states) *
+                        static_cast<double>(kSolverBytesPerState))
+        << "; raise it with --max-states)\n";
+      break;
+  }
   o << "lower bound  " << amount(r.lower_bound) << "\n";
   o << (r.optimal ? "schedule     (one optimal schedule)\n" : "schedule     (best found)\n");
   const int width = static_cast<int>(std::to_string(r.schedule.size()).size());
@@ -61,12 +77,19 @@ std::string solve_report_text(const Simulation& sim, const SolveOptions& options
     o << "  " << std::string(static_cast<std::size_t>(width) - n.size(), ' ') << n << "  "
       << describe(sim.graph, r.schedule[i]) << "\n";
   }
-  std::ostringstream secs;
-  secs.setf(std::ios::fixed);
-  secs.precision(3);
-  secs << r.seconds;
-  o << "solved in    " << secs.str() << " s, " << count_text(r.states_explored, "state", "states")
-    << " explored\n";
+  o << "explored     " << count_text(r.states_explored, "state", "states") << "\n";
+  if (timings) {
+    // Wall-clock figures vary from run to run: shown only on request.
+    std::ostringstream secs;
+    secs.setf(std::ios::fixed);
+    secs.precision(3);
+    secs << r.seconds;
+    o << "solved in    " << secs.str() << " s";
+    if (r.seconds > 0)
+      o << " (" << format_number(std::round(static_cast<double>(r.states_explored) / r.seconds))
+        << " states/s)";
+    o << "\n";
+  }
   return o.str();
 }
 
@@ -81,7 +104,7 @@ std::string percent(double fraction) {
 // The report of the planner (--objective time or recompute, or moves/bytes beyond the exact
 // search).
 std::string plan_report_text(const Simulation& sim, PlanObjective objective, const PlannerResult& r,
-                             const std::string& budget_note) {
+                             const std::string& budget_note, bool timings) {
   const Machine& m = sim.machine;
   const auto size = [&](double v) {
     return m.uniform ? count_text(static_cast<std::uint64_t>(v), "tensor", "tensors")
@@ -150,11 +173,13 @@ std::string plan_report_text(const Simulation& sim, PlanObjective objective, con
   } else {
     o << "schedule     " << r.schedule.size() << " steps (write them with --emit-schedule FILE)\n";
   }
-  std::ostringstream secs;
-  secs.setf(std::ios::fixed);
-  secs.precision(3);
-  secs << r.seconds;
-  o << "solved in    " << secs.str() << " s\n";
+  if (timings) {
+    std::ostringstream secs;
+    secs.setf(std::ios::fixed);
+    secs.precision(3);
+    secs << r.seconds;
+    o << "solved in    " << secs.str() << " s\n";
+  }
   return o.str();
 }
 
@@ -205,26 +230,18 @@ std::string apply_budget(Simulation& sim, const std::string& budget) {
 
 int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
   ScenarioArgs scenario;
+  SolveArgs solve_args;
   std::string format = "text";
-  std::string objective = "moves";
   std::string emit;
-  double time_limit = -1;
-  bool recompute = false;
   std::string budget;
   po::options_description options("memsim solve options");
   po::positional_options_description positional;
   add_scenario_options(options, positional, scenario);
-  options.add_options()("objective", po::value<std::string>(&objective),
-                        "minimize moves (default: loads + stores), bytes (bytes moved), time (of "
-                        "the schedule, replayed) or recompute (FLOPs of reruns, nothing "
-                        "offloaded)")(
+  add_solve_options(options, solve_args);
+  options.add_options()(
       "budget", po::value<std::string>(&budget),
       "plan for this cache capacity: a size (\"12 GiB\", \"5 tensors\") or a fraction of the "
       "peak of the scenario's order without recompute (\"0.8x\")")(
-      "recompute", po::bool_switch(&recompute),
-      "also allow running an op again instead of storing its output")(
-      "time-limit", po::value<double>(&time_limit),
-      "stop after SECONDS with the best schedule so far and a proven lower bound")(
       "format", po::value<std::string>(&format), "output: text (default) or json")(
       "emit-schedule", po::value<std::string>(&emit),
       "write the schedule to FILE, one step per line (replay: memsim run --schedule FILE)");
@@ -232,7 +249,8 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
       "usage: memsim solve SCENARIO.toml [--set KEY=VALUE]... "
       "[--objective moves|bytes|time|recompute]\n"
       "                    [--budget SIZE|FRACTIONx] [--recompute] [--time-limit SECONDS] "
-      "[--format text|json] [--emit-schedule FILE]\n\n"
+      "[--max-states N] [--timings]\n"
+      "                    [--format text|json] [--emit-schedule FILE]\n\n"
       "Finds the minimum number of moves that runs every op of the scenario's DAG within the\n"
       "cache, over every order and every eviction and store choice, and proves it. Beyond the\n"
       "exact search (64 ops), and for the objectives time and recompute, it plans: a verified\n"
@@ -242,32 +260,26 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
   if (!parse_command_line(args, options, positional, usage, std::cout)) return kExitOk;
   const Format fmt = parse_format(format);
   if (fmt == Format::csv) throw UsageError("--format must be text or json for solve, not 'csv'");
-  SolveOptions solve_options;
+  // time and recompute are the planner's objectives (policies/solver/planner.h); the exact
+  // search's options are read as for moves.
   PlanObjective plan_objective = PlanObjective::moves;
-  if (objective == "moves") {
-    solve_options.objective = SolveObjective::moves;
-  } else if (objective == "bytes") {
-    solve_options.objective = SolveObjective::bytes;
-    plan_objective = PlanObjective::bytes;
-  } else if (objective == "time") {
-    plan_objective = PlanObjective::time;
-  } else if (objective == "recompute") {
-    plan_objective = PlanObjective::recompute;
-  } else {
-    throw UsageError("--objective must be moves, bytes, time or recompute, not '" + objective +
-                     "'");
-  }
-  if (recompute && plan_objective == PlanObjective::recompute)
+  if (solve_args.objective == "bytes") plan_objective = PlanObjective::bytes;
+  if (solve_args.objective == "time") plan_objective = PlanObjective::time;
+  if (solve_args.objective == "recompute") plan_objective = PlanObjective::recompute;
+  const bool planner_objective =
+      plan_objective == PlanObjective::time || plan_objective == PlanObjective::recompute;
+  if (!planner_objective && solve_args.objective != "moves" && solve_args.objective != "bytes")
+    throw UsageError("--objective must be moves, bytes, time or recompute, not '" +
+                     solve_args.objective + "'");
+  if (solve_args.recompute && plan_objective == PlanObjective::recompute)
     throw UsageError(
-        "--recompute is for the objectives moves and bytes; the recompute "
-        "objective always recomputes");
-  if (time_limit != -1) {
-    if (!(time_limit >= 0))
-      throw UsageError("--time-limit must be a number of seconds >= 0, not " +
-                       format_number(time_limit));
-    solve_options.time_limit_seconds = time_limit;
-  }
-  solve_options.allow_recompute = recompute;
+        "--recompute is for the objectives moves and bytes; the recompute objective always "
+        "recomputes");
+  SolveArgs exact_args = solve_args;
+  if (planner_objective) exact_args.objective = "moves";
+  const SolveOptions solve_options = to_solve_options(exact_args);
+  OutputFiles outputs;  // checked now, before any work
+  outputs.add("--emit-schedule", emit);
 
   Simulation sim = load_simulation(scenario, registry);
   const std::string budget_note = apply_budget(sim, budget);
@@ -284,34 +296,41 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
   if (!exact) {
     PlannerOptions plan_options;
     plan_options.objective = plan_objective;
-    plan_options.allow_recompute = recompute;
-    plan_options.time_limit_seconds = time_limit != -1 ? time_limit : 60;
+    plan_options.allow_recompute = solve_args.recompute;
+    plan_options.time_limit_seconds =
+        solve_args.time_limit.empty() ? 60 : solve_options.time_limit_seconds;
     PlannerResult planned;
     try {
       planned = plan_schedule(sim, registry, plan_options);
     } catch (const std::invalid_argument& e) {
       throw ScenarioError(SourcePos{sim.file, 0, 0}, e.what());
     }
-    if (!emit.empty() && planned.found)
-      write_file_atomically(
-          emit, [&](std::ostream& out) { write_schedule(out, sim.graph, planned.schedule); });
+    if (outputs.has("--emit-schedule") && planned.found) {
+      outputs.set_writer("--emit-schedule", [&](std::ostream& out) {
+        write_schedule(out, sim.graph, planned.schedule);
+      });
+      outputs.commit();
+    }
     if (fmt == Format::json) {
-      std::cout << plan_report_json(sim.graph, plan_objective, planned).dump(2) << "\n";
+      std::cout << plan_report_json(sim.graph, plan_objective, planned, solve_args.timings).dump(2)
+                << "\n";
     } else {
-      std::cout << plan_report_text(sim, plan_objective, planned, budget_note);
+      std::cout << plan_report_text(sim, plan_objective, planned, budget_note, solve_args.timings);
     }
     return kExitOk;
   }
   if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
     throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
   const SolveResult result = solve(sim.graph, sim.machine.cache_capacity, solve_options);
-  if (!emit.empty())
-    write_file_atomically(
-        emit, [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });
+  if (outputs.has("--emit-schedule")) {
+    outputs.set_writer("--emit-schedule",
+                       [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });
+    outputs.commit();
+  }
   if (fmt == Format::json) {
-    std::cout << solve_report_json(sim.graph, result).dump(2) << "\n";
+    std::cout << solve_report_json(sim.graph, result, solve_args.timings).dump(2) << "\n";
   } else {
-    std::cout << solve_report_text(sim, solve_options, result);
+    std::cout << solve_report_text(sim, solve_options, result, solve_args.timings);
   }
   return kExitOk;
 }
