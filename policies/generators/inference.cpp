@@ -1,42 +1,69 @@
 // Inference: one forward op per layer, in layer order. Op fwd<i> reads W<i> (when the layer
 // has parameters) and its inputs' activations, and writes X<i>; the activation is fused.
 // X0 and the weights start in DRAM; the last layer's output is the required output.
+#include "policies/generators/inference.h"
+
 #include <string>
 
 #include "policies/models/layer_graph_builder.h"
+#include "policies/tiling/nest_recorder.h"
+#include "policies/tiling/tile_schedule.h"
 #include "sim/model/generator.h"
 
 namespace memsim {
 
-GeneratedSchedule generate_inference(const GeneratorInput& in) {
-  const LayerGraph lg = build_layer_graph(in.model);
+GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
+                                           Workload& nests_out) {
   const std::size_t n = lg.layers.size();
-  const auto size = [&](std::uint64_t bytes) -> std::uint64_t { return in.uniform ? 1 : bytes; };
+  const auto size = [&](std::uint64_t bytes) -> std::uint64_t { return uniform ? 1 : bytes; };
   GraphBuilder b;
   // Names are "W<i>", "X<i>", "fwd<i>": 5 letters and three copies of the index per layer.
   const std::size_t digits = std::to_string(n).size();
   b.reserve(2 * n + 1, n, 3 * n, (5 + 3 * digits) * n + 2);
   const TensorId x0 = b.add_tensor("X0", size(lg.input_bytes()), TensorKind::input, true);
+  NestRecorder nests(lg, !uniform);  // loop nests, for tiling
+  nests.activation(x0, kModelInput);
   std::vector<TensorId> activation(n);
   std::vector<OpId> order;
   order.reserve(n);
   std::vector<TensorId> reads;
+  std::vector<NestRecorder::Use> uses;
   for (std::size_t i = 0; i < n; ++i) {
     const Layer& layer = lg.layers[i];
     const std::string index = std::to_string(i + 1);
     reads.clear();
-    if (layer.params > 0)
+    uses.clear();
+    if (layer.params > 0) {
       reads.push_back(
           b.add_tensor("W" + index, size(lg.weight_bytes(layer)), TensorKind::weight, true));
-    for (LayerId from : layer.inputs) reads.push_back(from == kModelInput ? x0 : activation[from]);
+      nests.weight(reads.back(), static_cast<LayerId>(i));
+      uses.push_back({reads.back(), NestSlot::Kind::weight});
+    }
+    for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
+      const LayerId from = layer.inputs[j];
+      reads.push_back(from == kModelInput ? x0 : activation[from]);
+      uses.push_back({reads.back(), NestSlot::Kind::input, j});
+    }
     activation[i] =
         b.add_tensor("X" + index, size(lg.activation_bytes(layer)), TensorKind::activation, false);
+    nests.activation(activation[i], static_cast<LayerId>(i));
+    uses.push_back({activation[i], NestSlot::Kind::output});
     const TensorId writes[] = {activation[i]};
     order.push_back(
         b.add_op("fwd" + index, reads, writes, {}, layer.flops_forward, OpPhase::forward));
+    nests.layer_op(order.back(), static_cast<LayerId>(i), NestRole::forward, uses);
   }
   b.mark_required_output(activation.back());
-  return {std::move(b).build(), std::move(order)};
+  nests_out = std::move(nests).take();
+  return {std::move(b).build(), std::move(order), nullptr};
+}
+
+GeneratedSchedule generate_inference(const GeneratorInput& in) {
+  const LayerGraph lg = build_layer_graph(in.model);
+  Workload nests;
+  GeneratedSchedule schedule = generate_inference_graph(lg, in.uniform, nests);
+  return tile_schedule(std::move(schedule), nests,
+                       {lg, in.schedule, in.cache_capacity, in.uniform});
 }
 
 }  // namespace memsim

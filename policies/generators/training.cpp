@@ -7,6 +7,8 @@
 
 #include "policies/generators/checkpointing.h"
 #include "policies/models/layer_graph_builder.h"
+#include "policies/tiling/nest_recorder.h"
+#include "policies/tiling/tile_schedule.h"
 #include "sim/scenario/scenario_spec.h"
 
 namespace memsim {
@@ -17,7 +19,11 @@ constexpr TensorId kNone = Graph::kNoTensor;
 class TrainingBuilder {
  public:
   TrainingBuilder(const LayerGraph& model, const TrainingOptions& options, bool uniform)
-      : m_(model), opt_(options), uniform_(uniform), n_(model.layers.size()) {
+      : m_(model),
+        opt_(options),
+        uniform_(uniform),
+        n_(model.layers.size()),
+        nests_(model, !uniform) {
     if (opt_.kept.empty()) opt_.kept.assign(n_ + 1, 1);
     if (opt_.kept.size() != n_ + 1)
       throw std::invalid_argument("TrainingOptions::kept needs one entry per activation X0..Xn");
@@ -38,8 +44,10 @@ class TrainingBuilder {
     // which is layer order.
     std::sort(deferred_updates_.begin(), deferred_updates_.end());
     for (LayerId i : deferred_updates_) update(i);
-    return {std::move(b_).build(), std::move(order_)};
+    return {std::move(b_).build(), std::move(order_), nullptr};
   }
+
+  Workload take_nests() && { return std::move(nests_).take(); }
 
  private:
   std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
@@ -61,18 +69,28 @@ class TrainingBuilder {
 
   void forward() {
     x0_ = b_.add_tensor("X0", size(m_.input_bytes()), TensorKind::input, true);
+    nests_.activation(x0_, kModelInput);
     for (LayerId i = 0; i < n_; ++i) {
       const Layer& layer = m_.layers[i];
       std::vector<TensorId> reads;
+      std::vector<NestRecorder::Use> uses;
       if (layer.params > 0) {
         weight_[i] =
             b_.add_tensor("W" + index(i), size(m_.weight_bytes(layer)), TensorKind::weight, true);
+        nests_.weight(weight_[i], i);
         reads.push_back(weight_[i]);
+        uses.push_back({weight_[i], NestSlot::Kind::weight});
       }
-      for (LayerId from : layer.inputs)
+      for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
+        const LayerId from = layer.inputs[j];
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
+        uses.push_back({from == kModelInput ? x0_ : activation_[from], NestSlot::Kind::input, j});
+      }
       activation_[i] = b_.add_tensor("X" + index(i), act_bytes(i), TensorKind::activation, false);
+      nests_.activation(activation_[i], i);
+      uses.push_back({activation_[i], NestSlot::Kind::output});
       emit("fwd" + index(i), reads, {activation_[i]}, {}, layer.flops_forward, OpPhase::forward);
+      nests_.layer_op(order_.back(), i, NestRole::forward, uses);
     }
   }
 
@@ -83,10 +101,14 @@ class TrainingBuilder {
       return;
     }
     const TensorId label = b_.add_tensor("Y", act_bytes(last), TensorKind::label, true);
+    nests_.activation(label, last);
     gradient_[last] =
         b_.add_tensor("dX" + index(last), act_bytes(last), TensorKind::gradient, false);
+    nests_.activation(gradient_[last], last);
     emit("loss", {activation_[last], label}, {gradient_[last]}, {}, elements(last),
          OpPhase::backward);
+    const TensorId loss_tensors[] = {activation_[last], label, gradient_[last]};
+    nests_.elementwise_op(order_.back(), kModelInput, NestRole::loss, loss_tensors);
   }
 
   // The tensor holding X_j for the backward pass: X0, a checkpoint, or a recomputed copy
@@ -109,12 +131,23 @@ class TrainingBuilder {
       stack.pop_back();
       const Layer& layer = m_.layers[top];
       std::vector<TensorId> reads;
-      if (weight_[top] != kNone) reads.push_back(weight_[top]);
-      for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
+      std::vector<NestRecorder::Use> uses;
+      if (weight_[top] != kNone) {
+        reads.push_back(weight_[top]);
+        uses.push_back({weight_[top], NestSlot::Kind::weight});
+      }
+      for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
+        const TensorId x = activation_for_backward(layer.inputs[j]);
+        add_unique(reads, x);
+        uses.push_back({x, NestSlot::Kind::input, j});
+      }
       recomputed_[top] =
           b_.add_tensor("X" + index(top) + ".re", act_bytes(top), TensorKind::activation, false);
+      nests_.activation(recomputed_[top], top);
+      uses.push_back({recomputed_[top], NestSlot::Kind::output});
       emit("re" + index(top), reads, {recomputed_[top]}, {}, layer.flops_forward,
            OpPhase::recompute);
+      nests_.layer_op(order_.back(), top, NestRole::recompute, uses);
     }
     return recomputed_[j];
   }
@@ -126,9 +159,17 @@ class TrainingBuilder {
     TensorId g = kNone;
     if (layer.params > 0) {
       std::vector<TensorId> reads{d};
-      for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
+      std::vector<NestRecorder::Use> uses{{d, NestSlot::Kind::output}};
+      for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
+        const TensorId x = activation_for_backward(layer.inputs[j]);
+        add_unique(reads, x);
+        uses.push_back({x, NestSlot::Kind::input, j});
+      }
       g = b_.add_tensor("G" + index(i), size(m_.weight_bytes(layer)), TensorKind::gradient, false);
+      nests_.weight(g, i);
+      uses.push_back({g, NestSlot::Kind::weight});
       emit("bwdW" + index(i), reads, {g}, {}, layer.flops_backward_weight, OpPhase::backward);
+      nests_.layer_op(order_.back(), i, NestRole::backward_weight, uses);
     }
     std::vector<TensorId> reads, writes, accumulates;
     if (weight_[i] != kNone) reads.push_back(weight_[i]);
@@ -138,17 +179,26 @@ class TrainingBuilder {
     for (LayerId in : layer.inputs)
       if (in != kModelInput && std::find(targets.begin(), targets.end(), in) == targets.end())
         targets.push_back(in);
+    std::vector<NestRecorder::Use> uses;
+    if (weight_[i] != kNone) uses.push_back({weight_[i], NestSlot::Kind::weight});
+    uses.push_back({d, NestSlot::Kind::output});
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
         gradient_[t] = b_.add_tensor("dX" + index(t), act_bytes(t), TensorKind::gradient, false);
+        nests_.activation(gradient_[t], t);
         writes.push_back(gradient_[t]);
       } else {
         accumulates.push_back(gradient_[t]);  // fan-out: dL/dX_t sums every consumer's part
         flops += elements(t);
       }
+      const auto slot = static_cast<std::uint32_t>(
+          std::find(layer.inputs.begin(), layer.inputs.end(), t) - layer.inputs.begin());
+      uses.push_back({gradient_[t], NestSlot::Kind::input, slot});
     }
-    if (!targets.empty())
+    if (!targets.empty()) {
       emit("bwdX" + index(i), reads, writes, accumulates, flops, OpPhase::backward);
+      nests_.layer_op(order_.back(), i, NestRole::backward_data, uses);
+    }
     if (g == kNone) return;
     gradient_of_weight_[i] = g;
     if (opt_.optimizer == Optimizer::none) {
@@ -168,12 +218,17 @@ class TrainingBuilder {
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
     static constexpr const char* kStateNames[] = {"M", "V"};
-    for (std::uint32_t s = 0; s < cost.state_count; ++s)
+    for (std::uint32_t s = 0; s < cost.state_count; ++s) {
       updates.push_back(b_.add_tensor(kStateNames[s] + index(i), size(m_.weight_bytes(layer)),
                                       TensorKind::optimizer_state, true));
+      nests_.weight(updates.back(), i);
+    }
     for (TensorId t : updates) b_.mark_required_output(t);
     emit("upd" + index(i), {g}, {}, updates,
          cost.flops_per_param * static_cast<double>(layer.params), OpPhase::update);
+    std::vector<TensorId> tensors{g};
+    tensors.insert(tensors.end(), updates.begin(), updates.end());
+    nests_.elementwise_op(order_.back(), i, NestRole::update, tensors);
   }
 
   const LayerGraph& m_;
@@ -186,6 +241,7 @@ class TrainingBuilder {
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
   std::vector<TensorId> gradient_of_weight_;                           // G<i>, per layer
   std::vector<LayerId> deferred_updates_;  // after-backward: layers whose upd<i> waits
+  NestRecorder nests_;                     // loop nests, for tiling
 };
 
 }  // namespace
@@ -195,18 +251,34 @@ GeneratedSchedule generate_training_graph(const LayerGraph& model, const Trainin
   return TrainingBuilder(model, options, uniform).build();
 }
 
+GeneratedSchedule generate_training_graph(const LayerGraph& model, const TrainingOptions& options,
+                                          bool uniform, Workload& nests) {
+  TrainingBuilder builder(model, options, uniform);
+  GeneratedSchedule schedule = std::move(builder).build();
+  nests = std::move(builder).take_nests();
+  return schedule;
+}
+
+TrainingOptions training_options(const ScheduleSpec& schedule, std::size_t layer_count) {
+  const ScheduleSpec& s = schedule;
+  TrainingOptions options;
+  options.fused_loss = s.loss == "fused";
+  if (!parse_optimizer(s.optimizer, options.optimizer))
+    throw ScenarioError(s.kind_pos, "schedule.optimizer: unknown optimizer '" + s.optimizer +
+                                        "'; expected none, sgd, momentum or adam");
+  options.update =
+      s.update == "per-layer" ? UpdatePlacement::per_layer : UpdatePlacement::after_backward;
+  options.kept = resolve_checkpoints(s, layer_count);
+  return options;
+}
+
 GeneratedSchedule generate_training(const GeneratorInput& in) {
   const LayerGraph model = build_layer_graph(in.model);
-  TrainingOptions options;
-  options.fused_loss = in.schedule.loss == "fused";
-  if (!parse_optimizer(in.schedule.optimizer, options.optimizer))
-    throw ScenarioError(in.schedule.kind_pos, "schedule.optimizer: unknown optimizer '" +
-                                                  in.schedule.optimizer +
-                                                  "'; expected none, sgd, momentum or adam");
-  options.update = in.schedule.update == "per-layer" ? UpdatePlacement::per_layer
-                                                     : UpdatePlacement::after_backward;
-  options.kept = resolve_checkpoints(in.schedule, model.layers.size());
-  return generate_training_graph(model, options, in.uniform);
+  const TrainingOptions options = training_options(in.schedule, model.layers.size());
+  Workload nests;
+  GeneratedSchedule schedule = generate_training_graph(model, options, in.uniform, nests);
+  return tile_schedule(std::move(schedule), nests,
+                       {model, in.schedule, in.cache_capacity, in.uniform});
 }
 
 }  // namespace memsim

@@ -60,6 +60,13 @@ struct TrainingOptions {
 // is one unit.
 GeneratedSchedule generate_training_graph(const LayerGraph& model, const TrainingOptions& options,
                                           bool uniform);
+// The same, with the loop nests of its ops and tensors (for tiling) in `nests`.
+GeneratedSchedule generate_training_graph(const LayerGraph& model, const TrainingOptions& options,
+                                          bool uniform, Workload& nests);
+
+// loss, optimizer, update and checkpoint as a ScheduleSpec gives them (ScenarioError for an
+// unknown optimizer or a checkpoint beyond the model's layers).
+TrainingOptions training_options(const ScheduleSpec& schedule, std::size_t layer_count);
 
 // The registered generator: builds the LayerGraph and reads loss, optimizer and checkpoint
 // from the schedule.

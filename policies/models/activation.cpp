@@ -2,6 +2,7 @@
 // unchanged; 1 FLOP per element forward and 1 for dL/dX (a convention: their cost is negligible
 // next to the convolutions and dense layers around them).
 #include "policies/models/layer_graph_builder.h"
+#include "policies/models/layer_nests.h"
 
 namespace memsim {
 
@@ -12,6 +13,7 @@ Layer build_activation(const LayerContext& ctx, const LayerParams&) {
   l.shape = in;
   l.flops_forward = elements;
   l.flops_backward_data = elements;
+  l.nest = elementwise_nest(ctx.batch, in, 1);
   return l;
 }
 

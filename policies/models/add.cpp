@@ -2,6 +2,7 @@
 // (n - 1) FLOPs per element forward; backward passes dL/dY unchanged to every input (0 FLOPs),
 // so in training the gradient fans out to both branches.
 #include "policies/models/layer_graph_builder.h"
+#include "policies/models/layer_nests.h"
 
 namespace memsim {
 
@@ -16,6 +17,7 @@ Layer build_add(const LayerContext& ctx, const LayerParams& p) {
   Layer l;
   l.shape = in[0];
   l.flops_forward = static_cast<double>(in.size() - 1) * elements;
+  l.nest = elementwise_nest(ctx.batch, in[0], static_cast<std::uint32_t>(in.size()));
   return l;
 }
 

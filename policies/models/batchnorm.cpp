@@ -3,6 +3,7 @@
 // FLOPs per output element and sample: 2 forward (one multiply-add once folded), 2 for dL/dX,
 // 2 for dL/dgamma and dL/dbeta.
 #include "policies/models/layer_graph_builder.h"
+#include "policies/models/layer_nests.h"
 
 namespace memsim {
 
@@ -15,6 +16,7 @@ Layer build_batchnorm(const LayerContext& ctx, const LayerParams&) {
   l.flops_forward = 2 * elements;
   l.flops_backward_data = 2 * elements;
   l.flops_backward_weight = 2 * elements;
+  l.nest = elementwise_nest(ctx.batch, in, 1, true);
   return l;
 }
 

@@ -1,5 +1,7 @@
 #include "policies/models/conv_geometry.h"
 
+#include "policies/models/layer_nests.h"
+
 namespace memsim {
 
 std::string pair_text(const Pair& p) {
@@ -46,6 +48,7 @@ Layer conv_layer(const LayerContext& ctx, const LayerParams& p, const Conv& conv
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
+  l.nest = conv_nest(ctx.batch, in, conv, o);
   return l;
 }
 

@@ -2,6 +2,7 @@
 // Parameters f*out (+ out with bias); forward 2*batch*f*out FLOPs; backward the same again for
 // dL/dX and for dL/dW (the lecture's table).
 #include "policies/models/layer_graph_builder.h"
+#include "policies/models/layer_nests.h"
 
 namespace memsim {
 
@@ -17,6 +18,7 @@ Layer build_dense(const LayerContext& ctx, const LayerParams& p) {
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
+  l.nest = dense_nest(ctx.batch, ctx.input_shapes.at(0), out, bias);
   return l;
 }
 

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "policies/models/scalesim_topology.h"
+#include "policies/tiling/tile_request.h"
 #include "sim/scenario/scenario_parse.h"
 
 namespace memsim {
@@ -129,6 +130,10 @@ class Assembler final : public BlockBuilder {
       }
       const LayerParams params(spec, name);
       params.reject_unread(block->keys);
+      if (spec.has_tiles)
+        throw ScenarioError(spec.tiles_pos, "layer '" + name + "' (" + spec.type +
+                                                "): tiles apply to a layer, not to a block of "
+                                                "layers of different kinds");
       if (inputs.size() != 1)
         params.fail("a block reads one input, got " + std::to_string(inputs.size()));
       block_spec_ = &spec;
@@ -236,6 +241,7 @@ class Assembler final : public BlockBuilder {
     layer.inputs = std::move(inputs);
     layer.pos = spec.pos;
     layer.name = name;
+    if (spec.has_tiles) layer.tiles = read_tile_request(spec, name, type.name, layer.nest);
     // Sizes must fit 64 bits once multiplied by batch and the widest dtype.
     std::uint64_t bytes = 0;
     if (__builtin_mul_overflow(layer.shape.elements(), g_.batch * 8, &bytes) ||

@@ -3,6 +3,7 @@
 // output size. No parameters. FLOPs: the window's area per output element and sample, forward
 // and again for dL/dX (comparisons or additions; routing or spreading the gradient back).
 #include "policies/models/conv_geometry.h"
+#include "policies/models/layer_nests.h"
 
 namespace memsim {
 namespace {
@@ -25,6 +26,7 @@ Layer pool(const LayerContext& ctx, const LayerParams& p) {
   l.shape = {in.c, o[0], o[1]};
   l.flops_forward = flops;
   l.flops_backward_data = flops;
+  l.nest = pool_nest(ctx.batch, in, w, o);
   return l;
 }
 
@@ -52,6 +54,7 @@ Layer build_global_avgpool(const LayerContext& ctx, const LayerParams&) {
   l.shape = {in.c, 1, 1};
   l.flops_forward = flops;
   l.flops_backward_data = flops;
+  l.nest = global_pool_nest(ctx.batch, in);
   return l;
 }
 
@@ -67,6 +70,7 @@ Layer build_adaptive_avgpool(const LayerContext& ctx, const LayerParams& p) {
   l.shape = {in.c, size[0], size[1]};
   l.flops_forward = flops;
   l.flops_backward_data = flops;
+  l.nest = adaptive_pool_nest(ctx.batch, in, size);
   return l;
 }
 

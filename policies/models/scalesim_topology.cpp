@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "policies/models/layer_nests.h"
 #include "sim/io/input_file.h"
 
 namespace memsim {
@@ -139,6 +140,12 @@ Layer conv_row(const TopologyReader& r, const Row& row, Shape& input) {
   const std::uint64_t per_filter = depthwise ? mul(r, row, {fr, fs}) : mul(r, row, {c, fr, fs});
   l.shape = {out, e, f};
   l.params = mul(r, row, {out, per_filter});
+  Conv conv;
+  conv.out = out;
+  conv.groups = depthwise ? c : 1;
+  conv.window.kernel = {fr, fs};
+  conv.window.stride = {sh, sw};
+  l.nest = conv_nest(r.model().batch, input, conv, {e, f});
   return finish(r, row, std::move(l), mul(r, row, {out, e, f, per_filter}));
 }
 
@@ -150,6 +157,7 @@ Layer gemm_row(const TopologyReader& r, const Row& row, Shape& input) {
   l.type = "gemm";
   l.shape = {n, m, 1};
   l.params = mul(r, row, {k, n});
+  l.nest = gemm_nest(r.model().batch, m, n, k);
   return finish(r, row, std::move(l), mul(r, row, {m, n, k}));
 }
 

@@ -2,6 +2,7 @@
 // A scenario assembled and ready to run (after parse and validation), and running it.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "sim/core/machine.h"
 #include "sim/core/registry.h"
 #include "sim/core/verifier.h"
+#include "sim/model/tiling_rollup.h"
 
 namespace memsim {
 
@@ -27,6 +29,8 @@ struct Simulation {
   std::uint32_t lookahead = 0;
   std::string eviction;
   EvictionFactory eviction_factory = nullptr;
+  // Set when the schedule was tiled: which op and tensor each tile op and block comes from.
+  std::shared_ptr<const TilingRollup> tiling;
 };
 
 struct RunResult {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/core/graph.h"
+#include "sim/model/tiling_rollup.h"
 
 namespace memsim {
 
@@ -14,12 +15,16 @@ struct ScheduleSpec;
 struct GeneratedSchedule {
   Graph graph;
   std::vector<OpId> order;  // the order the ops run in
+  // Set when the generator tiled the schedule (policies/tiling/tile_schedule.h).
+  std::shared_ptr<const TilingRollup> tiling;
 };
 
 struct GeneratorInput {
   const ModelSpec& model;
   const ScheduleSpec& schedule;
   bool uniform;  // every tensor is one unit
+  // The cache's capacity in bytes, for tiling (docs/model.md "Tiled execution"); 0: never tile.
+  std::uint64_t cache_capacity = 0;
 };
 
 // Throws ScenarioError (with the layer's position) for a model it cannot build.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/core/errors.h"
+#include "sim/model/loop_nest.h"
 
 namespace memsim {
 
@@ -16,6 +17,16 @@ struct Shape {
   friend bool operator==(const Shape&, const Shape&) = default;
 };
 std::string to_string(const Shape& s);  // "512" or "64x56x56"
+
+// `tiles = { m = 512, n = 512, k = 128, order = "mnk" }` in a layer's table: the tile size of
+// each named loop dimension (the others stay whole) and the loop order, outermost first
+// (policies/tiling/tile_request.h checks it against the layer's nest).
+struct TileRequest {
+  std::vector<std::pair<char, std::uint64_t>> sizes;
+  std::string order;  // every dimension of the nest, outermost first; empty: the nest's order
+  SourcePos pos;
+  bool given = false;
+};
 
 using LayerId = std::uint32_t;
 inline constexpr LayerId kModelInput = 0xffffffffu;  // X0, the model's input
@@ -33,6 +44,9 @@ struct Layer {
   // Multiply-adds of its weighted sums (convolutions and dense layers; 0 for the others), forward,
   // for the whole batch: what torchvision's "GFLOPS" column counts.
   double macs = 0;
+  // Its forward op as a loop nest; empty for layers that are never tiled.
+  NestTemplate nest;
+  TileRequest tiles;  // an explicit tiling, when the layer's table gives one
   SourcePos pos;
 };
 

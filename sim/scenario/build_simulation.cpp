@@ -197,10 +197,11 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
           spec.schedule.kind_pos.file.empty() ? spec.model->pos : spec.schedule.kind_pos,
           "schedule.kind: unknown kind '" + spec.schedule.kind +
               "'; known kinds: " + registry.generator_names());
-    GeneratedSchedule generated =
-        generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
+    GeneratedSchedule generated = generator->factory(
+        {*spec.model, spec.schedule, sim.machine.uniform, sim.machine.cache_capacity});
     sim.graph = std::move(generated.graph);
     sim.order = std::move(generated.order);
+    sim.tiling = std::move(generated.tiling);
     sim.workload = "model, " + spec.schedule.kind;
     if (spec.schedule.kind == "training") {
       // Echo the resolved training options, defaults included.

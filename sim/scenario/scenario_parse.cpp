@@ -505,6 +505,22 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
           throw ScenarioError(at,
                               qualified + ": names no layer; omit it to read the previous layer");
         layer.inputs_pos = at;
+      } else if (k == "tiles") {
+        if (!node.is_table()) wrong("a table of tile sizes (e.g. tiles = { m = 512, k = 128 })");
+        for (auto&& [dim, value] : *node.as_table()) {
+          const SourcePos vat = pos_of(value.source(), top.file());
+          if (value.is_integer())
+            layer.tiles[std::string(dim.str())] = {value.as_integer()->get(), vat};
+          else if (value.is_string())
+            layer.tiles[std::string(dim.str())] = {value.as_string()->get(), vat};
+          else
+            throw ScenarioError(vat, qualified + "." + std::string(dim.str()) +
+                                         ": expected an integer tile size or the order string, "
+                                         "got " +
+                                         std::string(type_name(value)));
+        }
+        layer.has_tiles = true;
+        layer.tiles_pos = at;
       } else if (k == "repeat") {
         if (!node.is_integer()) wrong("an integer");
         if (node.as_integer()->get() < 1)
@@ -611,7 +627,7 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("schedule");
   if (!table) return;
   Reader r(*table, "schedule", spec.file,
-           {"kind", "overlap", "loss", "optimizer", "update", "checkpoint"});
+           {"kind", "overlap", "loss", "optimizer", "update", "checkpoint", "tiling"});
   if (auto kind = r.string("kind")) {
     spec.schedule.kind = *kind;
     spec.schedule.kind_pos = r.pos(*r.find("kind"));
@@ -638,6 +654,15 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
       r.fail(*r.find("overlap"), "overlap",
              "expected \"none\", \"double-buffer\" or \"lookahead:N\", got \"" + o + "\"");
     }
+  }
+  if (auto tiling = r.string("tiling")) {
+    if (*tiling != "auto" && *tiling != "none")
+      r.fail(*r.find("tiling"), "tiling",
+             "expected \"auto\" (cut ops that do not fit the cache into tiles) or \"none\", got "
+             "\"" +
+                 *tiling + "\"");
+    spec.schedule.tiling = *tiling;
+    spec.schedule.tiling_pos = r.pos(*r.find("tiling"));
   }
   parse_training_keys(r, spec.schedule);
 }

@@ -57,6 +57,10 @@ struct LayerSpec {
   // reads; empty = the previous layer.
   std::vector<std::string> inputs;
   SourcePos inputs_pos;
+  // `tiles = { m = 512, order = "mnk" }`: an explicit tiling (policies/tiling/tile_request.h).
+  std::map<std::string, LayerParam> tiles;
+  bool has_tiles = false;
+  SourcePos tiles_pos;
   SourcePos pos;
 };
 
@@ -90,6 +94,11 @@ struct ScheduleSpec {
   std::uint64_t checkpoint_every = 0;
   std::vector<std::uint64_t> checkpoint_layers;  // 1-based layer indices
   SourcePos checkpoint_pos;
+  // "auto" (default: ops whose working set does not fit are cut into tiles) | "none" (no
+  // automatic tiling; a working set that does not fit is an error). docs/model.md "Tiled
+  // execution".
+  std::string tiling = "auto";
+  SourcePos tiling_pos;
 };
 
 struct PolicySpec {

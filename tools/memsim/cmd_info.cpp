@@ -3,9 +3,11 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "policies/models/model_info.h"
+#include "policies/tiling/model_tiling.h"
 #include "sim/core/units.h"
 #include "sim/scenario/scenario_parse.h"
 #include "tools/memsim/commands.h"
@@ -15,7 +17,67 @@ namespace po = boost::program_options;
 namespace memsim::cli {
 namespace {
 
-nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info) {
+std::string_view role_text(NestRole role) {
+  switch (role) {
+    case NestRole::forward:
+      return "forward";
+    case NestRole::recompute:
+      return "recompute";
+    case NestRole::backward_data:
+      return "dX";
+    case NestRole::backward_weight:
+      return "dW";
+    case NestRole::update:
+      return "update";
+    case NestRole::loss:
+      return "loss";
+    case NestRole::none:
+      break;
+  }
+  return "-";
+}
+
+std::string layer_of(const ModelTiling& t, const OpTilingDecision& d) {
+  return d.origin.layer < t.model.layers.size() ? t.model.layers[d.origin.layer].name : "-";
+}
+
+nlohmann::ordered_json tiling_json(const ModelTiling& t) {
+  nlohmann::ordered_json j;
+  j["capacity_bytes"] = t.capacity;
+  j["lookahead"] = t.lookahead;
+  j["active"] = t.plan.active;
+  j["ops"] = nlohmann::ordered_json::array();
+  for (const OpTilingDecision& d : t.plan.ops) {
+    nlohmann::ordered_json o;
+    o["op"] = std::string(t.graph.op_name(d.op));
+    o["layer"] = layer_of(t, d);
+    o["role"] = role_text(d.origin.role);
+    o["untiled_bytes"] = d.working_set;
+    o["cut"] = d.cut;
+    o["explicit"] = d.explicit_tiles;
+    o["tiles"] = d.prediction.tiles;
+    nlohmann::ordered_json tile = nlohmann::ordered_json::object();
+    std::string order;
+    for (std::uint8_t k : d.tiling.order) {
+      if (d.tiling.tile[k] >= d.problem.dims[k].extent) continue;
+      tile[std::string(1, d.problem.dims[k].name)] = d.tiling.tile[k];
+      order += d.problem.dims[k].name;
+    }
+    o["tile"] = tile;
+    o["order"] = order;
+    o["predicted_bytes"] = d.problem.dims.empty() ? nlohmann::ordered_json(nullptr)
+                                                  : nlohmann::ordered_json(d.prediction.traffic());
+    o["lower_bound_bytes"] =
+        d.problem.dims.empty()
+            ? nlohmann::ordered_json(nullptr)
+            : nlohmann::ordered_json(traffic_lower_bound(t.model, d, t.capacity));
+    j["ops"].push_back(std::move(o));
+  }
+  return j;
+}
+
+nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info,
+                                 const ModelTiling* tiling) {
   nlohmann::ordered_json j;
   j["scenario"] = spec.name;
   j["params"] = info.params;
@@ -43,6 +105,7 @@ nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info
     row["bound"] = l.bound;
     j["layers"].push_back(std::move(row));
   }
+  if (tiling) j["tiling"] = tiling_json(*tiling);
   return j;
 }
 
@@ -54,7 +117,66 @@ std::string fixed(double v, int digits) {
   return o.str();
 }
 
-std::string info_text(const ScenarioSpec& spec, const ModelInfo& info) {
+// The tiling section: per op of the schedule before tiling, the cache it needs whole, the
+// tiling chosen, its tile ops, its predicted traffic and the lower bound.
+std::string tiling_text_section(const ModelTiling& t, const ScenarioSpec& spec) {
+  std::ostringstream o;
+  o << "\ntiling     cache " << format_bytes(static_cast<double>(t.capacity)) << ", lookahead "
+    << t.lookahead << ", schedule.tiling " << spec.schedule.tiling << ": ";
+  if (!t.plan.active) {
+    const OpTilingDecision* largest = nullptr;
+    for (const OpTilingDecision& d : t.plan.ops)
+      if (!largest || d.working_set > largest->working_set) largest = &d;
+    o << "no op is cut";
+    if (largest)
+      o << "; the largest working set, " << format_bytes(static_cast<double>(largest->working_set))
+        << " (op " << t.graph.op_name(largest->op) << "), "
+        << (largest->working_set <= t.capacity ? "fits" : "does not fit");
+    o << "\n";
+    return o.str();
+  }
+  o << "ops that do not fit are cut into tiles\n";
+  o << "untiled    the cache an op needs whole; predicted: the traffic model's loads + stores\n\n";
+  std::size_t lw = 5, ow = 2;
+  for (const OpTilingDecision& d : t.plan.ops) {
+    lw = std::max(lw, layer_of(t, d).size());
+    ow = std::max(ow, t.graph.op_name(d.op).size());
+  }
+  const auto row = [&](const std::string& layer, const std::string& op, const std::string& role,
+                       const std::string& untiled, const std::string& tiling,
+                       const std::string& tiles, const std::string& predicted,
+                       const std::string& bound, const std::string& ratio) {
+    std::ostringstream r;
+    r << std::left << std::setw(static_cast<int>(lw)) << layer << "  "
+      << std::setw(static_cast<int>(ow)) << op << "  " << std::setw(9) << role << std::right
+      << std::setw(12) << untiled << "  " << std::left << std::setw(34) << tiling << std::right
+      << std::setw(8) << tiles << std::setw(13) << predicted << std::setw(13) << bound
+      << std::setw(7) << ratio;
+    std::string line = r.str();
+    line.erase(line.find_last_not_of(' ') + 1);
+    o << line << "\n";
+  };
+  row("layer", "op", "role", "untiled", "tiling", "tiles", "predicted", "lower bound", "ratio");
+  for (const OpTilingDecision& d : t.plan.ops) {
+    if (d.problem.dims.empty()) {
+      row(layer_of(t, d), std::string(t.graph.op_name(d.op)), std::string(role_text(d.origin.role)),
+          format_bytes(static_cast<double>(d.working_set)), "whole (no loop nest)", "1", "", "",
+          "");
+      continue;
+    }
+    const std::uint64_t bound = traffic_lower_bound(t.model, d, t.capacity);
+    const double predicted = static_cast<double>(d.prediction.traffic());
+    row(layer_of(t, d), std::string(t.graph.op_name(d.op)), std::string(role_text(d.origin.role)),
+        format_bytes(static_cast<double>(d.working_set)),
+        tiling_text(d.problem, d.tiling) + (d.explicit_tiles ? " (given)" : ""),
+        std::to_string(d.prediction.tiles), format_bytes(predicted),
+        format_bytes(static_cast<double>(bound)),
+        bound > 0 ? fixed(predicted / static_cast<double>(bound), 2) : "");
+  }
+  return o.str();
+}
+
+std::string info_text(const ScenarioSpec& spec, const ModelInfo& info, const ModelTiling* tiling) {
   const ModelSpec& model = *spec.model;
   std::ostringstream o;
   o << "scenario   " << spec.name << "  (" << spec.file << ")\n";
@@ -100,6 +222,7 @@ std::string info_text(const ScenarioSpec& spec, const ModelInfo& info) {
     << " multiply-adds in conv and dense layers, forward (2 FLOPs each)\n";
   o << "update     " << format_flops(info.flops_update) << " (optimizer " << info.optimizer
     << ")\n";
+  if (tiling) o << tiling_text_section(*tiling, spec);
   return o.str();
 }
 
@@ -124,10 +247,14 @@ int cmd_info(const std::vector<std::string>& args, const Registry&) {
   if (fmt == Format::csv) throw UsageError("--format must be text or json for info, not 'csv'");
   const ScenarioSpec spec = parse_scenario_file(scenario.path, scenario.overrides);
   const ModelInfo info = describe_model(spec);
+  // Tiling needs a cache in bytes (uniform mode never tiles).
+  std::optional<ModelTiling> tiling;
+  if (!spec.machine.uniform) tiling = plan_model_tiling(spec);
+  const ModelTiling* t = tiling ? &*tiling : nullptr;
   if (fmt == Format::json)
-    std::cout << info_json(spec, info).dump(2) << "\n";
+    std::cout << info_json(spec, info, t).dump(2) << "\n";
   else
-    std::cout << info_text(spec, info);
+    std::cout << info_text(spec, info, t);
   return kExitOk;
 }
 

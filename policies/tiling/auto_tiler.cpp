@@ -1,0 +1,175 @@
+#include "policies/tiling/auto_tiler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace memsim {
+
+std::vector<std::uint64_t> candidate_sizes(const LoopDim& dim, double growth) {
+  if (!dim.tileable || dim.extent <= 1) return {dim.extent};
+  const std::uint64_t step = std::max<std::uint64_t>(1, dim.step);
+  const std::uint64_t units = (dim.extent + step - 1) / step;
+  std::vector<std::uint64_t> sizes;
+  for (std::uint64_t trips = 1;;) {
+    const std::uint64_t size = std::min(dim.extent, step * ((units + trips - 1) / trips));
+    if (sizes.empty() || sizes.back() != size) sizes.push_back(size);
+    if (trips >= units) break;
+    trips = std::max(trips + 1, static_cast<std::uint64_t>(std::floor(trips * growth)));
+    trips = std::min(trips, units);
+  }
+  std::reverse(sizes.begin(), sizes.end());
+  return sizes;
+}
+
+Tiling whole_tiling(const NestProblem& problem) {
+  Tiling t;
+  for (std::size_t d = 0; d < problem.dims.size(); ++d) {
+    t.tile.push_back(problem.dims[d].extent);
+    t.order.push_back(static_cast<std::uint8_t>(d));
+  }
+  return t;
+}
+
+namespace {
+
+// The last spatial dimension (q of a convolution or pooling, w of an element-wise nest) is
+// cut only when nothing fits otherwise.
+bool secondary(const NestProblem& p, std::size_t d) {
+  const char n = p.dims[d].name;
+  return n == 'q' || n == 'w';
+}
+
+class Search {
+ public:
+  Search(const NestProblem& p, std::uint64_t capacity, std::uint32_t lookahead, bool cut_secondary)
+      : p_(p), capacity_(capacity), lookahead_(lookahead) {
+    const std::size_t n = p.dims.size();
+    std::vector<bool> cuttable(n);
+    for (std::size_t d = 0; d < n; ++d)
+      cuttable[d] =
+          p.dims[d].tileable && p.dims[d].extent > 1 && (cut_secondary || !secondary(p, d));
+    for (double growth : {1.2, 1.5, 2.0, 4.0}) {
+      candidates_.assign(n, {});
+      double leaves = 1;
+      last_ = n;
+      for (std::size_t d = 0; d < n; ++d) {
+        candidates_[d] = cuttable[d] ? candidate_sizes(p.dims[d], growth)
+                                     : std::vector<std::uint64_t>{p.dims[d].extent};
+        if (cuttable[d]) last_ = d;
+      }
+      for (std::size_t d = 0; d < n; ++d)
+        if (d != last_) leaves *= static_cast<double>(candidates_[d].size());
+      if (leaves <= static_cast<double>(kLeafBudget)) break;
+    }
+    current_ = whole_tiling(p);
+  }
+
+  bool run(TilingChoice& best) {
+    found_ = false;
+    descend(0);
+    if (found_) best = best_;
+    return found_;
+  }
+
+ private:
+  // Whether the current sizes, with dimensions >= from at their smallest candidate, leave a
+  // tile op that fits (working set alone: a necessary condition).
+  bool may_fit(std::size_t from) {
+    std::vector<std::uint64_t> t = current_.tile;
+    for (std::size_t d = from; d < t.size(); ++d) t[d] = candidates_[d].front();
+    return tile_working_set(p_, t, &cache_) <= capacity_;
+  }
+
+  void descend(std::size_t d) {
+    if (d == p_.dims.size()) {
+      leaf();
+      return;
+    }
+    const std::vector<std::uint64_t>& sizes = candidates_[d];
+    if (d == last_) {
+      // the largest size that fits
+      for (std::size_t i = sizes.size(); i-- > 0;) {
+        current_.tile[d] = sizes[i];
+        if (may_fit(d + 1)) {
+          descend(d + 1);
+          break;
+        }
+      }
+      current_.tile[d] = p_.dims[d].extent;
+      return;
+    }
+    for (std::uint64_t s : sizes) {
+      current_.tile[d] = s;
+      if (!may_fit(d + 1)) break;  // larger sizes fit no better
+      descend(d + 1);
+    }
+    current_.tile[d] = p_.dims[d].extent;
+  }
+
+  // Less traffic; then fewer cut dimensions; then cuts of earlier dimensions (batch first);
+  // then fewer tiles. (Cutting few and outer dimensions keeps the blocks of the tensors an op
+  // shares with its neighbours coarse.)
+  static bool better(const Prediction& a, std::vector<std::uint8_t> cut_a, const Prediction& b,
+                     const std::vector<std::uint8_t>& cut_b) {
+    if (a.traffic() != b.traffic()) return a.traffic() < b.traffic();
+    if (cut_a.size() != cut_b.size()) return cut_a.size() < cut_b.size();
+    std::sort(cut_a.begin(), cut_a.end());
+    if (cut_a != cut_b) return cut_a < cut_b;
+    return a.tiles < b.tiles;
+  }
+
+  void leaf() {
+    std::vector<std::uint8_t> cut, rest;
+    for (std::size_t d = 0; d < p_.dims.size(); ++d) {
+      const bool is_cut = current_.tile[d] < p_.dims[d].extent;
+      (is_cut ? cut : rest).push_back(static_cast<std::uint8_t>(d));
+    }
+    const TileCost cost(p_, current_.tile, &cache_);
+    if (cost.working_set() + cost.epilogue() > capacity_) return;
+    std::vector<std::uint8_t> order;
+    do {
+      order = cut;
+      order.insert(order.end(), rest.begin(), rest.end());
+      const Prediction pr = cost.evaluate(order, capacity_, lookahead_);
+      if (!pr.fits) continue;  // the window depends on the innermost loop
+      if (!found_ || better(pr, cut, best_.prediction, best_cut_)) {
+        best_ = {Tiling{current_.tile, order}, pr};
+        best_cut_ = cut;
+        std::sort(best_cut_.begin(), best_cut_.end());
+        found_ = true;
+      }
+    } while (std::next_permutation(cut.begin(), cut.end()));
+  }
+
+  const NestProblem& p_;
+  std::uint64_t capacity_;
+  std::uint32_t lookahead_;
+  std::vector<std::vector<std::uint64_t>> candidates_;
+  std::size_t last_ = 0;
+  Tiling current_;
+  TilingChoice best_;
+  std::vector<std::uint8_t> best_cut_;  // sorted
+  bool found_ = false;
+  IntervalCache cache_;
+};
+
+}  // namespace
+
+TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& options) {
+  TilingChoice whole{whole_tiling(problem), {}};
+  whole.prediction = predict(problem, whole.tiling, options.capacity, 0);
+  if (problem.dims.empty() || whole.prediction.fits) return whole;
+  for (bool cut_secondary : {false, true}) {
+    std::vector<std::uint32_t> windows{options.lookahead};
+    if (options.lookahead > 0) windows.push_back(0);
+    for (std::uint32_t lookahead : windows) {
+      Search search(problem, options.capacity, lookahead, cut_secondary);
+      TilingChoice best;
+      if (search.run(best)) return best;
+    }
+  }
+  return whole;
+}
+
+}  // namespace memsim

@@ -1,0 +1,49 @@
+#pragma once
+// The auto tiler (docs/model.md "How the auto tiler decides"): per op, the tile sizes and loop
+// order that the traffic model (traffic_model.h) predicts to move the fewest bytes, among
+// tilings whose tile op fits the cache together with the room lookahead needs.
+//
+//   - An op whose whole working set fits the cache is not cut.
+//   - Candidate sizes of a dimension (extent E, step s, u = ceil(E / s) steps) are
+//     s * ceil(u / T) for trip counts T = 1, 2, 3, ... growing by a factor (1.2, or 1.5 or 2
+//     when the nest has many dimensions, so that at most kLeafBudget size combinations are
+//     tried), capped at E; dimensions that are never tiled keep E.
+//   - Every combination is tried, the last dimension taking only its largest size that fits;
+//     for each, every order of its cut dimensions (the uncut ones come after them, in the
+//     nest's order).
+//   - The least predicted traffic wins; then the fewest tiles; then the first found (sizes
+//     are tried smallest first for every dimension but the last, so ties split the outer
+//     dimensions, batch first).
+//   - The first round cuts the primary dimensions only (a nest's last spatial dimension, q or
+//     w, stays whole) and requires room for the lookahead window; if nothing fits, the window
+//     is dropped, then the secondary dimension is cut too. When nothing fits at all the op
+//     stays whole (and the schedule's working-set check reports it).
+#include <cstdint>
+#include <vector>
+
+#include "policies/tiling/traffic_model.h"
+
+namespace memsim {
+
+inline constexpr std::uint64_t kLeafBudget = 4096;
+
+struct TilerOptions {
+  std::uint64_t capacity = 0;
+  std::uint32_t lookahead = 0;
+};
+
+struct TilingChoice {
+  Tiling tiling;
+  Prediction prediction;
+  bool cut() const { return prediction.tiles > 1; }
+};
+
+// Tile sizes tried for one dimension, ascending, given the growth factor of trip counts.
+std::vector<std::uint64_t> candidate_sizes(const LoopDim& dim, double growth);
+
+// The whole op as one tile, in the nest's order.
+Tiling whole_tiling(const NestProblem& problem);
+
+TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& options);
+
+}  // namespace memsim

@@ -1,0 +1,360 @@
+#include "policies/tiling/tiling_pass.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "policies/tiling/nest_problem.h"
+#include "policies/tiling/region.h"
+
+namespace memsim {
+namespace {
+
+constexpr std::size_t kMaxList = 255;
+
+// Walks the tiles of a cut op in loop order: the innermost cut dimension fastest.
+class TileWalker {
+ public:
+  TileWalker(const std::vector<LoopDim>& dims, const Tiling& t) : dims_(dims), t_(t) {
+    trips_.resize(dims.size());
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      trips_[d] = (dims[d].extent + t.tile[d] - 1) / t.tile[d];
+      hi_[d] = std::min(dims[d].extent, t.tile[d]);
+    }
+    for (std::uint8_t d : t.order)
+      if (trips_[d] > 1) levels_.push_back(d);
+  }
+  bool next() {
+    for (std::size_t i = levels_.size(); i-- > 0;) {
+      const std::uint8_t d = levels_[i];
+      if (++pos_[d] < trips_[d]) {
+        set(d);
+        return true;
+      }
+      pos_[d] = 0;
+      set(d);
+    }
+    return false;
+  }
+  const std::uint64_t* lo() const { return lo_; }
+  const std::uint64_t* hi() const { return hi_; }
+  const std::vector<std::uint64_t>& trips() const { return trips_; }
+  // The box's share of the nest's iterations.
+  double share() const {
+    double s = 1;
+    for (std::size_t d = 0; d < dims_.size(); ++d)
+      s *= static_cast<double>(hi_[d] - lo_[d]) / static_cast<double>(dims_[d].extent);
+    return s;
+  }
+
+ private:
+  void set(std::uint8_t d) {
+    lo_[d] = pos_[d] * t_.tile[d];
+    hi_[d] = std::min(dims_[d].extent, lo_[d] + t_.tile[d]);
+  }
+  const std::vector<LoopDim>& dims_;
+  const Tiling& t_;
+  std::vector<std::uint64_t> trips_;
+  std::vector<std::uint8_t> levels_;
+  std::uint64_t pos_[kMaxNestDims] = {}, lo_[kMaxNestDims] = {}, hi_[kMaxNestDims] = {};
+};
+
+class Pass {
+ public:
+  Pass(const Graph& g, std::span<const OpId> order, const Workload& w,
+       const std::vector<OpPlan>& plans)
+      : g_(g), order_(order), w_(w), plans_(plans) {}
+
+  TiledGraph run() && {
+    prepare_tensors();
+    problems_.resize(g_.op_count());
+    for (OpId o : order_)
+      if (plans_[o].cut) {
+        problems_[o] = nest_problem(g_, w_, o);
+        if (problems_[o].dims.empty()) throw std::logic_error("a cut op has no loop nest");
+        collect_cuts(o);
+      }
+    for (auto& c : cuts_) {
+      std::sort(c.begin(), c.end());
+      c.erase(std::unique(c.begin(), c.end()), c.end());
+    }
+    create_blocks();
+    for (OpId o : order_) plans_[o].cut ? emit_tiles(o) : emit_whole(o);
+    check_produced();
+    out_.graph = std::move(b_).build();
+    return std::move(out_);
+  }
+
+ private:
+  // --- tensors and their cuts ---------------------------------------------------------------
+  void prepare_tensors() {
+    const std::size_t n = g_.tensor_count();
+    axis_base_.assign(n + 1, 0);
+    element_.assign(n, 0);
+    for (TensorId t = 0; t < n; ++t) {
+      element_[t] = element_bytes(g_, w_, t);
+      const std::size_t axes = element_[t] ? w_.tensors[t].extents.size() : 0;
+      axis_base_[t + 1] = axis_base_[t] + axes;
+    }
+    cuts_.assign(axis_base_[n], {});
+    for (TensorId t = 0; t < n; ++t)
+      for (std::size_t a = 0; a < axes(t); ++a) cuts_[axis_base_[t] + a] = {0, extent(t, a)};
+    epilogue_.assign(n, 0);
+  }
+  std::size_t axes(TensorId t) const { return axis_base_[t + 1] - axis_base_[t]; }
+  std::uint64_t extent(TensorId t, std::size_t a) const { return w_.tensors[t].extents[a]; }
+  std::vector<std::uint64_t>& cuts(TensorId t, std::size_t a) { return cuts_[axis_base_[t] + a]; }
+
+  std::vector<TensorId> working_set(OpId o) const {
+    const auto ws = g_.working_set(o);
+    return {ws.begin(), ws.end()};
+  }
+
+  void collect_cuts(OpId o) {
+    const NestProblem& p = problems_[o];
+    const Tiling& t = plans_[o].tiling;
+    std::vector<std::uint64_t> trips(p.dims.size());
+    for (std::size_t d = 0; d < p.dims.size(); ++d)
+      trips[d] = (p.dims[d].extent + t.tile[d] - 1) / t.tile[d];
+    const std::vector<TensorId> ws = working_set(o);
+    for (std::size_t i = 0; i < ws.size(); ++i) {
+      const TensorId tensor = ws[i];
+      const OperandInfo& x = p.operands[i];
+      const bool epilogue =
+          x.access == Access::write && x.required_output && written_more_than_once(p, t, i);
+      if (epilogue) epilogue_[tensor] = 1;
+      const std::size_t piece_axis = epilogue_axis(x);
+      for (std::size_t a = 0; a < x.maps.size(); ++a) {
+        std::vector<std::uint64_t>& c = cuts(tensor, a);
+        for_each_interval(x.maps[a], x.extents[a], p.dims, t.tile.data(), trips.data(), ~0u,
+                          [&](const Interval& r) {
+                            c.push_back(r.lo);
+                            c.push_back(r.hi);
+                            if (!epilogue || a != piece_axis) return;
+                            const std::uint64_t pieces =
+                                std::max<std::uint64_t>(1, std::min(kEpiloguePieces, r.size()));
+                            for (std::uint64_t j = 1; j < pieces; ++j)
+                              c.push_back(r.lo + j * r.size() / pieces);
+                          });
+      }
+    }
+  }
+
+  void create_blocks() {
+    const std::size_t n = g_.tensor_count();
+    block_base_.assign(n, 0);
+    block_count_.assign(n, 1);
+    partial_base_.assign(n, Graph::kNoTensor);
+    std::size_t total = 0;
+    for (TensorId t = 0; t < n; ++t) {
+      for (std::size_t a = 0; a < axes(t); ++a) block_count_[t] *= cuts(t, a).size() - 1;
+      total += block_count_[t] * (epilogue_[t] ? 2 : 1);
+    }
+    b_.reserve(total, g_.op_count() * 4, g_.op_count() * 8, total * 16);
+    out_.tensor_origin.reserve(total);
+    for (TensorId t = 0; t < n; ++t) {
+      block_base_[t] = add_blocks(t, "");
+      if (epilogue_[t]) partial_base_[t] = add_blocks(t, ".partial");
+    }
+    written_.assign(out_.tensor_origin.size(), 0);
+  }
+
+  // Adds tensor t's blocks (a partial copy when suffix is ".partial"); returns the first id.
+  TensorId add_blocks(TensorId t, const std::string& suffix) {
+    const Tensor& orig = g_.tensor(t);
+    const std::string name = std::string(g_.tensor_name(t)) + suffix;
+    const bool partial = !suffix.empty();
+    const TensorId first = static_cast<TensorId>(out_.tensor_origin.size());
+    const std::size_t count = block_count_[t];
+    std::vector<std::size_t> index(axes(t), 0);
+    for (std::size_t k = 0; k < count; ++k) {
+      std::uint64_t bytes = orig.bytes;
+      if (count > 1) {
+        bytes = element_[t];
+        for (std::size_t a = 0; a < axes(t); ++a) {
+          const auto& c = cuts(t, a);
+          bytes *= c[index[a] + 1] - c[index[a]];
+        }
+      }
+      const TensorId id = b_.add_tensor(count > 1 ? name + ".tile" + std::to_string(k) : name,
+                                        bytes, orig.kind, partial ? false : orig.initial_in_dram);
+      if (orig.required_output && !partial) b_.mark_required_output(id);
+      out_.tensor_origin.push_back(t);
+      for (std::size_t a = axes(t); a-- > 0;) {
+        if (++index[a] < cuts(t, a).size() - 1) break;
+        index[a] = 0;
+      }
+    }
+    return first;
+  }
+
+  // Calls fn(block index) for every block of tensor t inside the regions `r` (one per axis).
+  template <typename Fn>
+  void for_each_block(TensorId t, const Interval* r, Fn&& fn) {
+    const std::size_t n = axes(t);
+    std::size_t first[kMaxNestDims], last[kMaxNestDims], stride[kMaxNestDims], at[kMaxNestDims];
+    std::size_t s = 1;
+    for (std::size_t a = n; a-- > 0;) {
+      const auto& c = cuts(t, a);
+      first[a] =
+          static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), r[a].lo) - c.begin());
+      last[a] = static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), r[a].hi) - c.begin());
+      if (first[a] >= c.size() || c[first[a]] != r[a].lo || last[a] >= c.size() ||
+          c[last[a]] != r[a].hi)
+        throw std::logic_error("a tile region does not fall on block boundaries");
+      stride[a] = s;
+      s *= c.size() - 1;
+      at[a] = first[a];
+    }
+    for (std::size_t a = 0; a < n; ++a)
+      if (first[a] == last[a]) return;  // empty region
+    while (true) {
+      std::size_t k = 0;
+      for (std::size_t a = 0; a < n; ++a) k += at[a] * stride[a];
+      fn(k);
+      std::size_t a = n;
+      while (a-- > 0) {
+        if (++at[a] < last[a]) break;
+        at[a] = first[a];
+      }
+      if (a == static_cast<std::size_t>(-1)) break;
+    }
+  }
+
+  // --- ops ------------------------------------------------------------------------------------
+  void emit(OpId origin, const std::string& name, double flops) {
+    for (const auto* list : {&in_, &outs_, &ups_})
+      if (list->size() > kMaxList)
+        throw std::length_error("tile op '" + name + "' lists " + std::to_string(list->size()) +
+                                " blocks in one list (at most 255): the tilings of the ops around "
+                                "'" +
+                                std::string(g_.op_name(origin)) + "' cut its tensors too finely");
+    const OpId id = b_.add_op(name, in_, outs_, ups_, flops, g_.op(origin).phase);
+    out_.order.push_back(id);
+    out_.op_origin.push_back(origin);
+  }
+
+  void emit_whole(OpId o) {
+    in_.clear();
+    outs_.clear();
+    ups_.clear();
+    for (TensorId t : g_.inputs(o))
+      for (std::size_t k = 0; k < block_count_[t]; ++k) in_.push_back(block_base_[t] + k);
+    for (TensorId t : g_.outputs(o))
+      for (std::size_t k = 0; k < block_count_[t]; ++k) {
+        const TensorId id = block_base_[t] + static_cast<TensorId>(k);
+        (written_[id] ? ups_ : outs_).push_back(id);
+        written_[id] = 1;
+      }
+    for (TensorId t : g_.updates(o))
+      for (std::size_t k = 0; k < block_count_[t]; ++k) ups_.push_back(block_base_[t] + k);
+    emit(o, std::string(g_.op_name(o)), g_.op(o).flops);
+  }
+
+  void emit_tiles(OpId o) {
+    const NestProblem& p = problems_[o];
+    const Tiling& tiling = plans_[o].tiling;
+    const std::vector<TensorId> ws = working_set(o);
+    // The last tile writing each block of a required output that goes through a partial copy.
+    std::vector<std::vector<std::size_t>> last_write(ws.size());
+    bool any_epilogue = false;
+    for (std::size_t i = 0; i < ws.size(); ++i)
+      if (p.operands[i].access == Access::write && partial_base_[ws[i]] != Graph::kNoTensor) {
+        last_write[i].assign(block_count_[ws[i]], 0);
+        any_epilogue = true;
+      }
+    Interval regions[kMaxNestDims];
+    const auto region_of = [&](const TileWalker& walker, std::size_t i) {
+      const OperandInfo& x = p.operands[i];
+      for (std::size_t a = 0; a < x.maps.size(); ++a)
+        regions[a] = project(x.maps[a], x.extents[a], p.dims, walker.lo(), walker.hi());
+    };
+    if (any_epilogue) {
+      TileWalker walker(p.dims, tiling);
+      std::size_t k = 0;
+      do {
+        for (std::size_t i = 0; i < ws.size(); ++i) {
+          if (last_write[i].empty()) continue;
+          region_of(walker, i);
+          for_each_block(ws[i], regions, [&](std::size_t b) { last_write[i][b] = k; });
+        }
+        ++k;
+      } while (walker.next());
+    }
+    const std::string base = std::string(g_.op_name(o));
+    const double flops = g_.op(o).flops;
+    TileWalker walker(p.dims, tiling);
+    std::size_t k = 0, epilogues = 0;
+    std::vector<std::pair<TensorId, TensorId>> flush;  // partial block -> block
+    do {
+      in_.clear();
+      outs_.clear();
+      ups_.clear();
+      flush.clear();
+      for (std::size_t i = 0; i < ws.size(); ++i) {
+        const TensorId t = ws[i];
+        region_of(walker, i);
+        const Access access = p.operands[i].access;
+        const bool partial = !last_write[i].empty();
+        for_each_block(t, regions, [&](std::size_t b) {
+          const TensorId block = block_base_[t] + static_cast<TensorId>(b);
+          if (access == Access::read) {
+            in_.push_back(block);
+          } else if (access == Access::update) {
+            ups_.push_back(block);
+          } else {
+            const TensorId target = partial ? partial_base_[t] + static_cast<TensorId>(b) : block;
+            (written_[target] ? ups_ : outs_).push_back(target);
+            written_[target] = 1;
+            if (partial && last_write[i][b] == k) flush.emplace_back(target, block);
+          }
+        });
+      }
+      emit(o, base + ".tile" + std::to_string(k), flops * walker.share());
+      for (const auto& [from, to] : flush) {
+        in_.assign(1, from);
+        outs_.assign(1, to);
+        ups_.clear();
+        written_[to] = 1;
+        emit(o, base + ".epilogue" + std::to_string(epilogues++), 0);
+      }
+      ++k;
+    } while (walker.next());
+  }
+
+  // Every block of a tensor an op produces must be written by that op's tiles.
+  void check_produced() {
+    for (TensorId t = 0; t < g_.tensor_count(); ++t) {
+      if (g_.producer(t) == Graph::kNoOp) continue;
+      for (std::size_t k = 0; k < block_count_[t]; ++k)
+        if (!written_[block_base_[t] + k])
+          throw std::logic_error("tiling left block " + std::to_string(k) + " of '" +
+                                 std::string(g_.tensor_name(t)) + "' unwritten");
+    }
+  }
+
+  const Graph& g_;
+  std::span<const OpId> order_;
+  const Workload& w_;
+  const std::vector<OpPlan>& plans_;
+  std::vector<NestProblem> problems_;
+  std::vector<std::size_t> axis_base_;
+  std::vector<std::uint64_t> element_;
+  std::vector<std::vector<std::uint64_t>> cuts_;
+  std::vector<std::uint8_t> epilogue_;
+  std::vector<TensorId> block_base_, partial_base_;
+  std::vector<std::size_t> block_count_;
+  std::vector<std::uint8_t> written_;
+  std::vector<TensorId> in_, outs_, ups_;
+  GraphBuilder b_;
+  TiledGraph out_;
+};
+
+}  // namespace
+
+TiledGraph tile_graph(const Graph& graph, std::span<const OpId> order, const Workload& workload,
+                      const std::vector<OpPlan>& plans) {
+  return Pass(graph, order, workload, plans).run();
+}
+
+}  // namespace memsim
