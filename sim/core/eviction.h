@@ -1,5 +1,5 @@
 #pragma once
-// The eviction interface (DESIGN.md: one interface per kind of choice, implementations in
+// The eviction interface (one interface per kind of choice, implementations in
 // policies/eviction/, registered by name in policies/register_builtin.cpp).
 #include <cstdint>
 #include <memory>

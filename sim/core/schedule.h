@@ -1,6 +1,6 @@
 #pragma once
 // A schedule is a list of steps; the executor and the solver both produce one, and the verifier
-// replays it (DESIGN.md "Verifier").
+// replays it (docs/model.md §8).
 #include <cstdint>
 #include <string>
 #include <string_view>

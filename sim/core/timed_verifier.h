@@ -75,7 +75,7 @@ class TimedVerifier {
   [[noreturn]] void over_capacity(double at) const;
 
   const Graph& graph_;
-  const Machine& machine_;
+  const Machine machine_;  // a copy: callers may pass a temporary
   Verifier list_;
   static constexpr std::uint32_t kNoCopy = 0xffffffffu;
   std::vector<std::uint32_t> copy_index_;  // per tensor, into copies_

@@ -1,5 +1,5 @@
 #pragma once
-// The one checker every schedule goes through (DESIGN.md "Verifier"). It replays steps against
+// The one checker every schedule goes through (docs/model.md §8). It replays steps against
 // the model and recounts the moves; counts reported anywhere come from here.
 #include <cstdint>
 #include <span>
