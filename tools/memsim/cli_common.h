@@ -1,6 +1,6 @@
 #pragma once
-// What every `memsim` command shares: loading a scenario with --set overrides, writing output
-// files all-or-nothing, and the exit statuses (0 done, 1 failed while running, 2 bad input).
+// What every `memsim` command shares: loading a scenario with --set overrides, output files
+// (output_files.h), and the exit statuses (0 done, 1 failed while running, 2 bad input).
 #include <boost/program_options.hpp>
 #include <functional>
 #include <ostream>
@@ -9,12 +9,15 @@
 
 #include "sim/core/registry.h"
 #include "sim/core/simulation.h"
+#include "tools/memsim/output_files.h"
 
 namespace memsim::cli {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitBadInput = 2;
+// `run --fail-on-oom` when peak live does not fit the DRAM; `fit` when not even 1 fits.
+inline constexpr int kExitOutOfMemory = 3;
 
 // Bad usage of the command line (unknown option, missing scenario...). Exit status 2.
 class UsageError : public std::runtime_error {
@@ -40,11 +43,6 @@ bool parse_command_line(const std::vector<std::string>& args,
 
 // Parse, validate and build (throws ScenarioError).
 Simulation load_simulation(const ScenarioArgs& args, const Registry& registry);
-
-// Writes a file through a temporary in the same folder and renames it into place, so a failed
-// run never leaves a partial file. Throws std::runtime_error naming the path.
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write);
 
 // "text", "json" or "csv"; throws UsageError otherwise.
 enum class Format { text, json, csv };

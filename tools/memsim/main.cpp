@@ -1,5 +1,6 @@
 // memsim: the command line. Parses the command, calls the library, prints, and turns every
 // error into one line and an exit status (0 done, 1 failed while running, 2 bad input).
+#include <cerrno>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ constexpr const char* kUsage =
     "  run        execute the schedule; report time, stalls, loads, stores, peak memory\n"
     "  solve      the provably minimal moves over every order and eviction, with a schedule\n"
     "  info       a model's parameters, FLOPs, bytes and roofline verdict, layer by layer\n"
+    "  fit        the largest batch (or other key) whose peak live memory fits the DRAM\n"
     "  sweep      run a grid of key values in parallel; one CSV row per point\n"
     "  merge      join the CSV files of a sharded sweep\n"
     "  validate   check a scenario without running it\n\n"
@@ -38,17 +40,9 @@ void list_policies(const memsim::Registry& registry) {
     std::cout << "  " << g.name << "  " << g.description << "\n";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Runs one command; every error becomes one line on stderr and an exit status.
+int run_command(const std::string& command, const std::vector<std::string>& args) {
   using namespace memsim::cli;
-  const std::vector<std::string> all(argv + 1, argv + argc);
-  if (all.empty()) {
-    std::cerr << kUsage;
-    return kExitBadInput;
-  }
-  const std::string& command = all.front();
-  const std::vector<std::string> args(all.begin() + 1, all.end());
   try {
     const memsim::Registry registry = memsim::builtin_registry();
     if (command == "--help" || command == "-h" || command == "help") {
@@ -69,10 +63,15 @@ int main(int argc, char** argv) {
     if (command == "sweep") return cmd_sweep(args, registry);
     if (command == "merge") return cmd_merge(args, registry);
     if (command == "info") return cmd_info(args, registry);
-    throw UsageError("unknown command '" + command +
-                     "'; commands: run, solve, info, sweep, merge, validate (see memsim --help)");
+    if (command == "fit") return cmd_fit(args, registry);
+    throw UsageError(
+        "unknown command '" + command +
+        "'; commands: run, solve, info, fit, sweep, merge, validate (see memsim --help)");
   } catch (const memsim::ScenarioError& e) {
     std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const OutputPathError& e) {
+    std::cerr << "memsim " << command << ": " << e.what() << "\n";
     return kExitBadInput;
   } catch (const UsageError& e) {
     std::cerr << "memsim " << (command.rfind("-", 0) == 0 ? "" : command + ": ") << e.what()
@@ -82,4 +81,28 @@ int main(int argc, char** argv) {
     std::cerr << "memsim: " << e.what() << "\n";
     return kExitFailed;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace memsim::cli;
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return kExitBadInput;
+  }
+  const std::string& command = all.front();
+  const std::vector<std::string> args(all.begin() + 1, all.end());
+  route_standard_output();
+  install_output_signal_handlers();
+  const int status = run_command(command, args);
+  try {
+    flush_standard_output();
+  } catch (const OutputWriteError& e) {
+    // A reader that stops early (`memsim ... | head`) is not worth a message; the status says it.
+    if (e.error() != EPIPE) std::cerr << "memsim: " << e.what() << "\n";
+    return kExitFailed;
+  }
+  return status;
 }
