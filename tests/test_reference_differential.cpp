@@ -3,6 +3,7 @@
 // every time must agree exactly. A failure names its seed and prints the scenario, which
 // reproduces it with `memsim run` (save the text as case.toml).
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -50,7 +51,7 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
   // a two-way split, and so on), so the differential test cannot silently lose a dimension.
   int uniform = 0, bytes = 0, two_channels = 0, latency = 0, just_fits = 0, roomy = 0, updates = 0,
       required = 0, initial_dram = 0, weights = 0, stores = 0, store_stalls = 0, evicting = 0,
-      small = 0, large = 0;
+      small = 0, large = 0, decimal = 0;
   int policy[3] = {0, 0, 0}, lookahead[4] = {0, 0, 0, 0};
   const int cases = static_cast<int>(kLastSeed - kFirstSeed + 1);
   for (std::uint64_t seed = kFirstSeed; seed <= kLastSeed; ++seed) {
@@ -59,6 +60,9 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
     (c.machine.uniform ? uniform : bytes)++;
     two_channels += c.machine.channels == 2;
     latency += !c.machine.uniform && c.machine.latency > 0;
+    // Byte mode with a bandwidth that is not a power of two: times that round.
+    const double bw = c.machine.bandwidth;
+    decimal += !c.machine.uniform && std::ldexp(1.0, std::ilogb(bw)) != bw;
     just_fits += c.machine.capacity == largest_working_set(c);
     std::uint64_t total = 0;
     for (const Tensor& t : c.graph.tensors) total += c.machine.uniform ? 1 : t.bytes;
@@ -87,6 +91,7 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
   CHECK(bytes >= 5 * twentieth);
   CHECK(two_channels >= 5 * twentieth);
   CHECK(latency >= 2 * twentieth);
+  CHECK(decimal >= twentieth);
   CHECK(just_fits >= 2 * twentieth);
   CHECK(roomy >= twentieth);
   for (int p : policy) CHECK(p >= 4 * twentieth);

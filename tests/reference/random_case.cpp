@@ -67,6 +67,10 @@ const char* policy_name(Policy p) {
 // Shortest text that parses back to exactly `x`.
 std::string exact(double x) {
   char buf[64];
+  if (x == static_cast<double>(static_cast<long long>(x)) && x < 1e15) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(x));
+    return buf;
+  }
   for (int precision = 1; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof buf, "%.*g", precision, x);
     if (std::strtod(buf, nullptr) == x) break;
@@ -120,10 +124,20 @@ Case random_case(std::uint64_t seed) {
     const double op_times[] = {1, 1, 2, 0.5};
     m.transfer_time = transfer_times[d.between(0, 5)];
     m.op_time = op_times[d.between(0, 3)];
-  } else {
+  } else if (d.chance(3, 4)) {
+    // Powers of two and quarters: every time is exact, so only the rules can differ.
     m.bandwidth = static_cast<double>(std::int64_t{1} << d.between(4, 7));        // 16-128 B/s
     m.throughput = static_cast<double>(std::int64_t{1} << d.between(4, 8));       // 16-256 FLOP/s
     m.latency = d.chance(1, 2) ? 0.0 : static_cast<double>(d.between(1, 8)) / 4;  // 0.25-2 s
+  } else {
+    // Decimal figures whose quotients round: §2 promises the same bits when every sum and
+    // maximum is taken in the order docs/model.md gives.
+    const double bandwidths[] = {10, 30, 48, 100};
+    const double throughputs[] = {10, 30, 70, 100};
+    const double latencies[] = {0, 0.1, 0.3, 1.7};
+    m.bandwidth = bandwidths[d.between(0, 3)];
+    m.throughput = throughputs[d.between(0, 3)];
+    m.latency = latencies[d.between(0, 3)];
   }
   c.options.policy = static_cast<Policy>(d.between(0, 2));
   c.options.lookahead = static_cast<int>(d.between(0, 3));
