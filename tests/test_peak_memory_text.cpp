@@ -1,5 +1,5 @@
-// The peak-live and out-of-memory lines of `memsim run`'s text summary (sim/report/peak_memory_text.h):
-// how many bytes, at which op, and of which tensor kinds.
+// The peak-live and out-of-memory lines of `memsim run`'s text summary
+// (sim/report/peak_memory_text.h): how many bytes, at which op, and of which tensor kinds.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <memory>

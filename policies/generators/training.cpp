@@ -26,6 +26,7 @@ class TrainingBuilder {
     activation_.assign(n_, kNone);
     recomputed_.assign(n_, kNone);
     gradient_.assign(n_, kNone);
+    gradient_of_weight_.assign(n_, kNone);
   }
 
   GeneratedSchedule build() && {
@@ -33,6 +34,10 @@ class TrainingBuilder {
     forward();
     loss();
     for (std::size_t i = n_; i-- > 0;) backward(static_cast<LayerId>(i));
+    // after-backward: optimizer.step() visits the parameters in model.parameters() order,
+    // which is layer order.
+    std::sort(deferred_updates_.begin(), deferred_updates_.end());
+    for (LayerId i : deferred_updates_) update(i);
     return {std::move(b_).build(), std::move(order_)};
   }
 
@@ -145,11 +150,22 @@ class TrainingBuilder {
     if (!targets.empty())
       emit("bwdX" + index(i), reads, writes, accumulates, flops, OpPhase::backward);
     if (g == kNone) return;
-    const OptimizerCost cost = optimizer_cost(opt_.optimizer);
+    gradient_of_weight_[i] = g;
     if (opt_.optimizer == Optimizer::none) {
       b_.mark_required_output(g);
       return;
     }
+    if (opt_.update == UpdatePlacement::after_backward)
+      deferred_updates_.push_back(i);
+    else
+      update(i);
+  }
+
+  // upd<i>: reads G<i>, updates W<i> and the optimizer's state in place.
+  void update(LayerId i) {
+    const Layer& layer = m_.layers[i];
+    const TensorId g = gradient_of_weight_[i];
+    const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
     static constexpr const char* kStateNames[] = {"M", "V"};
     for (std::uint32_t s = 0; s < cost.state_count; ++s)
@@ -168,6 +184,8 @@ class TrainingBuilder {
   std::vector<OpId> order_;
   TensorId x0_ = kNone;
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
+  std::vector<TensorId> gradient_of_weight_;                           // G<i>, per layer
+  std::vector<LayerId> deferred_updates_;  // after-backward: layers whose upd<i> waits
 };
 
 }  // namespace
@@ -185,6 +203,8 @@ GeneratedSchedule generate_training(const GeneratorInput& in) {
     throw ScenarioError(in.schedule.kind_pos, "schedule.optimizer: unknown optimizer '" +
                                                   in.schedule.optimizer +
                                                   "'; expected none, sgd, momentum or adam");
+  options.update = in.schedule.update == "per-layer" ? UpdatePlacement::per_layer
+                                                     : UpdatePlacement::after_backward;
   options.kept = resolve_checkpoints(in.schedule, model.layers.size());
   return generate_training_graph(model, options, in.uniform);
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The tensor/op graph: DESIGN.md "The model". Stored compactly (a name pool and one operand
+// The tensor/op graph: docs/model.md §1. Stored compactly (a name pool and one operand
 // array) because generated chains reach 10^6 ops and the budget is 200 bytes per op.
 #include <cstdint>
 #include <span>

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "policies/solver/solve_report.h"
+#include "policies/solver/solve_simulation.h"
 #include "policies/solver/solver.h"
 #include "sim/core/errors.h"
 #include "sim/core/units.h"
@@ -114,9 +115,7 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
   solve_options.allow_recompute = recompute;
 
   const Simulation sim = load_simulation(scenario, registry);
-  if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
-    throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
-  const SolveResult result = solve(sim.graph, sim.machine.cache_capacity, solve_options);
+  const SolveResult result = solve_simulation(sim, solve_options);
   if (!emit.empty())
     write_file_atomically(
         emit, [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });
