@@ -15,7 +15,8 @@ namespace {
 struct Expected {
   double time, compute_busy, dram_busy, stall_load, stall_store;
   std::uint64_t loads, stores, drops, peak;
-  std::vector<std::pair<double, double>> ops;  // start, end by position
+  std::vector<std::pair<double, double>> ops;     // start, end by position
+  std::uint64_t load_bytes = 0, store_bytes = 0;  // byte mode (uniform: loads and stores)
 };
 
 void check(const Case& c, const Expected& e) {
@@ -30,8 +31,9 @@ void check(const Case& c, const Expected& e) {
   CHECK(r.stores == e.stores);
   CHECK(r.drops == e.drops);
   CHECK(r.peak_cache == e.peak);
-  CHECK(r.load_bytes == e.loads);  // uniform mode: one unit per tensor
-  CHECK(r.store_bytes == e.stores);
+  // Uniform mode: one unit per tensor.
+  CHECK(r.load_bytes == (c.machine.uniform ? e.loads : e.load_bytes));
+  CHECK(r.store_bytes == (c.machine.uniform ? e.stores : e.store_bytes));
   REQUIRE(r.ops.size() == e.ops.size());
   for (std::size_t k = 0; k < e.ops.size(); ++k) {
     INFO("op at position " << k + 1);
@@ -159,4 +161,50 @@ TEST_CASE("reference: the textbook paging string gives FIFO 15, LRU 12, OPT 9 fa
     CHECK(r.drops == row.faults - 3);
     CHECK(r.peak_cache == 3);
   }
+}
+
+TEST_CASE("reference: a tensor is loaded again only once its previous copy is dropped (§4.3)",
+          "[reference]") {
+  // Byte mode, 12 B, 1 B/s, 1 FLOP/s (every op takes 1 s), lookahead 2, Belady.
+  // D=0: big (5 B) loads 0-5. Prefetch op2: x (1 B) 5-6; op3: w (2 B; big held) 6-8. 4 B stay
+  //   free from 0. op1 runs 5-6.
+  // D=6: y (7 B), 4 free; nothing outside the window op2-op3, so the tensors not current-
+  //   pinned: big and w, both next used by op3, both clean; w is declared first: evicted,
+  //   dropped when its load ends (8). 6 free < 7: big evicted, dropped at max(6, 5) = 6. y takes
+  //   4 B from 0 and 3 B from 6: allocation 6. Left: 2 B from 6, 2 B from 8.
+  //   Prefetch op3: R = w big (7 B) > 4 free + 0 evictable: tensor by tensor: w takes the 2 B
+  //   free from 6, but is issued at max(6, no store, previous copy dropped 8) = 8 (not a store
+  //   wait); loaded 8-10. big (5 B) does not fit: stop. op2 runs 6-7.
+  // D=7: x and y dead, dropped at 7. big takes x's 1 B (from 7) and 4 B of y's: issued 7,
+  //   loaded 10-15 behind w. op3 runs 15-16; then w and big (inputs) are dead: dropped at 16.
+  // time 16; stalls: op1 5, op3 8 = load 13; loads big x w w big = 5 (15 B); drops big w x y w
+  // big = 6; DRAM busy [0,15] = 15. Occupancy: at 6 x 1 + w 2 + y 7 = 10 (w's second copy
+  // only from 8): peak 10.
+  Expected e{16, 3, 15, 13, 0, 5, 0, 6, 10, {{5, 6}, {6, 7}, {15, 16}}};
+  e.load_bytes = 15;
+  check(reload_waits_for_previous_copy(), e);
+}
+
+TEST_CASE("reference: pieces free from the same instant are taken oldest first (§4.2)",
+          "[reference]") {
+  // docs/model.md orders pieces by their instant only; the reference takes, among equal
+  // instants, the piece freed first (reference-notes.md, ambiguity A). 3 B, 1 B/s, 2 channels.
+  // D=0: v1 (1 B) allocated. Prefetch (window opA-opC): opC's v2 (2 B) fits: loads 0-2 on
+  //   channel 0. opA runs 0-1.
+  // D=1: o (2 B), 0 free. Outside the window opB-opD: v1, dirty and needed (opE): stored 1-2
+  //   on channel 1, dropped at 2 after its store: a piece of 1 B from 2 that waited for a
+  //   store. 1 free < 2: nothing else outside the window; v2 (not current-pinned) is evicted,
+  //   dropped when its load ends: a piece of 2 B from 2, no store. o takes 2 B: v1's piece
+  //   (older) and 1 B of v2's: allocation 2, waiting for a store. Prefetch: v2 (2 B) does not
+  //   fit in 1 free B with nothing evictable: stop. opB runs 2-3: 1 s of store stall (S = 2).
+  // D=3: o dead (dropped at 3). v2 takes 1 B from 2 and 1 B from 3: issued 3, channel 0 (both
+  //   free at 2, lowest number) 3-5. Prefetch opE: v1 (stored) fits: issued 3, channel 1, 3-4.
+  //   opC runs 5-6: load stall 2.
+  // D=6: v2 dead; opD's p allocated; opD 6-7. D=7: p dead; opE 7-8; v1 dead at 8.
+  // time 8; loads v2 v2 v1 = 3 (5 B); stores v1 = 1 (1 B); drops v1 v2 o v2 p v1 = 6;
+  // DRAM busy [0,2] u [3,5] = 4. Occupancy: 3 at 0 (v1 v2), 2 at 2 (o), 3 at 3 (v2 v1): 3.
+  Expected e{8, 5, 4, 2, 1, 3, 1, 6, 3, {{0, 1}, {2, 3}, {5, 6}, {6, 7}, {7, 8}}};
+  e.load_bytes = 5;
+  e.store_bytes = 1;
+  check(pieces_with_the_same_instant(), e);
 }

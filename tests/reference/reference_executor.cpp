@@ -36,7 +36,6 @@ struct TensorState {
   long long arrival = -1;     // §5 FIFO
   // The load that brought the current copy, for §6's S_i.
   bool copy_from_load = false;
-  int load_for_op = -1;
   bool load_waited_for_store = false;
   double load_issue = 0;
   // The allocation of an output of the current op (§4.1 step 2, §4.1 step 5, §6).
@@ -122,8 +121,9 @@ class Executor {
   const Transfer& enqueue(bool store, int t, double may_start);
   // §4.3: a store decided at D may start at max(D, ready time).
   void issue_store(int t, double decision);
-  // §4.3: a load is issued at max(allocation time, end of the tensor's last store).
-  void issue_load(int t, double decision, const Allocation& allocation, int for_op);
+  // §4.3: a load is issued at the latest of its allocation time, the end of the tensor's last
+  // store and the drop of its previous copy.
+  void issue_load(int t, double decision, const Allocation& allocation);
   // §3 / §4.2: a drop frees the tensor's bytes from tau.
   void drop(int t, double tau, bool waited_for_store);
   // §4.4.
@@ -186,19 +186,21 @@ void Executor::issue_store(int t, double decision) {
   r_.store_bytes += size(t);
 }
 
-void Executor::issue_load(int t, double decision, const Allocation& allocation, int for_op) {
+void Executor::issue_load(int t, double decision, const Allocation& allocation) {
   TensorState& s = state_[t];
+  // Issued at the latest of its allocation time, the end of the tensor's last store and the
+  // instant its previous copy (if any) was dropped.
   double issue = allocation.time;
   if (s.stored_ever) issue = std::max(issue, s.last_store_end);
-  // It waits for a store if the allocation did, or if its own last store ends later than both
-  // D and the allocation time.
+  issue = std::max(issue, s.previous_copy_dropped);
+  // It waits for a store if its issue time is later than D and is either its allocation time,
+  // when the allocation waited for a store, or the end of the tensor's own last store.
   const bool waited =
-      allocation.waited_for_store ||
-      (s.stored_ever && s.last_store_end > decision && s.last_store_end > allocation.time);
+      issue > decision && ((issue == allocation.time && allocation.waited_for_store) ||
+                           (s.stored_ever && issue == s.last_store_end));
   const Transfer& x = enqueue(false, t, issue);
   s.ready = x.end;
   s.copy_from_load = true;
-  s.load_for_op = for_op;
   s.load_waited_for_store = waited;
   s.load_issue = issue;
   // §3: occupies its bytes from the instant the load is issued.
@@ -346,7 +348,7 @@ void Executor::prefetch(double decision) {
       for (int t : wanted) {
         const Allocation a = allocate(size(t), decision, false);
         state_[t].held = true;
-        issue_load(t, decision, a, k);
+        issue_load(t, decision, a);
       }
       continue;
     }
@@ -356,7 +358,7 @@ void Executor::prefetch(double decision) {
       if (free_bytes() < size(t)) return;
       const Allocation a = allocate(size(t), decision, false);
       state_[t].held = true;
-      issue_load(t, decision, a, k);
+      issue_load(t, decision, a);
     }
     return;
   }
@@ -389,7 +391,7 @@ Result Executor::run() {
       if (state_[t].held) continue;
       const Allocation a = allocate(size(t), decision, true);
       state_[t].held = true;
-      issue_load(t, decision, a, current_);
+      issue_load(t, decision, a);
     }
     for (int t : op.outputs) {
       state_[t].output_allocation = allocate(size(t), decision, true);
@@ -409,12 +411,12 @@ Result Executor::run() {
       if (state_[t].stored_ever) start = std::max(start, state_[t].last_store_end);
     const double duration = op_duration(current_);
     const double end = start + duration;
-    // §6: S_i, the latest instant op i waits for a store.
+    // §6: S_i, the latest instant op i waits for a store: the issue time of the load that
+    // brought in each input and update, if that load waited for a store; ...
     double s_i = -kInfinity;
     for (int t : read_list(op)) {
       const TensorState& s = state_[t];
-      if (s.copy_from_load && s.load_for_op == current_ && s.load_waited_for_store)
-        s_i = std::max(s_i, s.load_issue);
+      if (s.copy_from_load && s.load_waited_for_store) s_i = std::max(s_i, s.load_issue);
     }
     for (int t : op.outputs)
       if (state_[t].output_allocation.waited_for_store)

@@ -82,4 +82,43 @@ inline Case paging(Policy policy) {
   return hand_case(uniform_machine(3), with(policy, 0), "none", declared, ops);
 }
 
+// A byte-mode machine: `capacity` bytes, 1 B/s per channel, 1 FLOP/s, no latency.
+inline Machine one_byte_per_second(std::uint64_t capacity, int channels = 1) {
+  Machine m;
+  m.capacity = capacity;
+  m.bandwidth = 1;
+  m.throughput = 1;
+  m.channels = channels;
+  return m;
+}
+
+// §4.3 "the instant its previous copy (if any) was dropped": a mandatory allocation evicts w,
+// prefetched for op3 and still loading, and the prefetch at the same decision point brings w
+// back into space that was free earlier (found by the reference; see reference-notes.md).
+inline Case reload_waits_for_previous_copy() {
+  return hand_case(one_byte_per_second(12), with(Policy::belady, 2), "lookahead:2",
+                   {{"w", Kind::input, 2},
+                    {"big", Kind::input, 5},
+                    {"x", Kind::input, 1},
+                    {"y", Kind::activation, 7}},
+                   {{"op1", {"big"}, {}, {}, 1},
+                    {"op2", {"x"}, {"y"}, {}, 1},
+                    {"op3", {"w", "big"}, {}, {}, 1}});
+}
+
+// Two pieces free from the same instant, one freed by a drop that waited for its store, the
+// other by a drop that waited for a load; an allocation takes part of them (§4.2 steps 2-3).
+inline Case pieces_with_the_same_instant() {
+  return hand_case(one_byte_per_second(3, 2), with(Policy::lru, 2), "lookahead:2",
+                   {{"v1", Kind::activation, 1},
+                    {"v2", Kind::input, 2},
+                    {"o", Kind::activation, 2},
+                    {"p", Kind::activation, 1}},
+                   {{"opA", {}, {"v1"}, {}, 1},
+                    {"opB", {}, {"o"}, {}, 1},
+                    {"opC", {"v2"}, {}, {}, 1},
+                    {"opD", {}, {"p"}, {}, 1},
+                    {"opE", {"v1"}, {}, {}, 1}});
+}
+
 }  // namespace memsim_reference
