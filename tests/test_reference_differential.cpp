@@ -55,9 +55,11 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
       small = 0, large = 0, decimal = 0;
   int policy[3] = {0, 0, 0}, lookahead[4] = {0, 0, 0, 0};
   const int cases = static_cast<int>(kLastSeed - kFirstSeed + 1);
+  std::vector<Coverage> coverage;
   for (std::uint64_t seed = kFirstSeed; seed <= kLastSeed; ++seed) {
     const Case c = random_case(seed);
     const Result r = run_reference(c.graph, c.machine, c.options);
+    coverage.push_back(r.coverage);
     (c.machine.uniform ? uniform : bytes)++;
     two_channels += c.machine.channels == 2;
     latency += !c.machine.uniform && c.machine.latency > 0;
@@ -87,6 +89,24 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
     small += c.graph.ops.size() <= 10;
     large += c.graph.ops.size() >= 30;
   }
+  // Every rule of §4-§5 decides something in at least 1 % of the cases.
+  const auto cases_with = [&](int Coverage::*rule) {
+    int n = 0;
+    for (const Coverage& cov : coverage) n += cov.*rule > 0;
+    return n;
+  };
+  const int hundredth = cases / 100;
+  CHECK(cases_with(&Coverage::victims_stored) >= hundredth);
+  CHECK(cases_with(&Coverage::victims_in_flight) >= hundredth);
+  CHECK(cases_with(&Coverage::prefetched_tensors_evicted) >= hundredth);
+  CHECK(cases_with(&Coverage::prefetch_evictions) >= hundredth);
+  CHECK(cases_with(&Coverage::prefetch_stops) >= hundredth);
+  CHECK(cases_with(&Coverage::allocations_waiting_for_store) >= hundredth);
+  CHECK(cases_with(&Coverage::loads_waiting_for_own_store) >= hundredth);
+  CHECK(cases_with(&Coverage::loads_waiting_for_previous_copy) >= 1);
+  CHECK(cases_with(&Coverage::updates_waiting_for_store) >= hundredth);
+  CHECK(cases_with(&Coverage::belady_by_cleanliness) >= hundredth);
+  CHECK(cases_with(&Coverage::belady_by_id) >= hundredth);
   const int twentieth = cases / 20;
   CHECK(uniform >= 5 * twentieth);
   CHECK(bytes >= 5 * twentieth);

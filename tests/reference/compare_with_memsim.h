@@ -89,17 +89,18 @@ inline Comparison compare_with_memsim(const Case& c) {
     time(name + " start", computes[k]->start, ref.ops[k].start);
     time(name + " end", computes[k]->end, ref.ops[k].end);
   }
-  // Every transfer in decision order (a diagnostic: the first difference explains the rest).
+  // Every transfer in decision order, with its channel (§4.3: the channel free earliest, the
+  // lowest-numbered on ties); the first difference explains the rest.
   for (std::size_t k = 0; k < transfers.size() && k < ref.transfers.size(); ++k) {
     const memsim::TimedStep& s = *transfers[k];
     const Transfer& x = ref.transfers[k];
     const std::string memsim_text =
         std::string(s.step.kind == memsim::StepKind::store ? "store " : "load ") +
         std::string(sim.graph.tensor_name(s.step.id)) + " " + exact_text(s.start) + "-" +
-        exact_text(s.end);
-    const std::string reference_text = std::string(x.store ? "store " : "load ") +
-                                       c.graph.tensors[x.tensor].name + " " + exact_text(x.start) +
-                                       "-" + exact_text(x.end);
+        exact_text(s.end) + " channel " + std::to_string(s.channel);
+    const std::string reference_text =
+        std::string(x.store ? "store " : "load ") + c.graph.tensors[x.tensor].name + " " +
+        exact_text(x.start) + "-" + exact_text(x.end) + " channel " + std::to_string(x.channel);
     if (memsim_text != reference_text) {
       d << "transfer " << k + 1 << ": memsim " << memsim_text << ", reference " << reference_text
         << "\n";

@@ -129,7 +129,7 @@ class Executor {
   // §4.4.
   void evict(int v, double decision);
   // §5: the first tensor of `eligible` in the policy's order.
-  int choose_victim(const std::vector<int>& eligible) const;
+  int choose_victim(const std::vector<int>& eligible);
   // §4.2.
   Allocation allocate(std::uint64_t bytes, double decision, bool mandatory);
 
@@ -198,6 +198,10 @@ void Executor::issue_load(int t, double decision, const Allocation& allocation) 
   const bool waited =
       issue > decision && ((issue == allocation.time && allocation.waited_for_store) ||
                            (s.stored_ever && issue == s.last_store_end));
+  if (issue > decision && s.stored_ever && issue == s.last_store_end && issue > allocation.time)
+    ++r_.coverage.loads_waiting_for_own_store;
+  if (issue > decision && issue == s.previous_copy_dropped && issue > allocation.time)
+    ++r_.coverage.loads_waiting_for_previous_copy;
   const Transfer& x = enqueue(false, t, issue);
   s.ready = x.end;
   s.copy_from_load = true;
@@ -233,8 +237,12 @@ void Executor::drop(int t, double tau, bool waited_for_store) {
 void Executor::evict(int v, double decision) {
   // §4.4: a dirty, needed tensor with no store running is stored now; a dirty tensor that is not
   // needed is dropped without a store.
-  if (!clean_at(v, decision) && needed(v) && !store_running(v, decision)) issue_store(v, decision);
+  if (!clean_at(v, decision) && needed(v) && !store_running(v, decision)) {
+    issue_store(v, decision);
+    ++r_.coverage.victims_stored;
+  }
   const TensorState& s = state_[v];
+  if (s.copy_from_load && s.ready > decision) ++r_.coverage.victims_in_flight;
   // Dropped at max(D, ready time, end of its last store).
   double tau = std::max(decision, s.ready);
   if (s.stored_ever) tau = std::max(tau, s.last_store_end);
@@ -243,7 +251,7 @@ void Executor::evict(int v, double decision) {
   drop(v, tau, waited);
 }
 
-int Executor::choose_victim(const std::vector<int>& eligible) const {
+int Executor::choose_victim(const std::vector<int>& eligible) {
   // §5: each policy is a total order; the first is evicted.
   std::vector<int> order = eligible;
   const auto next_use = [&](int t) {  // smallest position > i that reads or updates it
@@ -271,6 +279,12 @@ int Executor::choose_victim(const std::vector<int>& eligible) const {
     return {0, 0, 0, 0};
   };
   std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) < key(b); });
+  if (o_.policy == Policy::belady && order.size() >= 2) {
+    const auto [n0, f0, d0, i0] = key(order[0]);
+    const auto [n1, f1, d1, i1] = key(order[1]);
+    if (n0 == n1 && f0 == f1)
+      (d0 != d1 ? r_.coverage.belady_by_cleanliness : r_.coverage.belady_by_id)++;
+  }
   return order.front();
 }
 
@@ -282,10 +296,13 @@ Allocation Executor::allocate(std::uint64_t bytes, double decision, bool mandato
     for (int t = 0; t < static_cast<int>(state_.size()); ++t)
       if (state_[t].held && !window_pinned(t)) eligible.push_back(t);
     // Mandatory only, when none is left: the held tensors that are not current-pinned.
-    if (eligible.empty() && mandatory)
+    if (eligible.empty() && mandatory) {
       for (int t = 0; t < static_cast<int>(state_.size()); ++t)
         if (state_[t].held && !current_pinned(t)) eligible.push_back(t);
+      ++r_.coverage.prefetched_tensors_evicted;
+    }
     if (eligible.empty()) throw std::logic_error("reference: an allocation found no victim");
+    if (!mandatory) ++r_.coverage.prefetch_evictions;
     evict(choose_victim(eligible), decision);
   }
   // Step 2: take b bytes from the pieces, earliest instant first; a split piece keeps its
@@ -314,6 +331,7 @@ Allocation Executor::allocate(std::uint64_t bytes, double decision, bool mandato
     if (a.time > decision && p.free_from == a.time && p.freed_by_store_wait)
       a.waited_for_store = true;
   held_bytes_ += bytes;
+  if (a.waited_for_store) ++r_.coverage.allocations_waiting_for_store;
   return a;
 }
 
@@ -355,7 +373,10 @@ void Executor::prefetch(double decision) {
     // Otherwise only while each fits the free space without evicting; stop at the first that
     // does not fit, and prefetch nothing more at this decision point.
     for (int t : wanted) {
-      if (free_bytes() < size(t)) return;
+      if (free_bytes() < size(t)) {
+        ++r_.coverage.prefetch_stops;
+        return;
+      }
       const Allocation a = allocate(size(t), decision, false);
       state_[t].held = true;
       issue_load(t, decision, a);
@@ -409,6 +430,10 @@ Result Executor::run() {
     for (int t : op.outputs) start = std::max(start, state_[t].output_allocation.time);
     for (int t : op.updates)
       if (state_[t].stored_ever) start = std::max(start, state_[t].last_store_end);
+    for (int t : op.updates)
+      if (state_[t].stored_ever && state_[t].last_store_end > decision &&
+          state_[t].last_store_end == start)
+        ++r_.coverage.updates_waiting_for_store;
     const double duration = op_duration(current_);
     const double end = start + duration;
     // §6: S_i, the latest instant op i waits for a store: the issue time of the load that

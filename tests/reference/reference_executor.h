@@ -81,6 +81,22 @@ struct Occupancy {
   double to = 0;
 };
 
+// How many times each rule decided something in a run: the differential test checks that its
+// random cases exercise every rule, not only that memsim agrees on them.
+struct Coverage {
+  int victims_stored = 0;                   // §4.4: a victim written back before its drop
+  int victims_in_flight = 0;                // §4.4: a victim dropped when its load ends
+  int prefetched_tensors_evicted = 0;       // §4.2: a mandatory allocation, second tier
+  int prefetch_evictions = 0;               // §4.1 step 4: a prefetch that evicts
+  int prefetch_stops = 0;                   // §4.1 step 4: R_k did not fit; prefetching stopped
+  int allocations_waiting_for_store = 0;    // §4.2 step 3
+  int loads_waiting_for_own_store = 0;      // §4.3: issued when the tensor's own store ends
+  int loads_waiting_for_previous_copy = 0;  // §4.3: issued when its previous copy is dropped
+  int updates_waiting_for_store = 0;        // §4.1 step 5: an update waits for a running store
+  int belady_by_cleanliness = 0;            // §5: Belady's clean-before-dirty decided
+  int belady_by_id = 0;                     // §5: Belady's lowest id decided
+};
+
 struct Result {
   double time = 0;
   double compute_busy = 0;
@@ -100,6 +116,7 @@ struct Result {
   // copy per tensor at a time): empty when they hold. They are not errors of the reference: a
   // non-empty list means the rules of §4 lead somewhere §3 says they cannot.
   std::vector<std::string> violations;
+  Coverage coverage;
 };
 
 // Runs the graph's ops in order on the machine. Requires every op's working set to fit the cache
