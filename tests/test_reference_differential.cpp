@@ -52,7 +52,7 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
   // a two-way split, and so on), so the differential test cannot silently lose a dimension.
   int uniform = 0, bytes = 0, two_channels = 0, latency = 0, just_fits = 0, roomy = 0, updates = 0,
       required = 0, initial_dram = 0, weights = 0, stores = 0, store_stalls = 0, evicting = 0,
-      small = 0, large = 0, decimal = 0;
+      small = 0, large = 0, decimal = 0, undeclared = 0;
   int policy[3] = {0, 0, 0}, lookahead[4] = {0, 0, 0, 0};
   const int cases = static_cast<int>(kLastSeed - kFirstSeed + 1);
   std::vector<Coverage> coverage;
@@ -60,6 +60,7 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
     const Case c = random_case(seed);
     const Result r = run_reference(c.graph, c.machine, c.options);
     coverage.push_back(r.coverage);
+    undeclared += c.declared < c.graph.tensors.size();  // tensors named only by ops
     (c.machine.uniform ? uniform : bytes)++;
     two_channels += c.machine.channels == 2;
     latency += !c.machine.uniform && c.machine.latency > 0;
@@ -113,6 +114,7 @@ TEST_CASE("reference differential: the random cases cover the mix issue 9 asks f
   CHECK(two_channels >= 5 * twentieth);
   CHECK(latency >= 2 * twentieth);
   CHECK(decimal >= twentieth);
+  CHECK(undeclared >= 2 * twentieth);
   CHECK(just_fits >= 2 * twentieth);
   CHECK(roomy >= twentieth);
   for (int p : policy) CHECK(p >= 4 * twentieth);

@@ -97,7 +97,8 @@ std::string summary_of(const Case& c) {
   for (const Op& op : c.graph.ops) largest = std::max(largest, working_set_size(c, op));
   std::ostringstream s;
   s << (c.machine.uniform ? "uniform" : "byte") << ", " << c.graph.ops.size() << " ops, "
-    << c.graph.tensors.size() << " tensors, " << c.machine.channels << " channel(s), "
+    << c.graph.tensors.size() << " tensors (" << std::min(c.declared, c.graph.tensors.size())
+    << " declared), " << c.machine.channels << " channel(s), "
     << (c.machine.uniform || c.machine.latency == 0 ? "no latency" : "latency") << ", "
     << policy_name(c.options.policy) << ", " << c.overlap << ", capacity " << c.machine.capacity
     << " (largest working set " << largest << ")";
@@ -108,6 +109,33 @@ std::string overlap_of(int lookahead, bool prefer_double_buffer) {
   if (lookahead == 0) return "none";
   if (lookahead == 1 && prefer_double_buffer) return "double-buffer";
   return "lookahead:" + std::to_string(lookahead);
+}
+
+// Renumbers the tensors: those with `listed` true first, in their order, then the others in
+// order of first mention by the ops (inputs, outputs, updates, as the scenario writes them).
+void declared_first(Case& c, const std::vector<bool>& listed) {
+  Graph& g = c.graph;
+  std::vector<int> order;
+  for (std::size_t t = 0; t < g.tensors.size(); ++t)
+    if (listed[t]) order.push_back(static_cast<int>(t));
+  c.declared = order.size();
+  for (const Op& op : g.ops)
+    for (const auto* list : {&op.inputs, &op.outputs, &op.updates})
+      for (int t : *list)
+        if (std::find(order.begin(), order.end(), t) == order.end()) order.push_back(t);
+  for (std::size_t t = 0; t < g.tensors.size(); ++t)  // unused tensors (none after normalized)
+    if (std::find(order.begin(), order.end(), static_cast<int>(t)) == order.end())
+      order.push_back(static_cast<int>(t));
+  std::vector<int> new_id(g.tensors.size());
+  std::vector<Tensor> tensors;
+  for (int old : order) {
+    new_id[old] = static_cast<int>(tensors.size());
+    tensors.push_back(g.tensors[old]);
+  }
+  g.tensors = tensors;
+  for (Op& op : g.ops)
+    for (auto* list : {&op.inputs, &op.outputs, &op.updates})
+      for (int& t : *list) t = new_id[t];
 }
 
 }  // namespace
@@ -242,6 +270,17 @@ Case random_case(std::uint64_t seed) {
     for (auto* list : {&op.inputs, &op.outputs, &op.updates})
       for (int& t : *list) t = new_id[t];
   c.graph = shuffled;
+  // Uniform mode may leave tensors undeclared (those whose kind is the default: input when no op
+  // produces it, else activation); they take the ids after the declared ones.
+  if (m.uniform && d.chance(1, 2)) {
+    std::vector<bool> listed(c.graph.tensors.size(), true);
+    for (std::size_t t = 0; t < listed.size(); ++t) {
+      const Tensor& x = c.graph.tensors[t];
+      const Kind default_kind = x.initial_dram ? Kind::input : Kind::activation;
+      if (x.kind == default_kind && d.chance(1, 2)) listed[t] = false;
+    }
+    declared_first(c, listed);
+  }
 
   // Capacity: from just-fits (the largest working set) to roomy (every tensor at once).
   std::uint64_t largest = 0, total = 0;
@@ -275,17 +314,21 @@ Case normalized(Case c) {
   }
   std::vector<int> new_id(g.tensors.size(), -1);
   std::vector<Tensor> kept;
+  std::vector<bool> listed;
   for (std::size_t t = 0; t < g.tensors.size(); ++t) {
     if (!used[t]) continue;
     Tensor x = g.tensors[t];
     x.initial_dram = !produced[t];  // a tensor no op produces starts in DRAM
     new_id[t] = static_cast<int>(kept.size());
     kept.push_back(x);
+    listed.push_back(t < c.declared);
   }
   g.tensors = kept;
   for (Op& op : g.ops)
     for (auto* list : {&op.inputs, &op.outputs, &op.updates})
       for (int& t : *list) t = new_id[t];
+  // Undeclared tensors keep their ids in order of first mention, which removing ops changes.
+  declared_first(c, listed);
   c.summary = summary_of(c);
   return c;
 }
@@ -312,7 +355,8 @@ std::string scenario_toml(const Case& c) {
     if (g.tensors[t].required) required.push_back(static_cast<int>(t));
   s << "outputs = " << quoted_list(g, required) << "\n";
   s << "tensors = [\n";
-  for (const Tensor& t : g.tensors) {
+  for (std::size_t id = 0; id < g.tensors.size() && id < c.declared; ++id) {
+    const Tensor& t = g.tensors[id];
     s << "  { name = \"" << t.name << "\"";
     if (!m.uniform) s << ", size = \"" << t.bytes << " B\"";
     s << ", kind = \"" << kind_name(t.kind) << "\", initial = \""

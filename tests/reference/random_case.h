@@ -15,6 +15,9 @@ struct Case {
   Options options;
   std::string overlap;  // as written in the scenario: none, double-buffer, lookahead:N
   std::string summary;  // one line: mode, ops, channels, policy, lookahead, capacity
+  // Tensors [0, declared) are listed in the scenario's [graph] tensors; the rest (uniform mode
+  // only) are named only by ops and take the next ids in order of first mention (§5).
+  std::size_t declared = static_cast<std::size_t>(-1);
 };
 
 // The case for `seed`: 3-40 ops, byte or uniform mode, 1-2 channels, latency 0 or not, LRU,
