@@ -29,7 +29,7 @@ std::string report(const std::string& what, const Case& c, const Comparison& r) 
 
 }  // namespace
 
-TEST_CASE("reference differential: memsim agrees with the reference on 1,200 random DAGs",
+TEST_CASE("reference differential: memsim agrees with the reference on 1200 random DAGs",
           "[reference]") {
   int failures = 0;
   for (std::uint64_t seed = kFirstSeed; seed <= kLastSeed; ++seed) {
