@@ -12,7 +12,8 @@ namespace memsim_reference {
 namespace {
 
 // Our own draws on top of mt19937_64 (std::uniform_int_distribution differs between standard
-// libraries). The modulo's bias is irrelevant here; what matters is the same case everywhere.
+// libraries). The modulo's bias is irrelevant here; what matters is the same case everywhere,
+// so no expression may hold two draws (C++ leaves the order of their evaluation open).
 class Draw {
  public:
   explicit Draw(std::uint64_t seed) : rng_(seed) {}
@@ -237,7 +238,10 @@ Case random_case(std::uint64_t seed) {
     }
     // Updates in operand order come after outputs; shuffle inputs so operand order varies.
     d.shuffle(op.inputs);
-    op.flops = static_cast<double>(d.between(1, 64) * (std::int64_t{1} << d.between(0, 5)));
+    // One draw per statement: the order in which operands are evaluated is unspecified.
+    const std::int64_t mantissa = d.between(1, 64);
+    const std::int64_t scale = std::int64_t{1} << d.between(0, 5);
+    op.flops = static_cast<double>(mantissa * scale);
     g.ops.push_back(op);
     for (int t : op.outputs) available.push_back(t);
   }
