@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policies/models/model_info.h"
+#include "support/run_memsim.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;
@@ -128,4 +129,90 @@ layers = [{ type = "dense", out = 8 }]
   CHECK(info.layers[0].bound == "n/a");
   CHECK(info.ridge == 0);
   CHECK(info.flops_update == 0);
+}
+
+// A small network with every kind of layer, worked by hand (batch N = 2, input 3x8x8):
+//   c1  conv2d 3->4, 3x3, padding 1: 4x8x8 out, MACs = N * 4 * 8*8 * (3*3*3) = 2*4*64*27 = 13,824
+//   bn  batchnorm, act relu, pool maxpool 2x2 -> 4x4x4: no multiply-adds
+//   dw  depthwise 3x3, padding 1: 4x4x4 out, MACs = N * 4 * 4*4 * (1*3*3)  =  1,152
+//   pw  pointwise 4->8: 8x4x4 out,           MACs = N * 8 * 4*4 * 4        =  1,024
+//   flat flatten to 128; fc dense 128->10:   MACs = N * 128 * 10           =  2,560
+//   total 13,824 + 1,152 + 1,024 + 2,560 = 18,560 multiply-adds.
+// Forward FLOPs are 2 per multiply-add plus bn 2 per element (2 * N*4*64 = 1,024), relu 1 per
+// element (512) and maxpool the window's area per output (4 * N*4*16 = 512): 37,120 + 2,048 =
+// 39,168, so the multiply-adds are not simply half the forward FLOPs.
+const char* const kAllLayers = R"([model]
+batch = 2
+input = [3, 8, 8]
+layers = [
+  { type = "conv2d", name = "c1", out = 4, kernel = 3, padding = 1 },
+  { type = "batchnorm", name = "bn" },
+  { type = "relu", name = "act" },
+  { type = "maxpool", name = "pool", kernel = 2 },
+  { type = "depthwise", name = "dw", kernel = 3, padding = 1 },
+  { type = "pointwise", name = "pw", out = 8 },
+  { type = "flatten", name = "flat" },
+  { type = "dense", name = "fc", out = 10 },
+]
+)";
+
+TEST_CASE("memsim info counts the multiply-adds of conv and dense layers", "[info]") {
+  const ModelInfo info =
+      describe_model(parse_scenario_text(test::uniform_hardware(4) + kAllLayers, "m.toml"));
+  REQUIRE(info.layers.size() == 8);
+  const double by_hand[8] = {13824, 0, 0, 0, 1152, 1024, 0, 2560};
+  for (std::size_t i = 0; i < 8; ++i) {
+    CAPTURE(info.layers[i].name);
+    CHECK(info.layers[i].macs == by_hand[i]);
+  }
+  CHECK(info.macs == 18560);
+  CHECK(info.flops_forward == 39168);
+}
+
+TEST_CASE("memsim info prints the multiply-adds in its totals, text and json", "[info][cli]") {
+  const test::TempDir tmp;
+  const std::string file = tmp.file("m.toml");
+  std::ofstream(file) << test::uniform_hardware(4) << kAllLayers;
+  const CommandResult text = run_memsim("info " + file);
+  REQUIRE(text.status == 0);
+  // 18,560 in decimal steps of 1000: 18.56 K.
+  CHECK_THAT(text.out, Contains("\nMACs       18.56 K multiply-adds in conv and dense layers, "
+                                "forward (2 FLOPs each)\n"));
+  // The total row ends at its last figure (no blanks for the empty intensity and bound).
+  CHECK_THAT(text.out, Contains("total  ") && !Contains(" \n"));
+  const CommandResult json = run_memsim("info " + file + " --format json");
+  REQUIRE(json.status == 0);
+  const auto j = nlohmann::json::parse(json.out);
+  CHECK(j.at("macs").get<double>() == 18560);
+  CHECK(j.at("layers").at(0).at("macs").get<double>() == 13824);
+  CHECK(j.at("layers").at(1).at("macs").get<double>() == 0);
+  CHECK(j.at("layers").at(7).at("macs").get<double>() == 2560);
+}
+
+TEST_CASE("the roofline's ridge uses the bandwidth of all DRAM channels", "[info][cli]") {
+  // `bandwidth` is per channel: 2 channels of 768 GB/s move 1536 GB/s, so the ridge of the
+  // 38.7 TFLOP/s machine halves from 50.39 to 38.7e12 / 1536e9 = 25.1953125 FLOP/B.
+  // mlp3-training at batch N = 64, intensity = 2N*in*out / (4*(in*out + N*in + N*out)):
+  //   dense1 (1024->512): 67,108,864 / (4 * 622,592) = 26.95  memory at 50.4, compute at 25.2
+  //   dense2 (512->512):  33,554,432 / (4 * 327,680) = 25.60  memory at 50.4, compute at 25.2
+  //   dense3 (512->256):  16,777,216 / (4 * 180,224) = 23.27  memory either way
+  const std::string file = kLecture + "mlp3-training.toml --set model.batch=64";
+  const CommandResult one = run_memsim("info " + file + " --format json");
+  const CommandResult two =
+      run_memsim("info " + file + " --set hardware.dram.channels=2 --format json");
+  REQUIRE(one.status == 0);
+  REQUIRE(two.status == 0);
+  const auto j1 = nlohmann::json::parse(one.out), j2 = nlohmann::json::parse(two.out);
+  CHECK(j1["ridge_flop_per_byte"].get<double>() == Approx(38.7e12 / 768e9));
+  CHECK(j2["ridge_flop_per_byte"].get<double>() == Approx(25.1953125));
+  const char* bound1[3] = {"memory", "memory", "memory"};
+  const char* bound2[3] = {"compute", "compute", "memory"};
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(j1["layers"][i]["bound"] == bound1[i]);
+    CHECK(j2["layers"][i]["bound"] == bound2[i]);
+  }
+  const CommandResult text = run_memsim("info " + file + " --set hardware.dram.channels=2");
+  CHECK_THAT(text.out, Contains("roofline   ridge 25.2 FLOP/B = 38.70 TFLOP/s / (2 channels x "
+                                "768.00 GB/s); a layer below it is memory-bound\n"));
 }

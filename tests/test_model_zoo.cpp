@@ -80,6 +80,8 @@ TEST_CASE("memsim info reports the zoo's parameters and forward FLOPs = 2 x mult
         conv_dense_flops += layer.at("flops_forward").get<double>();
     }
     CHECK(conv_dense_flops / 2e9 == Approx(ref.gmacs).epsilon(0.01));
+    // ... and info prints that sum itself (text "MACs", json "macs").
+    CHECK(j.at("macs").get<double>() / 1e9 == Approx(ref.gmacs).epsilon(0.01));
     // The total adds batch-norm, activations, pooling and adds: more, but by less than 4 %.
     const double total = j.at("flops_forward").get<double>();
     CHECK(total > conv_dense_flops);

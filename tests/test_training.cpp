@@ -34,9 +34,10 @@ std::string dense_model(std::uint64_t batch, std::uint64_t input,
 }
 
 std::string training_schedule(const std::string& loss, const std::string& optimizer,
-                              const std::string& checkpoint) {
+                              const std::string& checkpoint,
+                              const std::string& update = "after-backward") {
   return "[schedule]\nkind = \"training\"\nloss = \"" + loss + "\"\noptimizer = \"" + optimizer +
-         "\"\ncheckpoint = " + checkpoint + "\n";
+         "\"\ncheckpoint = " + checkpoint + "\nupdate = \"" + update + "\"\n";
 }
 
 std::vector<std::string> op_names(const Simulation& sim) {
@@ -102,12 +103,19 @@ TEST_CASE("backward is about twice forward on a deep chain", "[training][flops]"
   CHECK(r.flops[1] / r.flops[0] > 1.9);
 }
 
-TEST_CASE("training ops run forward, loss, then backward and update layer by layer",
-          "[training][schedule]") {
+TEST_CASE("training ops run forward, loss, backward, then the updates", "[training][schedule]") {
   const std::string model = dense_model(4, 8, {8, 8, 8});
-  SECTION("separate loss, sgd: the update follows the layer's dX, which must read the old W") {
-    const Simulation sim =
-        load_text(kBigByteMachine + model + training_schedule("separate", "sgd", "\"none\""));
+  SECTION("update = after-backward (the default): every update after the last backward op") {
+    // loss.backward(); optimizer.step(): the step visits the parameters in layer order.
+    const std::string schedule = "[schedule]\nkind = \"training\"\noptimizer = \"sgd\"\n";
+    const Simulation sim = load_text(kBigByteMachine + model + schedule);
+    CHECK(op_names(sim) == Names{"dense1.forward", "dense2.forward", "dense3.forward", "loss.dX",
+                                 "dense3.dW", "dense3.dX", "dense2.dW", "dense2.dX", "dense1.dW",
+                                 "dense1.update", "dense2.update", "dense3.update"});
+  }
+  SECTION("per-layer, separate loss, sgd: the update follows the layer's dX (old W)") {
+    const Simulation sim = load_text(kBigByteMachine + model +
+                                     training_schedule("separate", "sgd", "\"none\"", "per-layer"));
     CHECK(op_names(sim) == Names{"dense1.forward", "dense2.forward", "dense3.forward", "loss.dX",
                                  "dense3.dW", "dense3.dX", "dense3.update", "dense2.dW",
                                  "dense2.dX", "dense2.update", "dense1.dW", "dense1.update"});
@@ -168,7 +176,7 @@ TEST_CASE("checkpointing every:k on a chain: recompute order by segment",
   // checkpoint X4; layer 4 needs X3: recompute re1..re3 from X0.
   std::vector<std::uint64_t> widths(8, 8);
   const Simulation sim = load_text(uniform_hardware(6) + dense_model(2, 8, widths) +
-                                   training_schedule("fused", "sgd", "\"every:4\""));
+                                   training_schedule("fused", "sgd", "\"every:4\"", "per-layer"));
   CHECK(op_names(sim) ==
         Names{"dense1.forward",   "dense2.forward",   "dense3.forward",   "dense4.forward",
               "dense5.forward",   "dense6.forward",   "dense7.forward",   "dense8.forward",
@@ -194,6 +202,8 @@ TEST_CASE("checkpointing every:k on a chain: recompute order by segment",
 
 TEST_CASE("checkpointing: peak live tensors and recompute FLOPs by formula",
           "[training][checkpoint]") {
+  // update = "per-layer", so that gradients die at once and activations decide the peak (with
+  // after-backward all n gradients are live at the end of backward; see the next test case).
   // Uniform mode counts tensors. A chain of n dense layers, fused loss, sgd, checkpoints
   // C = {k, 2k, ..., (q-1)k} with n = qk (X0 and Xn are always there). Live tensors:
   //   weights: n, always; X0: until bwdW1; a checkpoint X_c: until bwdW(c+1);
@@ -221,7 +231,7 @@ TEST_CASE("checkpointing: peak live tensors and recompute FLOPs by formula",
   CAPTURE(checkpoint);
   const std::uint64_t q = n / k;
   const Simulation sim = load_text(uniform_hardware(6) + dense_model(N, w, widths) +
-                                   training_schedule("fused", "sgd", checkpoint));
+                                   training_schedule("fused", "sgd", checkpoint, "per-layer"));
   const RunResult r = run_simulation(sim);
   CHECK(r.liveness.peak_live_bytes == n + q + k + 1);
   CHECK(sim.graph.op_name(r.liveness.peak_op) == "dense" + std::to_string(n) + ".dW");
@@ -236,16 +246,60 @@ TEST_CASE("checkpointing: peak live tensors and recompute FLOPs by formula",
 
 TEST_CASE("sqrt on 25 layers keeps 2*sqrt(n) activations for one extra forward pass",
           "[training][checkpoint]") {
+  // update = "per-layer", as in the formula above.
   // n = 25, k = 5, q = 5 (formula above): peak 25 + 5 + 5 + 1 = 36 tensors, 10 activations
   // (= 2 sqrt(25)); 20 of the 25 layers recomputed: flops_recompute = 20/25 of flops_forward.
   const std::vector<std::uint64_t> widths(25, 8);
-  const RunResult r = run_simulation(load_text(uniform_hardware(6) + dense_model(2, 8, widths) +
-                                               training_schedule("fused", "sgd", "\"sqrt\"")));
+  const RunResult r =
+      run_simulation(load_text(uniform_hardware(6) + dense_model(2, 8, widths) +
+                               training_schedule("fused", "sgd", "\"sqrt\"", "per-layer")));
   CHECK(r.liveness.peak_live_bytes == 36);
   CHECK(r.liveness.peak_by_kind[int(TensorKind::activation)] +
             r.liveness.peak_by_kind[int(TensorKind::input)] ==
         10);
   CHECK(r.flops[3] == Approx(r.flops[0] * 20.0 / 25.0));
+}
+
+TEST_CASE("update placement: peak live after-backward vs per-layer, derived by hand",
+          "[training][update]") {
+  // Dense 12 -> 20 -> 16 -> 7, batch 5, fp32, separate loss, sgd (no state). Bytes:
+  //   X0 240, X1 400, X2 320, X3 140, Y 140, dX3 140, dX2 320, dX1 400
+  //   W1 = G1 960, W2 = G2 1280, W3 = G3 448; weights 2688, always live.
+  // A tensor is live from its producer (position 0 if it starts in DRAM) to its last use.
+  // after-backward: fwd1 fwd2 fwd3 loss bwdW3 bwdX3 bwdW2 bwdX2 bwdW1 upd1 upd2 upd3
+  //   fwd1  W + X0 + Y + X1                     = 2688 + 240 + 140 + 400   = 3468
+  //   fwd2  + X2 320 = 3788; fwd3 + X3 140 = 3928; loss + dX3 140         = 4068
+  //   bwdW3 - X3 - Y (last use: loss) + G3 448                             = 4236
+  //   bwdX3 - X2 (last use: bwdW3) + dX2 320                               = 4236
+  //   bwdW2 - dX3 + G2 1280                                                = 5376
+  //   bwdX2 - X1 + dX1 400                                                 = 5376
+  //   bwdW1 - dX2 + G1 960                                                 = 6016  <- peak
+  //         = weights 2688 + gradients G1+G2+G3 2688 + X0 240 + dX1 400
+  //   upd1  - X0 - dX1 = 5376; upd2 - G1 = 4416; upd3 - G2 = 3136
+  // per-layer: fwd1 fwd2 fwd3 loss bwdW3 bwdX3 upd3 bwdW2 bwdX2 upd2 bwdW1 upd1
+  //   up to bwdX3 as above (4236); upd3 - dX3 = 4096; bwdW2 - G3 + G2 = 4928  <- peak
+  //   bwdX2 - X1 + dX1 = 4928; upd2 - dX2 = 4608; bwdW1 - G2 + G1 = 4288; upd1 3648
+  //   at bwdW2: weights 2688 + G2 1280 + X0 240 + X1 400 + dX2 320
+  const std::string model = dense_model(5, 12, {20, 16, 7});
+  const RunResult after =
+      run_simulation(load_text(kBigByteMachine + model +
+                               training_schedule("separate", "sgd", "\"none\"", "after-backward")));
+  const RunResult per_layer = run_simulation(load_text(
+      kBigByteMachine + model + training_schedule("separate", "sgd", "\"none\"", "per-layer")));
+  CHECK(after.liveness.peak_live_bytes == 6016);
+  CHECK(after.liveness.peak_by_kind[int(TensorKind::gradient)] == 2688 + 400);
+  CHECK(after.liveness.peak_by_kind[int(TensorKind::weight)] == 2688);
+  CHECK(after.liveness.peak_by_kind[int(TensorKind::input)] == 240);
+  CHECK(per_layer.liveness.peak_live_bytes == 4928);
+  CHECK(per_layer.liveness.peak_by_kind[int(TensorKind::gradient)] == 1280 + 320);
+  CHECK(per_layer.liveness.peak_by_kind[int(TensorKind::activation)] == 400);
+  // Same ops, so the same FLOPs.
+  CHECK(after.flops == per_layer.flops);
+  SECTION("the default is after-backward") {
+    const std::string schedule = "[schedule]\nkind = \"training\"\noptimizer = \"sgd\"\n";
+    CHECK(run_simulation(load_text(kBigByteMachine + model + schedule)).liveness.peak_live_bytes ==
+          6016);
+  }
 }
 
 TEST_CASE("optimizer state: adam holds 2 x parameter bytes more than sgd, momentum 1 x",

@@ -29,9 +29,9 @@ kind = "training"
 TEST_CASE("good training keys load", "[training][scenario]") {
   for (const char* line :
        {"loss = \"fused\"", "loss = \"separate\"", "optimizer = \"none\"", "optimizer = \"sgd\"",
-        "optimizer = \"momentum\"", "optimizer = \"adam\"", "checkpoint = \"none\"",
-        "checkpoint = \"sqrt\"", "checkpoint = \"every:3\"", "checkpoint = [1, 3]",
-        "checkpoint = []", "checkpoint = [4]"}) {
+        "optimizer = \"momentum\"", "optimizer = \"adam\"", "update = \"after-backward\"",
+        "update = \"per-layer\"", "checkpoint = \"none\"", "checkpoint = \"sqrt\"",
+        "checkpoint = \"every:3\"", "checkpoint = [1, 3]", "checkpoint = []", "checkpoint = [4]"}) {
     CAPTURE(line);
     CHECK(load_error(kScenario + line + "\n").empty());
   }
@@ -47,6 +47,13 @@ TEST_CASE("bad training keys give their exact errors", "[training][scenario][err
         "momentum or adam");
   CHECK(load_error(kScenario + "optimizer = 1\n") ==
         "s.toml:13:13: schedule.optimizer: expected a string, got an integer");
+  CHECK(load_error(kScenario + "update = \"fused\"\n") ==
+        "s.toml:13:10: schedule.update: unknown update placement 'fused'; expected "
+        "after-backward (every gradient complete before the optimizer runs, as loss.backward(); "
+        "optimizer.step()) or per-layer (each layer's update right after its dL/dW, as a fused "
+        "optimizer does)");
+  CHECK(load_error(kScenario + "update = true\n") ==
+        "s.toml:13:10: schedule.update: expected a string, got a boolean");
   CHECK(load_error(kScenario + "loss = \"mse\"\n") ==
         "s.toml:13:8: schedule.loss: unknown loss 'mse'; expected separate (an op computes dL/dy "
         "from X_n and the label) or fused (X_n is dL/dy)");
@@ -81,6 +88,9 @@ TEST_CASE("training keys on an inference schedule are an error", "[training][sce
   inference.replace(inference.find("\"training\""), 10, "\"inference\"");
   CHECK(load_error(inference + "optimizer = \"sgd\"\n") ==
         "s.toml:13:13: schedule.optimizer: applies to kind = \"training\"; this schedule's kind "
+        "is \"inference\"");
+  CHECK(load_error(inference + "update = \"per-layer\"\n") ==
+        "s.toml:13:10: schedule.update: applies to kind = \"training\"; this schedule's kind "
         "is \"inference\"");
   CHECK(load_error(inference + "checkpoint = \"sqrt\"\n") ==
         "s.toml:13:14: schedule.checkpoint: applies to kind = \"training\"; this schedule's kind "

@@ -71,4 +71,8 @@ TEST_CASE("human-readable formatting", "[units]") {
   CHECK(format_seconds(1.5e-6) == "1.500 us");
   CHECK(format_flops(805306368) == "805.31 MFLOP");
   CHECK(format_bandwidth(768e9) == "768.00 GB/s");
+  // A count has no unit, so no blank after the number; 1000 per step.
+  CHECK(format_count(512) == "512");
+  CHECK(format_count(18560) == "18.56 K");
+  CHECK(format_count(15.47e9) == "15.47 G");
 }

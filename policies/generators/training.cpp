@@ -27,6 +27,7 @@ class TrainingBuilder {
     activation_.assign(n_, kNone);
     recomputed_.assign(n_, kNone);
     gradient_.assign(n_, kNone);
+    gradient_of_weight_.assign(n_, kNone);
   }
 
   GeneratedSchedule build() && {
@@ -34,6 +35,10 @@ class TrainingBuilder {
     forward();
     loss();
     for (std::size_t i = n_; i-- > 0;) backward(static_cast<LayerId>(i));
+    // after-backward: optimizer.step() visits the parameters in model.parameters() order,
+    // which is layer order.
+    std::sort(deferred_updates_.begin(), deferred_updates_.end());
+    for (LayerId i : deferred_updates_) update(i);
     return {std::move(b_).build(), std::move(order_)};
   }
 
@@ -149,11 +154,22 @@ class TrainingBuilder {
     }
     if (!targets.empty()) emit(layer_[i], OpRole::dX, reads, writes, accumulates, flops);
     if (g == kNone) return;
-    const OptimizerCost cost = optimizer_cost(opt_.optimizer);
+    gradient_of_weight_[i] = g;
     if (opt_.optimizer == Optimizer::none) {
       b_.mark_required_output(g);
       return;
     }
+    if (opt_.update == UpdatePlacement::after_backward)
+      deferred_updates_.push_back(i);
+    else
+      update(i);
+  }
+
+  // <layer>.update: reads .weight.grad, updates .weight and the optimizer state in place.
+  void update(LayerId i) {
+    const Layer& layer = m_.layers[i];
+    const TensorId g = gradient_of_weight_[i];
+    const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
     static constexpr TensorRole kStateRoles[] = {TensorRole::weight_m, TensorRole::weight_v};
     for (std::uint32_t s = 0; s < cost.state_count; ++s)
@@ -173,6 +189,8 @@ class TrainingBuilder {
   TensorId x0_ = kNone;
   std::vector<LayerIndex> layer_;                                      // per layer
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
+  std::vector<TensorId> gradient_of_weight_;                           // .weight.grad, per layer
+  std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits
 };
 
 }  // namespace
@@ -190,6 +208,8 @@ GeneratedSchedule generate_training(const GeneratorInput& in) {
     throw ScenarioError(in.schedule.kind_pos, "schedule.optimizer: unknown optimizer '" +
                                                   in.schedule.optimizer +
                                                   "'; expected none, sgd, momentum or adam");
+  options.update = in.schedule.update == "per-layer" ? UpdatePlacement::per_layer
+                                                     : UpdatePlacement::after_backward;
   options.kept = resolve_checkpoints(in.schedule, model.layers.size());
   return generate_training_graph(model, options, in.uniform);
 }

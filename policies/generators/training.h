@@ -31,9 +31,14 @@
 //                  FLOP per element.                                                backward
 //   L_i.update     reads L_i.weight.grad, updates L_i.weight (and .m, .v) in place;
 //                  optimizer_cost(...).flops_per_param * params (optimizer_costs.h)  update
-//                  It runs right after the layer's backward ops (L_i.dX must read the old
-//                  weight), so the weight gradient dies at once, as with a per-layer (fused)
-//                  optimizer step.
+//                  Where it runs is schedule.update:
+//                  "after-backward" (default): every L_i.update after the last backward op,
+//                    in layer order i = 1..n (torch.optim visits model.parameters() in that
+//                    order), as in loss.backward(); optimizer.step(): every weight gradient is
+//                    live at once at the end of the backward pass.
+//                  "per-layer": right after the layer's backward ops (L_i.dX must read the
+//                    old weight), so its gradient dies at once, as with a fused per-layer
+//                    optimizer step.
 // Backward of a layer reads its input activations only for dL/dW; dL/dX reads W and the
 // incoming gradient, which is exact for linear layers (dense, conv, add; the lecture ignores
 // the ReLU) and leaves out the input reads of nonlinear ones (max-pool, batch-norm).
@@ -48,9 +53,13 @@
 
 namespace memsim {
 
+// Where the optimizer's update ops run (schedule.update).
+enum class UpdatePlacement : std::uint8_t { after_backward, per_layer };
+
 struct TrainingOptions {
   bool fused_loss = false;
   Optimizer optimizer = Optimizer::none;
+  UpdatePlacement update = UpdatePlacement::after_backward;
   // kept[j], j = 0..n: X_j is a checkpoint (resolve_checkpoints). Empty: keep everything.
   std::vector<std::uint8_t> kept;
 };

@@ -42,6 +42,7 @@ Layer conv_layer(const LayerContext& ctx, const LayerParams& p, const Conv& conv
   l.params = conv.out * per_filter + (conv.bias ? conv.out : 0);
   const double macs = static_cast<double>(ctx.batch) * static_cast<double>(conv.out) *
                       static_cast<double>(o[0] * o[1]) * static_cast<double>(per_filter);
+  l.macs = macs;
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;

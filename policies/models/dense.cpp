@@ -13,6 +13,7 @@ Layer build_dense(const LayerContext& ctx, const LayerParams& p) {
   Layer l;
   l.shape = {out, 1, 1};
   l.params = ctx.input_shapes.at(0).elements() * out + (bias ? out : 0);
+  l.macs = macs;
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;

@@ -16,7 +16,7 @@ ModelInfo describe_model(const ScenarioSpec& spec) {
   ModelInfo info;
   const Machine& m = spec.machine;
   if (!m.uniform && spec.has_bandwidth && spec.has_throughput)
-    info.ridge = m.compute_throughput / m.dram_bandwidth;
+    info.ridge = m.compute_throughput / (m.dram_bandwidth * std::max(1u, m.dram_channels));
   Optimizer optimizer = Optimizer::none;
   if (spec.schedule.kind == "training") parse_optimizer(spec.schedule.optimizer, optimizer);
   info.optimizer = spec.schedule.kind == "training" ? spec.schedule.optimizer : "none";
@@ -28,6 +28,7 @@ ModelInfo describe_model(const ScenarioSpec& spec) {
     l.type = layer.type;
     l.params = layer.params;
     l.flops_forward = layer.flops_forward;
+    l.macs = layer.macs;
     const bool needs_data_gradient = std::any_of(layer.inputs.begin(), layer.inputs.end(),
                                                  [](LayerId in) { return in != kModelInput; });
     l.flops_backward =
@@ -47,6 +48,7 @@ ModelInfo describe_model(const ScenarioSpec& spec) {
     info.params += l.params;
     info.flops_forward += l.flops_forward;
     info.flops_backward += l.flops_backward;
+    info.macs += l.macs;
     info.flops_update += update_per_param * static_cast<double>(l.params);
     info.weight_bytes += l.weight_bytes;
     info.activation_bytes += l.activation_bytes;

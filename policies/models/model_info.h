@@ -14,8 +14,13 @@
 //                      activation_bytes): FLOPs per byte if the forward op streams its weights,
 //                      inputs and output through DRAM exactly once.
 //   bound            = "compute" when intensity >= ridge, "memory" below it, where
-//                      ridge = compute throughput / DRAM bandwidth (the roofline's knee);
+//                      ridge = compute throughput / (DRAM channels * bandwidth) (the
+//                      roofline's knee; `bandwidth` is per channel, so the DRAM moves
+//                      channels * bandwidth bytes per second in all);
 //                      "n/a" when the machine has no throughput or bandwidth (uniform cache).
+//   macs             = the layer's multiply-adds (Layer::macs: convolutions and dense layers
+//                      only), forward, whole batch; the total is what torchvision's tables call
+//                      a model's "GFLOPS".
 //   flops_update     = the optimizer's FLOPs per parameter (optimizer_costs.h) * params, for
 //                      kind = "training"; 0 for inference and optimizer "none".
 #include <cstdint>
@@ -32,6 +37,7 @@ struct LayerInfo {
   std::uint64_t params = 0;
   double flops_forward = 0;
   double flops_backward = 0;
+  double macs = 0;
   std::uint64_t weight_bytes = 0;
   std::uint64_t input_bytes = 0;       // activations the layer reads (X0 included)
   std::uint64_t activation_bytes = 0;  // the activation it writes
@@ -44,6 +50,7 @@ struct ModelInfo {
   double flops_forward = 0;
   double flops_backward = 0;
   double flops_update = 0;
+  double macs = 0;  // conv + dense multiply-adds, forward
   std::uint64_t weight_bytes = 0;
   std::uint64_t activation_bytes = 0;  // all layers' outputs
   double ridge = 0;                    // FLOP per byte; 0 when not defined

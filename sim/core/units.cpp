@@ -218,6 +218,13 @@ std::string format_flops(double flops) {
   return with_scale(flops, names, 7, 1000.0);
 }
 
+std::string format_count(double count) {
+  static const char* const names[] = {"", "K", "M", "G", "T", "P", "E"};
+  std::string s = with_scale(count, names, 7, 1000.0);
+  if (!s.empty() && s.back() == ' ') s.pop_back();  // no unit: no blank before it
+  return s;
+}
+
 std::string format_bandwidth(double bytes_per_second) {
   static const char* const names[] = {"B/s", "KB/s", "MB/s", "GB/s", "TB/s", "PB/s"};
   return with_scale(bytes_per_second, names, 6, 1000.0);

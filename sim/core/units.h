@@ -37,6 +37,8 @@ double parse_flops(std::string_view text);
 std::string format_bytes(double bytes);
 std::string format_seconds(double seconds);
 std::string format_flops(double flops);
+// A plain count in decimal units: "512", "469.76 M", "15.47 G".
+std::string format_count(double count);
 // Bandwidth in decimal units, as vendors quote it: "768.00 GB/s".
 std::string format_bandwidth(double bytes_per_second);
 

@@ -30,6 +30,9 @@ struct Layer {
   double flops_forward = 0;
   double flops_backward_data = 0;    // dL/dX of its inputs
   double flops_backward_weight = 0;  // dL/dW
+  // Multiply-adds of its weighted sums (convolutions and dense layers; 0 for the others), forward,
+  // for the whole batch: what torchvision's "GFLOPS" column counts.
+  double macs = 0;
   SourcePos pos;
 };
 

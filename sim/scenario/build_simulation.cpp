@@ -212,8 +212,8 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry) 
           checkpoint += (i ? ", " : "") + std::to_string(s.checkpoint_layers[i]);
         checkpoint += "]";
       }
-      sim.workload +=
-          " (loss " + s.loss + ", optimizer " + s.optimizer + ", checkpoint " + checkpoint + ")";
+      sim.workload += " (loss " + s.loss + ", optimizer " + s.optimizer + ", update " + s.update +
+                      ", checkpoint " + checkpoint + ")";
     }
   }
   check_working_sets(sim, spec);

@@ -500,9 +500,9 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
   return m;
 }
 
-// loss, optimizer and checkpoint: the keys only a training schedule takes.
+// loss, optimizer, update and checkpoint: the keys only a training schedule takes.
 void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
-  for (std::string_view key : {"loss", "optimizer", "checkpoint"}) {
+  for (std::string_view key : {"loss", "optimizer", "update", "checkpoint"}) {
     const toml::node* n = r.find(key);
     if (n && schedule.kind == "inference")
       r.fail(*n, key, "applies to kind = \"training\"; this schedule's kind is \"inference\"");
@@ -521,6 +521,15 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
       r.fail(*r.find("optimizer"), "optimizer",
              "unknown optimizer '" + o + "'; expected none, sgd, momentum or adam");
     schedule.optimizer = o;
+  }
+  if (auto update = r.string("update")) {
+    if (*update != "after-backward" && *update != "per-layer")
+      r.fail(*r.find("update"), "update",
+             "unknown update placement '" + *update +
+                 "'; expected after-backward (every gradient complete before the optimizer "
+                 "runs, as loss.backward(); optimizer.step()) or per-layer (each layer's update "
+                 "right after its dL/dW, as a fused optimizer does)");
+    schedule.update = *update;
   }
   const toml::node* checkpoint = r.find("checkpoint");
   if (!checkpoint) return;
@@ -565,7 +574,8 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
 void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("schedule");
   if (!table) return;
-  Reader r(*table, "schedule", spec.file, {"kind", "overlap", "loss", "optimizer", "checkpoint"});
+  Reader r(*table, "schedule", spec.file,
+           {"kind", "overlap", "loss", "optimizer", "update", "checkpoint"});
   if (auto kind = r.string("kind")) {
     spec.schedule.kind = *kind;
     spec.schedule.kind_pos = r.pos(*r.find("kind"));

@@ -82,6 +82,9 @@ struct ScheduleSpec {
   // kind = "training" only (policies/generators/training.h says what each value means).
   std::string loss = "separate";   // "separate" | "fused"
   std::string optimizer = "none";  // "none" | "sgd" | "momentum" | "adam"
+  // "after-backward" (every update op after the whole backward pass, as in loss.backward();
+  // optimizer.step()) | "per-layer" (each layer's update right after its backward ops).
+  std::string update = "after-backward";
   // "none" | "sqrt" | "every" (with checkpoint_every = k) | "list" (checkpoint_layers).
   std::string checkpoint = "none";
   std::uint64_t checkpoint_every = 0;

@@ -22,6 +22,7 @@ nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info
   j["flops_forward"] = info.flops_forward;
   j["flops_backward"] = info.flops_backward;
   j["flops_update"] = info.flops_update;
+  j["macs"] = info.macs;
   j["optimizer"] = info.optimizer;
   j["weight_bytes"] = info.weight_bytes;
   j["activation_bytes"] = info.activation_bytes;
@@ -34,6 +35,7 @@ nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info
     row["params"] = l.params;
     row["flops_forward"] = l.flops_forward;
     row["flops_backward"] = l.flops_backward;
+    row["macs"] = l.macs;
     row["weight_bytes"] = l.weight_bytes;
     row["input_bytes"] = l.input_bytes;
     row["activation_bytes"] = l.activation_bytes;
@@ -60,10 +62,13 @@ std::string info_text(const ScenarioSpec& spec, const ModelInfo& info) {
     << model.dtype << "; schedule " << spec.schedule.kind;
   if (spec.schedule.kind == "training") o << ", optimizer " << info.optimizer;
   o << "\n";
+  const std::uint32_t channels = spec.machine.dram_channels;
   if (info.ridge > 0)
     o << "roofline   ridge " << fixed(info.ridge, 1)
       << " FLOP/B = " << format_flops(spec.machine.compute_throughput) << "/s / "
-      << format_bandwidth(spec.machine.dram_bandwidth) << "; a layer below it is memory-bound\n";
+      << (channels > 1 ? "(" + std::to_string(channels) + " channels x " : std::string())
+      << format_bandwidth(spec.machine.dram_bandwidth) << (channels > 1 ? ")" : "")
+      << "; a layer below it is memory-bound\n";
   else
     o << "roofline   n/a: the machine has no throughput and bandwidth (uniform cache)\n";
   o << "intensity  forward FLOPs / (weight + input + output activation bytes)\n\n";
@@ -73,10 +78,14 @@ std::string info_text(const ScenarioSpec& spec, const ModelInfo& info) {
                        const std::string& fwd, const std::string& bwd, const std::string& w,
                        const std::string& a, const std::string& intensity,
                        const std::string& bound) {
-    o << std::left << std::setw(static_cast<int>(name_width)) << name << "  " << std::setw(10)
+    std::ostringstream r;
+    r << std::left << std::setw(static_cast<int>(name_width)) << name << "  " << std::setw(10)
       << type << std::right << std::setw(12) << params << std::setw(14) << fwd << std::setw(14)
       << bwd << std::setw(12) << w << std::setw(13) << a << std::setw(9) << intensity << "  "
-      << bound << "\n";
+      << bound;
+    std::string line = r.str();
+    line.erase(line.find_last_not_of(' ') + 1);  // the total row has no intensity or bound
+    o << line << "\n";
   };
   row("layer", "type", "params", "fwd FLOPs", "bwd FLOPs", "weights", "activations", "FLOP/B",
       "bound");
@@ -87,7 +96,9 @@ std::string info_text(const ScenarioSpec& spec, const ModelInfo& info) {
   row("total", "", std::to_string(info.params), format_flops(info.flops_forward),
       format_flops(info.flops_backward), format_bytes(static_cast<double>(info.weight_bytes)),
       format_bytes(static_cast<double>(info.activation_bytes)), "", "");
-  o << "\nupdate     " << format_flops(info.flops_update) << " (optimizer " << info.optimizer
+  o << "\nMACs       " << format_count(info.macs)
+    << " multiply-adds in conv and dense layers, forward (2 FLOPs each)\n";
+  o << "update     " << format_flops(info.flops_update) << " (optimizer " << info.optimizer
     << ")\n";
   return o.str();
 }
