@@ -153,7 +153,8 @@ TEST_CASE("usage errors exit 2 with one line", "[cli][errors]") {
   CHECK(bad_option.status == 2);
   const CommandResult missing = run_memsim("run /nonexistent.toml");
   CHECK(missing.status == 2);
-  CHECK(missing.err == "/nonexistent.toml: cannot open scenario file\n");
+  CHECK(missing.err ==
+        "/nonexistent.toml: cannot open the scenario file: No such file or directory\n");
 }
 
 TEST_CASE("validate prints ok; help teaches with an example", "[cli]") {

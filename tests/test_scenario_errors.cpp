@@ -162,6 +162,7 @@ TEST_CASE("a missing scenario file is one clear error", "[scenario][errors]") {
     parse_scenario_file("/nonexistent/x.toml");
     FAIL("no error");
   } catch (const ScenarioError& e) {
-    CHECK(std::string(e.what()) == "/nonexistent/x.toml: cannot open scenario file");
+    CHECK(std::string(e.what()) ==
+          "/nonexistent/x.toml: cannot open the scenario file: No such file or directory");
   }
 }

@@ -115,6 +115,6 @@ TEST_CASE("schedule files: comments, blank lines, and bad lines with FILE:LINE",
   CHECK_THROWS_WITH(parse_schedule_text(g, "load Q\n", "a.txt"),
                     "a.txt:1:1: step \"load Q\": no tensor named 'Q'");
   CHECK_THROWS_WITH(read_schedule_file(g, "/nonexistent/dir/s.txt"),
-                    "/nonexistent/dir/s.txt: cannot read the schedule file: No such file or "
+                    "/nonexistent/dir/s.txt: cannot open the schedule file: No such file or "
                     "directory");
 }

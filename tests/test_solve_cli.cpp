@@ -26,7 +26,7 @@ TEST_CASE("solve --format json has exactly the documented keys", "[solver][cli]"
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
   CHECK(keys == std::vector<std::string>{"moves", "loads", "stores", "bytes", "optimal",
-                                         "lower_bound", "schedule", "seconds", "states"});
+                                         "lower_bound", "stop", "schedule", "states"});
   // Four tensors: 10 moves, 7 loads and 3 stores (derivation in test_brain_teaser.cpp).
   CHECK(j["moves"] == 10);
   CHECK(j["loads"] == 7);
@@ -34,7 +34,7 @@ TEST_CASE("solve --format json has exactly the documented keys", "[solver][cli]"
   CHECK(j["bytes"] == 10);  // uniform: one unit per tensor
   CHECK(j["optimal"] == true);
   CHECK(j["lower_bound"] == 10);
-  CHECK(j["seconds"].is_number());
+  CHECK(j["stop"] == "optimal");
   CHECK(j["states"].is_number_unsigned());
   int computes = 0;
   for (const auto& step : j["schedule"])
@@ -55,8 +55,9 @@ TEST_CASE("solve with five tensors and a zero time limit", "[solver][cli]") {
   CHECK(j["optimal"] == false);
   CHECK(j["lower_bound"] == 7);
   CHECK(j["moves"] >= 10);
+  CHECK(j["stop"] == "time-limit");
   const auto text = run_memsim("solve " + kTeaser + " --time-limit 0");
-  CHECK(text.out.find("proven       no: stopped by the time limit") != std::string::npos);
+  CHECK(text.out.find("\nproven       no: stopped by the time limit (0 s)\n") != std::string::npos);
 }
 
 TEST_CASE("solve --emit-schedule, then run --schedule replays exactly those steps",

@@ -204,9 +204,9 @@ TEST_CASE("topology scenario errors", "[topology][errors]") {
     build_layer_graph(*spec.model);
     FAIL("no error");
   } catch (const ScenarioError& e) {
-    CHECK(std::string(e.what()) == scenario + ":6:12: model.topology: cannot open '" +
-                                       dir.file("missing.csv") +
-                                       "' (paths are relative to the scenario file)");
+    CHECK(std::string(e.what()) == scenario + ":6:12: model.topology: '" + dir.file("missing.csv") +
+                                       "': cannot open the topology file: No such file or "
+                                       "directory (paths are relative to the scenario file)");
   }
 }
 

@@ -1,10 +1,10 @@
 #include "policies/models/scalesim_topology.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sim/io/input_file.h"
 
 namespace memsim {
 namespace {
@@ -156,15 +156,16 @@ Layer gemm_row(const TopologyReader& r, const Row& row, Shape& input) {
 }  // namespace
 
 LayerGraph read_scalesim_topology(const ModelSpec& model) {
-  std::ifstream in(model.topology, std::ios::binary);
-  if (!in)
-    throw ScenarioError(model.topology_pos, "model.topology: cannot open '" + model.topology +
-                                                "' (paths are relative to the scenario file)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad())
-    throw ScenarioError(model.topology_pos, "model.topology: cannot read '" + model.topology + "'");
-  const std::vector<Row> rows = split_rows(text.str());
+  std::string text;
+  try {
+    text = read_input_file(model.topology, "topology file");
+  } catch (const ScenarioError& e) {
+    // Blame the scenario's key; the file's own path is in the message.
+    throw ScenarioError(model.topology_pos, "model.topology: '" + model.topology +
+                                                "': " + e.message() +
+                                                " (paths are relative to the scenario file)");
+  }
+  const std::vector<Row> rows = split_rows(text);
   const auto header_error = [&](std::uint32_t line) {
     throw ScenarioError(
         SourcePos{model.topology, line, 1},

@@ -169,6 +169,7 @@ SolveResult solve(const Graph& graph, std::uint64_t capacity, const SolveOptions
   const std::uint64_t root_bound = solver::lower_bound(p, start);
   std::uint64_t proven_bound = root_bound;  // the largest bound proved so far
   bool optimal = false;
+  SolveStop stop = SolveStop::finished;
 
   solver::StateTable table;
   solver::SuccessorGenerator generator(p);
@@ -187,9 +188,16 @@ SolveResult solve(const Graph& graph, std::uint64_t capacity, const SolveOptions
       break;
     }
     proven_bound = std::max(proven_bound, open.top().f);
-    if ((expanded & 255) == 0 &&
-        (elapsed() >= options.time_limit_seconds || table.size() >= options.max_states))
+    // The state count is checked first and at every step: with it alone the search stops at the
+    // same place on any machine. The clock is read every 256 steps.
+    if (table.size() >= options.max_states) {
+      stop = SolveStop::max_states;
       break;
+    }
+    if ((expanded & 255) == 0 && elapsed() >= options.time_limit_seconds) {
+      stop = SolveStop::time_limit;
+      break;
+    }
     const OpenEntry top = open.top();
     open.pop();
     const Node node = table[top.node];
@@ -230,6 +238,7 @@ SolveResult solve(const Graph& graph, std::uint64_t capacity, const SolveOptions
     throw std::logic_error("solver: the verifier counts " + std::to_string(result.cost) +
                            " for a schedule the search costed at " + std::to_string(best.cost));
   result.optimal = optimal;
+  result.stop = optimal ? SolveStop::finished : stop;
   result.lower_bound = optimal ? result.cost : std::min(proven_bound, result.cost);
   result.states_explored = expanded;
   result.seconds = elapsed();

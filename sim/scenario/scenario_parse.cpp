@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/core/units.h"
+#include "sim/io/input_file.h"
 #include "sim/scenario/hardware_presets.h"
 
 namespace memsim {
@@ -266,13 +267,10 @@ void read_hardware_preset(const toml::node& preset, const std::string& file, Sce
                                 std::string(type_name(preset)));
   const std::string name = preset.as_string()->get();
   const std::string path = find_hardware_preset(name, file, at);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) throw ScenarioError(SourcePos{path, 0, 0}, "cannot read hardware preset file");
+  const std::string text = read_input_file(path, "hardware preset file");
   toml::table root;
   try {
-    root = toml::parse(text.str(), path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw ScenarioError(pos_of(e.source(), path), std::string(e.description()));
   }
@@ -740,12 +738,7 @@ ScenarioSpec parse_scenario_text(std::string_view text, const std::string& sourc
 }
 
 ScenarioSpec parse_scenario_file(const std::string& path, std::span<const std::string> overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(SourcePos{path, 0, 0}, "cannot open scenario file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ScenarioError(SourcePos{path, 0, 0}, "cannot read scenario file");
-  return parse_scenario_text(text.str(), path, overrides);
+  return parse_scenario_text(read_input_file(path, "scenario file"), path, overrides);
 }
 
 }  // namespace memsim

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "sim/core/errors.h"
+#include "sim/io/input_file.h"
 
 namespace memsim {
 
@@ -31,13 +32,7 @@ std::vector<Step> parse_schedule_text(const Graph& graph, std::string_view text,
 }
 
 std::vector<Step> read_schedule_file(const Graph& graph, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ScenarioError(SourcePos{path, 0, 0},
-                        std::string("cannot read the schedule file: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_schedule_text(graph, text.str(), path);
+  return parse_schedule_text(graph, read_input_file(path, "schedule file"), path);
 }
 
 void write_schedule(std::ostream& out, const Graph& graph, std::span<const Step> steps) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "sim/core/errors.h"
 #include "sim/report/report.h"
@@ -73,6 +74,40 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return cells;
 }
 
+std::string check_csv_row(std::string_view line, std::vector<std::string>& cells) {
+  cells.assign(1, std::string());
+  for (std::size_t i = 0; i < line.size();) {
+    const std::string cell_no = std::to_string(cells.size());
+    if (line[i] == '"') {
+      // A quoted cell: "" stands for a quote; the closing quote ends the cell.
+      for (++i;; ++i) {
+        if (i == line.size()) return "unterminated quote in cell " + cell_no;
+        if (line[i] != '"') {
+          cells.back() += line[i];
+        } else if (i + 1 < line.size() && line[i + 1] == '"') {
+          cells.back() += '"';
+          ++i;
+        } else {
+          ++i;
+          break;
+        }
+      }
+      if (i < line.size() && line[i] != ',')
+        return "text after the closing quote of cell " + cell_no;
+    } else {
+      for (; i < line.size() && line[i] != ','; ++i) {
+        if (line[i] == '"') return "a quote inside the unquoted cell " + cell_no;
+        cells.back() += line[i];
+      }
+    }
+    if (i < line.size()) {  // a comma: another cell follows (perhaps an empty last one)
+      ++i;
+      cells.emplace_back();
+    }
+  }
+  return "";
+}
+
 std::string merge_sweep_csv(const std::vector<std::pair<std::string, std::string>>& files) {
   if (files.empty()) throw ScenarioError(SourcePos{}, "merge needs at least one sweep CSV file");
   const auto number = [](const std::string& cell, std::size_t& out) {
@@ -84,6 +119,7 @@ std::string merge_sweep_csv(const std::vector<std::pair<std::string, std::string
   };
   std::string header;
   std::string header_file;
+  std::size_t columns = 0;
   std::size_t points = 0;  // grid size; 0 until a row names it
   SourcePos points_from;
   struct Row {
@@ -91,26 +127,50 @@ std::string merge_sweep_csv(const std::vector<std::pair<std::string, std::string
     SourcePos pos;
   };
   std::map<std::size_t, Row> rows;
+  std::vector<std::string> cells;
   for (const auto& [name, text] : files) {
-    std::istringstream in(text);
-    std::string line;
-    if (!std::getline(in, line) || line.rfind("point,points,", 0) != 0)
-      throw ScenarioError(SourcePos{name, 1, 0},
-                          "not a memsim sweep table: the header must start with point,points");
-    if (header_file.empty()) {
-      header = line;
-      header_file = name;
-    } else if (line != header) {
-      throw ScenarioError(SourcePos{name, 1, 0},
-                          "the header differs from " + header_file +
-                              "'s; were both made by the same sweep command?");
-    }
-    for (std::uint32_t line_no = 2; std::getline(in, line); ++line_no) {
+    // Every line memsim writes ends in '\n', so one that does not was cut off (a job killed
+    // mid-write, a full disk, a quota). Rows are checked cell by cell against the header.
+    std::uint32_t line_no = 0;
+    for (std::size_t at = 0; at < text.size() || line_no == 0;) {
+      ++line_no;
       const SourcePos pos{name, line_no, 0};
-      if (line.empty()) continue;
-      const std::vector<std::string> cells = split_csv_line(line);
+      const std::size_t end = text.find('\n', at);
+      const std::string line =
+          text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      at = end == std::string::npos ? text.size() : end + 1;
+      if (line_no == 1) {
+        if (line.rfind("point,points,", 0) != 0)
+          throw ScenarioError(pos,
+                              "not a memsim sweep table: the header must start with point,points");
+      } else if (line.empty()) {
+        throw ScenarioError(pos, "empty line; a sweep table has none (is the file damaged?)");
+      }
+      if (end == std::string::npos)
+        throw ScenarioError(pos, std::string(line_no == 1 ? "the header" : "the last row") +
+                                     " has no line end: the file was cut short (was it written "
+                                     "completely?)");
+      if (!line.empty() && line.back() == '\r')
+        throw ScenarioError(pos, "the line ends in a carriage return; memsim writes \\n line ends");
+      if (const std::string why = check_csv_row(line, cells); !why.empty())
+        throw ScenarioError(pos, why);
+      if (line_no == 1) {
+        if (header_file.empty()) {
+          header = line;
+          header_file = name;
+          columns = cells.size();
+        } else if (line != header) {
+          throw ScenarioError(pos, "the header differs from " + header_file +
+                                       "'s; were both made by the same sweep command?");
+        }
+        continue;
+      }
+      if (cells.size() != columns)
+        throw ScenarioError(pos, "the row has " + std::to_string(cells.size()) +
+                                     " cells, the header " + std::to_string(columns) +
+                                     ": the row is damaged");
       std::size_t point = 0, of = 0;
-      if (!number(cells[0], point) || cells.size() < 2 || !number(cells[1], of))
+      if (!number(cells[0], point) || !number(cells[1], of))
         throw ScenarioError(pos,
                             "expected a point number and the grid size in the first two "
                             "columns, got '" +

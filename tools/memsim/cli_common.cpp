@@ -1,12 +1,5 @@
 #include "tools/memsim/cli_common.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-
 #include "sim/scenario/build_simulation.h"
 #include "sim/scenario/scenario_parse.h"
 
@@ -46,32 +39,6 @@ bool parse_command_line(const std::vector<std::string>& args,
 
 Simulation load_simulation(const ScenarioArgs& args, const Registry& registry) {
   return build_simulation(parse_scenario_file(args.path, args.overrides), registry);
-}
-
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
-    try {
-      write(out);
-    } catch (...) {
-      out.close();
-      std::remove(temp.c_str());
-      throw;
-    }
-    out.flush();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
-    }
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot write '" + path + "': " + why);
-  }
 }
 
 Format parse_format(const std::string& name) {

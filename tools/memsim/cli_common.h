@@ -1,6 +1,6 @@
 #pragma once
-// What every `memsim` command shares: loading a scenario with --set overrides, writing output
-// files all-or-nothing, and the exit statuses (0 done, 1 failed while running, 2 bad input).
+// What every `memsim` command shares: loading a scenario with --set overrides, output files
+// (output_files.h), and the exit statuses (0 done, 1 failed while running, 2 bad input).
 #include <boost/program_options.hpp>
 #include <functional>
 #include <ostream>
@@ -9,6 +9,7 @@
 
 #include "sim/core/registry.h"
 #include "sim/core/simulation.h"
+#include "tools/memsim/output_files.h"
 
 namespace memsim::cli {
 
@@ -40,11 +41,6 @@ bool parse_command_line(const std::vector<std::string>& args,
 
 // Parse, validate and build (throws ScenarioError).
 Simulation load_simulation(const ScenarioArgs& args, const Registry& registry);
-
-// Writes a file through a temporary in the same folder and renames it into place, so a failed
-// run never leaves a partial file. Throws std::runtime_error naming the path.
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write);
 
 // "text", "json" or "csv"; throws UsageError otherwise.
 enum class Format { text, json, csv };

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "sim/io/input_file.h"
 #include "sim/study/sweep_table.h"
 #include "tools/memsim/commands.h"
 
@@ -39,19 +40,15 @@ int cmd_merge(const std::vector<std::string>& args, const Registry&) {
     throw UsageError(std::string(e.what()) + "; see --help");
   }
   if (paths.empty()) throw UsageError("give the shard CSV files to merge; see --help");
+  OutputFiles outputs;  // checked before reading the shards
+  outputs.add("--out", out_path.empty() ? "-" : out_path);
   std::vector<std::pair<std::string, std::string>> files;
   for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UsageError("cannot read '" + path + "': " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    files.emplace_back(path, text.str());
+    files.emplace_back(path, read_input_file(path, "sweep table"));
   }
   const std::string merged = merge_sweep_csv(files);
-  if (out_path.empty())
-    std::cout << merged;
-  else
-    write_file_atomically(out_path, [&](std::ostream& out) { out << merged; });
+  outputs.set_writer("--out", [&](std::ostream& out) { out << merged; });
+  outputs.commit();
   return kExitOk;
 }
 

@@ -43,6 +43,10 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       "policy.eviction=belady --timeline t.csv";
   if (!parse_command_line(args, options, positional, usage, std::cout)) return kExitOk;
   const Format fmt = parse_format(format);
+  OutputFiles outputs;  // checked now, before any work
+  outputs.add("--timeline", timeline);
+  outputs.add("--trace", trace);
+  outputs.add("--svg", svg);
 
   Simulation sim = load_simulation(scenario, registry);
   std::vector<Step> steps;
@@ -61,14 +65,16 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
               << "\n";
     return kExitFailed;
   }
-  if (!timeline.empty())
-    write_file_atomically(timeline,
-                          [&](std::ostream& out) { write_timeline_csv(out, sim.graph, recorder); });
-  if (!trace.empty())
-    write_file_atomically(
-        trace, [&](std::ostream& out) { out << chrome_trace_json(sim, recorder).dump() << "\n"; });
-  if (!svg.empty())
-    write_file_atomically(svg, [&](std::ostream& out) { out << timeline_svg(sim, recorder); });
+  if (outputs.has("--timeline"))
+    outputs.set_writer("--timeline",
+                       [&](std::ostream& out) { write_timeline_csv(out, sim.graph, recorder); });
+  if (outputs.has("--trace"))
+    outputs.set_writer("--trace", [&](std::ostream& out) {
+      out << chrome_trace_json(sim, recorder).dump() << "\n";
+    });
+  if (outputs.has("--svg"))
+    outputs.set_writer("--svg", [&](std::ostream& out) { out << timeline_svg(sim, recorder); });
+  outputs.commit();
   switch (fmt) {
     case Format::text:
       std::cout << run_report_text(sim, result);

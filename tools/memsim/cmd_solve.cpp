@@ -1,5 +1,6 @@
 // memsim solve: the provably minimal number of moves (or bytes) for a scenario's DAG, over
 // every topological order and every eviction and store choice (policies/solver/).
+#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "sim/report/report.h"
 #include "sim/scenario/schedule_file.h"
 #include "tools/memsim/commands.h"
+#include "tools/memsim/solve_options.h"
 
 namespace po = boost::program_options;
 
@@ -22,7 +24,7 @@ std::string count_text(std::uint64_t n, const char* one, const char* many) {
 }
 
 std::string solve_report_text(const Simulation& sim, const SolveOptions& options,
-                              const SolveResult& r) {
+                              const SolveResult& r, bool timings) {
   const Machine& m = sim.machine;
   const bool bytes = options.objective == SolveObjective::bytes;
   const auto amount = [&](std::uint64_t v) {
@@ -48,7 +50,22 @@ std::string solve_report_text(const Simulation& sim, const SolveOptions& options
   if (r.counts.computes > sim.graph.op_count())
     o << "; " << count_text(r.counts.computes - sim.graph.op_count(), "rerun", "reruns");
   o << ")\n";
-  o << "proven       " << (r.optimal ? "yes, optimal" : "no: stopped by the time limit") << "\n";
+  o << "proven       ";
+  switch (r.stop) {
+    case SolveStop::finished:
+      o << "yes, optimal\n";
+      break;
+    case SolveStop::time_limit:
+      o << "no: stopped by the time limit (" << format_number(options.time_limit_seconds)
+        << " s)\n";
+      break;
+    case SolveStop::max_states:
+      o << "no: stopped at the state limit (" << options.max_states << " states, about "
+        << format_bytes(static_cast<double>(options.max_states) *
+                        static_cast<double>(kSolverBytesPerState))
+        << "; raise it with --max-states)\n";
+      break;
+  }
   o << "lower bound  " << amount(r.lower_bound) << "\n";
   o << (r.optimal ? "schedule     (one optimal schedule)\n" : "schedule     (best found)\n");
   const int width = static_cast<int>(std::to_string(r.schedule.size()).size());
@@ -57,12 +74,19 @@ std::string solve_report_text(const Simulation& sim, const SolveOptions& options
     o << "  " << std::string(static_cast<std::size_t>(width) - n.size(), ' ') << n << "  "
       << describe(sim.graph, r.schedule[i]) << "\n";
   }
-  std::ostringstream secs;
-  secs.setf(std::ios::fixed);
-  secs.precision(3);
-  secs << r.seconds;
-  o << "solved in    " << secs.str() << " s, " << count_text(r.states_explored, "state", "states")
-    << " explored\n";
+  o << "explored     " << count_text(r.states_explored, "state", "states") << "\n";
+  if (timings) {
+    // Wall-clock figures vary from run to run: shown only on request.
+    std::ostringstream secs;
+    secs.setf(std::ios::fixed);
+    secs.precision(3);
+    secs << r.seconds;
+    o << "solved in    " << secs.str() << " s";
+    if (r.seconds > 0)
+      o << " (" << format_number(std::round(static_cast<double>(r.states_explored) / r.seconds))
+        << " states/s)";
+    o << "\n";
+  }
   return o.str();
 }
 
@@ -70,26 +94,21 @@ std::string solve_report_text(const Simulation& sim, const SolveOptions& options
 
 int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
   ScenarioArgs scenario;
+  SolveArgs solve_args;
   std::string format = "text";
-  std::string objective = "moves";
   std::string emit;
-  double time_limit = -1;
-  bool recompute = false;
   po::options_description options("memsim solve options");
   po::positional_options_description positional;
   add_scenario_options(options, positional, scenario);
-  options.add_options()("objective", po::value<std::string>(&objective),
-                        "minimize moves (default: loads + stores) or bytes (bytes moved)")(
-      "recompute", po::bool_switch(&recompute),
-      "also allow running an op again instead of storing its output")(
-      "time-limit", po::value<double>(&time_limit),
-      "stop after SECONDS with the best schedule so far and a proven lower bound")(
-      "format", po::value<std::string>(&format), "output: text (default) or json")(
+  add_solve_options(options, solve_args);
+  options.add_options()("format", po::value<std::string>(&format),
+                        "output: text (default) or json")(
       "emit-schedule", po::value<std::string>(&emit),
       "write the schedule to FILE, one step per line (replay: memsim run --schedule FILE)");
   const std::string usage =
       "usage: memsim solve SCENARIO.toml [--set KEY=VALUE]... [--objective moves|bytes] "
-      "[--recompute] [--time-limit SECONDS] [--format text|json] [--emit-schedule FILE]\n\n"
+      "[--recompute] [--time-limit SECONDS] [--max-states N] [--timings] [--format text|json] "
+      "[--emit-schedule FILE]\n\n"
       "Finds the minimum number of moves that runs every op of the scenario's DAG within the\n"
       "cache, over every order and every eviction and store choice, and proves it.\n"
       "example: memsim solve scenarios/lecture/brain-teaser.toml --set "
@@ -97,33 +116,23 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
   if (!parse_command_line(args, options, positional, usage, std::cout)) return kExitOk;
   const Format fmt = parse_format(format);
   if (fmt == Format::csv) throw UsageError("--format must be text or json for solve, not 'csv'");
-  SolveOptions solve_options;
-  if (objective == "moves") {
-    solve_options.objective = SolveObjective::moves;
-  } else if (objective == "bytes") {
-    solve_options.objective = SolveObjective::bytes;
-  } else {
-    throw UsageError("--objective must be moves or bytes, not '" + objective + "'");
-  }
-  if (time_limit != -1) {
-    if (!(time_limit >= 0))
-      throw UsageError("--time-limit must be a number of seconds >= 0, not " +
-                       format_number(time_limit));
-    solve_options.time_limit_seconds = time_limit;
-  }
-  solve_options.allow_recompute = recompute;
+  const SolveOptions solve_options = to_solve_options(solve_args);
+  OutputFiles outputs;  // checked now, before any work
+  outputs.add("--emit-schedule", emit);
 
   const Simulation sim = load_simulation(scenario, registry);
   if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
     throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
   const SolveResult result = solve(sim.graph, sim.machine.cache_capacity, solve_options);
-  if (!emit.empty())
-    write_file_atomically(
-        emit, [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });
+  if (outputs.has("--emit-schedule")) {
+    outputs.set_writer("--emit-schedule",
+                       [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });
+    outputs.commit();
+  }
   if (fmt == Format::json) {
-    std::cout << solve_report_json(sim.graph, result).dump(2) << "\n";
+    std::cout << solve_report_json(sim.graph, result, solve_args.timings).dump(2) << "\n";
   } else {
-    std::cout << solve_report_text(sim, solve_options, result);
+    std::cout << solve_report_text(sim, solve_options, result, solve_args.timings);
   }
   return kExitOk;
 }

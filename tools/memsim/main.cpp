@@ -1,5 +1,6 @@
 // memsim: the command line. Parses the command, calls the library, prints, and turns every
 // error into one line and an exit status (0 done, 1 failed while running, 2 bad input).
+#include <cerrno>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -38,17 +39,9 @@ void list_policies(const memsim::Registry& registry) {
     std::cout << "  " << g.name << "  " << g.description << "\n";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Runs one command; every error becomes one line on stderr and an exit status.
+int run_command(const std::string& command, const std::vector<std::string>& args) {
   using namespace memsim::cli;
-  const std::vector<std::string> all(argv + 1, argv + argc);
-  if (all.empty()) {
-    std::cerr << kUsage;
-    return kExitBadInput;
-  }
-  const std::string& command = all.front();
-  const std::vector<std::string> args(all.begin() + 1, all.end());
   try {
     const memsim::Registry registry = memsim::builtin_registry();
     if (command == "--help" || command == "-h" || command == "help") {
@@ -74,6 +67,9 @@ int main(int argc, char** argv) {
   } catch (const memsim::ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
+  } catch (const OutputPathError& e) {
+    std::cerr << "memsim " << command << ": " << e.what() << "\n";
+    return kExitBadInput;
   } catch (const UsageError& e) {
     std::cerr << "memsim " << (command.rfind("-", 0) == 0 ? "" : command + ": ") << e.what()
               << "\n";
@@ -82,4 +78,28 @@ int main(int argc, char** argv) {
     std::cerr << "memsim: " << e.what() << "\n";
     return kExitFailed;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace memsim::cli;
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return kExitBadInput;
+  }
+  const std::string& command = all.front();
+  const std::vector<std::string> args(all.begin() + 1, all.end());
+  route_standard_output();
+  install_output_signal_handlers();
+  const int status = run_command(command, args);
+  try {
+    flush_standard_output();
+  } catch (const OutputWriteError& e) {
+    // A reader that stops early (`memsim ... | head`) is not worth a message; the status says it.
+    if (e.error() != EPIPE) std::cerr << "memsim: " << e.what() << "\n";
+    return kExitFailed;
+  }
+  return status;
 }
