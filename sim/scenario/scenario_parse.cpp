@@ -192,6 +192,7 @@ struct HardwareKeys {
   std::map<std::string, double, std::less<>> throughput_by_dtype;
   std::optional<std::string> precision;
   SourcePos precision_pos;
+  SourcePos reserved_pos;  // hardware.dram.reserved, where given
 };
 
 // Reads one [hardware] table into spec.machine; every key it sets replaces an earlier value.
@@ -209,13 +210,17 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
   }
   if (const toml::table* dram = r.table("dram")) {
     Reader d(*dram, "hardware.dram", file,
-             {"bandwidth", "latency", "capacity", "channels", "transfer_time"});
+             {"bandwidth", "latency", "capacity", "reserved", "channels", "transfer_time"});
     if (auto v = d.quantity("bandwidth", parse_bandwidth, "768 GB/s")) {
       m.dram_bandwidth = *v;
       spec.has_bandwidth = true;
     }
     if (auto v = d.quantity("latency", parse_duration, "400 ns")) m.dram_latency = *v;
     if (auto v = d.quantity("capacity", parse_size, "48 GiB")) m.dram_capacity = *v;
+    if (auto v = d.quantity("reserved", parse_size, "2 GiB")) {
+      m.dram_reserved = *v;
+      keys.reserved_pos = d.pos(*d.find("reserved"));
+    }
     if (auto v = d.integer("channels", 1)) {
       if (*v > 65535) d.fail(*d.find("channels"), "channels", "must be at most 65535");
       m.dram_channels = static_cast<std::uint32_t>(*v);
@@ -295,6 +300,15 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
   if (const toml::node* preset = hw->get("preset"))
     read_hardware_preset(*preset, spec.file, spec, keys);
   read_hardware_table(*hw, spec.file, spec, keys);
+  const Machine& m = spec.machine;
+  if (m.dram_reserved > 0 && m.dram_reserved >= m.dram_capacity)
+    throw ScenarioError(
+        keys.reserved_pos,
+        "hardware.dram.reserved: " + format_bytes(static_cast<double>(m.dram_reserved)) +
+            (m.dram_capacity == std::numeric_limits<std::uint64_t>::max()
+                 ? " reserved, but the DRAM has no capacity; set hardware.dram.capacity"
+                 : " is not less than hardware.dram.capacity (" +
+                       format_bytes(static_cast<double>(m.dram_capacity)) + ")"));
   if (!keys.has_capacity)
     throw ScenarioError(spec.hardware_pos,
                         "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
