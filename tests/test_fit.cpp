@@ -175,10 +175,11 @@ TEST_CASE("a DRAM reserve moves the out-of-memory verdict", "[fit][oom]") {
   const RunResult r = run_simulation(sim);
   CHECK(r.liveness.peak_live_bytes == 830688);
   CHECK(r.oom);
-  CHECK(out_of_memory_verdict(sim.graph, r.liveness, sim.machine.dram_capacity,
-                              sim.machine.dram_reserved) ==
-        "out of memory: needs 811.22 KiB at op loss.dX, DRAM holds 1.00 MiB less 256.00 KiB reserved "
-        "(weights 2.62, gradients 82.03, activations 503.91, inputs 140.62, labels 82.03)");
+  CHECK(
+      out_of_memory_verdict(sim.graph, r.liveness, sim.machine.dram_capacity,
+                            sim.machine.dram_reserved) ==
+      "out of memory: needs 811.22 KiB at op loss.dX, DRAM holds 1.00 MiB less 256.00 KiB reserved "
+      "(weights 2.62, gradients 82.03, activations 503.91, inputs 140.62, labels 82.03)");
 }
 
 TEST_CASE("memsim fit and run --fail-on-oom on the command line", "[fit][cli]") {
