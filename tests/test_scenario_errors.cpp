@@ -120,8 +120,8 @@ ops = [{ name = "big", inputs = ["A", "B"], outputs = ["C"] }]
   std::string small = kHardware;
   small.replace(small.find("6 MiB"), 5, "1 KiB");
   CHECK(load_error(small + kModel + "[schedule]\ntiling = \"none\"\n") ==
-        "s.toml:1:1: op 'fwd1' needs 1536 bytes (1.50 KiB) resident at once, but the cache "
-        "holds 1024 bytes (1.00 KiB)");
+        "s.toml:1:1: op 'dense1.forward' needs 1536 bytes (1.50 KiB) resident at once, but the "
+        "cache holds 1024 bytes (1.00 KiB)");
 }
 
 TEST_CASE("an unknown policy lists the known ones", "[scenario][errors]") {

@@ -28,6 +28,7 @@ class TrainingBuilder {
     if (opt_.kept.size() != n_ + 1)
       throw std::invalid_argument("TrainingOptions::kept needs one entry per activation X0..Xn");
     opt_.kept[0] = opt_.kept[n_] = 1;
+    layer_.assign(n_, kNoLayer);
     weight_.assign(n_, kNone);
     activation_.assign(n_, kNone);
     recomputed_.assign(n_, kNone);
@@ -51,16 +52,15 @@ class TrainingBuilder {
 
  private:
   std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
-  std::string index(LayerId i) const { return std::to_string(i + 1); }
   std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
   double elements(LayerId i) const {
     return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
   }
 
-  void emit(const std::string& name, const std::vector<TensorId>& reads,
-            const std::vector<TensorId>& writes, const std::vector<TensorId>& updates, double flops,
-            OpPhase phase) {
-    order_.push_back(b_.add_op(name, reads, writes, updates, flops, phase));
+  void emit(LayerIndex layer, OpRole role, const std::vector<TensorId>& reads,
+            const std::vector<TensorId>& writes, const std::vector<TensorId>& updates,
+            double flops) {
+    order_.push_back(b_.add_op(layer, role, reads, writes, updates, flops));
   }
 
   static void add_unique(std::vector<TensorId>& list, TensorId t) {
@@ -68,15 +68,17 @@ class TrainingBuilder {
   }
 
   void forward() {
-    x0_ = b_.add_tensor("X0", size(m_.input_bytes()), TensorKind::input, true);
+    x0_ = b_.add_tensor(b_.add_layer("input"), TensorRole::none, size(m_.input_bytes()),
+                        TensorKind::input, true);
     nests_.activation(x0_, kModelInput);
     for (LayerId i = 0; i < n_; ++i) {
       const Layer& layer = m_.layers[i];
+      layer_[i] = b_.add_layer(layer.name);
       std::vector<TensorId> reads;
       std::vector<NestRecorder::Use> uses;
       if (layer.params > 0) {
-        weight_[i] =
-            b_.add_tensor("W" + index(i), size(m_.weight_bytes(layer)), TensorKind::weight, true);
+        weight_[i] = b_.add_tensor(layer_[i], TensorRole::weight, size(m_.weight_bytes(layer)),
+                                   TensorKind::weight, true);
         nests_.weight(weight_[i], i);
         reads.push_back(weight_[i]);
         uses.push_back({weight_[i], NestSlot::Kind::weight});
@@ -86,10 +88,11 @@ class TrainingBuilder {
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
         uses.push_back({from == kModelInput ? x0_ : activation_[from], NestSlot::Kind::input, j});
       }
-      activation_[i] = b_.add_tensor("X" + index(i), act_bytes(i), TensorKind::activation, false);
+      activation_[i] =
+          b_.add_tensor(layer_[i], TensorRole::out, act_bytes(i), TensorKind::activation, false);
       nests_.activation(activation_[i], i);
       uses.push_back({activation_[i], NestSlot::Kind::output});
-      emit("fwd" + index(i), reads, {activation_[i]}, {}, layer.flops_forward, OpPhase::forward);
+      emit(layer_[i], OpRole::forward, reads, {activation_[i]}, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), i, NestRole::forward, uses);
     }
   }
@@ -100,13 +103,14 @@ class TrainingBuilder {
       gradient_[last] = activation_[last];  // X_n is dL/dy^
       return;
     }
-    const TensorId label = b_.add_tensor("Y", act_bytes(last), TensorKind::label, true);
+    const TensorId label = b_.add_tensor(b_.add_layer("label"), TensorRole::none, act_bytes(last),
+                                         TensorKind::label, true);
     nests_.activation(label, last);
-    gradient_[last] =
-        b_.add_tensor("dX" + index(last), act_bytes(last), TensorKind::gradient, false);
+    gradient_[last] = b_.add_tensor(layer_[last], TensorRole::out_grad, act_bytes(last),
+                                    TensorKind::gradient, false);
     nests_.activation(gradient_[last], last);
-    emit("loss", {activation_[last], label}, {gradient_[last]}, {}, elements(last),
-         OpPhase::backward);
+    emit(b_.add_layer("loss"), OpRole::dX, {activation_[last], label}, {gradient_[last]}, {},
+         elements(last));
     const TensorId loss_tensors[] = {activation_[last], label, gradient_[last]};
     nests_.elementwise_op(order_.back(), kModelInput, NestRole::loss, loss_tensors);
   }
@@ -141,12 +145,11 @@ class TrainingBuilder {
         add_unique(reads, x);
         uses.push_back({x, NestSlot::Kind::input, j});
       }
-      recomputed_[top] =
-          b_.add_tensor("X" + index(top) + ".re", act_bytes(top), TensorKind::activation, false);
+      recomputed_[top] = b_.add_tensor(layer_[top], TensorRole::out_recomputed, act_bytes(top),
+                                       TensorKind::activation, false);
       nests_.activation(recomputed_[top], top);
       uses.push_back({recomputed_[top], NestSlot::Kind::output});
-      emit("re" + index(top), reads, {recomputed_[top]}, {}, layer.flops_forward,
-           OpPhase::recompute);
+      emit(layer_[top], OpRole::recompute, reads, {recomputed_[top]}, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), top, NestRole::recompute, uses);
     }
     return recomputed_[j];
@@ -165,10 +168,11 @@ class TrainingBuilder {
         add_unique(reads, x);
         uses.push_back({x, NestSlot::Kind::input, j});
       }
-      g = b_.add_tensor("G" + index(i), size(m_.weight_bytes(layer)), TensorKind::gradient, false);
+      g = b_.add_tensor(layer_[i], TensorRole::weight_grad, size(m_.weight_bytes(layer)),
+                        TensorKind::gradient, false);
       nests_.weight(g, i);
       uses.push_back({g, NestSlot::Kind::weight});
-      emit("bwdW" + index(i), reads, {g}, {}, layer.flops_backward_weight, OpPhase::backward);
+      emit(layer_[i], OpRole::dW, reads, {g}, {}, layer.flops_backward_weight);
       nests_.layer_op(order_.back(), i, NestRole::backward_weight, uses);
     }
     std::vector<TensorId> reads, writes, accumulates;
@@ -184,7 +188,8 @@ class TrainingBuilder {
     uses.push_back({d, NestSlot::Kind::output});
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
-        gradient_[t] = b_.add_tensor("dX" + index(t), act_bytes(t), TensorKind::gradient, false);
+        gradient_[t] = b_.add_tensor(layer_[t], TensorRole::out_grad, act_bytes(t),
+                                     TensorKind::gradient, false);
         nests_.activation(gradient_[t], t);
         writes.push_back(gradient_[t]);
       } else {
@@ -196,7 +201,7 @@ class TrainingBuilder {
       uses.push_back({gradient_[t], NestSlot::Kind::input, slot});
     }
     if (!targets.empty()) {
-      emit("bwdX" + index(i), reads, writes, accumulates, flops, OpPhase::backward);
+      emit(layer_[i], OpRole::dX, reads, writes, accumulates, flops);
       nests_.layer_op(order_.back(), i, NestRole::backward_data, uses);
     }
     if (g == kNone) return;
@@ -211,21 +216,21 @@ class TrainingBuilder {
       update(i);
   }
 
-  // upd<i>: reads G<i>, updates W<i> and the optimizer's state in place.
+  // <layer>.update: reads .weight.grad, updates .weight and the optimizer state in place.
   void update(LayerId i) {
     const Layer& layer = m_.layers[i];
     const TensorId g = gradient_of_weight_[i];
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
-    static constexpr const char* kStateNames[] = {"M", "V"};
+    static constexpr TensorRole kStateRoles[] = {TensorRole::weight_m, TensorRole::weight_v};
     for (std::uint32_t s = 0; s < cost.state_count; ++s) {
-      updates.push_back(b_.add_tensor(kStateNames[s] + index(i), size(m_.weight_bytes(layer)),
+      updates.push_back(b_.add_tensor(layer_[i], kStateRoles[s], size(m_.weight_bytes(layer)),
                                       TensorKind::optimizer_state, true));
       nests_.weight(updates.back(), i);
     }
     for (TensorId t : updates) b_.mark_required_output(t);
-    emit("upd" + index(i), {g}, {}, updates,
-         cost.flops_per_param * static_cast<double>(layer.params), OpPhase::update);
+    emit(layer_[i], OpRole::update, {g}, {}, updates,
+         cost.flops_per_param * static_cast<double>(layer.params));
     std::vector<TensorId> tensors{g};
     tensors.insert(tensors.end(), updates.begin(), updates.end());
     nests_.elementwise_op(order_.back(), i, NestRole::update, tensors);
@@ -238,9 +243,10 @@ class TrainingBuilder {
   GraphBuilder b_;
   std::vector<OpId> order_;
   TensorId x0_ = kNone;
+  std::vector<LayerIndex> layer_;                                      // per layer
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
-  std::vector<TensorId> gradient_of_weight_;                           // G<i>, per layer
-  std::vector<LayerId> deferred_updates_;  // after-backward: layers whose upd<i> waits
+  std::vector<TensorId> gradient_of_weight_;                           // .weight.grad, per layer
+  std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits
   NestRecorder nests_;                     // loop nests, for tiling
 };
 
@@ -259,8 +265,7 @@ GeneratedSchedule generate_training_graph(const LayerGraph& model, const Trainin
   return schedule;
 }
 
-TrainingOptions training_options(const ScheduleSpec& schedule, std::size_t layer_count) {
-  const ScheduleSpec& s = schedule;
+TrainingOptions training_options(const ScheduleSpec& s, std::size_t layer_count) {
   TrainingOptions options;
   options.fused_loss = s.loss == "fused";
   if (!parse_optimizer(s.optimizer, options.optimizer))

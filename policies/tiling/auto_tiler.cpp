@@ -81,6 +81,16 @@ class Search {
     return tile_working_set(p_, t, &cache_) <= capacity_;
   }
 
+  // Descends and reports whether some leaf below had a loop order that fits.
+  bool descend_to_leaves(std::size_t d) {
+    const bool before = fitted_;
+    fitted_ = false;
+    descend(d);
+    const bool any = fitted_;
+    fitted_ = fitted_ || before;
+    return any;
+  }
+
   void descend(std::size_t d) {
     if (d == p_.dims.size()) {
       leaf();
@@ -88,13 +98,10 @@ class Search {
     }
     const std::vector<std::uint64_t>& sizes = candidates_[d];
     if (d == last_) {
-      // the largest size that fits
+      // the largest size for which some loop order fits (with the epilogue and the window)
       for (std::size_t i = sizes.size(); i-- > 0;) {
         current_.tile[d] = sizes[i];
-        if (may_fit(d + 1)) {
-          descend(d + 1);
-          break;
-        }
+        if (may_fit(d + 1) && descend_to_leaves(d + 1)) break;
       }
       current_.tile[d] = p_.dims[d].extent;
       return;
@@ -133,6 +140,7 @@ class Search {
       order.insert(order.end(), rest.begin(), rest.end());
       const Prediction pr = cost.evaluate(order, capacity_, lookahead_);
       if (!pr.fits) continue;  // the window depends on the innermost loop
+      fitted_ = true;
       if (!found_ || better(pr, cut, best_.prediction, best_cut_)) {
         best_ = {Tiling{current_.tile, order}, pr};
         best_cut_ = cut;
@@ -151,6 +159,7 @@ class Search {
   TilingChoice best_;
   std::vector<std::uint8_t> best_cut_;  // sorted
   bool found_ = false;
+  bool fitted_ = false;  // some leaf since the last reset had an order that fits
   IntervalCache cache_;
 };
 

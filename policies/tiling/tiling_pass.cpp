@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 #include "policies/tiling/nest_problem.h"
 #include "policies/tiling/region.h"
@@ -66,6 +67,8 @@ class Pass {
       : g_(g), order_(order), w_(w), plans_(plans) {}
 
   TiledGraph run() && {
+    for (LayerIndex l = 0; l < g_.layer_count(); ++l)
+      layers_.push_back(b_.add_layer(g_.layer_name(l)));
     prepare_tensors();
     problems_.resize(g_.op_count());
     for (OpId o : order_)
@@ -150,20 +153,34 @@ class Pass {
       for (std::size_t a = 0; a < axes(t); ++a) block_count_[t] *= cuts(t, a).size() - 1;
       total += block_count_[t] * (epilogue_[t] ? 2 : 1);
     }
-    b_.reserve(total, g_.op_count() * 4, g_.op_count() * 8, total * 16);
+    b_.reserve(total, g_.op_count() * 4, g_.op_count() * 8, 0);
     out_.tensor_origin.reserve(total);
     for (TensorId t = 0; t < n; ++t) {
-      block_base_[t] = add_blocks(t, "");
-      if (epilogue_[t]) partial_base_[t] = add_blocks(t, ".partial");
+      block_base_[t] = add_blocks(t, false);
+      if (epilogue_[t]) partial_base_[t] = add_blocks(t, true);
     }
     written_.assign(out_.tensor_origin.size(), 0);
   }
 
-  // Adds tensor t's blocks (a partial copy when suffix is ".partial"); returns the first id.
-  TensorId add_blocks(TensorId t, const std::string& suffix) {
+  // Layer l's tile k ("<layer>.tile<k>"), one entry per layer and k.
+  LayerIndex tile_layer(LayerIndex l, std::size_t k) {
+    const std::uint64_t key = (std::uint64_t{l} << 32) | k;
+    const auto it = tiles_.find(key);
+    if (it != tiles_.end()) return it->second;
+    return tiles_.emplace(key, b_.add_tile(layers_[l], static_cast<std::uint32_t>(k)))
+        .first->second;
+  }
+
+  static TensorRole partial_role(TensorRole role) {
+    return role == TensorRole::weight_grad ? TensorRole::weight_grad_partial
+                                           : TensorRole::out_partial;
+  }
+
+  // Adds tensor t's blocks (its partial copy's with `partial`); returns the first id. Block k
+  // of a tensor of layer L with role R is "L.tile<k>.R"; one block keeps the tensor's name.
+  TensorId add_blocks(TensorId t, bool partial) {
     const Tensor& orig = g_.tensor(t);
-    const std::string name = std::string(g_.tensor_name(t)) + suffix;
-    const bool partial = !suffix.empty();
+    const TensorRole role = partial ? partial_role(orig.role) : orig.role;
     const TensorId first = static_cast<TensorId>(out_.tensor_origin.size());
     const std::size_t count = block_count_[t];
     std::vector<std::size_t> index(axes(t), 0);
@@ -176,8 +193,9 @@ class Pass {
           bytes *= c[index[a] + 1] - c[index[a]];
         }
       }
-      const TensorId id = b_.add_tensor(count > 1 ? name + ".tile" + std::to_string(k) : name,
-                                        bytes, orig.kind, partial ? false : orig.initial_in_dram);
+      const LayerIndex layer = count > 1 ? tile_layer(orig.layer, k) : layers_[orig.layer];
+      const TensorId id =
+          b_.add_tensor(layer, role, bytes, orig.kind, partial ? false : orig.initial_in_dram);
       if (orig.required_output && !partial) b_.mark_required_output(id);
       out_.tensor_origin.push_back(t);
       for (std::size_t a = axes(t); a-- > 0;) {
@@ -222,14 +240,17 @@ class Pass {
   }
 
   // --- ops ------------------------------------------------------------------------------------
-  void emit(OpId origin, const std::string& name, double flops) {
+  // Emits an op of `origin`'s layer with `role`: tile `tile` of it, or (kNoTile) the layer's.
+  void emit(OpId origin, std::size_t tile, OpRole role, double flops) {
+    const Op& op = g_.op(origin);
     for (const auto* list : {&in_, &outs_, &ups_})
       if (list->size() > kMaxList)
-        throw std::length_error("tile op '" + name + "' lists " + std::to_string(list->size()) +
+        throw std::length_error("tile " + std::to_string(tile) + " of op '" + g_.op_name(origin) +
+                                "' would list " + std::to_string(list->size()) +
                                 " blocks in one list (at most 255): the tilings of the ops around "
-                                "'" +
-                                std::string(g_.op_name(origin)) + "' cut its tensors too finely");
-    const OpId id = b_.add_op(name, in_, outs_, ups_, flops, g_.op(origin).phase);
+                                "it cut its tensors too finely; give its layer explicit tiles");
+    const LayerIndex layer = tile == kNoTile ? layers_[op.layer] : tile_layer(op.layer, tile);
+    const OpId id = b_.add_op(layer, role, in_, outs_, ups_, flops);
     out_.order.push_back(id);
     out_.op_origin.push_back(origin);
   }
@@ -248,7 +269,7 @@ class Pass {
       }
     for (TensorId t : g_.updates(o))
       for (std::size_t k = 0; k < block_count_[t]; ++k) ups_.push_back(block_base_[t] + k);
-    emit(o, std::string(g_.op_name(o)), g_.op(o).flops);
+    emit(o, kNoTile, g_.op(o).role, g_.op(o).flops);
   }
 
   void emit_tiles(OpId o) {
@@ -281,11 +302,16 @@ class Pass {
         ++k;
       } while (walker.next());
     }
-    const std::string base = std::string(g_.op_name(o));
     const double flops = g_.op(o).flops;
+    const OpRole role = g_.op(o).role;
     TileWalker walker(p.dims, tiling);
-    std::size_t k = 0, epilogues = 0;
-    std::vector<std::pair<TensorId, TensorId>> flush;  // partial block -> block
+    std::size_t k = 0;
+    struct Flush {
+      TensorId from, to;
+      std::size_t block;
+      bool single;  // the tensor is one block
+    };
+    std::vector<Flush> flush;  // partial block -> block
     do {
       in_.clear();
       outs_.clear();
@@ -306,17 +332,18 @@ class Pass {
             const TensorId target = partial ? partial_base_[t] + static_cast<TensorId>(b) : block;
             (written_[target] ? ups_ : outs_).push_back(target);
             written_[target] = 1;
-            if (partial && last_write[i][b] == k) flush.emplace_back(target, block);
+            if (partial && last_write[i][b] == k)
+              flush.push_back({target, block, b, block_count_[t] == 1});
           }
         });
       }
-      emit(o, base + ".tile" + std::to_string(k), flops * walker.share());
-      for (const auto& [from, to] : flush) {
-        in_.assign(1, from);
-        outs_.assign(1, to);
+      emit(o, k, role, flops * walker.share());
+      for (const Flush& f : flush) {
+        in_.assign(1, f.from);
+        outs_.assign(1, f.to);
         ups_.clear();
-        written_[to] = 1;
-        emit(o, base + ".epilogue" + std::to_string(epilogues++), 0);
+        written_[f.to] = 1;
+        emit(o, f.single ? kNoTile : f.block, OpRole::epilogue, 0);
       }
       ++k;
     } while (walker.next());
@@ -346,6 +373,8 @@ class Pass {
   std::vector<std::size_t> block_count_;
   std::vector<std::uint8_t> written_;
   std::vector<TensorId> in_, outs_, ups_;
+  std::vector<LayerIndex> layers_;  // the original graph's layers, in the tiled one
+  std::unordered_map<std::uint64_t, LayerIndex> tiles_;
   GraphBuilder b_;
   TiledGraph out_;
 };

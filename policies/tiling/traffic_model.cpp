@@ -108,7 +108,7 @@ std::uint64_t TileCost::largest(std::size_t x, std::uint32_t outer) const {
   return b;
 }
 
-std::uint64_t TileCost::summed(std::size_t x, std::uint32_t outer) const {
+std::uint64_t TileCost::summed(std::size_t x, std::uint32_t outer, std::uint32_t repeat) const {
   std::uint64_t b = p_.operands[x].element_bytes;
   for (const AxisCost& ac : ops_[x].axes) {
     std::uint32_t sub = 0;
@@ -116,14 +116,13 @@ std::uint64_t TileCost::summed(std::size_t x, std::uint32_t outer) const {
       if ((outer >> ac.dims[j]) & 1u) sub |= 1u << j;
     b *= ac.sum[sub];
   }
-  const std::uint32_t unrelated = outer & cut_ & ~ops_[x].related;
   for (std::size_t d = 0; d < trips_.size(); ++d)
-    if ((unrelated >> d) & 1u) b *= trips_[d];
+    if ((repeat >> d) & 1u) b *= trips_[d];
   return b;
 }
 
 bool TileCost::written_more_than_once(std::size_t operand) const {
-  return summed(operand, cut_) > p_.operands[operand].bytes();
+  return summed(operand, cut_, cut_ & ~ops_[operand].related) > p_.operands[operand].bytes();
 }
 
 Prediction TileCost::evaluate(const std::vector<std::uint8_t>& order, std::uint64_t capacity,
@@ -165,7 +164,16 @@ Prediction TileCost::evaluate(const std::vector<std::uint8_t>& order, std::uint6
   const std::uint32_t outer = mask(b - 1);
   for (std::size_t i = 0; i < p_.operands.size(); ++i) {
     const OperandInfo& x = p_.operands[i];
-    const std::uint64_t moved = summed(i, outer);
+    // Every tile op between two iterations of a loop that sits inside all the loops x depends
+    // on uses x's same blocks, so LRU keeps them: only outer loops x does not depend on, around
+    // one it does, move x again.
+    std::size_t innermost = 0;  // 1 + the level of the innermost loop x depends on
+    for (std::size_t l = 0; l < levels.size(); ++l)
+      if ((ops_[i].related >> levels[l]) & 1u) innermost = l + 1;
+    std::uint32_t repeat = 0;
+    for (std::size_t l = 0; l + 1 < b && l + 1 < innermost; ++l)
+      if (!((ops_[i].related >> levels[l]) & 1u)) repeat |= 1u << levels[l];
+    const std::uint64_t moved = summed(i, outer, repeat);
     switch (x.access) {
       case Access::read:
         p.loads += moved;

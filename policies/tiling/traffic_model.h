@@ -12,7 +12,9 @@
 //     reuses what its previous iteration left (a stationary operand, the overlap of halos);
 //   - each operand moves, for every position of the loops outside the streaming loop, its
 //     region over the streaming loop and everything inside it: its bytes summed over those
-//     positions, times the trip counts of outer loops it does not depend on;
+//     positions, times the trip counts of the outer loops it does not depend on that enclose
+//     a loop it does depend on (across a loop nested inside every loop it depends on, every
+//     tile op in between touches the operand's same blocks, so LRU keeps them);
 //   - a read operand is loaded that often; an output is stored that often and loaded that
 //     often less once (its first visit writes it); an updated operand is loaded and stored that
 //     often. When everything fits, every operand moves once.
@@ -122,9 +124,11 @@ class TileCost {
     std::uint32_t related = 0;  // dimensions it depends on
   };
   // With the dimensions in `outer` at one tile and the others whole: operand x's largest
-  // region, and its regions summed over every position of `outer`.
+  // region, and its regions summed over every position of `outer` (times the trip counts of
+  // the dimensions in `repeat`).
   std::uint64_t largest(std::size_t x, std::uint32_t outer) const;
-  std::uint64_t summed(std::size_t x, std::uint32_t outer) const;
+  // `repeat`: the dimensions whose every iteration moves the regions again.
+  std::uint64_t summed(std::size_t x, std::uint32_t outer, std::uint32_t repeat) const;
   const NestProblem& p_;
   std::vector<std::uint64_t> trips_;
   std::uint32_t cut_ = 0;

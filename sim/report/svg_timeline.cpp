@@ -4,6 +4,7 @@
 #include <sstream>
 #include <vector>
 
+#include "sim/core/occupancy.h"
 #include "sim/core/units.h"
 #include "sim/report/report.h"
 #include "sim/report/svg_text.h"
@@ -61,10 +62,12 @@ class Canvas {
 };
 
 std::string op_label(const Graph& g, OpId op) {
-  // The lecture writes "Compute X_i": name the op by its output when it has exactly one.
+  // The lecture writes "Compute X_i": a raw [graph]'s op is named by its output when it has
+  // exactly one; a model's op by its own name ("dense2.forward"), which says layer and role.
   const auto outs = g.outputs(op);
-  return outs.size() == 1 ? "Compute " + std::string(g.tensor_name(outs[0]))
-                          : std::string(g.op_name(op));
+  return outs.size() == 1 && g.op(op).role == OpRole::none
+             ? "Compute " + std::string(g.tensor_name(outs[0]))
+             : std::string(g.op_name(op));
 }
 
 }  // namespace
@@ -160,17 +163,19 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
       case StepKind::store: {
         const bool load = s.step.kind == StepKind::load;
         const std::string name(g.tensor_name(s.step.id));
-        c.event(o, load ? "load" : "store", s.start, s.end, row_top(s.channel % channels),
-                (load ? "load " : "store ") + name + ", " + c.size(g.tensor(s.step.id).bytes) +
-                    ", " + span,
-                {(load ? "Load " : "Store ") + name, name});
+        // Short boxes fall back to the layer alone ("dense2" for dense2.weight).
+        c.event(
+            o, load ? "load" : "store", s.start, s.end, row_top(s.channel % channels),
+            (load ? "load " : "store ") + name + ", " + c.size(g.tensor(s.step.id).bytes) + ", " +
+                span,
+            {(load ? "Load " : "Store ") + name, name, g.layer_name(g.tensor(s.step.id).layer)});
         break;
       }
       case StepKind::compute: {
         const std::string name(g.op_name(s.step.id));
         c.event(o, "op", s.start, s.end, compute_top,
                 "compute " + name + ", " + format_flops(g.op(s.step.id).flops) + ", " + span,
-                {op_label(g, s.step.id), name});
+                {op_label(g, s.step.id), name, g.layer_name(g.op(s.step.id).layer)});
         break;
       }
       case StepKind::drop:
@@ -194,15 +199,8 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
     std::uint64_t bytes;
   };
   std::vector<Sample> samples;
-  for (const TimedStep& s : rec.steps()) samples.push_back({s.start, s.cache_bytes});
-  std::stable_sort(samples.begin(), samples.end(),
-                   [](const Sample& a, const Sample& b) { return a.t < b.t; });
-  // Of several steps at one instant only the state after the last is real; drawing the ones
-  // between would show spikes of zero width.
-  std::vector<Sample> settled;
-  for (std::size_t i = 0; i < samples.size(); ++i)
-    if (i + 1 == samples.size() || samples[i + 1].t != samples[i].t) settled.push_back(samples[i]);
-  samples.swap(settled);
+  for (const OccupancySample& o : occupancy_curve(g, rec.steps()))
+    samples.push_back({o.t, o.bytes});
   o << "<text class=\"row-name\" x=\"" << svg_num(kLeft - 12) << "\" y=\""
     << svg_num(cache_top + kCacheHeight / 2) << "\">Cache</text>\n"
     << "<text class=\"row-name\" x=\"" << svg_num(kLeft - 12) << "\" y=\""
