@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
+#include <string>
 
 namespace memsim {
 
@@ -81,16 +83,6 @@ class Search {
     return tile_working_set(p_, t, &cache_) <= capacity_;
   }
 
-  // Descends and reports whether some leaf below had a loop order that fits.
-  bool descend_to_leaves(std::size_t d) {
-    const bool before = fitted_;
-    fitted_ = false;
-    descend(d);
-    const bool any = fitted_;
-    fitted_ = fitted_ || before;
-    return any;
-  }
-
   void descend(std::size_t d) {
     if (d == p_.dims.size()) {
       leaf();
@@ -98,10 +90,15 @@ class Search {
     }
     const std::vector<std::uint64_t>& sizes = candidates_[d];
     if (d == last_) {
-      // the largest size for which some loop order fits (with the epilogue and the window)
-      for (std::size_t i = sizes.size(); i-- > 0;) {
+      // For each loop order, the largest size at which it fits (with the epilogue and the
+      // window, which depends on the innermost loop).
+      satisfied_.clear();
+      std::size_t orders = 1;
+      for (std::size_t e = 0, n = 1; e < p_.dims.size(); ++e)
+        if (e == d || current_.tile[e] < p_.dims[e].extent) orders *= n++;
+      for (std::size_t i = sizes.size(); i-- > 0 && satisfied_.size() < orders;) {
         current_.tile[d] = sizes[i];
-        if (may_fit(d + 1) && descend_to_leaves(d + 1)) break;
+        if (may_fit(d + 1)) descend(d + 1);
       }
       current_.tile[d] = p_.dims[d].extent;
       return;
@@ -140,7 +137,9 @@ class Search {
       order.insert(order.end(), rest.begin(), rest.end());
       const Prediction pr = cost.evaluate(order, capacity_, lookahead_);
       if (!pr.fits) continue;  // the window depends on the innermost loop
-      fitted_ = true;
+      // A loop order's best size is the largest at which it fits (traffic does not grow with
+      // a tile): smaller sizes of the last dimension are not tried for it again.
+      if (!satisfied_.insert(std::string(cut.begin(), cut.end())).second) continue;
       if (!found_ || better(pr, cut, best_.prediction, best_cut_)) {
         best_ = {Tiling{current_.tile, order}, pr};
         best_cut_ = cut;
@@ -159,7 +158,7 @@ class Search {
   TilingChoice best_;
   std::vector<std::uint8_t> best_cut_;  // sorted
   bool found_ = false;
-  bool fitted_ = false;  // some leaf since the last reset had an order that fits
+  std::set<std::string> satisfied_;  // loop orders (cut dimensions) that fit a larger size
   IntervalCache cache_;
 };
 

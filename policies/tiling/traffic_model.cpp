@@ -151,8 +151,33 @@ Prediction TileCost::evaluate(const std::vector<std::uint8_t>& order, std::uint6
     for (std::size_t i = 0; i < p_.operands.size(); ++i) sum += largest(i, outer);
     return sum;
   };
+  // The bytes LRU must hold for operands to be reused from one iteration of the loop at
+  // level s to the next (its stack distance): every operand's region over the loops inside s,
+  // twice for one that depends on s but on none of the loops inside it (the old and the new
+  // region are both touched by every tile op around the change).
+  const auto reuse_distance = [&](std::size_t s) {
+    std::uint32_t inner = 0;
+    for (std::size_t l = s + 1; l < levels.size(); ++l) inner |= 1u << levels[l];
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < p_.operands.size(); ++i) {
+      const std::uint32_t related = ops_[i].related;
+      const bool twice = ((related >> levels[s]) & 1u) && !(related & inner);
+      sum += (twice ? 2 : 1) * largest(i, mask(s + 1));
+    }
+    return sum;
+  };
+  // b: 0 when everything fits; else 1 + the streaming level, the outermost loop across whose
+  // iterations the loops inside it are reused (the innermost loop always is: every operand it
+  // does not depend on stays in every tile op).
   std::size_t b = 0;
-  while (b < levels.size() && footprint(mask(b)) > budget) ++b;
+  if (!levels.empty() && footprint(mask(0)) > budget) {
+    b = levels.size();
+    for (std::size_t s = 0; s + 1 < levels.size(); ++s)
+      if (reuse_distance(s) <= budget) {
+        b = s + 1;
+        break;
+      }
+  }
   if (b == 0) {
     for (const OperandInfo& x : p_.operands) {
       if (x.access != Access::write) p.loads += x.bytes();
