@@ -57,12 +57,15 @@ TileRequest read_tile_request(const LayerSpec& spec, const std::string& layer_na
     if (!dim.tileable && s != dim.extent)
       throw ScenarioError(
           param.pos, what + "this dimension is never tiled; use " + extent + " or leave it out");
-    if (s != dim.extent && s % dim.step != 0)
-      throw ScenarioError(param.pos, what + std::to_string(s) + " is not a multiple of " +
-                                         std::to_string(dim.step) +
-                                         " (a tile must hold whole input channels or groups), "
-                                         "nor the whole extent " +
-                                         extent);
+    if (s != dim.extent && s % dim.step != 0) {
+      const std::string step = std::to_string(dim.step);
+      const std::string why = type == "dense" ? "a tile of k holds whole input channels, " + step +
+                                                    " features each"
+                                              : "a tile of k holds whole groups, " + step +
+                                                    " output channels each";
+      throw ScenarioError(param.pos, what + std::to_string(s) + " is not a multiple of " + step +
+                                         " (" + why + ") nor the whole extent " + extent);
+    }
     request.sizes.emplace_back(dim.name, s);
   }
   return request;

@@ -81,7 +81,7 @@ std::string tiling_text(const NestProblem& problem, const Tiling& tiling) {
     s += std::string(s.empty() ? "" : " ") + dim.name + "=" + std::to_string(tiling.tile[d]);
     order += dim.name;
   }
-  if (s.empty()) return "whole";
+  if (s.empty()) return "whole (nothing cut)";
   return s + " order " + order;
 }
 
@@ -121,8 +121,8 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
       if (!alone.fits)
         throw ScenarioError(
             layer->tiles.pos,
-            "layer '" + layer->name + "': tiles " + tiling_text(d.problem, d.tiling) +
-                ": a tile op of '" + std::string(graph.op_name(o)) + "' needs " +
+            "layer '" + layer->name + "': with tiles " + tiling_text(d.problem, d.tiling) +
+                ", a tile op of '" + std::string(graph.op_name(o)) + "' needs " +
                 bytes_text(alone.working_set + alone.epilogue) +
                 " resident at once, but the cache holds " + bytes_text(input.capacity));
       d.cut = d.prediction.tiles > 1;
