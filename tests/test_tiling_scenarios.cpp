@@ -82,8 +82,7 @@ TEST_CASE("explicit tiles: every mistake is an error at its value", "[tiling][sc
         "tiles) or \"none\", got \"sometimes\"");
 }
 
-TEST_CASE("tiling auto leaves a schedule that fits alone, none never cuts",
-          "[tiling][scenario]") {
+TEST_CASE("tiling auto leaves a schedule that fits alone, none never cuts", "[tiling][scenario]") {
   // Everything fits 1 MiB: auto changes nothing (same ops, no roll-up map).
   const std::string fits = dense_with("{ type = \"dense\", out = 64 }");
   const Simulation a = load_text(fits);
@@ -98,8 +97,9 @@ TEST_CASE("tiling auto leaves a schedule that fits alone, none never cuts",
   REQUIRE(cut.tiling);
   CHECK(cut.graph.op_count() > 1);
   CHECK_NOTHROW(run_simulation(cut));
-  const Simulation given = load_text(dense_with("{ type = \"dense\", out = 64, tiles = { m = 16 } }"),
-                                     {"schedule.tiling=\"none\""});
+  const Simulation given =
+      load_text(dense_with("{ type = \"dense\", out = 64, tiles = { m = 16 } }"),
+                {"schedule.tiling=\"none\""});
   CHECK(given.graph.find_op("dense1.tile3.forward") != Graph::kNoOp);
   CHECK(given.graph.find_op("dense1.tile4.forward") == Graph::kNoOp);
 }
@@ -107,8 +107,8 @@ TEST_CASE("tiling auto leaves a schedule that fits alone, none never cuts",
 TEST_CASE("the model zoo runs on each preset's real L2, inference and training",
           "[tiling][scenario][zoo]") {
   const Registry registry = builtin_registry();
-  const std::string model = GENERATE(as<std::string>{}, "vgg16", "resnet18", "resnet50",
-                                     "mobilenet_v2");
+  const std::string model =
+      GENERATE(as<std::string>{}, "vgg16", "resnet18", "resnet50", "mobilenet_v2");
   const std::string kind = GENERATE(as<std::string>{}, "inference", "training");
   INFO(model << " " << kind);
   const std::vector<std::string> overrides{"schedule.kind=" + kind};
@@ -116,7 +116,7 @@ TEST_CASE("the model zoo runs on each preset's real L2, inference and training",
       parse_scenario_file(test::source_path("scenarios/models/" + model + ".toml"), overrides);
   CHECK(spec.machine.cache_capacity == 6u << 20);  // the RTX A6000's L2, no override
   const Simulation sim = build_simulation(spec, registry);
-  REQUIRE(sim.tiling);  // some layer does not fit 6 MiB
+  REQUIRE(sim.tiling);                      // some layer does not fit 6 MiB
   const RunResult r = run_simulation(sim);  // throws if the verifier objects
   CHECK(r.counts.peak_cache_bytes <= spec.machine.cache_capacity);
   // Tiles split FLOPs by share: the forward total is the layer graph's.

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <set>
-#include <string>
 
 namespace memsim {
 
@@ -139,7 +137,10 @@ class Search {
       if (!pr.fits) continue;  // the window depends on the innermost loop
       // A loop order's best size is the largest at which it fits (traffic does not grow with
       // a tile): smaller sizes of the last dimension are not tried for it again.
-      if (!satisfied_.insert(std::string(cut.begin(), cut.end())).second) continue;
+      std::uint64_t key = 0;  // the order of the cut dimensions, 5 bits each
+      for (std::uint8_t c : cut) key = key << 5 | (c + 1u);
+      if (std::find(satisfied_.begin(), satisfied_.end(), key) != satisfied_.end()) continue;
+      satisfied_.push_back(key);
       if (!found_ || better(pr, cut, best_.prediction, best_cut_)) {
         best_ = {Tiling{current_.tile, order}, pr};
         best_cut_ = cut;
@@ -158,7 +159,7 @@ class Search {
   TilingChoice best_;
   std::vector<std::uint8_t> best_cut_;  // sorted
   bool found_ = false;
-  std::set<std::string> satisfied_;  // loop orders (cut dimensions) that fit a larger size
+  std::vector<std::uint64_t> satisfied_;  // loop orders that fit a larger size
   IntervalCache cache_;
 };
 

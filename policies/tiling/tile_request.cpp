@@ -59,10 +59,9 @@ TileRequest read_tile_request(const LayerSpec& spec, const std::string& layer_na
           param.pos, what + "this dimension is never tiled; use " + extent + " or leave it out");
     if (s != dim.extent && s % dim.step != 0) {
       const std::string step = std::to_string(dim.step);
-      const std::string why = type == "dense" ? "a tile of k holds whole input channels, " + step +
-                                                    " features each"
-                                              : "a tile of k holds whole groups, " + step +
-                                                    " output channels each";
+      const std::string why =
+          type == "dense" ? "a tile of k holds whole input channels, " + step + " features each"
+                          : "a tile of k holds whole groups, " + step + " output channels each";
       throw ScenarioError(param.pos, what + std::to_string(s) + " is not a multiple of " + step +
                                          " (" + why + ") nor the whole extent " + extent);
     }

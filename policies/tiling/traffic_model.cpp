@@ -127,14 +127,22 @@ bool TileCost::written_more_than_once(std::size_t operand) const {
 
 Prediction TileCost::evaluate(const std::vector<std::uint8_t>& order, std::uint64_t capacity,
                               std::uint32_t lookahead) const {
-  std::vector<std::uint8_t> levels;  // cut dimensions, outermost first
+  struct Levels {  // cut dimensions, outermost first
+    std::uint8_t at[kMaxNestDims];
+    std::size_t n = 0;
+    std::size_t size() const { return n; }
+    bool empty() const { return n == 0; }
+    std::uint8_t operator[](std::size_t i) const { return at[i]; }
+    std::uint8_t back() const { return at[n - 1]; }
+  } levels;
+  std::uint32_t prefix[kMaxNestDims + 1] = {0};  // prefix[i]: the first i levels
   for (std::uint8_t d : order)
-    if ((cut_ >> d) & 1u) levels.push_back(d);
-  const auto mask = [&](std::size_t first) {
-    std::uint32_t m = 0;
-    for (std::size_t i = 0; i < first; ++i) m |= 1u << levels[i];
-    return m;
-  };
+    if ((cut_ >> d) & 1u) {
+      levels.at[levels.n] = d;
+      prefix[levels.n + 1] = prefix[levels.n] | (1u << d);
+      ++levels.n;
+    }
+  const auto mask = [&](std::size_t first) { return prefix[first]; };
   Prediction p;
   p.tiles = tiles_;
   p.working_set = working_set_;
