@@ -160,12 +160,16 @@ class Run {
     space_ready_ = now_;
     store_wait_ = now_;
     if (!ensure_space(need, kWindowMask | kCurrentBit)) {
-      if (!mandatory) return false;
+      if (!mandatory) {
+        report_prefetch(o, /*issued=*/false);
+        return false;
+      }
       if (!ensure_space(need, kCurrentBit))
         throw std::logic_error("working set of '" + std::string(g_.op_name(o)) +
                                "' does not fit the cache");
     }
     const double ready = space_ready_;
+    if (!mandatory) report_prefetch(o, /*issued=*/true);
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list)
         if (!resident(t) && (mandatory || in_dram(t))) load(t, ready);
@@ -173,6 +177,13 @@ class Run {
       for (TensorId t : g_.outputs(o))
         if (!resident(t)) used_ += bytes(t);  // reserved now, filled when the op runs
     return true;
+  }
+
+  // Tells the sink what the look-ahead decided for each tensor of op o it could load ahead.
+  void report_prefetch(OpId o, bool issued) {
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (!resident(t) && in_dram(t)) sink_.on_prefetch(o, t, issued);
   }
 
   void run_op(std::uint32_t i) {
