@@ -128,13 +128,15 @@ TEST_CASE(
     "per layer: a store counts for the op that wrote the tensor, its stall for the op "
     "that waited",
     "[per-layer]") {
-  // Uniform, cache 3 tensors, listed order, LRU.
-  //   a: X0 -> A.           load X0 [0,1]; a [1,2]; stall 1 (load). X0 dies: dropped.
-  //   b: Y0, Z0 -> B.       needs 3, A (dirty, read by c) holds 1: store A [2,3] (A's writer
-  //                         is a); loads Y0 [3,4], Z0 [4,5]; b [5,6]. Idle 2..5: the store part
-  //                         2..3 is a store stall, 3..5 a load stall.
-  //   c: A, B -> C.         load A [6,7] (for c); c [7,8]; stall 1. C is required: store
-  //                         [8,9] (writer c).
+  // Uniform, cache 3 tensors, listed order, LRU (docs/model.md §4: every transfer and op 1).
+  //   D1 = 0, a: X0 -> A.    load X0 [0,1]; A allocated at 0; a [1,2]; stall 0..1 (load).
+  //   D2 = 2: X0 dies, dropped at 2. b: Y0, Z0 -> B.
+  //                          load Y0 [2,3] and Z0 [3,4] into the 2 free slots; B needs a
+  //                          third: LRU evicts A (dirty, read by c): store A [4,5] (A's
+  //                          writer is a), dropped at 5, B allocated at 5 after that store.
+  //                          b [5,6]. Idle 2..5, all of it waiting for the store (§6).
+  //   D3 = 6: Y0, Z0 die. c: A, B -> C. load A [6,7] (for c); c [7,8]; stall 1 (load).
+  //   After c: C is required: store [8,9] (writer c). Time 9.
   GraphSketch s;
   s.sources = {{"X0", 1}, {"Y0", 1}, {"Z0", 1}};
   s.ops = {{"a", {"X0"}, {"A"}, {}}, {"b", {"Y0", "Z0"}, {"B"}, {}}, {"c", {"A", "B"}, {"C"}, {}}};
@@ -150,8 +152,8 @@ TEST_CASE(
   CHECK(ra.stall_load == 1);
   CHECK(rb.loads == 2);
   CHECK(rb.stores == 0);
-  CHECK(rb.stall_store == 1);
-  CHECK(rb.stall_load == 2);
+  CHECK(rb.stall_store == 3);
+  CHECK(rb.stall_load == 0);
   CHECK(rc.loads == 1);  // A again
   CHECK(rc.stores == 1);
   CHECK(rc.stall_load == 1);
@@ -265,6 +267,26 @@ TEST_CASE("per layer: prefetches issued, and skipped for lack of room", "[per-la
     CHECK(row(sim, a.report, "dense2", OpPhase::forward).prefetch_skipped == 1);
     CHECK(row(sim, a.report, "dense3", OpPhase::forward).prefetch_skipped == 1);
     CHECK(a.report.total.prefetch_skipped == 2);
+  }
+  SECTION("docs/model.md §12, a prefetch that does not fit: one tensor issued, two skipped") {
+    // Capacity 4, double buffering; op1 -> a; op2 reads c, writes b; op3 reads w1, w2, w3;
+    // op4 reads a. D=0: c, missing for op2, fits: issued. D=1: op3 misses w1, w2, w3; 1 slot
+    // is free and only a could be evicted (2 < 3), so w1 goes into the free slot (issued) and
+    // prefetching stops at w2: w2 and w3 are skipped and op3 loads them itself at D=2.
+    GraphSketch s;
+    s.sources = {{"c", 1}, {"w1", 1}, {"w2", 1}, {"w3", 1}};
+    s.ops = {{"op1", {}, {"a"}, {}},
+             {"op2", {"c"}, {"b"}, {}},
+             {"op3", {"w1", "w2", "w3"}, {}, {}},
+             {"op4", {"a"}, {}, {}}};
+    const Simulation sim = simulation_of(s.build(), uniform_machine(4), policy("lru"), 1);
+    const Accounted a = account(sim);
+    CHECK(row(sim, a.report, "op2", OpPhase::forward).prefetch_issued == 1);
+    CHECK(row(sim, a.report, "op2", OpPhase::forward).prefetch_skipped == 0);
+    CHECK(row(sim, a.report, "op3", OpPhase::forward).prefetch_issued == 1);
+    CHECK(row(sim, a.report, "op3", OpPhase::forward).prefetch_skipped == 2);
+    CHECK(row(sim, a.report, "op3", OpPhase::forward).loads == 3);
+    CHECK(a.result.counts.moves() == 4);  // c, w1, w2, w3; a is never written back
   }
   SECTION("no look-ahead decides nothing") {
     const Accounted a = account(load_text(dense_chain(3, 4, "none")));

@@ -4,7 +4,7 @@
 // has an answer. It listens to the step stream after the verifier (a StepSink), never to the
 // executor's own bookkeeping, so a replayed schedule is accounted the same way.
 //
-// Attribution (docs/per-layer.md, "Attribution"):
+// Attribution (docs/model.md §13):
 //   compute time  the op's compute steps (end - start; an op the solver runs twice counts twice)
 //   FLOPs         the op's FLOPs, once per op (as the run's totals)
 //   load stall,   the stall before the op (the op that waited)
