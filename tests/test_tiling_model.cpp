@@ -103,8 +103,8 @@ layers = [{ type = "maxpool", kernel = 3, stride = 2, padding = 1 }])",
 input = [128, 28, 28]
 layers = [{ type = "relu" }])",
   };
-  for (const std::string& capacity : {"256 KiB", "1 MiB"})
-    for (const std::string& overlap : {"none", "double-buffer"})
+  for (const char* capacity : {"256 KiB", "1 MiB"})
+    for (const char* overlap : {"none", "double-buffer"})
       for (const std::string& layer : layers) {
         const Figures f = figures(scenario(capacity, "[model]\n" + layer + "\n", overlap));
         INFO(capacity << ", " << overlap << ":\n" << layer);
