@@ -17,6 +17,14 @@ void LayerParams::fail(const std::string& message) const {
   throw ScenarioError(spec_.pos, "layer '" + name_ + "' (" + spec_.type + "): " + message);
 }
 
+std::uint64_t LayerParams::product(std::initializer_list<std::uint64_t> factors,
+                                   const std::string& what) const {
+  std::uint64_t out = 1;
+  for (const std::uint64_t f : factors)
+    if (__builtin_mul_overflow(out, f, &out)) fail("too large for 64 bits: " + what);
+  return out;
+}
+
 std::uint64_t LayerParams::positive_or(const std::string& key, std::uint64_t fallback) const {
   const LayerParam* p = find(key);
   if (!p) return fallback;
@@ -236,12 +244,13 @@ class Assembler final : public BlockBuilder {
     layer.inputs = std::move(inputs);
     layer.pos = spec.pos;
     layer.name = name;
-    // Sizes must fit 64 bits once multiplied by batch and the widest dtype.
-    std::uint64_t bytes = 0;
-    if (__builtin_mul_overflow(layer.shape.elements(), g_.batch * 8, &bytes) ||
-        __builtin_mul_overflow(layer.params, std::uint64_t{8}, &bytes))
-      throw ScenarioError(spec.pos,
-                          "layer '" + layer.name + "' is too large (sizes overflow 64 bits)");
+    // Sizes must fit 64 bits once multiplied by batch and the widest dtype (8 bytes), so that
+    // no count or size computed from them later can wrap.
+    params.product({layer.shape.c, layer.shape.h, layer.shape.w, g_.batch, 8},
+                   "the output activation, " + to_string(layer.shape) + " x batch " +
+                       std::to_string(g_.batch) + " x 8 bytes");
+    params.product({layer.params, 8},
+                   "the parameters, " + std::to_string(layer.params) + " x 8 bytes");
     const auto id = static_cast<LayerId>(g_.layers.size());
     for (LayerId in : layer.inputs)
       if (in != kModelInput) read_[in] = 1;

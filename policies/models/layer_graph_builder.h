@@ -12,6 +12,7 @@
 // for dL/dgamma,dbeta; activations 1 and 1; pooling kernel-area per output element forward and
 // backward; add (n - 1) forward and 0 backward (the gradient passes through); flatten 0.
 #include <array>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ class LayerParams {
   // Throws for a key that is not in `allowed` (with a "did you mean").
   void reject_unread(const std::vector<std::string>& allowed) const;
   [[noreturn]] void fail(const std::string& message) const;
+  // The product of `factors`, or fail("too large for 64 bits: <what>") when it does not fit.
+  std::uint64_t product(std::initializer_list<std::uint64_t> factors,
+                        const std::string& what) const;
   const std::string& name() const { return name_; }
   const LayerSpec& spec() const { return spec_; }
 

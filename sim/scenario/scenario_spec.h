@@ -104,6 +104,8 @@ struct ScenarioSpec {
   Machine machine;
   bool has_bandwidth = false;
   bool has_throughput = false;
+  SourcePos bandwidth_pos;   // of hardware.dram.bandwidth, where it was set
+  SourcePos throughput_pos;  // of hardware.compute.throughput (or hardware_pos when by dtype)
   SourcePos hardware_pos;
   std::string hardware_preset;  // `[hardware] preset = "h100-sxm"`, empty when none
   // Which entry of hardware.compute.throughput_by_dtype set the throughput ("fp32", "tf32"...);

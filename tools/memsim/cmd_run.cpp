@@ -61,8 +61,8 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
     result = schedule_file.empty() ? run_simulation(sim, record ? &recorder : nullptr)
                                    : run_schedule(sim, steps, record ? &recorder : nullptr);
   } catch (const ScheduleError& e) {
-    std::cerr << "memsim: " << sim.file << ": schedule rejected by the verifier: " << e.what()
-              << "\n";
+    std::cerr << "memsim: " << one_line(sim.file)
+              << ": schedule rejected by the verifier: " << one_line(e.what()) << "\n";
     return kExitFailed;
   }
   if (outputs.has("--timeline"))
