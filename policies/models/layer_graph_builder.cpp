@@ -1,9 +1,11 @@
 #include "policies/models/layer_graph_builder.h"
 
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 
 #include "policies/models/scalesim_topology.h"
+#include "sim/core/units.h"
 #include "sim/scenario/scenario_parse.h"
 
 namespace memsim {
@@ -277,9 +279,33 @@ class Assembler final : public BlockBuilder {
 
 }  // namespace
 
+void check_model_memory(std::uint64_t layers, std::uint64_t limit, const SourcePos& at) {
+  std::uint64_t bytes = 0;
+  const bool overflow = __builtin_mul_overflow(layers, kEstimatedBytesPerLayer, &bytes);
+  if (!overflow && bytes <= limit) return;
+  throw ScenarioError(
+      at,
+      "the model is too large: " + std::to_string(layers) + " layers need about " +
+          (overflow ? std::string("more than 16 EiB") : format_bytes(static_cast<double>(bytes))) +
+          " (about " + std::to_string(kEstimatedBytesPerLayer) +
+          " bytes a layer), over the memory limit of " + format_bytes(static_cast<double>(limit)) +
+          "; raise it with --memory-limit SIZE");
+}
+
 LayerGraph build_layer_graph(const ModelSpec& model) {
   if (!model.topology.empty()) return read_scalesim_topology(model);
   if (model.layers.empty()) throw ScenarioError(model.pos, "[model] has no layers");
+  // Before building anything: how many layers the entries expand into (repeat x the layers of
+  // one entry), blamed on the entry that takes the count over the limit.
+  std::uint64_t layers = 0;
+  for (const LayerSpec& spec : model.layers) {
+    const std::uint64_t each = find_layer_type(spec.type) ? 1 : kMaxLayersPerBlock;
+    std::uint64_t added = 0;
+    if (__builtin_mul_overflow(spec.repeat, each, &added) ||
+        __builtin_add_overflow(layers, added, &layers))
+      layers = std::numeric_limits<std::uint64_t>::max();
+    check_model_memory(layers, model.memory_limit, spec.pos);
+  }
   Assembler assembler(model);
   for (const LayerSpec& spec : model.layers) assembler.add_spec(spec);
   return assembler.finish();

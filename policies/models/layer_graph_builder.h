@@ -23,8 +23,17 @@
 namespace memsim {
 
 // Throws ScenarioError at the layer's position for an unknown type, an unknown or missing key,
-// an undefined input name or a shape that does not fit.
+// an undefined input name or a shape that does not fit; and, before expanding anything, when
+// the model's estimated memory (check_model_memory) exceeds model.memory_limit.
 LayerGraph build_layer_graph(const ModelSpec& model);
+
+// A block expands into at most this many layers (basic_block 9, bottleneck 11,
+// inverted_residual 9 today): the estimate counts every block entry as this many.
+inline constexpr std::uint64_t kMaxLayersPerBlock = 16;
+
+// Throws ScenarioError at `at` when `layers` layers (about kEstimatedBytesPerLayer each) would
+// exceed `limit` bytes, saying the estimate and how to raise the limit.
+void check_model_memory(std::uint64_t layers, std::uint64_t limit, const SourcePos& at);
 
 // What a layer type's builder gets: its spec, and the shapes it reads.
 struct LayerContext {
