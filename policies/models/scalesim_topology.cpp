@@ -194,6 +194,10 @@ LayerGraph read_scalesim_topology(const ModelSpec& model) {
                                                 "': " + e.message() +
                                                 " (paths are relative to the scenario file)");
   }
+  return read_scalesim_topology_text(model, text);
+}
+
+LayerGraph read_scalesim_topology_text(const ModelSpec& model, const std::string& text) {
   // Before building anything: at most one layer per line after the header.
   const auto lines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n')) + 1;
   check_model_memory(lines - 1, model.memory_limit, model.topology_pos);

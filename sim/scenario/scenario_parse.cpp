@@ -468,9 +468,10 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
       const std::string k(key.str());
       const std::string qualified = "model.layers." + k;
       const SourcePos at = pos_of(node.source(), top.file());
+      const std::string_view got = type_name(node);  // clang 14 cannot capture a binding
       const auto wrong = [&](std::string_view expected) {
-        throw ScenarioError(at, qualified + ": expected " + std::string(expected) + ", got " +
-                                    std::string(type_name(node)));
+        throw ScenarioError(
+            at, qualified + ": expected " + std::string(expected) + ", got " + std::string(got));
       };
       if (k == "type" || k == "name") {
         if (!node.is_string()) wrong("a string");
