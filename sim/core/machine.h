@@ -19,6 +19,15 @@ struct Machine {
   double op_time = 1;
   // DRAM size, for the out-of-memory verdict; max() when not given.
   std::uint64_t dram_capacity = std::numeric_limits<std::uint64_t>::max();
+  // A fixed part of the DRAM that tensors cannot use (hardware.dram.reserved): the CUDA
+  // context, the framework's workspaces and allocator slack, which peak live leaves out.
+  std::uint64_t dram_reserved = 0;
+  // The DRAM left for tensors: capacity - reserved.
+  std::uint64_t dram_for_tensors() const {
+    return dram_capacity == std::numeric_limits<std::uint64_t>::max()
+               ? dram_capacity
+               : dram_capacity - dram_reserved;
+  }
   std::uint32_t dram_channels = 1;  // concurrent transfers, served first-come first-served
 
   double transfer_seconds(std::uint64_t bytes) const {

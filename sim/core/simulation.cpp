@@ -13,7 +13,8 @@ RunResult finish_run(const Simulation& sim, const VerifyingSink& verified,
   for (OpId o = 0; o < sim.graph.op_count(); ++o)
     result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
   // Uniform mode counts tensors, not bytes: there is no DRAM size to compare with.
-  result.oom = !sim.machine.uniform && result.liveness.peak_live_bytes > sim.machine.dram_capacity;
+  result.oom =
+      !sim.machine.uniform && result.liveness.peak_live_bytes > sim.machine.dram_for_tensors();
   return result;
 }
 

@@ -34,7 +34,7 @@ struct RunResult {
   MoveCounts counts;  // from the verifier's replay
   LivenessReport liveness;
   std::array<double, 4> flops{};  // by OpPhase: forward, backward, update, recompute
-  bool oom = false;               // peak live bytes exceed DRAM capacity
+  bool oom = false;  // peak live bytes exceed the DRAM capacity less hardware.dram.reserved
 };
 
 // Runs the executor with the scenario's policy, replaying every step through the verifier.

@@ -16,8 +16,9 @@ namespace memsim {
 // counts: "weights 3, activations 4".
 std::string peak_breakdown(const LivenessReport& report, bool uniform);
 
-// "out of memory: needs 51.20 GiB at op bwdX3, DRAM holds 48.00 GiB (weights 2.10, ...)".
+// "out of memory: needs 51.20 GiB at op bwdX3, DRAM holds 48.00 GiB (weights 2.10, ...)";
+// with a reserve: "..., DRAM holds 48.00 GiB less 2.00 GiB reserved (...)".
 std::string out_of_memory_verdict(const Graph& graph, const LivenessReport& report,
-                                  std::uint64_t dram_capacity);
+                                  std::uint64_t dram_capacity, std::uint64_t dram_reserved = 0);
 
 }  // namespace memsim

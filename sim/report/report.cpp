@@ -94,6 +94,8 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
       << format_seconds(m.dram_latency);
     if (m.dram_capacity != std::numeric_limits<std::uint64_t>::max())
       o << ", " << format_bytes(static_cast<double>(m.dram_capacity));
+    if (m.dram_reserved > 0)
+      o << " (" << format_bytes(static_cast<double>(m.dram_reserved)) << " reserved)";
     o << "; compute " << format_flops(m.compute_throughput) << "/s";
   }
   o << "; " << m.dram_channels << " DRAM channel" << (m.dram_channels == 1 ? "" : "s") << "\n";
@@ -118,7 +120,8 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
     o << " at op " << sim.graph.op_name(r.liveness.peak_op) << "  ("
       << peak_breakdown(r.liveness, u) << ")";
   o << "\n";
-  if (r.oom) o << out_of_memory_verdict(sim.graph, r.liveness, m.dram_capacity) << "\n";
+  if (r.oom)
+    o << out_of_memory_verdict(sim.graph, r.liveness, m.dram_capacity, m.dram_reserved) << "\n";
   o << "FLOPs          " << format_flops(r.flops[0]) << " forward, " << format_flops(r.flops[1])
     << " backward, " << format_flops(r.flops[2]) << " update, " << format_flops(r.flops[3])
     << " recompute\n";

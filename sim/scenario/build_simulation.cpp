@@ -254,7 +254,8 @@ void check_working_sets(const Simulation& sim, const ScenarioSpec& spec) {
 
 }  // namespace
 
-Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry) {
+Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
+                            CacheCheck cache_check) {
   Simulation sim;
   sim.name = spec.name;
   sim.description = spec.description;
@@ -322,7 +323,7 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry) 
   }
   check_total_bytes(sim, spec);
   check_finite_times(sim, spec);
-  check_working_sets(sim, spec);
+  if (cache_check == CacheCheck::working_sets_fit) check_working_sets(sim, spec);
   return sim;
 }
 

@@ -6,9 +6,14 @@
 
 namespace memsim {
 
+// Whether build_simulation checks that every op's working set fits the cache. `memsim fit` asks
+// only about DRAM (peak live), so it builds without the check.
+enum class CacheCheck { working_sets_fit, skip };
+
 // Validates the spec's cross-field facts and builds the graph. Throws ScenarioError with the
 // position of the offending value: undefined names, cycles, working sets that do not fit,
 // unknown policies and generators.
-Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry);
+Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
+                            CacheCheck cache_check = CacheCheck::working_sets_fit);
 
 }  // namespace memsim

@@ -14,6 +14,7 @@
 #include "sim/core/units.h"
 #include "sim/io/input_file.h"
 #include "sim/scenario/hardware_presets.h"
+#include "sim/scenario/networkx_graph.h"
 #include "sim/scenario/toml_guard.h"
 
 namespace memsim {
@@ -206,6 +207,7 @@ struct HardwareKeys {
   std::map<std::string, double, std::less<>> throughput_by_dtype;
   std::optional<std::string> precision;
   SourcePos precision_pos;
+  SourcePos reserved_pos;  // hardware.dram.reserved, where given
 };
 
 // Reads one [hardware] table into spec.machine; every key it sets replaces an earlier value.
@@ -223,7 +225,7 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
   }
   if (const toml::table* dram = r.table("dram")) {
     Reader d(*dram, "hardware.dram", file,
-             {"bandwidth", "latency", "capacity", "channels", "transfer_time"});
+             {"bandwidth", "latency", "capacity", "reserved", "channels", "transfer_time"});
     if (auto v = d.quantity("bandwidth", parse_bandwidth, "768 GB/s")) {
       m.dram_bandwidth = *v;
       spec.has_bandwidth = true;
@@ -231,6 +233,10 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
     }
     if (auto v = d.quantity("latency", parse_duration, "400 ns")) m.dram_latency = *v;
     if (auto v = d.quantity("capacity", parse_size, "48 GiB")) m.dram_capacity = *v;
+    if (auto v = d.quantity("reserved", parse_size, "2 GiB")) {
+      m.dram_reserved = *v;
+      keys.reserved_pos = d.pos(*d.find("reserved"));
+    }
     if (auto v = d.integer("channels", 1)) {
       if (*v > 65535) d.fail(*d.find("channels"), "channels", "must be at most 65535");
       m.dram_channels = static_cast<std::uint32_t>(*v);
@@ -306,6 +312,15 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
   if (const toml::node* preset = hw->get("preset"))
     read_hardware_preset(*preset, spec.file, spec, keys);
   read_hardware_table(*hw, spec.file, spec, keys);
+  const Machine& m = spec.machine;
+  if (m.dram_reserved > 0 && m.dram_reserved >= m.dram_capacity)
+    throw ScenarioError(
+        keys.reserved_pos,
+        "hardware.dram.reserved: " + format_bytes(static_cast<double>(m.dram_reserved)) +
+            (m.dram_capacity == std::numeric_limits<std::uint64_t>::max()
+                 ? " reserved, but the DRAM has no capacity; set hardware.dram.capacity"
+                 : " is not less than hardware.dram.capacity (" +
+                       format_bytes(static_cast<double>(m.dram_capacity)) + ")"));
   if (!keys.has_capacity)
     throw ScenarioError(spec.hardware_pos,
                         "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
@@ -330,10 +345,32 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
   spec.throughput_precision = want;
 }
 
+const toml::array kNoTables;
+
 GraphSpec parse_graph(const Reader& top, const toml::table& table) {
-  Reader r(table, "graph", top.file(), {"tensors", "ops", "outputs", "order"});
+  Reader r(table, "graph", top.file(), {"tensors", "ops", "outputs", "order", "networkx"});
   GraphSpec g;
   g.pos = r.table_pos();
+  if (auto file = r.string("networkx")) {
+    // A networkx node-link JSON file gives the tensors and ops (sim/scenario/networkx_graph.h),
+    // relative to the scenario's folder.
+    const toml::node& at = *r.find("networkx");
+    for (std::string_view key : {"tensors", "ops"})
+      if (const toml::node* n = r.find(key))
+        r.fail(*n, key,
+               "not used with graph.networkx (the JSON file gives the tensors and ops); "
+               "remove it");
+    if (file->empty())
+      r.fail(at, "networkx", "expected the path of a networkx node-link JSON file");
+    const std::string& scenario = top.file();
+    const auto slash = scenario.find_last_of('/');
+    const std::string path = file->front() == '/' || slash == std::string::npos
+                                 ? *file
+                                 : scenario.substr(0, slash + 1) + *file;
+    read_networkx_graph(path, r.pos(at), g);
+    // The file's order is kept where it is topological (a stable topological order otherwise).
+    g.as_listed = false;
+  }
   if (const toml::array* tensors = r.tables("tensors")) {
     for (const toml::node& item : *tensors) {
       Reader t(*item.as_table(), "graph.tensors", top.file(), {"name", "size", "kind", "initial"});
@@ -360,8 +397,9 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table) {
     }
   }
   const toml::array* ops = r.tables("ops");
-  if (!ops || ops->empty()) throw ScenarioError(g.pos, "[graph] needs at least one op in 'ops'");
-  for (const toml::node& item : *ops) {
+  if (g.ops.empty() && (!ops || ops->empty()))
+    throw ScenarioError(g.pos, "[graph] needs at least one op in 'ops' (or a 'networkx' file)");
+  for (const toml::node& item : ops ? *ops : kNoTables) {
     Reader o(*item.as_table(), "graph.ops", top.file(),
              {"name", "inputs", "outputs", "updates", "flops", "phase"});
     OpSpec spec;

@@ -17,6 +17,8 @@ namespace memsim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitBadInput = 2;
+// `run --fail-on-oom` when peak live does not fit the DRAM; `fit` when not even 1 fits.
+inline constexpr int kExitOutOfMemory = 3;
 
 // Bad usage of the command line (unknown option, missing scenario...). Exit status 2.
 class UsageError : public std::runtime_error {

@@ -21,6 +21,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   std::string trace;
   std::string svg;
   std::string schedule_file;
+  bool fail_on_oom = false;
   po::options_description options("memsim run options");
   po::positional_options_description positional;
   add_scenario_options(options, positional, scenario);
@@ -34,10 +35,13 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       "draw the time line (memory and compute rows, stalls, cache in use) into FILE.svg")(
       "schedule", po::value<std::string>(&schedule_file),
       "replay the steps in FILE (one per line: load X0, compute fwd1, store G3, drop X1), e.g. "
-      "from memsim solve --emit-schedule, instead of the executor's");
+      "from memsim solve --emit-schedule, instead of the executor's")(
+      "fail-on-oom", po::bool_switch(&fail_on_oom),
+      "exit with status 3 when peak live does not fit the DRAM (less hardware.dram.reserved)");
   const std::string usage =
       "usage: memsim run SCENARIO.toml [--set KEY=VALUE]... [--format text|json|csv] "
-      "[--timeline FILE.csv] [--trace FILE.json] [--svg FILE.svg] [--schedule FILE]\n\n"
+      "[--timeline FILE.csv] [--trace FILE.json] [--svg FILE.svg] [--schedule FILE] "
+      "[--fail-on-oom]\n\n"
       "Runs the scenario's schedule on its machine and reports time, stalls and every move.\n"
       "example: memsim run scenarios/lecture/mlp3-double-buffer.toml --set "
       "policy.eviction=belady --timeline t.csv";
@@ -86,7 +90,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       std::cout << run_report_csv(sim, result);
       break;
   }
-  return kExitOk;
+  return fail_on_oom && result.oom ? kExitOutOfMemory : kExitOk;
 }
 
 }  // namespace memsim::cli

@@ -14,5 +14,6 @@ int cmd_info(const std::vector<std::string>& args, const Registry& registry);
 int cmd_validate(const std::vector<std::string>& args, const Registry& registry);
 int cmd_sweep(const std::vector<std::string>& args, const Registry& registry);
 int cmd_merge(const std::vector<std::string>& args, const Registry& registry);
+int cmd_fit(const std::vector<std::string>& args, const Registry& registry);
 
 }  // namespace memsim::cli

@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  run        execute the schedule; report time, stalls, loads, stores, peak memory\n"
     "  solve      the provably minimal moves over every order and eviction, with a schedule\n"
     "  info       a model's parameters, FLOPs, bytes and roofline verdict, layer by layer\n"
+    "  fit        the largest batch (or other key) whose peak live memory fits the DRAM\n"
     "  sweep      run a grid of key values in parallel; one CSV row per point\n"
     "  merge      join the CSV files of a sharded sweep\n"
     "  validate   check a scenario without running it\n\n"
@@ -62,8 +63,10 @@ int run_command(const std::string& command, const std::vector<std::string>& args
     if (command == "sweep") return cmd_sweep(args, registry);
     if (command == "merge") return cmd_merge(args, registry);
     if (command == "info") return cmd_info(args, registry);
-    throw UsageError("unknown command '" + command +
-                     "'; commands: run, solve, info, sweep, merge, validate (see memsim --help)");
+    if (command == "fit") return cmd_fit(args, registry);
+    throw UsageError(
+        "unknown command '" + command +
+        "'; commands: run, solve, info, fit, sweep, merge, validate (see memsim --help)");
   } catch (const memsim::ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
