@@ -137,19 +137,20 @@ TEST_CASE("sizes and counts that overflow 64 bits are exit 2, too large, at the 
 }
 
 TEST_CASE("rates whose derived times are not finite are refused", "[errors]") {
-  // X0 is 268435456 fp32 features = 1 GiB; at 1e-300 B/s it takes 2^30 / 1e-300 = 1.07e309 s,
-  // beyond the largest double (1.8e308): inf, and every share of it NaN.
+  // The input is 268435456 fp32 features = 1 GiB; at 1e-300 B/s it takes 2^30 / 1e-300 = 1.07e309
+  // s, beyond the largest double (1.8e308): inf, and every share of it NaN.
   const std::string model =
       "[model]\ninput = 268435456\nlayers = [{ type = \"dense\", out = 4 }]\n";
   CHECK(load_error("[hardware.cache]\ncapacity = \"8 GiB\"\n[hardware.dram]\nbandwidth = "
                    "\"1e-300 B/s\"\n[hardware.compute]\nthroughput = \"1 TFLOP/s\"\n" +
                    model) ==
-        "s.toml:4:13: hardware.dram.bandwidth 1e-300 B/s: moving tensor 'X0' (1.00 GiB) would "
+        "s.toml:4:13: hardware.dram.bandwidth 1e-300 B/s: moving tensor 'input' (1.00 GiB) would "
         "take longer than any time memsim can count; a time must be a finite number of seconds");
   // The dense op does 2 * 2^28 * 4 = 2^31 FLOPs: at 1e-300 FLOP/s, 2.1e309 s.
   CHECK(load_error("[hardware.cache]\ncapacity = \"8 GiB\"\n[hardware.dram]\nbandwidth = "
                    "\"1 GB/s\"\n[hardware.compute]\nthroughput = \"1e-300 FLOP/s\"\n" +
                    model) ==
-        "s.toml:6:14: hardware.compute.throughput 1e-300 FLOP/s: op 'fwd1' (2.15 GFLOP) would "
+        "s.toml:6:14: hardware.compute.throughput 1e-300 FLOP/s: op 'dense1.forward' (2.15 GFLOP) "
+        "would "
         "take longer than any time memsim can count; a time must be a finite number of seconds");
 }
