@@ -37,7 +37,8 @@ TEST_CASE("a model of 10^9 layers is refused before anything is built", "[limits
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
 }
 
-TEST_CASE("the memory limit option sets the limit: the estimate is layers x 800 bytes", "[limits][cli]") {
+TEST_CASE("the memory limit option sets the limit: the estimate is layers x 800 bytes",
+          "[limits][cli]") {
   const TempDir dir;
   // Three dense layers: 3 * 800 = 2400 bytes.
   const std::string s =
