@@ -1,6 +1,7 @@
 #include "policies/solver/solve_point_runner.h"
 
 #include "policies/solver/solve_report.h"
+#include "policies/solver/solve_simulation.h"
 #include "policies/solver/solver.h"
 #include "sim/core/errors.h"
 #include "sim/core/simulation.h"
@@ -24,9 +25,7 @@ SweepRunner make_solve_point_runner(std::string path, std::string text,
     ScenarioSpec spec = parse_scenario_text(text, path, overrides);
     if (spec.model) spec.model->memory_limit = memory_limit;
     const Simulation sim = build_simulation(spec, registry);
-    if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
-      throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
-    const SolveResult r = solve(sim.graph, sim.machine.cache_capacity, options);
+    const SolveResult r = solve_simulation(sim, options);
     return solve_report_json(sim.graph, r, timings);
   };
   return runner;
