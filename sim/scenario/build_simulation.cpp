@@ -197,8 +197,8 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
           spec.schedule.kind_pos.file.empty() ? spec.model->pos : spec.schedule.kind_pos,
           "schedule.kind: unknown kind '" + spec.schedule.kind +
               "'; known kinds: " + registry.generator_names());
-    GeneratedSchedule generated =
-        generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
+    GeneratedSchedule generated = generator->factory(
+        {*spec.model, spec.schedule, sim.machine.uniform, sim.machine.dram_capacity});
     sim.graph = std::move(generated.graph);
     sim.order = std::move(generated.order);
     sim.workload = "model, " + spec.schedule.kind;
