@@ -34,20 +34,20 @@ checkpoint = "optimal"
 
 TEST_CASE("checkpoint optimal: the cheapest activation to recompute that fits the DRAM",
           "[training][checkpoint]") {
-  // Keeping everything, the ops run fwd1..fwd4, loss, bwdW4, bwdX4, bwdW3, bwdX3, bwdW2, bwdX2,
-  // bwdW1. Live at the loss: W1..W4, X0, Y, X1..X4 and dX4 = 11 tensors; everywhere else at
-  // most 10 (after the loss Y and X4 die and one G<i> or dX appears per op: e.g. at bwdW1 W1..W4,
-  // X0, dX1, G1..G4 = 10). With a DRAM of 10 one of X1, X2, X3 must go (X4 is always kept), and
-  // dropping any one fits: X_j lives only until fwd<j+1>, its recompute X<j>.re from just before
-  // bwdW<j+1>, where the count is 10 again. Each dropped X_j costs layer j's forward FLOPs once:
+  // Keeping everything, the ops run forward 1..4, the loss, then for layers 4..1 dW and dX
+  // (none for layer 1). Live at the loss: W1..W4, X0, Y, X1..X4 and dX4 = 11 tensors;
+  // everywhere else at most 10 (after the loss Y and X4 die and one gradient appears per op:
+  // e.g. at layer 1's dW: W1..W4, X0, dX1, G1..G4 = 10). With a DRAM of 10 one of X1, X2, X3
+  // must go (X4 is always kept), and dropping any one fits: X_j lives only until layer j+1's
+  // forward, its recomputed copy from just before layer j+1's dW, where the count is 10 again. Each dropped X_j costs layer j's forward FLOPs once:
   // 2 * 8 * 16 = 256, 2 * 16 * 4 = 128, 2 * 4 * 32 = 256. The optimum drops X2: 128 FLOPs.
   const Simulation sim = load_text(kChain);
   const RunResult r = run_simulation(sim);
   CHECK(r.liveness.peak_live_bytes == 10);
   CHECK(r.flops[static_cast<int>(OpPhase::recompute)] == 128);
-  CHECK(sim.graph.find_op("re2") != Graph::kNoOp);
-  CHECK(sim.graph.find_op("re1") == Graph::kNoOp);
-  CHECK(sim.graph.find_op("re3") == Graph::kNoOp);
+  CHECK(sim.graph.find_op("dense2.recompute") != Graph::kNoOp);
+  CHECK(sim.graph.find_op("dense1.recompute") == Graph::kNoOp);
+  CHECK(sim.graph.find_op("dense3.recompute") == Graph::kNoOp);
   CHECK_FALSE(r.oom);
 
   // A DRAM of 11 holds everything: nothing is recomputed.

@@ -63,14 +63,17 @@ OptimalCheckpoints optimal_checkpoints(const LayerGraph& model, const TrainingOp
     TrainingOptions keep = options;
     keep.kept = all;
     const GeneratedSchedule s = generate_training_graph(model, keep, uniform);
-    for (std::uint32_t j = 1; j < n; ++j) {
-      const TensorId x = s.graph.find_tensor("X" + std::to_string(j));
-      for (OpId o = 0; o < s.graph.op_count() && x != Graph::kNoTensor; ++o) {
-        if (s.graph.op(o).phase != OpPhase::backward) continue;
-        const auto in = s.graph.inputs(o);
-        if (std::find(in.begin(), in.end(), x) != in.end())
-          weight[j] = model.layers[j - 1].flops_forward;
-      }
+    // X_j is the output of the j-th forward op (the generator runs them in layer order).
+    std::vector<TensorId> activation(n + 1, Graph::kNoTensor);
+    std::uint32_t j = 0;
+    for (OpId o : s.order)
+      if (s.graph.op(o).phase == OpPhase::forward && j < n && !s.graph.outputs(o).empty())
+        activation[++j] = s.graph.outputs(o)[0];
+    for (OpId o = 0; o < s.graph.op_count(); ++o) {
+      if (s.graph.op(o).phase != OpPhase::backward) continue;
+      for (TensorId t : s.graph.inputs(o))
+        for (std::uint32_t k = 1; k < n; ++k)
+          if (activation[k] == t) weight[k] = model.layers[k - 1].flops_forward;
     }
   }
   std::vector<std::uint32_t> candidates;
