@@ -39,8 +39,9 @@ TEST_CASE("checkpoint optimal: the cheapest activation to recompute that fits th
   // everywhere else at most 10 (after the loss Y and X4 die and one gradient appears per op:
   // e.g. at layer 1's dW: W1..W4, X0, dX1, G1..G4 = 10). With a DRAM of 10 one of X1, X2, X3
   // must go (X4 is always kept), and dropping any one fits: X_j lives only until layer j+1's
-  // forward, its recomputed copy from just before layer j+1's dW, where the count is 10 again. Each dropped X_j costs layer j's forward FLOPs once:
-  // 2 * 8 * 16 = 256, 2 * 16 * 4 = 128, 2 * 4 * 32 = 256. The optimum drops X2: 128 FLOPs.
+  // forward, its recomputed copy from just before layer j+1's dW, where the count is 10 again.
+  // Each dropped X_j costs layer j's forward FLOPs once: 2 * 8 * 16 = 256, 2 * 16 * 4 = 128,
+  // 2 * 4 * 32 = 256. The optimum drops X2: 128 FLOPs.
   const Simulation sim = load_text(kChain);
   const RunResult r = run_simulation(sim);
   CHECK(r.liveness.peak_live_bytes == 10);
