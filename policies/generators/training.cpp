@@ -6,6 +6,7 @@
 #include <string>
 
 #include "policies/generators/checkpointing.h"
+#include "policies/generators/optimal_checkpoints.h"
 #include "policies/models/layer_graph_builder.h"
 #include "policies/tiling/nest_recorder.h"
 #include "policies/tiling/tile_schedule.h"
@@ -265,7 +266,8 @@ GeneratedSchedule generate_training_graph(const LayerGraph& model, const Trainin
   return schedule;
 }
 
-TrainingOptions training_options(const ScheduleSpec& s, std::size_t layer_count) {
+TrainingOptions training_options(const ScheduleSpec& s, const LayerGraph& model, bool uniform,
+                                 std::uint64_t dram_capacity) {
   TrainingOptions options;
   options.fused_loss = s.loss == "fused";
   if (!parse_optimizer(s.optimizer, options.optimizer))
@@ -273,13 +275,16 @@ TrainingOptions training_options(const ScheduleSpec& s, std::size_t layer_count)
                                         "'; expected none, sgd, momentum or adam");
   options.update =
       s.update == "per-layer" ? UpdatePlacement::per_layer : UpdatePlacement::after_backward;
-  options.kept = resolve_checkpoints(s, layer_count);
+  options.kept = s.checkpoint == "optimal"
+                     ? optimal_checkpoints(model, options, uniform, dram_capacity).kept
+                     : resolve_checkpoints(s, model.layers.size());
   return options;
 }
 
 GeneratedSchedule generate_training(const GeneratorInput& in) {
   const LayerGraph model = build_layer_graph(in.model);
-  const TrainingOptions options = training_options(in.schedule, model.layers.size());
+  const TrainingOptions options =
+      training_options(in.schedule, model, in.uniform, in.dram_capacity);
   Workload nests;
   GeneratedSchedule schedule = generate_training_graph(model, options, in.uniform, nests);
   return tile_schedule(std::move(schedule), nests,

@@ -73,8 +73,10 @@ GeneratedSchedule generate_training_graph(const LayerGraph& model, const Trainin
                                           bool uniform, Workload& nests);
 
 // loss, optimizer, update and checkpoint as a ScheduleSpec gives them (ScenarioError for an
-// unknown optimizer or a checkpoint beyond the model's layers).
-TrainingOptions training_options(const ScheduleSpec& schedule, std::size_t layer_count);
+// unknown optimizer or a checkpoint beyond the model's layers); checkpoint = "optimal" is
+// solved for a DRAM of dram_capacity bytes.
+TrainingOptions training_options(const ScheduleSpec& schedule, const LayerGraph& model,
+                                 bool uniform, std::uint64_t dram_capacity);
 
 // The registered generator: builds the LayerGraph and reads loss, optimizer and checkpoint
 // from the schedule.

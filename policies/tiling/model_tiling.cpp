@@ -19,7 +19,8 @@ ModelTiling plan_model_tiling(const ScenarioSpec& spec) {
   GeneratedSchedule schedule =
       spec.schedule.kind == "training"
           ? generate_training_graph(out.model,
-                                    training_options(spec.schedule, out.model.layers.size()),
+                                    training_options(spec.schedule, out.model, spec.machine.uniform,
+                                                     spec.machine.dram_capacity),
                                     spec.machine.uniform, nests)
           : generate_inference_graph(out.model, spec.machine.uniform, nests);
   out.graph = std::move(schedule.graph);

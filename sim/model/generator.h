@@ -1,6 +1,7 @@
 #pragma once
 // Schedule generators turn a [model] into the graph of ops to run (docs/model.md §11 "Generated
 // schedules"). Implementations live in policies/generators/.
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct GeneratorInput {
   bool uniform;  // every tensor is one unit
   // The cache's capacity in bytes, for tiling (docs/model.md "Tiled execution"); 0: never tile.
   std::uint64_t cache_capacity = 0;
+  // The DRAM's size (Machine::dram_capacity), for checkpoint = "optimal".
+  std::uint64_t dram_capacity = ~std::uint64_t{0};
 };
 
 // Throws ScenarioError (with the layer's position) for a model it cannot build.
