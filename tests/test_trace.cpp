@@ -198,7 +198,7 @@ TEST_CASE("trace: --trace FILE.json.gz is the same trace, gzip-compressed", "[tr
 TEST_CASE("gzip stream: what goes in comes out, across many buffers", "[trace]") {
   // 3 MiB of varied text: more than the 64 KiB buffers in and out, so deflate runs many times.
   std::string text;
-  for (int i = 0; text.size() < 3 * 1048576; ++i) text += std::to_string(i * 7919) + ",";
+  for (std::uint64_t i = 0; text.size() < 3 * 1048576; ++i) text += std::to_string(i * 7919) + ",";
   const memsim::test::TempDir dir;
   {
     std::ofstream file(dir.file("x.gz"), std::ios::binary);
