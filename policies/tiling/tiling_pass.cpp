@@ -250,7 +250,8 @@ class Pass {
                                 " blocks in one list (at most 255): the tilings of the ops around "
                                 "it cut its tensors too finely; give its layer explicit tiles");
     const LayerIndex layer = tile == kNoTile ? layers_[op.layer] : tile_layer(op.layer, tile);
-    const OpId id = b_.add_op(layer, role, in_, outs_, ups_, flops);
+    // Tile ops and epilogues count in the phase of the op they come from.
+    const OpId id = b_.add_op(layer, role, in_, outs_, ups_, flops, op.phase);
     out_.order.push_back(id);
     out_.op_origin.push_back(origin);
   }

@@ -33,7 +33,7 @@ OpPhase phase_of(OpRole role) {
       return OpPhase::recompute;
     case OpRole::none:
     case OpRole::forward:
-    case OpRole::epilogue:  // 0 FLOPs: its bucket does not matter
+    case OpRole::epilogue:  // the tiling pass gives it the phase of the op it completes
       break;
   }
   return OpPhase::forward;

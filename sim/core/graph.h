@@ -207,14 +207,16 @@ class GraphBuilder {
   OpId add_op(std::string_view name, std::span<const TensorId> inputs,
               std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops,
               OpPhase phase);
+  // An op with a role in a layer and a phase of its own: a tiled op's epilogue takes the phase
+  // of the op it completes (docs/model.md "Tiled execution").
+  OpId add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
+              std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops,
+              OpPhase phase);
   void mark_required_output(TensorId t);
   std::size_t tensor_count() const { return graph_.tensors_.size(); }
   Graph build() &&;
 
  private:
-  OpId add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
-              std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops,
-              OpPhase phase);
   void check_layer(LayerIndex layer) const;
   Graph graph_;
 };
