@@ -153,6 +153,18 @@ void check_working_sets(const Simulation& sim, const ScenarioSpec& spec) {
   }
 }
 
+// docs/model.md §13.1: each tensor's home level, by its own `home` in a raw [graph] (the
+// declared tensors come first, in order), else by [placement] for its kind.
+void place_tensors(Simulation& sim, const ScenarioSpec& spec) {
+  Graph& g = sim.graph;
+  for (TensorId t = 0; t < g.tensor_count(); ++t) {
+    std::uint8_t home = spec.placement[static_cast<int>(g.tensor(t).kind)];
+    if (spec.graph && t < spec.graph->tensors.size() && spec.graph->tensors[t].home != 0)
+      home = spec.graph->tensors[t].home;
+    if (home != g.tensor(t).home) g.set_home(t, home);
+  }
+}
+
 }  // namespace
 
 Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
@@ -217,6 +229,7 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
                       ", checkpoint " + checkpoint + ")";
     }
   }
+  place_tensors(sim, spec);
   if (cache_check == CacheCheck::working_sets_fit) check_working_sets(sim, spec);
   return sim;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Plain structs a scenario file parses into (Parse -> validate -> build, as in Timeloop).
 // Values keep where they came from so later checks can point at the line.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,6 +22,7 @@ struct TensorSpec {
   TensorKind kind = TensorKind::other;
   bool kind_given = false;
   std::optional<bool> initial_in_dram;  // "dram" / "none"; default: dram iff no op produces it
+  std::uint8_t home = 0;  // `home = "host"` resolved to a level (docs/model.md §13.1); 0: by kind
   SourcePos pos;
 };
 
@@ -109,6 +111,9 @@ struct ScenarioSpec {
   // Which entry of hardware.compute.throughput_by_dtype set the throughput ("fp32", "tf32"...);
   // empty when the throughput was given directly.
   std::string throughput_precision;
+  // [placement]: the home level of each tensor kind (docs/model.md §13.1), by TensorKind; 2
+  // (the DRAM) unless placed deeper.
+  std::array<std::uint8_t, kTensorKindCount> placement{2, 2, 2, 2, 2, 2, 2};
   std::optional<GraphSpec> graph;
   std::optional<ModelSpec> model;
   ScheduleSpec schedule;
