@@ -486,6 +486,14 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
                  : " is not less than " + path + ".capacity (" +
                        format_bytes(static_cast<double>(capacity)) + ")"));
   }
+  for (std::uint32_t level = 2; level <= m.level_count(); ++level)
+    for (std::uint32_t other = 1; other < level; ++other)
+      if (m.level_name(level) == m.level_name(other))
+        throw ScenarioError(keys.level_pos[level - 1],
+                            "level " + std::to_string(level) + " is named '" +
+                                m.level_name(level) + "', as level " + std::to_string(other) +
+                                " is; every level needs a name of its own ([placement] names "
+                                "them)");
   if (!keys.has_capacity)
     throw ScenarioError(spec.hardware_pos,
                         "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
@@ -499,6 +507,25 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
                               "the link from " + m.level_name(level - 1) + " to " +
                               m.level_name(level));
   const std::string want = keys.precision.value_or(model_dtype(top));
+  // A throughput given directly wins; otherwise the entry for the precision the model computes in.
+  if (!keys.explicit_throughput && !keys.throughput_by_dtype.empty()) {
+    const auto it = keys.throughput_by_dtype.find(want);
+    if (it == keys.throughput_by_dtype.end()) {
+      std::string listed;
+      for (std::string_view p : kPrecisions)
+        if (keys.throughput_by_dtype.count(p))
+          listed += (listed.empty() ? "" : ", ") + std::string(p);
+      const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
+      throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
+                          "hardware.compute.throughput_by_dtype has no " + want + " entry (" + whose +
+                              "); it lists " + listed +
+                              ": set hardware.compute.precision to one of them or give "
+                              "hardware.compute.throughput");
+    }
+    spec.machine.compute_throughput = it->second;
+    spec.has_throughput = true;
+    spec.throughput_precision = want;
+  }
   if (!keys.explicit_energy && !keys.energy_by_dtype.empty()) {
     const auto it = keys.energy_by_dtype.find(want);
     if (it == keys.energy_by_dtype.end()) {
@@ -515,24 +542,6 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
     }
     spec.machine.compute_joules_per_flop = it->second;
   }
-  // A throughput given directly wins; otherwise the entry for the precision the model computes in.
-  if (keys.explicit_throughput || keys.throughput_by_dtype.empty()) return;
-  const auto it = keys.throughput_by_dtype.find(want);
-  if (it == keys.throughput_by_dtype.end()) {
-    std::string listed;
-    for (std::string_view p : kPrecisions)
-      if (keys.throughput_by_dtype.count(p))
-        listed += (listed.empty() ? "" : ", ") + std::string(p);
-    const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
-    throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
-                        "hardware.compute.throughput_by_dtype has no " + want + " entry (" + whose +
-                            "); it lists " + listed +
-                            ": set hardware.compute.precision to one of them or give "
-                            "hardware.compute.throughput");
-  }
-  spec.machine.compute_throughput = it->second;
-  spec.has_throughput = true;
-  spec.throughput_precision = want;
 }
 
 // A memory level named by `node` (a [placement] value or a tensor's home): its number 2..K.
