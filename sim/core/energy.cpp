@@ -20,8 +20,8 @@ EnergyReport compute_energy(const Machine& m, const Traffic& traffic, double tim
   for (std::uint32_t k = 1; k < levels; ++k) {
     const LinkTraffic& t = traffic.links[k - 1];
     // Link k's figure is given on the level it reaches, k + 1.
-    e.link_joules[k - 1] = static_cast<double>(t.up_bytes + t.down_bytes) *
-                           m.level_energy(k + 1).link_joules_per_byte;
+    e.link_joules[k - 1] =
+        static_cast<double>(t.up_bytes + t.down_bytes) * m.level_energy(k + 1).link_joules_per_byte;
     e.links_joules += e.link_joules[k - 1];
   }
   e.compute_joules = traffic.flops * m.compute_joules_per_flop;

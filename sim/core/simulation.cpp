@@ -18,13 +18,13 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
   const std::span<const OpId> order = verified.verifier().in_list_order().compute_order();
   for (std::uint32_t level = 2; level <= m.level_count(); ++level) {
     MemoryLevelResult r;
-    r.liveness = m.level_count() == 2 ? result.liveness
-                                      : analyze_liveness(sim.graph, order,
-                                                         static_cast<std::uint8_t>(level));
+    r.liveness = m.level_count() == 2
+                     ? result.liveness
+                     : analyze_liveness(sim.graph, order, static_cast<std::uint8_t>(level));
     // Uniform mode counts tensors, not bytes: there is no memory size to compare with.
     const std::uint64_t room = m.level_for_tensors(level);
-    r.oom = !m.uniform &&
-            (r.peak_staging > room || r.liveness.peak_live_bytes > room - r.peak_staging);
+    r.oom =
+        !m.uniform && (r.peak_staging > room || r.liveness.peak_live_bytes > room - r.peak_staging);
     result.oom = result.oom || r.oom;
     result.memory_levels.push_back(r);
   }

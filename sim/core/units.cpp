@@ -220,8 +220,13 @@ double parse_energy_per_flop(std::string_view text) {
 }
 
 double parse_power(std::string_view text) {
-  static constexpr std::array<UnitScale, 5> units{
-      {{"uW", 1e-6}, {"mW", 1e-3}, {"W", 1.0}, {"kW", 1e3}, {"MW", 1e6}}};
+  static constexpr std::array<UnitScale, 7> units{{{"pW", 1e-12},
+                                                   {"nW", 1e-9},
+                                                   {"uW", 1e-6},
+                                                   {"mW", 1e-3},
+                                                   {"W", 1.0},
+                                                   {"kW", 1e3},
+                                                   {"MW", 1e6}}};
   return parse_positive_rate(text, units.data(), units.data() + units.size(),
                              "a power such as \"25 W\"", true);
 }

@@ -71,8 +71,8 @@ nlohmann::ordered_json run_report_json(const Simulation& sim, const RunResult& r
     const MemoryLevelResult* mem = k >= 2 ? &r.memory_levels[k - 2] : nullptr;
     l["peak_live_bytes"] = mem ? mem->liveness.peak_live_bytes : 0;
     l["peak_staging_bytes"] = mem ? mem->peak_staging : 0;
-    l["peak_bytes"] = mem ? mem->liveness.peak_live_bytes + mem->peak_staging
-                          : r.counts.peak_cache_bytes;
+    l["peak_bytes"] =
+        mem ? mem->liveness.peak_live_bytes + mem->peak_staging : r.counts.peak_cache_bytes;
     l["oom"] = mem ? mem->oom : false;
     l["energy_j"] = r.energy.level_joules[k - 1];
     l["static_energy_j"] = r.energy.static_joules[k - 1];

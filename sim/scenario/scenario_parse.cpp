@@ -229,8 +229,9 @@ void read_level_table(const toml::table& table, const std::string& path, std::ui
                                 "link from the cache)");
   if (const toml::node* n = level == 1 ? table.get("reserved") : nullptr)
     throw ScenarioError(pos_of(n->source(), file),
-                        path + ".reserved: level 1 is the cache; only a memory level keeps a "
-                               "reserve");
+                        path +
+                            ".reserved: level 1 is the cache; only a memory level keeps a "
+                            "reserve");
   std::vector<std::string_view> allowed(std::begin(kLevelOneKeys), std::end(kLevelOneKeys));
   if (level > 1) {
     allowed.push_back("reserved");
@@ -316,8 +317,7 @@ void read_levels(const Reader& r, const toml::array& levels, ScenarioSpec& spec,
            "needs at least two levels (the cache, then the memory it loads from), got " +
                std::to_string(levels.size()));
   if (levels.size() > 16)
-    r.fail(*r.find("levels"), "levels",
-           "at most 16 levels, got " + std::to_string(levels.size()));
+    r.fail(*r.find("levels"), "levels", "at most 16 levels, got " + std::to_string(levels.size()));
   Machine fresh;
   fresh.compute_throughput = spec.machine.compute_throughput;
   fresh.op_time = spec.machine.op_time;
@@ -338,11 +338,10 @@ void read_levels(const Reader& r, const toml::array& levels, ScenarioSpec& spec,
   std::uint32_t level = 0;
   for (const toml::node& item : levels) {
     ++level;
-    read_level_table(*item.as_table(), "hardware.levels." + std::to_string(level), level,
-                     r.file(), spec, keys);
+    read_level_table(*item.as_table(), "hardware.levels." + std::to_string(level), level, r.file(),
+                     spec, keys);
   }
 }
-
 
 // `[hardware.levels.3]` or `--set hardware.levels.3.capacity=...`: keys of levels an earlier
 // table (a preset) gave, by their number; the other levels stay as they are.
@@ -351,15 +350,13 @@ void read_level_overrides(const Reader& r, const toml::table& levels, ScenarioSp
   const std::uint32_t count = spec.machine.level_count();
   for (auto&& [key, node] : levels) {
     const std::string k(key.str());
-    const bool digits =
-        !k.empty() && k.size() <= 4 && std::all_of(k.begin(), k.end(), ::isdigit);
+    const bool digits = !k.empty() && k.size() <= 4 && std::all_of(k.begin(), k.end(), ::isdigit);
     const std::uint32_t level = digits ? static_cast<std::uint32_t>(std::stoul(k)) : 0;
     const auto& region = key.source().path ? key.source() : node.source();
     if (level < 1 || level > count)
       throw ScenarioError(pos_of(region, r.file()),
                           "hardware.levels." + k + ": expected a level number from 1 to " +
-                              std::to_string(count) + " (the machine has " +
-                              std::to_string(count) +
+                              std::to_string(count) + " (the machine has " + std::to_string(count) +
                               " levels), or [[hardware.levels]] to give every level");
     if (!node.is_table())
       throw ScenarioError(pos_of(node.source(), r.file()),
@@ -386,9 +383,9 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
   if (const toml::table* dram = r.table("dram"))
     read_level_table(*dram, "hardware.dram", 2, file, spec, keys);
   if (const toml::table* compute = r.table("compute")) {
-    Reader p(*compute, "hardware.compute", file,
-             {"throughput", "op_time", "throughput_by_dtype", "precision", "energy",
-              "energy_by_dtype"});
+    Reader p(
+        *compute, "hardware.compute", file,
+        {"throughput", "op_time", "throughput_by_dtype", "precision", "energy", "energy_by_dtype"});
     if (auto v = p.quantity("throughput", parse_throughput, "38.7 TFLOP/s")) {
       m.compute_throughput = *v;
       spec.has_throughput = true;
@@ -490,8 +487,8 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
     for (std::uint32_t other = 1; other < level; ++other)
       if (m.level_name(level) == m.level_name(other))
         throw ScenarioError(keys.level_pos[level - 1],
-                            "level " + std::to_string(level) + " is named '" +
-                                m.level_name(level) + "', as level " + std::to_string(other) +
+                            "level " + std::to_string(level) + " is named '" + m.level_name(level) +
+                                "', as level " + std::to_string(other) +
                                 " is; every level needs a name of its own ([placement] names "
                                 "them)");
   if (!keys.has_capacity)
@@ -504,8 +501,8 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
       throw ScenarioError(keys.level_pos[level - 1],
                           "hardware.levels." + std::to_string(level) +
                               ".bandwidth is required when the cache capacity is in bytes: it is "
-                              "the link from " + m.level_name(level - 1) + " to " +
-                              m.level_name(level));
+                              "the link from " +
+                              m.level_name(level - 1) + " to " + m.level_name(level));
   const std::string want = keys.precision.value_or(model_dtype(top));
   // A throughput given directly wins; otherwise the entry for the precision the model computes in.
   if (!keys.explicit_throughput && !keys.throughput_by_dtype.empty()) {
@@ -517,8 +514,8 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
           listed += (listed.empty() ? "" : ", ") + std::string(p);
       const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
       throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
-                          "hardware.compute.throughput_by_dtype has no " + want + " entry (" + whose +
-                              "); it lists " + listed +
+                          "hardware.compute.throughput_by_dtype has no " + want + " entry (" +
+                              whose + "); it lists " + listed +
                               ": set hardware.compute.precision to one of them or give "
                               "hardware.compute.throughput");
     }
@@ -532,8 +529,7 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
       std::string listed;
       for (std::string_view p : kPrecisions)
         if (keys.energy_by_dtype.count(p)) listed += (listed.empty() ? "" : ", ") + std::string(p);
-      const std::string whose =
-          keys.precision ? "hardware.compute.precision" : "the model's dtype";
+      const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
       throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
                           "hardware.compute.energy_by_dtype has no " + want + " entry (" + whose +
                               "); it lists " + listed +
@@ -564,8 +560,8 @@ std::uint8_t memory_level(const Reader& r, const toml::node& node, std::string_v
   const std::string guess = nearest_name(name, names);
   r.fail(node, key,
          "no memory level is named '" + name + "'" +
-             (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (memory levels: " +
-             memories + ")");
+             (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+             " (memory levels: " + memories + ")");
 }
 
 const toml::array kNoTables;
@@ -884,9 +880,9 @@ void parse_placement(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("placement");
   if (!table) return;
   static constexpr std::pair<std::string_view, TensorKind> kKeys[] = {
-      {"weights", TensorKind::weight},         {"activations", TensorKind::activation},
-      {"inputs", TensorKind::input},           {"labels", TensorKind::label},
-      {"gradients", TensorKind::gradient},     {"optimizer_state", TensorKind::optimizer_state},
+      {"weights", TensorKind::weight},     {"activations", TensorKind::activation},
+      {"inputs", TensorKind::input},       {"labels", TensorKind::label},
+      {"gradients", TensorKind::gradient}, {"optimizer_state", TensorKind::optimizer_state},
       {"other", TensorKind::other}};
   Reader r(*table, "placement", spec.file,
            {"weights", "activations", "inputs", "labels", "gradients", "optimizer_state", "other"});
@@ -974,8 +970,8 @@ void apply_override(toml::table& root, const std::string& assignment) {
     if (n->is_array()) {
       toml::array& items = *n->as_array();
       const std::string& index = parts[i + 1];
-      const bool digits = !index.empty() && index.size() <= 4 &&
-                          std::all_of(index.begin(), index.end(), ::isdigit);
+      const bool digits =
+          !index.empty() && index.size() <= 4 && std::all_of(index.begin(), index.end(), ::isdigit);
       const std::size_t k = digits ? std::stoul(index) : 0;
       if (k < 1 || k > items.size() || !items[k - 1].is_table())
         throw ScenarioError(SourcePos{where, 0, 0},
