@@ -212,7 +212,7 @@ struct HardwareKeys {
   std::optional<std::string> precision;
   SourcePos precision_pos;
   SourcePos reserved_pos;  // hardware.dram.reserved, where given
-  // Memory levels (docs/model.md §13): where each level's table is, and where its reserve
+  // Memory levels (docs/model.md §14): where each level's table is, and where its reserve
   // and its link's bandwidth were given, for the checks made once every table is read.
   std::vector<SourcePos> level_pos{SourcePos{}, SourcePos{}};  // levels 1..K, index level - 1
   std::vector<SourcePos> level_reserved_pos{SourcePos{}, SourcePos{}};
@@ -222,7 +222,7 @@ struct HardwareKeys {
   bool explicit_energy = false;
 };
 
-// The keys of a level's table (docs/model.md §13.1): level 1 is the cache; a memory level
+// The keys of a level's table (docs/model.md §14.1): level 1 is the cache; a memory level
 // also gives its reserve and the link that reaches it from the level above.
 constexpr std::string_view kLevelOneKeys[] = {"name", "capacity", "read_energy", "write_energy",
                                               "static_power"};
@@ -415,7 +415,7 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
         if (auto v = t.quantity(precision, parse_throughput, "312 TFLOP/s"))
           keys.throughput_by_dtype[std::string(precision)] = *v;
     }
-    // Energy per FLOP (docs/model.md §13.6), picked by precision as the throughput is.
+    // Energy per FLOP (docs/model.md §14.6), picked by precision as the throughput is.
     if (auto v = p.quantity("energy", parse_energy_per_flop, "2.3 pJ/FLOP")) {
       m.compute_joules_per_flop = *v;
       keys.explicit_energy = true;
@@ -894,7 +894,7 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   parse_training_keys(r, spec.schedule);
 }
 
-// [placement]: where each kind of tensor lives at rest (docs/model.md §13.1).
+// [placement]: where each kind of tensor lives at rest (docs/model.md §14.1).
 void parse_placement(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("placement");
   if (!table) return;
@@ -906,8 +906,10 @@ void parse_placement(const Reader& top, ScenarioSpec& spec) {
   Reader r(*table, "placement", spec.file,
            {"weights", "activations", "inputs", "labels", "gradients", "optimizer_state", "other"});
   for (auto [key, kind] : kKeys)
-    if (const toml::node* n = r.find(key))
+    if (const toml::node* n = r.find(key)) {
       spec.placement[static_cast<int>(kind)] = memory_level(r, *n, key, spec.machine);
+      spec.placement_pos[static_cast<int>(kind)] = r.pos(*n);
+    }
 }
 
 ScenarioSpec parse_root(const toml::table& root, const std::string& file) {
