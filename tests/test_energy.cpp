@@ -1,4 +1,4 @@
-// The energy model (docs/model.md §14.6) on a two-level run worked by hand: traffic per level
+// The energy model (docs/model.md §15.6) on a two-level run worked by hand: traffic per level
 // and link from the verified steps, each priced by the machine's figures, static power over
 // the run's time, and the report's line and JSON keys.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The scenario keys of memory levels (docs/model.md §14.1, §14.6): [[hardware.levels]], the
+// The scenario keys of memory levels (docs/model.md §15.1, §15.6): [[hardware.levels]], the
 // [hardware.cache] / [hardware.dram] spelling of two levels, presets' host level, [placement],
 // a raw tensor's home, energy units, and the exact error for each bad input.
 #include <catch2/catch.hpp>
@@ -322,7 +322,7 @@ TEST_CASE("a run refuses tensors homed below level 2 until such moves are built"
   CHECK(load_error(kThreeLevels + kGraph) ==
         "s.toml:31:3: tensor 'm': home 'host' is level 3; this version of memsim runs tensors "
         "homed at level 2 (hbm) only, moves to deeper levels are not built yet (docs/model.md "
-        "§14); `memsim fit` gives each level's peak live");
+        "§15); `memsim fit` gives each level's peak live");
   // By kind, at the [placement] entry (line 33 after a graph whose tensors all live at hbm).
   std::string graph = kGraph;
   graph.replace(graph.find("home = \"host\""), 13, "home = \"hbm\"");
@@ -331,7 +331,7 @@ TEST_CASE("a run refuses tensors homed below level 2 until such moves are built"
                    "\"host\"\n") ==
         "s.toml:36:11: placement.weights: 'host' is level 3; this version of memsim runs tensors "
         "homed at level 2 (hbm) only, moves to deeper levels are not built yet (docs/model.md "
-        "§14); `memsim fit` gives each level's peak live");
+        "§15); `memsim fit` gives each level's peak live");
   // Three levels with nothing homed at the third run: nothing crosses link 2.
   CHECK(load_error(kThreeLevels + graph) == "");
 }

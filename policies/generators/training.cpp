@@ -6,6 +6,7 @@
 #include <string>
 
 #include "policies/generators/checkpointing.h"
+#include "policies/generators/optimal_checkpoints.h"
 #include "policies/models/layer_graph_builder.h"
 #include "sim/scenario/scenario_spec.h"
 
@@ -210,7 +211,9 @@ GeneratedSchedule generate_training(const GeneratorInput& in) {
                                                   "'; expected none, sgd, momentum or adam");
   options.update = in.schedule.update == "per-layer" ? UpdatePlacement::per_layer
                                                      : UpdatePlacement::after_backward;
-  options.kept = resolve_checkpoints(in.schedule, model.layers.size());
+  options.kept = in.schedule.checkpoint == "optimal"
+                     ? optimal_checkpoints(model, options, in.uniform, in.dram_capacity).kept
+                     : resolve_checkpoints(in.schedule, model.layers.size());
   return generate_training_graph(model, options, in.uniform);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The energy of a run (docs/model.md §14.6): the traffic of every level and link and the
+// The energy of a run (docs/model.md §15.6): the traffic of every level and link and the
 // executed FLOPs, priced by the machine's figures, plus each level's static power over the
 // run's time. All in joules.
 #include <vector>

@@ -18,7 +18,7 @@ struct ExecutorOptions {
   std::uint32_t lookahead = 0;
 };
 
-// One link's busy time and the stall charged to it (docs/model.md §14.4, §14.5).
+// One link's busy time and the stall charged to it (docs/model.md §15.4, §15.5).
 struct LinkTimes {
   double busy = 0;         // time at least one of its channels is transferring
   double stall_load = 0;   // load stall charged to the link

@@ -84,7 +84,7 @@ struct Tensor {
   TensorKind kind = TensorKind::other;
   bool initial_in_dram : 1 = false;  // starts with a valid copy in DRAM (inputs, weights, ...)
   bool required_output : 1 = false;  // must be in DRAM when the schedule ends
-  // The memory level it lives in at rest (docs/model.md §14.1): 2 (the DRAM) unless placed
+  // The memory level it lives in at rest (docs/model.md §15.1): 2 (the DRAM) unless placed
   // deeper. "DRAM" above reads "its home level" on a machine with more levels.
   std::uint8_t home = 2;
 };
@@ -161,7 +161,7 @@ class Graph {
   TensorId find_tensor(std::string_view name) const;
   OpId find_op(std::string_view name) const;
   std::size_t memory_bytes() const;  // heap bytes held, for the benchmark
-  // Placement (docs/model.md §14.1): the one change made to a built graph, by
+  // Placement (docs/model.md §15.1): the one change made to a built graph, by
   // build_simulation, before anything runs on it.
   void set_home(TensorId t, std::uint8_t level) { tensors_[t].home = level; }
 

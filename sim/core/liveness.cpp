@@ -33,7 +33,7 @@ LiveIntervals live_intervals(const Graph& graph, std::span<const OpId> order) {
   return iv;
 }
 
-// Whether tensor t counts: every tensor (home 0), or those homed at one level (§14.5).
+// Whether tensor t counts: every tensor (home 0), or those homed at one level (§15.5).
 bool counted(const Graph& graph, TensorId t, std::uint8_t home) {
   return home == 0 || graph.tensor(t).home == home;
 }

@@ -19,7 +19,7 @@ struct LivenessReport {
 
 // `order` is the order ops first run; every op appears once.
 LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order);
-// The same, counting only the tensors whose home is `home_level` (docs/model.md §14.5: a
+// The same, counting only the tensors whose home is `home_level` (docs/model.md §15.5: a
 // memory level's peak live); 0 counts every tensor. When no tensor is live at all, peak_op is
 // the first op.
 LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,

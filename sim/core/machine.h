@@ -1,6 +1,6 @@
 #pragma once
 // The hardware model: a cache, DRAM channels and one compute unit (docs/model.md §2), and below
-// the DRAM any number of further memory levels, each reached over its own link (§14).
+// the DRAM any number of further memory levels, each reached over its own link (§15).
 //
 // Level 1 is the cache, level 2 the DRAM (the fields named dram_*, whose link from the cache
 // is link 1), levels 3..K the entries of `deep` (link k joins level k and level k+1). A machine
@@ -13,7 +13,7 @@
 
 namespace memsim {
 
-// Energy figures of one level (docs/model.md §14.6), in joules and watts; 0 when not given.
+// Energy figures of one level (docs/model.md §15.6), in joules and watts; 0 when not given.
 struct LevelEnergy {
   double read_joules_per_byte = 0;
   double write_joules_per_byte = 0;
@@ -65,7 +65,7 @@ struct Machine {
     return uniform ? op_time : flops / compute_throughput;
   }
 
-  // --- memory levels (docs/model.md §14) ---------------------------------------------------
+  // --- memory levels (docs/model.md §15) ---------------------------------------------------
   std::string cache_name = "cache";  // level 1
   std::string dram_name = "DRAM";    // level 2
   std::vector<DeepLevel> deep;       // levels 3..K, fastest first

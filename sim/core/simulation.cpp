@@ -12,7 +12,7 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
       analyze_liveness(sim.graph, verified.verifier().in_list_order().compute_order());
   for (OpId o = 0; o < sim.graph.op_count(); ++o)
     result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
-  // docs/model.md §14.5: each memory level's peak live counts the tensors homed there. On two
+  // docs/model.md §15.5: each memory level's peak live counts the tensors homed there. On two
   // levels every tensor is homed at the DRAM: its peak live is the run's.
   const Machine& m = sim.machine;
   const std::span<const OpId> order = verified.verifier().in_list_order().compute_order();

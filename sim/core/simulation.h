@@ -32,7 +32,7 @@ struct Simulation {
   EvictionFactory eviction_factory = nullptr;
 };
 
-// A memory level's figures (docs/model.md §14.5).
+// A memory level's figures (docs/model.md §15.5).
 struct MemoryLevelResult {
   LivenessReport liveness;         // of the tensors homed at the level
   std::uint64_t peak_staging = 0;  // the most bytes of staging copies at one instant

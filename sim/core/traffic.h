@@ -1,5 +1,5 @@
 #pragma once
-// What each level and each link of the memory hierarchy moved (docs/model.md §14.5, §14.6),
+// What each level and each link of the memory hierarchy moved (docs/model.md §15.5, §15.6),
 // counted from the verified steps of a run: every hop, every op's reads and writes in the cache
 // and the FLOPs it executed. The energy model prices these counts.
 #include <cstdint>

@@ -32,7 +32,7 @@ double parse_duration(std::string_view text);
 double parse_throughput(std::string_view text);
 // "2 GFLOP", "1.5e9", "3 MFLOP" -> FLOPs (>= 0).
 double parse_flops(std::string_view text);
-// Energy figures (docs/model.md §14.6), in joules: "12.5 pJ/B" or "7.5 pJ/bit" (x 8) -> joules
+// Energy figures (docs/model.md §15.6), in joules: "12.5 pJ/B" or "7.5 pJ/bit" (x 8) -> joules
 // per byte; "2.3 pJ/FLOP" -> joules per FLOP; "25 W" -> watts. Prefixes f, p, n, u, m (and k
 // for watts). Each is >= 0.
 double parse_energy_per_byte(std::string_view text);

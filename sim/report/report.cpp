@@ -48,7 +48,7 @@ nlohmann::ordered_json run_report_json(const Simulation& sim, const RunResult& r
   j["flops_backward"] = r.flops[1];
   j["flops_update"] = r.flops[2];
   j["flops_recompute"] = r.flops[3];
-  // docs/model.md §14.5 and §14.6: energy, then every level and every link.
+  // docs/model.md §15.5 and §15.6: energy, then every level and every link.
   j["energy_j"] = r.energy.total_joules;
   j["energy_compute_j"] = r.energy.compute_joules;
   j["energy_memory_j"] = r.energy.memory_joules;
@@ -153,7 +153,7 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
       o << "; " << m.level_name(k) << " transfer " << format_number(m.deep[k - 3].transfer_time)
         << " unit";
   } else {
-    // Each memory level with the link that reaches it (docs/model.md §14.1).
+    // Each memory level with the link that reaches it (docs/model.md §15.1).
     for (std::uint32_t k = 2; k <= levels; ++k) {
       o << "; " << m.level_name(k) << " " << format_bandwidth(m.link_bandwidth(k - 1))
         << ", latency " << format_seconds(m.link_latency(k - 1));
@@ -179,7 +179,7 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
     << r.counts.stores << " stores)\n";
   o << "bytes moved    " << bytes(static_cast<double>(r.counts.load_bytes)) << " in, "
     << bytes(static_cast<double>(r.counts.store_bytes)) << " out\n";
-  // docs/model.md §14.5: on more than two levels, every link's traffic, busy time and stall.
+  // docs/model.md §15.5: on more than two levels, every link's traffic, busy time and stall.
   for (std::uint32_t k = 1; k < levels && levels > 2; ++k) {
     const LinkTraffic& t = r.traffic.links[k - 1];
     const LinkTimes lt = link_times(r, k);
@@ -218,7 +218,7 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
       << "\n";
   }
   if (m.has_energy() && !u) {
-    // docs/model.md §14.6: the total, then compute, each level, the links and static power.
+    // docs/model.md §15.6: the total, then compute, each level, the links and static power.
     o << "energy         " << format_joules(r.energy.total_joules) << "  (compute "
       << format_joules(r.energy.compute_joules);
     for (std::uint32_t k = 1; k <= levels; ++k)

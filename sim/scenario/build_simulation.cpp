@@ -101,7 +101,7 @@ void check_finite_times(const Simulation& sim, const ScenarioSpec& spec) {
                               ") would take longer than any time memsim can count; a time must "
                               "be a finite number of seconds");
   }
-  // The links below the DRAM (docs/model.md §14.1) likewise.
+  // The links below the DRAM (docs/model.md §15.1) likewise.
   for (std::uint32_t link = 2; link < m.level_count(); ++link)
     for (TensorId t = 0; t < g.tensor_count(); ++t) {
       const double seconds = m.link_seconds(link, g.tensor(t).bytes);
@@ -266,7 +266,7 @@ void check_working_sets(const Simulation& sim, const ScenarioSpec& spec) {
   }
 }
 
-// docs/model.md §14.1: each tensor's home level, by its own `home` in a raw [graph] (the
+// docs/model.md §15.1: each tensor's home level, by its own `home` in a raw [graph] (the
 // declared tensors come first, in order), else by [placement] for its kind.
 void place_tensors(Simulation& sim, const ScenarioSpec& spec) {
   Graph& g = sim.graph;
@@ -287,7 +287,7 @@ std::string_view placement_key(TensorKind kind) {
 
 // The executor moves tensors between the cache and level 2 only: a tensor homed deeper would
 // have its home ignored, so such a scenario is refused until moves across deeper levels are
-// built (docs/model.md §14). A machine may still have deeper levels (the presets' host memory)
+// built (docs/model.md §15). A machine may still have deeper levels (the presets' host memory)
 // as long as nothing lives there: then nothing crosses their links.
 void check_homes_runnable(const Simulation& sim, const ScenarioSpec& spec) {
   const Graph& g = sim.graph;
@@ -304,7 +304,7 @@ void check_homes_runnable(const Simulation& sim, const ScenarioSpec& spec) {
         where + " '" + sim.machine.level_name(home) + "' is level " + std::to_string(home) +
             "; this version of memsim runs tensors homed at level 2 (" + sim.machine.level_name(2) +
             ") only, moves to deeper levels are not built yet (docs/model.md "
-            "§14); `memsim fit` gives each level's peak live");
+            "§15); `memsim fit` gives each level's peak live");
   }
 }
 
@@ -354,7 +354,8 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
               "'; known kinds: " + registry.generator_names());
     GeneratedSchedule generated;
     try {
-      generated = generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
+      generated = generator->factory(
+          {*spec.model, spec.schedule, sim.machine.uniform, sim.machine.dram_capacity});
     } catch (const std::length_error& e) {
       // The graph's storage refused a name or an op's operand count (graph.h).
       throw ScenarioError(spec.model->pos, std::string("too large: ") + e.what());

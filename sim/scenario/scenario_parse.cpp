@@ -212,7 +212,7 @@ struct HardwareKeys {
   std::optional<std::string> precision;
   SourcePos precision_pos;
   SourcePos reserved_pos;  // hardware.dram.reserved, where given
-  // Memory levels (docs/model.md §14): where each level's table is, and where its reserve
+  // Memory levels (docs/model.md §15): where each level's table is, and where its reserve
   // and its link's bandwidth were given, for the checks made once every table is read.
   std::vector<SourcePos> level_pos{SourcePos{}, SourcePos{}};  // levels 1..K, index level - 1
   std::vector<SourcePos> level_reserved_pos{SourcePos{}, SourcePos{}};
@@ -222,7 +222,7 @@ struct HardwareKeys {
   bool explicit_energy = false;
 };
 
-// The keys of a level's table (docs/model.md §14.1): level 1 is the cache; a memory level
+// The keys of a level's table (docs/model.md §15.1): level 1 is the cache; a memory level
 // also gives its reserve and the link that reaches it from the level above.
 constexpr std::string_view kLevelOneKeys[] = {"name", "capacity", "read_energy", "write_energy",
                                               "static_power"};
@@ -415,7 +415,7 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
         if (auto v = t.quantity(precision, parse_throughput, "312 TFLOP/s"))
           keys.throughput_by_dtype[std::string(precision)] = *v;
     }
-    // Energy per FLOP (docs/model.md §14.6), picked by precision as the throughput is.
+    // Energy per FLOP (docs/model.md §15.6), picked by precision as the throughput is.
     if (auto v = p.quantity("energy", parse_energy_per_flop, "2.3 pJ/FLOP")) {
       m.compute_joules_per_flop = *v;
       keys.explicit_energy = true;
@@ -823,7 +823,7 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
   if (!checkpoint) return;
   schedule.checkpoint_pos = r.pos(*checkpoint);
   const std::string expected =
-      "expected \"none\", \"sqrt\", \"every:K\" or an array of layer indices";
+      "expected \"none\", \"sqrt\", \"every:K\", \"optimal\" or an array of layer indices";
   if (checkpoint->is_array()) {
     schedule.checkpoint = "list";
     for (const toml::node& item : *checkpoint->as_array()) {
@@ -843,7 +843,7 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
   if (!checkpoint->is_string())
     r.fail(*checkpoint, "checkpoint", expected + ", got " + std::string(type_name(*checkpoint)));
   const std::string c = checkpoint->as_string()->get();
-  if (c == "none" || c == "sqrt") {
+  if (c == "none" || c == "sqrt" || c == "optimal") {
     schedule.checkpoint = c;
   } else if (c.rfind("every:", 0) == 0) {
     const std::string digits = c.substr(6);
@@ -894,7 +894,7 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   parse_training_keys(r, spec.schedule);
 }
 
-// [placement]: where each kind of tensor lives at rest (docs/model.md §14.1).
+// [placement]: where each kind of tensor lives at rest (docs/model.md §15.1).
 void parse_placement(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("placement");
   if (!table) return;

@@ -22,7 +22,7 @@ struct TensorSpec {
   TensorKind kind = TensorKind::other;
   bool kind_given = false;
   std::optional<bool> initial_in_dram;  // "dram" / "none"; default: dram iff no op produces it
-  std::uint8_t home = 0;  // `home = "host"` resolved to a level (docs/model.md §14.1); 0: by kind
+  std::uint8_t home = 0;  // `home = "host"` resolved to a level (docs/model.md §15.1); 0: by kind
   SourcePos pos;
 };
 
@@ -121,7 +121,7 @@ struct ScenarioSpec {
   // Which entry of hardware.compute.throughput_by_dtype set the throughput ("fp32", "tf32"...);
   // empty when the throughput was given directly.
   std::string throughput_precision;
-  // [placement]: the home level of each tensor kind (docs/model.md §14.1), by TensorKind; 2
+  // [placement]: the home level of each tensor kind (docs/model.md §15.1), by TensorKind; 2
   // (the DRAM) unless placed deeper.
   std::array<std::uint8_t, kTensorKindCount> placement{2, 2, 2, 2, 2, 2, 2};
   std::array<SourcePos, kTensorKindCount> placement_pos{};  // where each entry was given

@@ -95,7 +95,7 @@ FitResult fit_scenario(const std::string& path, const std::string& text,
     const Simulation sim =
         build_simulation(parse_scenario_text(text, path, with_value), registry, CacheCheck::skip);
     FitProbe p;
-    // docs/model.md §14.5: the DRAM (level 2) holds the tensors homed there; each deeper level
+    // docs/model.md §15.5: the DRAM (level 2) holds the tensors homed there; each deeper level
     // with a capacity must hold its own (every tensor is homed at level 2 unless placed).
     const Machine& machine = sim.machine;
     p.liveness = analyze_liveness(sim.graph, sim.order, 2);
