@@ -27,6 +27,8 @@ class TrainingBuilder {
     recomputed_.assign(n_, kNone);
     gradient_.assign(n_, kNone);
     gradient_of_weight_.assign(n_, kNone);
+    extras_.assign(n_, {});
+    recomputed_extras_.assign(n_, {});
   }
 
   GeneratedSchedule build() && {
@@ -72,7 +74,22 @@ class TrainingBuilder {
       for (LayerId from : layer.inputs)
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
       activation_[i] = b_.add_tensor("X" + index(i), act_bytes(i), TensorKind::activation, false);
-      emit("fwd" + index(i), reads, {activation_[i]}, {}, layer.flops_forward, OpPhase::forward);
+      std::vector<TensorId> writes{activation_[i]};
+      // What the layer saves for backward beyond its inputs and output (indices, statistics,
+      // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
+      // checkpointing: it saves nothing now, and its recompute writes them instead.
+      if (opt_.kept[i + 1]) add_extras(i, "", writes, extras_[i]);
+      emit("fwd" + index(i), reads, writes, {}, layer.flops_forward, OpPhase::forward);
+    }
+  }
+
+  // Adds layer i's extra tensors ("indices3", "mean5.re") to `writes` and `into`.
+  void add_extras(LayerId i, const std::string& suffix, std::vector<TensorId>& writes,
+                  std::vector<TensorId>& into) {
+    for (const ExtraTensor& e : m_.layers[i].extras) {
+      into.push_back(b_.add_tensor(e.name + index(i) + suffix, size(e.bytes()),
+                                   TensorKind::activation, false));
+      writes.push_back(into.back());
     }
   }
 
@@ -113,10 +130,29 @@ class TrainingBuilder {
       for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
       recomputed_[top] =
           b_.add_tensor("X" + index(top) + ".re", act_bytes(top), TensorKind::activation, false);
-      emit("re" + index(top), reads, {recomputed_[top]}, {}, layer.flops_forward,
-           OpPhase::recompute);
+      std::vector<TensorId> writes{recomputed_[top]};
+      add_extras(top, ".re", writes, recomputed_extras_[top]);
+      emit("re" + index(top), reads, writes, {}, layer.flops_forward, OpPhase::recompute);
     }
     return recomputed_[j];
+  }
+
+  // The tensor a backward op of layer i reads for `ref` (Layer::backward_*_reads).
+  TensorId saved(LayerId i, const SavedRef& ref) {
+    const Layer& layer = m_.layers[i];
+    switch (ref.of) {
+      case SavedRef::Of::input:
+        return activation_for_backward(layer.inputs.at(ref.index));
+      case SavedRef::Of::output:
+        return activation_for_backward(i);
+      case SavedRef::Of::weight:
+        return weight_[i];
+      case SavedRef::Of::extra:
+        if (opt_.kept[i + 1]) return extras_[i].at(ref.index);
+        activation_for_backward(i);  // recomputes layer i, which writes its extras again
+        return recomputed_extras_[i].at(ref.index);
+    }
+    return kNone;
   }
 
   void backward(LayerId i) {
@@ -126,18 +162,25 @@ class TrainingBuilder {
     TensorId g = kNone;
     if (layer.params > 0) {
       std::vector<TensorId> reads{d};
-      for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
+      for (const SavedRef& ref : layer.backward_weight_reads) add_unique(reads, saved(i, ref));
       g = b_.add_tensor("G" + index(i), size(m_.weight_bytes(layer)), TensorKind::gradient, false);
       emit("bwdW" + index(i), reads, {g}, {}, layer.flops_backward_weight, OpPhase::backward);
     }
     std::vector<TensorId> reads, writes, accumulates;
-    if (weight_[i] != kNone) reads.push_back(weight_[i]);
+    const auto& data_reads = layer.backward_data_reads;
+    const bool reads_weight =
+        std::any_of(data_reads.begin(), data_reads.end(),
+                    [](const SavedRef& r) { return r.of == SavedRef::Of::weight; });
+    if (reads_weight) reads.push_back(weight_[i]);
     reads.push_back(d);
     double flops = layer.flops_backward_data;
     std::vector<LayerId> targets;
     for (LayerId in : layer.inputs)
       if (in != kModelInput && std::find(targets.begin(), targets.end(), in) == targets.end())
         targets.push_back(in);
+    if (!targets.empty())
+      for (const SavedRef& ref : data_reads)
+        if (ref.of != SavedRef::Of::weight) add_unique(reads, saved(i, ref));
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
         gradient_[t] = b_.add_tensor("dX" + index(t), act_bytes(t), TensorKind::gradient, false);
@@ -186,6 +229,7 @@ class TrainingBuilder {
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
   std::vector<TensorId> gradient_of_weight_;                           // G<i>, per layer
   std::vector<LayerId> deferred_updates_;  // after-backward: layers whose upd<i> waits
+  std::vector<std::vector<TensorId>> extras_, recomputed_extras_;  // per layer
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "policies/generators/optimizer_costs.h"
 #include "policies/models/layer_graph_builder.h"
+#include "policies/models/saved_tensors.h"
 
 namespace memsim {
 
@@ -22,8 +23,11 @@ ModelInfo describe_model(const ScenarioSpec& spec) {
   info.optimizer = spec.schedule.kind == "training" ? spec.schedule.optimizer : "none";
   const double update_per_param = optimizer_cost(optimizer).flops_per_param;
 
+  const SavedBytes saved = saved_bytes(lg);
+  info.saved_bytes = saved.total;
   for (const Layer& layer : lg.layers) {
     LayerInfo l;
+    l.saved_bytes = saved.per_layer[info.layers.size()];
     l.name = layer.name;
     l.type = layer.type;
     l.params = layer.params;
