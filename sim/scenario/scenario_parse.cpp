@@ -14,6 +14,7 @@
 #include "sim/core/units.h"
 #include "sim/io/input_file.h"
 #include "sim/scenario/hardware_presets.h"
+#include "sim/scenario/networkx_graph.h"
 
 namespace memsim {
 namespace {
@@ -333,10 +334,32 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
   spec.throughput_precision = want;
 }
 
+const toml::array kNoTables;
+
 GraphSpec parse_graph(const Reader& top, const toml::table& table) {
-  Reader r(table, "graph", top.file(), {"tensors", "ops", "outputs", "order"});
+  Reader r(table, "graph", top.file(), {"tensors", "ops", "outputs", "order", "networkx"});
   GraphSpec g;
   g.pos = r.table_pos();
+  if (auto file = r.string("networkx")) {
+    // A networkx node-link JSON file gives the tensors and ops (sim/scenario/networkx_graph.h),
+    // relative to the scenario's folder.
+    const toml::node& at = *r.find("networkx");
+    for (std::string_view key : {"tensors", "ops"})
+      if (const toml::node* n = r.find(key))
+        r.fail(*n, key,
+               "not used with graph.networkx (the JSON file gives the tensors and ops); "
+               "remove it");
+    if (file->empty())
+      r.fail(at, "networkx", "expected the path of a networkx node-link JSON file");
+    const std::string& scenario = top.file();
+    const auto slash = scenario.find_last_of('/');
+    const std::string path = file->front() == '/' || slash == std::string::npos
+                                 ? *file
+                                 : scenario.substr(0, slash + 1) + *file;
+    read_networkx_graph(path, r.pos(at), g);
+    // The file's order is kept where it is topological (a stable topological order otherwise).
+    g.as_listed = false;
+  }
   if (const toml::array* tensors = r.tables("tensors")) {
     for (const toml::node& item : *tensors) {
       Reader t(*item.as_table(), "graph.tensors", top.file(), {"name", "size", "kind", "initial"});
@@ -363,8 +386,9 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table) {
     }
   }
   const toml::array* ops = r.tables("ops");
-  if (!ops || ops->empty()) throw ScenarioError(g.pos, "[graph] needs at least one op in 'ops'");
-  for (const toml::node& item : *ops) {
+  if (g.ops.empty() && (!ops || ops->empty()))
+    throw ScenarioError(g.pos, "[graph] needs at least one op in 'ops' (or a 'networkx' file)");
+  for (const toml::node& item : ops ? *ops : kNoTables) {
     Reader o(*item.as_table(), "graph.ops", top.file(),
              {"name", "inputs", "outputs", "updates", "flops", "phase"});
     OpSpec spec;

@@ -19,7 +19,8 @@ void add_solve_options(po::options_description& options, SolveArgs& args) {
                                  " at " + std::to_string(kSolverBytesPerState) +
                                  " bytes a state); the answer then depends only on the input";
   options.add_options()("objective", po::value<std::string>(&args.objective),
-                        "minimize moves (default: loads + stores) or bytes (bytes moved)")(
+                        "minimize moves (default: loads + stores) or bytes (bytes moved); memsim "
+                        "solve also plans for time or recompute")(
       "recompute", po::bool_switch(&args.recompute),
       "also allow running an op again instead of storing its output")(
       "time-limit", po::value<std::string>(&args.time_limit),

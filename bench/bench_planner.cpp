@@ -1,0 +1,120 @@
+// The recompute planner's benchmark (issue 15): for every networkx graph in the shared
+// rematerialization folder (../shared/data/remat-graphs, found by walking up from the source
+// tree), at budgets 0.8x and 0.9x the peak of the graph's given order without recompute (the
+// literature's budgets; rounded up to a whole byte, as MOCCASIN does), the plan's recompute
+// cost, the proven lower bound, the gap and the time. Every plan is replayed by the verifier.
+//
+// usage: memsim_bench_planner [FOLDER] [--time-limit SECONDS]   (default 60 s per point)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "policies/register_builtin.h"
+#include "policies/solver/remat_plan.h"
+#include "policies/solver/remat_planner.h"
+#include "policies/solver/remat_problem.h"
+#include "sim/core/errors.h"
+#include "sim/core/verifier.h"
+#include "sim/scenario/build_simulation.h"
+#include "sim/scenario/scenario_parse.h"
+
+namespace fs = std::filesystem;
+using namespace memsim;
+
+namespace {
+
+fs::path find_graph_folder() {
+  for (fs::path dir = fs::absolute(MEMSIM_SOURCE_DIR); !dir.empty(); dir = dir.parent_path()) {
+    const fs::path candidate = dir / "shared" / "data" / "remat-graphs";
+    if (fs::is_directory(candidate)) return candidate;
+    if (dir == dir.parent_path()) break;
+  }
+  return {};
+}
+
+double cpu_seconds() {
+  return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fs::path folder;
+  double limit = 60;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--time-limit" && i + 1 < argc) {
+      limit = std::stod(argv[++i]);
+    } else {
+      folder = arg;
+    }
+  }
+  if (folder.empty()) folder = find_graph_folder();
+  if (folder.empty() || !fs::is_directory(folder)) {
+    std::printf("planner benchmark: skipped, no graph folder (shared/data/remat-graphs above %s)\n",
+                MEMSIM_SOURCE_DIR);
+    return 0;
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder))
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  Registry registry;
+  register_builtin(registry);
+  std::printf("recompute planner: %s, time limit %.0f s per point\n", folder.c_str(), limit);
+  std::printf("%-28s %5s %6s %14s %12s %12s %7s %8s %8s  %s\n", "graph", "nodes", "budget",
+              "budget bytes", "plan cost", "lower bound", "gap", "wall s", "cpu s", "found by");
+  for (const fs::path& file : files) {
+    const std::string text =
+        "[hardware.cache]\ncapacity = \"1000 TiB\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\n"
+        "[hardware.compute]\nthroughput = \"1 GFLOP/s\"\n[graph]\nnetworkx = \"" +
+        file.string() + "\"\n";
+    Simulation sim;
+    try {
+      sim = build_simulation(parse_scenario_text(text, "bench.toml"), registry);
+    } catch (const ScenarioError& e) {
+      std::printf("%s: %s\n", file.filename().c_str(), e.what());
+      continue;
+    }
+    const planner::RematProblem base = planner::make_remat_problem(sim.graph, sim.order, 0);
+    const std::uint64_t peak = planner::peak_without_recompute(base);
+    for (double fraction : {0.8, 0.9}) {
+      planner::RematProblem p = base;
+      p.budget = static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(peak)));
+      const auto wall0 = std::chrono::steady_clock::now();
+      const double cpu0 = cpu_seconds();
+      const planner::RematPlannerResult r = planner::plan_recompute(p, {limit});
+      const double wall =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+      const double cpu = cpu_seconds() - cpu0;
+      std::string name = file.stem().string().substr(0, 28);
+      if (r.infeasible) {
+        std::printf("%-28s %5zu %5.1fx %14llu %12s %12s %7s %8.2f %8.2f  no plan exists: %s\n",
+                    name.c_str(), p.size(), fraction, static_cast<unsigned long long>(p.budget),
+                    "-", "infinite", "-", wall, cpu, r.why.c_str());
+        continue;
+      }
+      if (!r.found) {
+        std::printf("%-28s %5zu %5.1fx %14llu %12s %12.0f %7s %8.2f %8.2f  no plan found\n",
+                    name.c_str(), p.size(), fraction, static_cast<unsigned long long>(p.budget),
+                    "-", r.lower_bound, "-", wall, cpu);
+        continue;
+      }
+      // The verifier replays the plan's memsim steps within the budget.
+      const std::vector<Step> steps = planner::plan_steps(sim.graph, p, r.plan);
+      const MoveCounts counts = verify(sim.graph, p.budget, steps, VerifierOptions{true});
+      const double gap = r.cost > 0 ? (r.cost - r.lower_bound) / r.cost * 100 : 0;
+      std::printf("%-28s %5zu %5.1fx %14llu %12.0f %12.0f %6.1f%% %8.2f %8.2f  %s%s\n",
+                  name.c_str(), p.size(), fraction, static_cast<unsigned long long>(p.budget),
+                  r.cost, r.lower_bound, gap, wall, cpu, r.method.c_str(),
+                  counts.computes - sim.graph.op_count() == r.reruns ? "" : " (RERUN MISMATCH)");
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,175 @@
+#include "policies/solver/remat_planner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "policies/solver/remat_builder.h"
+#include "policies/solver/remat_exact.h"
+#include "policies/solver/remat_milp.h"
+
+namespace memsim::planner {
+namespace {
+
+// Costs are sums of the nodes' costs; compare them with a relative tolerance.
+bool at_most(double a, double b) {
+  return a <= b + 1e-9 * std::max(1.0, std::abs(b));
+}
+
+}  // namespace
+
+RematPlan plan_without_recompute(const RematProblem& p) {
+  std::vector<std::uint32_t> last(p.size());
+  for (std::uint32_t v = 0; v < p.size(); ++v) last[v] = v;
+  for (std::uint32_t v = 0; v < p.size(); ++v)
+    for (std::uint32_t u : p.nodes[v].preds) last[u] = std::max(last[u], v);
+  std::vector<std::vector<std::uint32_t>> dies_after(p.size());
+  for (std::uint32_t v = 0; v < p.size(); ++v) dies_after[last[v]].push_back(v);
+  RematPlan plan;
+  for (std::uint32_t t = 0; t < p.size(); ++t) {
+    plan.push_back({RematAction::compute, t});
+    for (std::uint32_t v : dies_after[t]) plan.push_back({RematAction::drop, v});
+  }
+  return plan;
+}
+
+double stage_lower_bound(const RematProblem& p) {
+  const std::size_t n = p.size();
+  std::vector<std::uint32_t> last(n, 0);
+  for (std::uint32_t v = 0; v < n; ++v)
+    for (std::uint32_t u : p.nodes[v].preds) last[u] = std::max(last[u], v);
+  std::vector<char> is_pred(n, 0);
+  struct Item {
+    double cost;
+    std::uint64_t bytes;
+  };
+  std::vector<Item> items;
+  double best = 0;
+  for (std::uint32_t t = 0; t < n; ++t) {
+    for (std::uint32_t u : p.nodes[t].preds) is_pred[u] = 1;
+    std::uint64_t forced = p.working_set(t);
+    items.clear();
+    std::uint64_t optional_bytes = 0;
+    for (std::uint32_t u = 0; u < t; ++u)
+      if (!is_pred[u] && last[u] > t && p.nodes[u].bytes > 0) {
+        items.push_back({p.nodes[u].cost, p.nodes[u].bytes});
+        optional_bytes += p.nodes[u].bytes;
+      }
+    for (std::uint32_t u : p.nodes[t].preds) is_pred[u] = 0;
+    if (forced + optional_bytes <= p.budget) continue;
+    if (forced > p.budget) continue;  // no plan at all: reported elsewhere
+    // Fractional knapsack: free the deficit at the least cost per byte.
+    double deficit = static_cast<double>(forced + optional_bytes - p.budget);
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return a.cost * static_cast<double>(b.bytes) < b.cost * static_cast<double>(a.bytes);
+    });
+    double cost = 0;
+    for (const Item& it : items) {
+      const double take = std::min(deficit, static_cast<double>(it.bytes));
+      cost += it.cost * take / static_cast<double>(it.bytes);
+      deficit -= take;
+      if (deficit <= 0) break;
+    }
+    best = std::max(best, cost);
+  }
+  return best;
+}
+
+RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(Clock::now() - started).count();
+  };
+  RematPlannerResult r;
+  const auto finish = [&] {
+    r.optimal = r.found && at_most(r.cost, r.lower_bound);
+    if (r.optimal) r.lower_bound = r.cost;
+    r.seconds = elapsed();
+    return r;
+  };
+  if (const std::int64_t v = first_node_over_budget(p); v >= 0) {
+    r.infeasible = true;
+    r.why = "node " + std::to_string(v) + " needs " +
+            std::to_string(p.working_set(static_cast<std::uint32_t>(v))) +
+            " bytes in memory at once (its inputs and itself), over the budget of " +
+            std::to_string(p.budget);
+    return finish();
+  }
+  const auto consider = [&](const RematPlan& plan, const char* method) {
+    const PlanCheck check = check_plan(p, plan);
+    if (!check.ok) return;
+    if (!r.found || check.recompute_cost < r.cost) {
+      r.found = true;
+      r.plan = plan;
+      r.cost = check.recompute_cost;
+      r.reruns = check.reruns;
+      r.method = method;
+    }
+  };
+  if (peak_without_recompute(p) <= p.budget) {
+    consider(plan_without_recompute(p), "no recompute");
+    r.bound_method = "costs are never negative";
+    return finish();
+  }
+  if (options.exact_search && p.size() <= kExactMaxNodes) {
+    // A quarter of the time at most: on larger graphs the state space outgrows it quickly.
+    const ExactOutcome exact = exact_recompute(p, options.time_limit_seconds / 4);
+    if (exact.finished) {
+      if (exact.plan) {
+        consider(*exact.plan, "exact search");
+        r.lower_bound = r.cost;
+        r.bound_method = "exact search (proved)";
+      } else {
+        r.infeasible = true;
+        r.why = "the exact search found that no plan fits the budget";
+      }
+      return finish();
+    }
+  }
+  for (EvictionRule rule : {EvictionRule::worth, EvictionRule::farthest, EvictionRule::largest})
+    if (auto plan = build_plan(p, rule)) consider(*plan, "greedy");
+  r.lower_bound = stage_lower_bound(p);
+  r.bound_method = "stage bound";
+  if (r.found && at_most(r.cost, r.lower_bound)) return finish();
+
+  // Rounds of the integer program: each solution that overruns memory inside a stage adds the
+  // cuts for those computations (valid for every plan) and the program is solved again.
+  std::vector<GuideOverrun> cuts;
+  while (p.size() <= kMilpMaxNodes) {
+    const double left = options.time_limit_seconds - elapsed();
+    if (left <= 0) break;
+    const MilpOutcome milp = solve_remat_milp(p, r.found ? &r.plan : nullptr, left, cuts);
+    if (milp.infeasible && !r.found) {
+      r.infeasible = true;
+      r.why = "the integer program's relaxation has no solution";
+    }
+    if (milp.lower_bound > r.lower_bound) {
+      r.lower_bound = milp.lower_bound;
+      r.bound_method = milp.optimal ? "integer program (solved)" : "integer program (CBC's bound)";
+    }
+    if (!milp.solution) break;
+    RematPlan exact;
+    const std::vector<GuideOverrun> overruns = guide_overruns(p, *milp.solution, &exact);
+    if (overruns.empty()) {
+      consider(exact, "integer program");
+      break;
+    }
+    for (EvictionRule rule : {EvictionRule::worth, EvictionRule::farthest, EvictionRule::largest})
+      if (auto plan = build_plan(p, rule, &*milp.solution)) consider(*plan, "integer program");
+    if (r.found && at_most(r.cost, r.lower_bound)) break;
+    // Cuts already in the program did not stop these overruns: another round would give the
+    // same solution.
+    bool fresh = false;
+    for (const GuideOverrun& o : overruns) {
+      const bool known = std::any_of(cuts.begin(), cuts.end(), [&](const GuideOverrun& c) {
+        return c.stage == o.stage && c.node == o.node;
+      });
+      if (!known) cuts.push_back(o), fresh = true;
+    }
+    if (!fresh) break;
+  }
+  return finish();
+}
+
+}  // namespace memsim::planner

@@ -1,0 +1,53 @@
+#pragma once
+// The anytime recompute planner (docs/model.md, "Planning memory"): always a valid plan when
+// it finds one, a proven lower bound, and the gap between them, within a time limit.
+//
+//  1. If some node's working set exceeds the budget, no plan exists (proved).
+//  2. If the given order fits without recompute, that plan costs 0 and is optimal.
+//  2b. On small graphs the exact search (remat_exact.h) may finish: its plan is optimal.
+//  3. Greedy plans (remat_builder.h, each eviction rule) give the first incumbent; the stage
+//     bound (below) the first lower bound.
+//  4. The integer program (remat_milp.h), started from the incumbent, raises the bound to what
+//     CBC proves and gives a solution that the builder turns into a plan (repairing it where
+//     the program's relaxation of memory lets it run over).
+#include <string>
+
+#include "policies/solver/remat_plan.h"
+#include "policies/solver/remat_problem.h"
+
+namespace memsim::planner {
+
+struct RematPlannerOptions {
+  double time_limit_seconds = 60;
+  // Try the exact search (remat_exact.h) first; off only to test the rest on small graphs.
+  bool exact_search = true;
+};
+
+struct RematPlannerResult {
+  bool found = false;       // `plan` is a valid plan
+  bool infeasible = false;  // proved: no plan exists (`why` says why)
+  std::string why;
+  RematPlan plan;
+  double cost = 0;  // of `plan`: compute cost of its reruns
+  std::uint64_t reruns = 0;
+  double lower_bound = 0;    // proved: every plan costs at least this much
+  bool optimal = false;      // cost == lower_bound
+  std::string method;        // what found the plan: "no recompute", "greedy", "integer program"
+  std::string bound_method;  // what proved the bound: "stage bound", "integer program", ...
+  double seconds = 0;
+};
+
+RematPlannerResult plan_recompute(const RematProblem& problem,
+                                  const RematPlannerOptions& options = {});
+
+// A lower bound every plan obeys, from each first computation on its own: when node t is
+// computed, each earlier value that a later node reads is either in memory or computed again
+// after it (costing at least its compute cost once); the cheapest such choice that fits the
+// budget (as a fractional knapsack: a bound on the whole-value choice). The largest over t.
+double stage_lower_bound(const RematProblem& problem);
+
+// The plan that computes every node once in order and drops each value after its last reader
+// (valid only when peak_without_recompute(problem) <= budget).
+RematPlan plan_without_recompute(const RematProblem& problem);
+
+}  // namespace memsim::planner

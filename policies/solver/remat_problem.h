@@ -1,0 +1,53 @@
+#pragma once
+// The recompute planning problem (docs/model.md, "Planning memory"): the Checkmate / MOCCASIN
+// problem on a memsim graph. Nodes are computed for the first time in a given order; any node
+// may be computed again (rematerialized) at any point, which costs its compute cost again; a
+// node's value stays in memory from a computation until it is dropped. When a node is
+// computed, its inputs' values must be in memory, and the bytes in memory, its own value
+// included, must not exceed the budget. Nothing is offloaded: a value that was dropped comes
+// back only by computing it again. The cost of a plan is the compute cost of its reruns.
+//
+// A memsim graph maps to it as: one node per op (its value: all its outputs, kept and dropped
+// together; its cost: the op's FLOPs), and one node per tensor that starts in DRAM and is read
+// (its value: the tensor; "computing" it is loading it, which costs nothing here). Such a
+// tensor's node is placed just before its first reader.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/core/graph.h"
+
+namespace memsim::planner {
+
+struct RematNode {
+  std::vector<std::uint32_t> preds;  // nodes whose values it reads (all earlier in the order)
+  std::uint64_t bytes = 0;           // its value's size
+  double cost = 0;                   // computing it once
+  // Where it comes from in the memsim graph: an op, or a tensor loaded from DRAM.
+  OpId op = Graph::kNoOp;
+  TensorId source = Graph::kNoTensor;
+};
+
+struct RematProblem {
+  std::vector<RematNode> nodes;  // in the order of first computations
+  std::uint64_t budget = 0;
+  std::size_t size() const { return nodes.size(); }
+  // What one node's computation needs in memory at once: its inputs and its own value.
+  std::uint64_t working_set(std::uint32_t v) const;
+};
+
+// The problem for `graph` with first computations in `order` (every op once, dependencies
+// first). Throws std::invalid_argument when the graph has an op that updates a tensor in place
+// (such an op cannot run twice) or `order` is not a topological order of every op.
+RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& order,
+                                std::uint64_t budget);
+
+// The peak of memory when every node is computed once, in order, and every value is dropped
+// right after its last reader ran (right after it was computed, if nothing reads it): the
+// smallest budget that needs no recompute in this order.
+std::uint64_t peak_without_recompute(const RematProblem& problem);
+
+// The first node whose working set exceeds the budget (no plan exists), or -1.
+std::int64_t first_node_over_budget(const RematProblem& problem);
+
+}  // namespace memsim::planner
