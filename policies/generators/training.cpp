@@ -45,6 +45,12 @@ class TrainingBuilder {
 
  private:
   std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
+  std::uint64_t grad_bytes() const { return opt_.grad_bytes ? opt_.grad_bytes : m_.dtype_bytes; }
+  std::uint64_t state_bytes() const {
+    return opt_.state_bytes    ? opt_.state_bytes
+           : opt_.master_bytes ? opt_.master_bytes
+                               : m_.dtype_bytes;
+  }
   std::string index(LayerId i) const { return std::to_string(i + 1); }
   std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
   double elements(LayerId i) const {
@@ -163,7 +169,8 @@ class TrainingBuilder {
     if (layer.params > 0) {
       std::vector<TensorId> reads{d};
       for (const SavedRef& ref : layer.backward_weight_reads) add_unique(reads, saved(i, ref));
-      g = b_.add_tensor("G" + index(i), size(m_.weight_bytes(layer)), TensorKind::gradient, false);
+      g = b_.add_tensor("G" + index(i), size(layer.params * grad_bytes()), TensorKind::gradient,
+                        false);
       emit("bwdW" + index(i), reads, {g}, {}, layer.flops_backward_weight, OpPhase::backward);
     }
     std::vector<TensorId> reads, writes, accumulates;
@@ -210,9 +217,12 @@ class TrainingBuilder {
     const TensorId g = gradient_of_weight_[i];
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
+    if (opt_.master_bytes > 0)
+      updates.push_back(b_.add_tensor("P" + index(i), size(layer.params * opt_.master_bytes),
+                                      TensorKind::optimizer_state, true));
     static constexpr const char* kStateNames[] = {"M", "V"};
     for (std::uint32_t s = 0; s < cost.state_count; ++s)
-      updates.push_back(b_.add_tensor(kStateNames[s] + index(i), size(m_.weight_bytes(layer)),
+      updates.push_back(b_.add_tensor(kStateNames[s] + index(i), size(layer.params * state_bytes()),
                                       TensorKind::optimizer_state, true));
     for (TensorId t : updates) b_.mark_required_output(t);
     emit("upd" + index(i), {g}, {}, updates,
@@ -249,6 +259,9 @@ GeneratedSchedule generate_training(const GeneratorInput& in) {
                                                   "'; expected none, sgd, momentum or adam");
   options.update = in.schedule.update == "per-layer" ? UpdatePlacement::per_layer
                                                      : UpdatePlacement::after_backward;
+  options.grad_bytes = in.schedule.grad_bytes;
+  options.master_bytes = in.schedule.master_bytes;
+  options.state_bytes = in.schedule.optimizer_bytes;
   options.kept = resolve_checkpoints(in.schedule, model.layers.size());
   return generate_training_graph(model, options, in.uniform);
 }

@@ -22,7 +22,9 @@
 //            dL/dX0); flops_backward_data. At a fan-out (an activation read by several
 //            layers) the first consumer in backward order writes its dX, later ones add into
 //            it in place (`updates`), one more FLOP per element.              backward
-//   upd<i>   reads G<i>, updates W<i> (and M<i>, V<i>) in place;
+//   P<i> master weights (optimizer state kind, as ZeRO counts them; schedule.master_weights):
+//            the copy the optimizer updates; upd<i> then writes W<i> from it (a cast: 0 FLOPs)
+//   upd<i>   reads G<i>, updates W<i> (and P<i>, M<i>, V<i>) in place;
 //            optimizer_cost(...).flops_per_param * params (optimizer_costs.h)     update
 //            Where it runs is schedule.update:
 //            "after-backward" (default): every upd<i> after the last backward op, in layer
@@ -52,6 +54,12 @@ struct TrainingOptions {
   bool fused_loss = false;
   Optimizer optimizer = Optimizer::none;
   UpdatePlacement update = UpdatePlacement::after_backward;
+  // Bytes per parameter (0 = the model's dtype): gradients G<i>, a master copy P<i> the
+  // optimizer updates (0 = none), and the optimizer state M<i>, V<i> (0 = the master's dtype,
+  // or the model's without a master).
+  std::uint32_t grad_bytes = 0;
+  std::uint32_t master_bytes = 0;
+  std::uint32_t state_bytes = 0;
   // kept[j], j = 0..n: X_j is a checkpoint (resolve_checkpoints). Empty: keep everything.
   std::vector<std::uint8_t> kept;
 };

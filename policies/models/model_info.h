@@ -58,8 +58,14 @@ struct ModelInfo {
   std::uint64_t weight_bytes = 0;
   std::uint64_t activation_bytes = 0;  // all layers' outputs
   std::uint64_t saved_bytes = 0;       // kept for backward, every storage once
-  double ridge = 0;                    // FLOP per byte; 0 when not defined
-  std::string optimizer;               // as applied to flops_update ("none" for inference)
+  // Training: bytes per parameter of the weights, gradients, master copy and optimizer state
+  // (schedule.master_weights, grad_dtype, optimizer_dtype; all 0 for inference).
+  struct PerParam {
+    std::uint32_t weights = 0, gradients = 0, master = 0, optimizer = 0;
+    std::uint32_t total() const { return weights + gradients + master + optimizer; }
+  } per_param;
+  double ridge = 0;       // FLOP per byte; 0 when not defined
+  std::string optimizer;  // as applied to flops_update ("none" for inference)
   std::vector<LayerInfo> layers;
 };
 

@@ -27,6 +27,15 @@ nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info
   j["weight_bytes"] = info.weight_bytes;
   j["activation_bytes"] = info.activation_bytes;
   j["saved_bytes"] = info.saved_bytes;
+  if (spec.schedule.kind == "training") {
+    nlohmann::ordered_json pp;
+    pp["weights"] = info.per_param.weights;
+    pp["gradients"] = info.per_param.gradients;
+    pp["master"] = info.per_param.master;
+    pp["optimizer"] = info.per_param.optimizer;
+    pp["total"] = info.per_param.total();
+    j["bytes_per_param"] = std::move(pp);
+  }
   j["ridge_flop_per_byte"] = info.ridge > 0 ? nlohmann::ordered_json(info.ridge) : nullptr;
   j["layers"] = nlohmann::ordered_json::array();
   for (const LayerInfo& l : info.layers) {
@@ -106,9 +115,13 @@ std::string info_text(const ScenarioSpec& spec, const ModelInfo& info) {
     << " multiply-adds in conv and dense layers, forward (2 FLOPs each)\n";
   o << "update     " << format_flops(info.flops_update) << " (optimizer " << info.optimizer
     << ")\n";
-  if (training)
+  if (training) {
     o << "saved      " << b(info.saved_bytes)
       << " kept for backward, each storage once (a layer's column counts what it saves)\n";
+    const auto& p = info.per_param;
+    o << "per param  " << p.total() << " B: weights " << p.weights << ", gradients " << p.gradients
+      << ", master " << p.master << ", optimizer state " << p.optimizer << "\n";
+  }
   return o.str();
 }
 
