@@ -108,7 +108,7 @@ TEST_CASE("fit: the largest batch of a dense MLP, derived by hand", "[fit]") {
     REQUIRE(r.largest);
     CHECK(r.largest->value == 3789);
     CHECK(r.largest->liveness.peak_live_bytes == 1048452);
-    CHECK(r.largest->peak_op == "loss");
+    CHECK(r.largest->peak_op == "loss.dX");
     REQUIRE(r.next);
     CHECK(r.next->liveness.peak_live_bytes == 1048728);
     // Per sample at op loss: activations X1 + X2 + X3 = 172 B, input 48, label 28, dX3 28.
@@ -135,7 +135,7 @@ TEST_CASE("fit: the largest batch of a dense MLP, derived by hand", "[fit]") {
     REQUIRE(r.largest);
     CHECK(r.largest->value == 2500);
     CHECK(r.largest->liveness.peak_live_bytes == 1048576);
-    CHECK(r.largest->peak_op == "bwdW1");
+    CHECK(r.largest->peak_op == "dense1.dW");
     CHECK(r.overflowing_kind == int(TensorKind::input));
   }
 }
@@ -175,10 +175,11 @@ TEST_CASE("a DRAM reserve moves the out-of-memory verdict", "[fit][oom]") {
   const RunResult r = run_simulation(sim);
   CHECK(r.liveness.peak_live_bytes == 830688);
   CHECK(r.oom);
-  CHECK(out_of_memory_verdict(sim.graph, r.liveness, sim.machine.dram_capacity,
-                              sim.machine.dram_reserved) ==
-        "out of memory: needs 811.22 KiB at op loss, DRAM holds 1.00 MiB less 256.00 KiB reserved "
-        "(weights 2.62, gradients 82.03, activations 503.91, inputs 140.62, labels 82.03)");
+  CHECK(
+      out_of_memory_verdict(sim.graph, r.liveness, sim.machine.dram_capacity,
+                            sim.machine.dram_reserved) ==
+      "out of memory: needs 811.22 KiB at op loss.dX, DRAM holds 1.00 MiB less 256.00 KiB reserved "
+      "(weights 2.62, gradients 82.03, activations 503.91, inputs 140.62, labels 82.03)");
 }
 
 TEST_CASE("memsim fit and run --fail-on-oom on the command line", "[fit][cli]") {
@@ -221,7 +222,7 @@ TEST_CASE("memsim fit and run --fail-on-oom on the command line", "[fit][cli]") 
     CHECK(run_memsim("run " + path + " --set model.batch=3789 --fail-on-oom").status == 0);
     const CommandResult r = run_memsim("run " + path + " --set model.batch=3790 --fail-on-oom");
     CHECK(r.status == 3);
-    CHECK(r.out.find("out of memory: needs 1.00 MiB at op loss, DRAM holds 1.00 MiB") !=
+    CHECK(r.out.find("out of memory: needs 1.00 MiB at op loss.dX, DRAM holds 1.00 MiB") !=
           std::string::npos);
     CHECK(run_memsim("run " + path + " --set model.batch=3790").status == 0);
   }

@@ -344,6 +344,15 @@ TEST_CASE("bad layer inputs, names and keys are input errors", "[layers][errors]
   CHECK(graph_error(model(
             "8", "{ type = \"relu\", name = \"a\" },\n{ type = \"relu\", name = \"a\" },\n")) ==
         "m.toml:8:1: layer name 'a' is used twice; names must be unique");
+  // The model's input and a training schedule's label and loss own these names (training.h).
+  CHECK(graph_error(model("8", "{ type = \"relu\", name = \"input\" },\n")) ==
+        "m.toml:7:1: layer name 'input' is reserved for the model's input");
+  for (const std::string reserved : {"label", "loss"}) {
+    CAPTURE(reserved);
+    CHECK(graph_error(model("8", "{ type = \"relu\", name = \"" + reserved + "\" },\n")) ==
+          "m.toml:7:1: layer name '" + reserved +
+              "' is reserved for the training schedule's label and loss");
+  }
   CHECK(graph_error(model(
             "8",
             "{ type = \"relu\", name = \"a\" },\n{ type = \"relu\", inputs = [\"input\"] },\n")) ==

@@ -43,20 +43,23 @@ TEST_CASE("bf16 with fp32 master weights and fp32 Adam: 16 bytes per parameter",
   const Simulation sim =
       load_text(kModel, {"schedule.master_weights=fp32", "schedule.optimizer_dtype=fp32"});
   const Graph& g = sim.graph;
-  CHECK(bytes(g, "W1") == 512 * 2);
-  CHECK(bytes(g, "G1") == 512 * 2);
-  CHECK(bytes(g, "P1") == 512 * 4);
-  CHECK(bytes(g, "M1") == 512 * 4);
-  CHECK(bytes(g, "V1") == 512 * 4);
-  CHECK(bytes(g, "W1") + bytes(g, "G1") + bytes(g, "P1") + bytes(g, "M1") + bytes(g, "V1") ==
+  CHECK(bytes(g, "dense1.weight") == 512 * 2);
+  CHECK(bytes(g, "dense1.weight.grad") == 512 * 2);
+  CHECK(bytes(g, "dense1.weight.master") == 512 * 4);
+  CHECK(bytes(g, "dense1.weight.m") == 512 * 4);
+  CHECK(bytes(g, "dense1.weight.v") == 512 * 4);
+  CHECK(bytes(g, "dense1.weight") + bytes(g, "dense1.weight.grad") +
+            bytes(g, "dense1.weight.master") + bytes(g, "dense1.weight.m") +
+            bytes(g, "dense1.weight.v") ==
         16 * 512);
   // The update reads G and updates W (written back from the master), P, M and V in place.
-  const OpId upd = g.find_op("upd1");
+  const OpId upd = g.find_op("dense1.update");
   std::vector<std::string> updated;
   for (TensorId t : g.updates(upd)) updated.emplace_back(g.tensor_name(t));
-  CHECK(updated == std::vector<std::string>{"W1", "P1", "M1", "V1"});
-  CHECK(g.tensor(g.find_tensor("P1")).kind == TensorKind::optimizer_state);
-  CHECK(g.tensor(g.find_tensor("P1")).required_output);
+  CHECK(updated == std::vector<std::string>{"dense1.weight", "dense1.weight.master",
+                                            "dense1.weight.m", "dense1.weight.v"});
+  CHECK(g.tensor(g.find_tensor("dense1.weight.master")).kind == TensorKind::optimizer_state);
+  CHECK(g.tensor(g.find_tensor("dense1.weight.master")).required_output);
   // FLOPs: Adam's 14 per parameter on the master copy; the cast back to bf16 counts none.
   const RunResult r = run_simulation(sim);
   CHECK(r.flops[2] == 14.0 * 768);
@@ -80,17 +83,17 @@ TEST_CASE("bf16 with fp32 master weights and fp32 Adam: 16 bytes per parameter",
 TEST_CASE("precision defaults and overrides", "[precision]") {
   SECTION("no master: gradients and state in the model's dtype, no P tensors") {
     const Graph g = load_text(kModel).graph;
-    CHECK(bytes(g, "G1") == 512 * 2);
-    CHECK(bytes(g, "M1") == 512 * 2);
-    CHECK(g.find_tensor("P1") == Graph::kNoTensor);
+    CHECK(bytes(g, "dense1.weight.grad") == 512 * 2);
+    CHECK(bytes(g, "dense1.weight.m") == 512 * 2);
+    CHECK(g.find_tensor("dense1.weight.master") == Graph::kNoTensor);
   }
   SECTION("grad_dtype fp32 and optimizer_dtype bf16 with an fp32 master") {
     const Graph g = load_text(kModel, {"schedule.master_weights=fp32", "schedule.grad_dtype=fp32",
                                        "schedule.optimizer_dtype=bf16"})
                         .graph;
-    CHECK(bytes(g, "G2") == 256 * 4);
-    CHECK(bytes(g, "P2") == 256 * 4);
-    CHECK(bytes(g, "M2") == 256 * 2);
+    CHECK(bytes(g, "dense2.weight.grad") == 256 * 4);
+    CHECK(bytes(g, "dense2.weight.master") == 256 * 4);
+    CHECK(bytes(g, "dense2.weight.m") == 256 * 2);
   }
 }
 

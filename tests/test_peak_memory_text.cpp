@@ -49,19 +49,20 @@ TEST_CASE("out of memory: how much, where, and of which kinds", "[training][oom]
   CHECK(r.liveness.peak_live_bytes == 10 * 256 * 1024);
   CHECK(r.oom);
   CHECK(out_of_memory_verdict(sim.graph, r.liveness, sim.machine.dram_capacity) ==
-        "out of memory: needs 2.50 MiB at op bwdW2, DRAM holds 1.00 MiB (weights 0.50, "
+        "out of memory: needs 2.50 MiB at op dense2.dW, DRAM holds 1.00 MiB (weights 0.50, "
         "optimizer 1.00, gradients 0.25, activations 0.50, inputs 0.25)");
   const std::string text = run_report_text(sim, r);
-  CHECK_THAT(text, Contains("\npeak live      2.50 MiB at op bwdW2  (weights 0.50, optimizer 1.00, "
-                            "gradients 0.25, activations 0.50, inputs 0.25)\n"
-                            "out of memory: needs 2.50 MiB at op bwdW2, DRAM holds 1.00 MiB"));
+  CHECK_THAT(text,
+             Contains("\npeak live      2.50 MiB at op dense2.dW  (weights 0.50, optimizer 1.00, "
+                      "gradients 0.25, activations 0.50, inputs 0.25)\n"
+                      "out of memory: needs 2.50 MiB at op dense2.dW, DRAM holds 1.00 MiB"));
 
   SECTION("enough DRAM: the same peak, no verdict") {
     const Simulation fits = load_text(scenario("48 GiB"));
     const RunResult f = run_simulation(fits);
     CHECK_FALSE(f.oom);
     const std::string t = run_report_text(fits, f);
-    CHECK_THAT(t, Contains("\npeak live      2.50 MiB at op bwdW2  (weights 0.50"));
+    CHECK_THAT(t, Contains("\npeak live      2.50 MiB at op dense2.dW  (weights 0.50"));
     CHECK_THAT(t, !Contains("out of memory"));
   }
 }
@@ -98,7 +99,7 @@ TEST_CASE("the out-of-memory scenario runs out of an RTX A6000's 48 GiB", "[trai
   std::string out;
   char buf[4096];
   while (std::size_t n = fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
-  CHECK_THAT(out, Contains("\nout of memory: needs 50.01 GiB at op loss, DRAM holds 48.00 GiB "
+  CHECK_THAT(out, Contains("\nout of memory: needs 50.01 GiB at op loss.dX, DRAM holds 48.00 GiB "
                            "(weights 10.00, optimizer 20.00, gradients <0.01, activations 20.00, "
                            "inputs <0.01, labels <0.01)\n"));
 }

@@ -71,31 +71,35 @@ kind = "training"
 TEST_CASE("backward ops read what autograd saves, layer type by layer type", "[saved]") {
   const Graph g = load_text(kModel).graph;
   // conv (layer 1, on X0): dL/dW reads dY and the input; there is no dL/dX0.
-  CHECK(input_names(g, "bwdW1") == Names{"dX1", "X0"});
-  CHECK(g.find_op("bwdX1") == Graph::kNoOp);
+  CHECK(input_names(g, "conv2d1.dW") == Names{"conv2d1.out.grad", "input"});
+  CHECK(g.find_op("conv2d1.dX") == Graph::kNoOp);
   // batchnorm: dL/dgamma,beta reads the input and both statistics; dL/dX also gamma.
-  CHECK(input_names(g, "bwdW2") == Names{"dX2", "X1", "mean2", "invstd2"});
-  CHECK(input_names(g, "bwdX2") == Names{"W2", "dX2", "X1", "mean2", "invstd2"});
-  CHECK(bytes_of(g, "mean2") == 4 * 4);  // 4 channels, fp32
-  CHECK(bytes_of(g, "invstd2") == 4 * 4);
+  CHECK(input_names(g, "batchnorm2.dW") ==
+        Names{"batchnorm2.out.grad", "conv2d1.out", "batchnorm2.mean", "batchnorm2.invstd"});
+  CHECK(input_names(g, "batchnorm2.dX") == Names{"batchnorm2.weight", "batchnorm2.out.grad",
+                                                 "conv2d1.out", "batchnorm2.mean",
+                                                 "batchnorm2.invstd"});
+  CHECK(bytes_of(g, "batchnorm2.mean") == 4 * 4);  // 4 channels, fp32
+  CHECK(bytes_of(g, "batchnorm2.invstd") == 4 * 4);
   // relu: its output.
-  CHECK(input_names(g, "bwdX3") == Names{"dX3", "X3"});
+  CHECK(input_names(g, "relu3.dX") == Names{"relu3.out.grad", "relu3.out"});
   // maxpool: its input and the int64 indices, one per output element: 2 * 4*4*4 * 8 B.
-  CHECK(input_names(g, "bwdX4") == Names{"dX4", "X3", "indices4"});
-  CHECK(bytes_of(g, "indices4") == 2 * 64 * 8);
+  CHECK(input_names(g, "maxpool4.dX") ==
+        Names{"maxpool4.out.grad", "relu3.out", "maxpool4.indices"});
+  CHECK(bytes_of(g, "maxpool4.indices") == 2 * 64 * 8);
   // dropout: only its mask, one byte per element.
-  CHECK(input_names(g, "bwdX5") == Names{"dX5", "mask5"});
-  CHECK(bytes_of(g, "mask5") == 2 * 64);
+  CHECK(input_names(g, "dropout5.dX") == Names{"dropout5.out.grad", "dropout5.mask"});
+  CHECK(bytes_of(g, "dropout5.mask") == 2 * 64);
   // flatten: nothing.
-  CHECK(input_names(g, "bwdX6") == Names{"dX6"});
+  CHECK(input_names(g, "flatten6.dX") == Names{"flatten6.out.grad"});
   // dense: dL/dW the input, dL/dX the weight.
-  CHECK(input_names(g, "bwdW7") == Names{"dX7", "X6"});
-  CHECK(input_names(g, "bwdX7") == Names{"W7", "dX7"});
+  CHECK(input_names(g, "dense7.dW") == Names{"dense7.out.grad", "flatten6.out"});
+  CHECK(input_names(g, "dense7.dX") == Names{"dense7.weight", "dense7.out.grad"});
   // sigmoid: its output.
-  CHECK(input_names(g, "bwdX8") == Names{"dX8", "X8"});
+  CHECK(input_names(g, "sigmoid8.dX") == Names{"sigmoid8.out.grad", "sigmoid8.out"});
   // The forward ops write the extras.
-  CHECK(g.producer(g.find_tensor("indices4")) == g.find_op("fwd4"));
-  CHECK(g.producer(g.find_tensor("mask5")) == g.find_op("fwd5"));
+  CHECK(g.producer(g.find_tensor("maxpool4.indices")) == g.find_op("maxpool4.forward"));
+  CHECK(g.producer(g.find_tensor("dropout5.mask")) == g.find_op("dropout5.forward"));
 }
 
 TEST_CASE("saved bytes per layer and in total, each storage once", "[saved]") {
@@ -145,12 +149,14 @@ layers = [{ type = "conv2d", out = 4, kernel = 3, padding = 1 }, )" +
 
 TEST_CASE("checkpointing: a layer that is not a checkpoint saves its extras on recompute",
           "[saved][checkpoint]") {
-  // With only X0 and the output kept, fwd4 (maxpool) writes no indices: its recompute re4 does,
-  // and bwdX4 reads those.
+  // With only X0 and the output kept, maxpool4.forward writes no indices: its recompute does,
+  // and maxpool4.dX reads those.
   const Graph g = load_text(kModel, {"schedule.checkpoint=[9]"}).graph;
-  CHECK(g.find_tensor("indices4") == Graph::kNoTensor);
-  CHECK(g.producer(g.find_tensor("indices4.re")) == g.find_op("re4"));
-  CHECK(input_names(g, "bwdX4") == Names{"dX4", "X3.re", "indices4.re"});
+  CHECK(g.find_tensor("maxpool4.indices") == Graph::kNoTensor);
+  CHECK(g.producer(g.find_tensor("maxpool4.indices.recomputed")) ==
+        g.find_op("maxpool4.recompute"));
+  CHECK(input_names(g, "maxpool4.dX") ==
+        Names{"maxpool4.out.grad", "relu3.out.recomputed", "maxpool4.indices.recomputed"});
 }
 
 TEST_CASE("zoo models: saved bytes for backward, derived from the architecture", "[saved][zoo]") {

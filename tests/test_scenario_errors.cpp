@@ -118,9 +118,10 @@ ops = [{ name = "big", inputs = ["A", "B"], outputs = ["C"] }]
   // Byte mode: W1 (16*16*4 B = 1 KiB) + X0 (4*16*4 = 256 B) + X1 (256 B) = 1536 B > 1 KiB.
   std::string small = kHardware;
   small.replace(small.find("6 MiB"), 5, "1 KiB");
-  CHECK(load_error(small + kModel) ==
-        "s.toml:1:1: op 'fwd1' needs 1536 bytes (1.50 KiB) resident at once, but the cache "
-        "holds 1024 bytes (1.00 KiB)");
+  CHECK(
+      load_error(small + kModel) ==
+      "s.toml:1:1: op 'dense1.forward' needs 1536 bytes (1.50 KiB) resident at once, but the cache "
+      "holds 1024 bytes (1.00 KiB)");
 }
 
 TEST_CASE("an unknown policy lists the known ones", "[scenario][errors]") {

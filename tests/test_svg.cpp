@@ -83,16 +83,21 @@ TEST_CASE("timeline svg: one rect per load, store, op and stall", "[svg]") {
 }
 
 TEST_CASE("timeline svg: labels sit where they fit and say what the lecture says", "[svg]") {
-  // mlp3-sequential: a load of W2 lasts 1.77 us of a ~27 us run, about 75 px of the 1040 px
-  // time axis: "Load W2" (7 characters, ~50 px at 12 px) fits. fwd2 writes X2: "Compute X2".
+  // mlp3-sequential: a load of dense2.weight lasts 1.77 us of a 29.6 us run, 1.77 / 29.6 *
+  // 1030 = 62 px of the 1030 px time axis. At 12 px a character is ~7.2 px wide and a label needs
+  // 6 px of margin: "Load dense2.weight" (18 chars, 130 px) and "dense2.weight" (94 px) do not
+  // fit, the layer "dense2" (43 px) does. The op dense2.forward computes for 6.94 us = 241 px:
+  // its own name (14 chars, 101 px) fits. A raw [graph]'s op would read "Compute <output>".
   const Picture p = draw(load("mlp3-sequential.toml"));
-  bool load_label = false, compute_label = false;
+  bool load_label = false, compute_label = false, long_label = false;
   for (const auto& e : p.elements) {
-    load_label |= e.name == "text" && e.text == "Load W2";
-    compute_label |= e.name == "text" && e.text == "Compute X2";
+    load_label |= e.name == "text" && e.text == "dense2";
+    compute_label |= e.name == "text" && e.text == "dense2.forward";
+    long_label |= e.name == "text" && e.text == "Load dense2.weight";
   }
   CHECK(load_label);
   CHECK(compute_label);
+  CHECK_FALSE(long_label);
 }
 
 TEST_CASE("timeline svg: names are escaped", "[svg]") {

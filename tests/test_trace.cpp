@@ -124,11 +124,11 @@ TEST_CASE("trace: byte-mode times are microseconds, args carry bytes and FLOPs",
   CHECK(n.at("compute") == 3);
   for (const json& e : trace["traceEvents"]) {
     if (e["ph"] != "X") continue;
-    if (e["name"] == "W2") {
+    if (e["name"] == "dense2.weight") {
       CHECK(e["dur"].get<double>() == Approx(0.4 + 1048576 / 768e9 * 1e6));
       CHECK(e["args"]["bytes"] == 1048576);
     }
-    if (e["name"] == "fwd2") {
+    if (e["name"] == "dense2.forward") {
       CHECK(e["dur"].get<double>() == Approx(268435456 / 38.7e12 * 1e6));
       CHECK(e["args"]["flops"].get<double>() == Approx(268435456.0));
     }

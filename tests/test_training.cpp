@@ -109,56 +109,62 @@ TEST_CASE("training ops run forward, loss, backward, then the updates", "[traini
     // loss.backward(); optimizer.step(): the step visits the parameters in layer order.
     const std::string schedule = "[schedule]\nkind = \"training\"\noptimizer = \"sgd\"\n";
     const Simulation sim = load_text(kBigByteMachine + model + schedule);
-    CHECK(op_names(sim) == Names{"fwd1", "fwd2", "fwd3", "loss", "bwdW3", "bwdX3", "bwdW2", "bwdX2",
-                                 "bwdW1", "upd1", "upd2", "upd3"});
+    CHECK(op_names(sim) == Names{"dense1.forward", "dense2.forward", "dense3.forward", "loss.dX",
+                                 "dense3.dW", "dense3.dX", "dense2.dW", "dense2.dX", "dense1.dW",
+                                 "dense1.update", "dense2.update", "dense3.update"});
   }
   SECTION("per-layer, separate loss, sgd: the update follows the layer's dX (old W)") {
     const Simulation sim = load_text(kBigByteMachine + model +
                                      training_schedule("separate", "sgd", "\"none\"", "per-layer"));
-    CHECK(op_names(sim) == Names{"fwd1", "fwd2", "fwd3", "loss", "bwdW3", "bwdX3", "upd3", "bwdW2",
-                                 "bwdX2", "upd2", "bwdW1", "upd1"});
+    CHECK(op_names(sim) == Names{"dense1.forward", "dense2.forward", "dense3.forward", "loss.dX",
+                                 "dense3.dW", "dense3.dX", "dense3.update", "dense2.dW",
+                                 "dense2.dX", "dense2.update", "dense1.dW", "dense1.update"});
     const Graph& g = sim.graph;
-    CHECK(tensor_names(g, g.inputs(g.find_op("loss"))) == Names{"X3", "Y"});
-    CHECK(tensor_names(g, g.outputs(g.find_op("loss"))) == Names{"dX3"});
-    CHECK(g.tensor(g.find_tensor("Y")).kind == TensorKind::label);
-    CHECK(g.tensor(g.find_tensor("Y")).initial_in_dram);
-    CHECK(g.tensor(g.find_tensor("Y")).bytes == g.tensor(g.find_tensor("X3")).bytes);
-    CHECK(tensor_names(g, g.inputs(g.find_op("bwdW2"))) == Names{"dX2", "X1"});
-    CHECK(tensor_names(g, g.outputs(g.find_op("bwdW2"))) == Names{"G2"});
-    CHECK(tensor_names(g, g.inputs(g.find_op("bwdX2"))) == Names{"W2", "dX2"});
-    CHECK(tensor_names(g, g.outputs(g.find_op("bwdX2"))) == Names{"dX1"});
-    CHECK(tensor_names(g, g.inputs(g.find_op("bwdW1"))) == Names{"dX1", "X0"});
-    CHECK(tensor_names(g, g.inputs(g.find_op("upd2"))) == Names{"G2"});
-    CHECK(tensor_names(g, g.updates(g.find_op("upd2"))) == Names{"W2"});
-    CHECK(g.op(g.find_op("upd2")).phase == OpPhase::update);
-    CHECK(g.op(g.find_op("bwdX2")).phase == OpPhase::backward);
+    CHECK(tensor_names(g, g.inputs(g.find_op("loss.dX"))) == Names{"dense3.out", "label"});
+    CHECK(tensor_names(g, g.outputs(g.find_op("loss.dX"))) == Names{"dense3.out.grad"});
+    CHECK(g.tensor(g.find_tensor("label")).kind == TensorKind::label);
+    CHECK(g.tensor(g.find_tensor("label")).initial_in_dram);
+    CHECK(g.tensor(g.find_tensor("label")).bytes == g.tensor(g.find_tensor("dense3.out")).bytes);
+    CHECK(tensor_names(g, g.inputs(g.find_op("dense2.dW"))) ==
+          Names{"dense2.out.grad", "dense1.out"});
+    CHECK(tensor_names(g, g.outputs(g.find_op("dense2.dW"))) == Names{"dense2.weight.grad"});
+    CHECK(tensor_names(g, g.inputs(g.find_op("dense2.dX"))) ==
+          Names{"dense2.weight", "dense2.out.grad"});
+    CHECK(tensor_names(g, g.outputs(g.find_op("dense2.dX"))) == Names{"dense1.out.grad"});
+    CHECK(tensor_names(g, g.inputs(g.find_op("dense1.dW"))) == Names{"dense1.out.grad", "input"});
+    CHECK(tensor_names(g, g.inputs(g.find_op("dense2.update"))) == Names{"dense2.weight.grad"});
+    CHECK(tensor_names(g, g.updates(g.find_op("dense2.update"))) == Names{"dense2.weight"});
+    CHECK(g.op(g.find_op("dense2.update")).phase == OpPhase::update);
+    CHECK(g.op(g.find_op("dense2.dX")).phase == OpPhase::backward);
     // Updated weights are required outputs; gradients are not (they die after the update).
-    CHECK(g.tensor(g.find_tensor("W2")).required_output);
-    CHECK_FALSE(g.tensor(g.find_tensor("G2")).required_output);
+    CHECK(g.tensor(g.find_tensor("dense2.weight")).required_output);
+    CHECK_FALSE(g.tensor(g.find_tensor("dense2.weight.grad")).required_output);
   }
   SECTION("fused loss, no optimizer: X3 is dL/dy^ and the gradients are required outputs") {
     const Simulation sim =
         load_text(kBigByteMachine + model + training_schedule("fused", "none", "\"none\""));
-    CHECK(op_names(sim) ==
-          Names{"fwd1", "fwd2", "fwd3", "bwdW3", "bwdX3", "bwdW2", "bwdX2", "bwdW1"});
+    CHECK(op_names(sim) == Names{"dense1.forward", "dense2.forward", "dense3.forward", "dense3.dW",
+                                 "dense3.dX", "dense2.dW", "dense2.dX", "dense1.dW"});
     const Graph& g = sim.graph;
-    CHECK(tensor_names(g, g.inputs(g.find_op("bwdW3"))) == Names{"X3", "X2"});
-    CHECK(g.find_tensor("Y") == Graph::kNoTensor);
-    for (const char* grad : {"G1", "G2", "G3"})
+    CHECK(tensor_names(g, g.inputs(g.find_op("dense3.dW"))) == Names{"dense3.out", "dense2.out"});
+    CHECK(g.find_tensor("label") == Graph::kNoTensor);
+    for (const char* grad : {"dense1.weight.grad", "dense2.weight.grad", "dense3.weight.grad"})
       CHECK(g.tensor(g.find_tensor(grad)).required_output);
-    CHECK_FALSE(g.tensor(g.find_tensor("W1")).required_output);  // unchanged, still in DRAM
+    CHECK_FALSE(
+        g.tensor(g.find_tensor("dense1.weight")).required_output);  // unchanged, still in DRAM
   }
   SECTION("adam: state M and V start in DRAM, are updated in place and are required outputs") {
     const Simulation sim =
         load_text(kBigByteMachine + model + training_schedule("fused", "adam", "\"none\""));
     const Graph& g = sim.graph;
-    CHECK(tensor_names(g, g.updates(g.find_op("upd1"))) == Names{"W1", "M1", "V1"});
-    for (const char* s : {"M1", "V1"}) {
+    CHECK(tensor_names(g, g.updates(g.find_op("dense1.update"))) ==
+          Names{"dense1.weight", "dense1.weight.m", "dense1.weight.v"});
+    for (const char* s : {"dense1.weight.m", "dense1.weight.v"}) {
       const Tensor& t = g.tensor(g.find_tensor(s));
       CHECK(t.kind == TensorKind::optimizer_state);
       CHECK(t.initial_in_dram);
       CHECK(t.required_output);
-      CHECK(t.bytes == g.tensor(g.find_tensor("W1")).bytes);
+      CHECK(t.bytes == g.tensor(g.find_tensor("dense1.weight")).bytes);
     }
   }
 }
@@ -171,18 +177,27 @@ TEST_CASE("checkpointing every:k on a chain: recompute order by segment",
   std::vector<std::uint64_t> widths(8, 8);
   const Simulation sim = load_text(uniform_hardware(6) + dense_model(2, 8, widths) +
                                    training_schedule("fused", "sgd", "\"every:4\"", "per-layer"));
-  CHECK(op_names(sim) == Names{"fwd1",  "fwd2",  "fwd3",  "fwd4",  "fwd5",  "fwd6",  "fwd7",
-                               "fwd8",  "re5",   "re6",   "re7",   "bwdW8", "bwdX8", "upd8",
-                               "bwdW7", "bwdX7", "upd7",  "bwdW6", "bwdX6", "upd6",  "bwdW5",
-                               "bwdX5", "upd5",  "re1",   "re2",   "re3",   "bwdW4", "bwdX4",
-                               "upd4",  "bwdW3", "bwdX3", "upd3",  "bwdW2", "bwdX2", "upd2",
-                               "bwdW1", "upd1"});
+  CHECK(op_names(sim) ==
+        Names{"dense1.forward",   "dense2.forward",   "dense3.forward",   "dense4.forward",
+              "dense5.forward",   "dense6.forward",   "dense7.forward",   "dense8.forward",
+              "dense5.recompute", "dense6.recompute", "dense7.recompute", "dense8.dW",
+              "dense8.dX",        "dense8.update",    "dense7.dW",        "dense7.dX",
+              "dense7.update",    "dense6.dW",        "dense6.dX",        "dense6.update",
+              "dense5.dW",        "dense5.dX",        "dense5.update",    "dense1.recompute",
+              "dense2.recompute", "dense3.recompute", "dense4.dW",        "dense4.dX",
+              "dense4.update",    "dense3.dW",        "dense3.dX",        "dense3.update",
+              "dense2.dW",        "dense2.dX",        "dense2.update",    "dense1.dW",
+              "dense1.update"});
   const Graph& g = sim.graph;
-  CHECK(tensor_names(g, g.inputs(g.find_op("re5"))) == Names{"W5", "X4"});
-  CHECK(tensor_names(g, g.inputs(g.find_op("re6"))) == Names{"W6", "X5.re"});
-  CHECK(tensor_names(g, g.inputs(g.find_op("bwdW8"))) == Names{"X8", "X7.re"});
-  CHECK(tensor_names(g, g.inputs(g.find_op("bwdW5"))) == Names{"dX5", "X4"});
-  CHECK(g.op(g.find_op("re5")).phase == OpPhase::recompute);
+  CHECK(tensor_names(g, g.inputs(g.find_op("dense5.recompute"))) ==
+        Names{"dense5.weight", "dense4.out"});
+  CHECK(tensor_names(g, g.inputs(g.find_op("dense6.recompute"))) ==
+        Names{"dense6.weight", "dense5.out.recomputed"});
+  CHECK(tensor_names(g, g.inputs(g.find_op("dense8.dW"))) ==
+        Names{"dense8.out", "dense7.out.recomputed"});
+  CHECK(tensor_names(g, g.inputs(g.find_op("dense5.dW"))) ==
+        Names{"dense5.out.grad", "dense4.out"});
+  CHECK(g.op(g.find_op("dense5.recompute")).phase == OpPhase::recompute);
 }
 
 TEST_CASE("checkpointing: peak live tensors and recompute FLOPs by formula",
@@ -219,7 +234,7 @@ TEST_CASE("checkpointing: peak live tensors and recompute FLOPs by formula",
                                    training_schedule("fused", "sgd", checkpoint, "per-layer"));
   const RunResult r = run_simulation(sim);
   CHECK(r.liveness.peak_live_bytes == n + q + k + 1);
-  CHECK(sim.graph.op_name(r.liveness.peak_op) == "bwdW" + std::to_string(n));
+  CHECK(sim.graph.op_name(r.liveness.peak_op) == "dense" + std::to_string(n) + ".dW");
   const auto& by_kind = r.liveness.peak_by_kind;
   CHECK(by_kind[int(TensorKind::activation)] + by_kind[int(TensorKind::input)] == q + k);
   CHECK(r.flops[3] == double(n - q) * 2 * N * w * w);
@@ -356,18 +371,21 @@ TEST_CASE("fan-out: a layer read by two layers receives the sum of their gradien
   const Graph& g = s.graph;
   Names names;
   for (OpId o : s.order) names.emplace_back(g.op_name(o));
-  CHECK(names == Names{"fwd1", "fwd2", "fwd3", "fwd4", "bwdW4", "bwdX4", "bwdX3", "bwdW2", "bwdX2",
-                       "bwdW1"});
-  CHECK(tensor_names(g, g.inputs(g.find_op("fwd3"))) == Names{"X1", "X2"});
-  CHECK(tensor_names(g, g.inputs(g.find_op("bwdX3"))) == Names{"dX3"});
-  CHECK(tensor_names(g, g.outputs(g.find_op("bwdX3"))) == Names{"dX1", "dX2"});
-  CHECK(tensor_names(g, g.inputs(g.find_op("bwdX2"))) == Names{"W2", "dX2"});
-  CHECK(g.outputs(g.find_op("bwdX2")).empty());
-  CHECK(tensor_names(g, g.updates(g.find_op("bwdX2"))) == Names{"dX1"});
-  CHECK(g.op(g.find_op("bwdX2")).flops == 2 * 3 * 4 * 4 + 3 * 4);
-  CHECK(tensor_names(g, g.inputs(g.find_op("bwdW1"))) == Names{"dX1", "X0"});
-  for (const char* grad : {"G1", "G2", "G4"}) CHECK(g.tensor(g.find_tensor(grad)).required_output);
-  CHECK(g.find_tensor("G3") == Graph::kNoTensor);
+  CHECK(names == Names{"dense1.forward", "dense2.forward", "add3.forward", "dense4.forward",
+                       "dense4.dW", "dense4.dX", "add3.dX", "dense2.dW", "dense2.dX", "dense1.dW"});
+  CHECK(tensor_names(g, g.inputs(g.find_op("add3.forward"))) == Names{"dense1.out", "dense2.out"});
+  CHECK(tensor_names(g, g.inputs(g.find_op("add3.dX"))) == Names{"add3.out.grad"});
+  CHECK(tensor_names(g, g.outputs(g.find_op("add3.dX"))) ==
+        Names{"dense1.out.grad", "dense2.out.grad"});
+  CHECK(tensor_names(g, g.inputs(g.find_op("dense2.dX"))) ==
+        Names{"dense2.weight", "dense2.out.grad"});
+  CHECK(g.outputs(g.find_op("dense2.dX")).empty());
+  CHECK(tensor_names(g, g.updates(g.find_op("dense2.dX"))) == Names{"dense1.out.grad"});
+  CHECK(g.op(g.find_op("dense2.dX")).flops == 2 * 3 * 4 * 4 + 3 * 4);
+  CHECK(tensor_names(g, g.inputs(g.find_op("dense1.dW"))) == Names{"dense1.out.grad", "input"});
+  for (const char* grad : {"dense1.weight.grad", "dense2.weight.grad", "dense4.weight.grad"})
+    CHECK(g.tensor(g.find_tensor(grad)).required_output);
+  CHECK(g.find_tensor("add3.weight.grad") == Graph::kNoTensor);
 
   SECTION("recomputing X3 from X0 recomputes both branches first, each once") {
     // Only X0 and X4 kept. bwdW4 needs X3: re3 needs X1 and X2, re2 needs X1: re1, re2, re3.
@@ -376,10 +394,13 @@ TEST_CASE("fan-out: a layer read by two layers receives the sum of their gradien
     const GeneratedSchedule c = generate_training_graph(lg, options, false);
     Names order;
     for (OpId o : c.order) order.emplace_back(c.graph.op_name(o));
-    CHECK(order == Names{"fwd1", "fwd2", "fwd3", "fwd4", "re1", "re2", "re3", "bwdW4", "bwdX4",
-                         "bwdX3", "bwdW2", "bwdX2", "bwdW1"});
-    CHECK(tensor_names(c.graph, c.graph.inputs(c.graph.find_op("re3"))) == Names{"X1.re", "X2.re"});
-    CHECK(tensor_names(c.graph, c.graph.inputs(c.graph.find_op("bwdW2"))) == Names{"dX2", "X1.re"});
+    CHECK(order == Names{"dense1.forward", "dense2.forward", "add3.forward", "dense4.forward",
+                         "dense1.recompute", "dense2.recompute", "add3.recompute", "dense4.dW",
+                         "dense4.dX", "add3.dX", "dense2.dW", "dense2.dX", "dense1.dW"});
+    CHECK(tensor_names(c.graph, c.graph.inputs(c.graph.find_op("add3.recompute"))) ==
+          Names{"dense1.out.recomputed", "dense2.out.recomputed"});
+    CHECK(tensor_names(c.graph, c.graph.inputs(c.graph.find_op("dense2.dW"))) ==
+          Names{"dense2.out.grad", "dense1.out.recomputed"});
   }
   SECTION("the verifier accepts it under every policy and overlap") {
     options.optimizer = Optimizer::adam;

@@ -38,7 +38,7 @@ TEST_CASE("good training keys load", "[training][scenario]") {
   // --set takes an array as TOML.
   CHECK(load_error(kScenario, {"schedule.checkpoint=[2]"}).empty());
   const Simulation sim = load_text(kScenario, {"schedule.optimizer=adam"});
-  CHECK(sim.graph.find_tensor("V4") != Graph::kNoTensor);
+  CHECK(sim.graph.find_tensor("dense4.weight.v") != Graph::kNoTensor);
 }
 
 TEST_CASE("bad training keys give their exact errors", "[training][scenario][errors]") {

@@ -1,6 +1,7 @@
-// Inference: one forward op per layer, in layer order. Op fwd<i> reads W<i> (when the layer
-// has parameters) and its inputs' activations, and writes X<i>; the activation is fused.
-// X0 and the weights start in DRAM; the last layer's output is the required output.
+// Inference: one forward op per layer, in layer order. Op "<layer>.forward" reads
+// "<layer>.weight" (when the layer has parameters) and its inputs' outputs ("input" for the
+// model's input), and writes "<layer>.out"; the activation is fused. The input and the weights
+// start in DRAM; the last layer's output is the required output.
 #include <string>
 
 #include "policies/models/layer_graph_builder.h"
@@ -13,27 +14,27 @@ GeneratedSchedule generate_inference(const GeneratorInput& in) {
   const std::size_t n = lg.layers.size();
   const auto size = [&](std::uint64_t bytes) -> std::uint64_t { return in.uniform ? 1 : bytes; };
   GraphBuilder b;
-  // Names are "W<i>", "X<i>", "fwd<i>": 5 letters and three copies of the index per layer.
-  const std::size_t digits = std::to_string(n).size();
-  b.reserve(2 * n + 1, n, 3 * n, (5 + 3 * digits) * n + 2);
-  const TensorId x0 = b.add_tensor("X0", size(lg.input_bytes()), TensorKind::input, true);
+  std::size_t name_bytes = 5;  // "input"
+  for (const Layer& layer : lg.layers) name_bytes += layer.name.size();
+  b.reserve(2 * n + 1, n, 3 * n, name_bytes, n + 1);
+  const TensorId x0 = b.add_tensor(b.add_layer("input"), TensorRole::none, size(lg.input_bytes()),
+                                   TensorKind::input, true);
   std::vector<TensorId> activation(n);
   std::vector<OpId> order;
   order.reserve(n);
   std::vector<TensorId> reads;
   for (std::size_t i = 0; i < n; ++i) {
     const Layer& layer = lg.layers[i];
-    const std::string index = std::to_string(i + 1);
+    const LayerIndex named = b.add_layer(layer.name);
     reads.clear();
     if (layer.params > 0)
-      reads.push_back(
-          b.add_tensor("W" + index, size(lg.weight_bytes(layer)), TensorKind::weight, true));
+      reads.push_back(b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)),
+                                   TensorKind::weight, true));
     for (LayerId from : layer.inputs) reads.push_back(from == kModelInput ? x0 : activation[from]);
-    activation[i] =
-        b.add_tensor("X" + index, size(lg.activation_bytes(layer)), TensorKind::activation, false);
+    activation[i] = b.add_tensor(named, TensorRole::out, size(lg.activation_bytes(layer)),
+                                 TensorKind::activation, false);
     const TensorId writes[] = {activation[i]};
-    order.push_back(
-        b.add_op("fwd" + index, reads, writes, {}, layer.flops_forward, OpPhase::forward));
+    order.push_back(b.add_op(named, OpRole::forward, reads, writes, {}, layer.flops_forward));
   }
   b.mark_required_output(activation.back());
   return {std::move(b).build(), std::move(order)};

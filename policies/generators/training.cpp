@@ -22,6 +22,7 @@ class TrainingBuilder {
     if (opt_.kept.size() != n_ + 1)
       throw std::invalid_argument("TrainingOptions::kept needs one entry per activation X0..Xn");
     opt_.kept[0] = opt_.kept[n_] = 1;
+    layer_.assign(n_, kNoLayer);
     weight_.assign(n_, kNone);
     activation_.assign(n_, kNone);
     recomputed_.assign(n_, kNone);
@@ -51,16 +52,15 @@ class TrainingBuilder {
            : opt_.master_bytes ? opt_.master_bytes
                                : m_.dtype_bytes;
   }
-  std::string index(LayerId i) const { return std::to_string(i + 1); }
   std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
   double elements(LayerId i) const {
     return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
   }
 
-  void emit(const std::string& name, const std::vector<TensorId>& reads,
-            const std::vector<TensorId>& writes, const std::vector<TensorId>& updates, double flops,
-            OpPhase phase) {
-    order_.push_back(b_.add_op(name, reads, writes, updates, flops, phase));
+  void emit(LayerIndex layer, OpRole role, const std::vector<TensorId>& reads,
+            const std::vector<TensorId>& writes, const std::vector<TensorId>& updates,
+            double flops) {
+    order_.push_back(b_.add_op(layer, role, reads, writes, updates, flops));
   }
 
   static void add_unique(std::vector<TensorId>& list, TensorId t) {
@@ -68,33 +68,51 @@ class TrainingBuilder {
   }
 
   void forward() {
-    x0_ = b_.add_tensor("X0", size(m_.input_bytes()), TensorKind::input, true);
+    x0_ = b_.add_tensor(b_.add_layer("input"), TensorRole::none, size(m_.input_bytes()),
+                        TensorKind::input, true);
     for (LayerId i = 0; i < n_; ++i) {
       const Layer& layer = m_.layers[i];
+      layer_[i] = b_.add_layer(layer.name);
       std::vector<TensorId> reads;
       if (layer.params > 0) {
-        weight_[i] =
-            b_.add_tensor("W" + index(i), size(m_.weight_bytes(layer)), TensorKind::weight, true);
+        weight_[i] = b_.add_tensor(layer_[i], TensorRole::weight, size(m_.weight_bytes(layer)),
+                                   TensorKind::weight, true);
         reads.push_back(weight_[i]);
       }
       for (LayerId from : layer.inputs)
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
-      activation_[i] = b_.add_tensor("X" + index(i), act_bytes(i), TensorKind::activation, false);
+      activation_[i] =
+          b_.add_tensor(layer_[i], TensorRole::out, act_bytes(i), TensorKind::activation, false);
       std::vector<TensorId> writes{activation_[i]};
       // What the layer saves for backward beyond its inputs and output (indices, statistics,
       // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
       // checkpointing: it saves nothing now, and its recompute writes them instead.
-      if (opt_.kept[i + 1]) add_extras(i, "", writes, extras_[i]);
-      emit("fwd" + index(i), reads, writes, {}, layer.flops_forward, OpPhase::forward);
+      if (opt_.kept[i + 1]) add_extras(i, false, writes, extras_[i]);
+      emit(layer_[i], OpRole::forward, reads, writes, {}, layer.flops_forward);
     }
   }
 
-  // Adds layer i's extra tensors ("indices3", "mean5.re") to `writes` and `into`.
-  void add_extras(LayerId i, const std::string& suffix, std::vector<TensorId>& writes,
+  static TensorRole recomputed_role(TensorRole role) {
+    switch (role) {
+      case TensorRole::indices:
+        return TensorRole::indices_recomputed;
+      case TensorRole::mean:
+        return TensorRole::mean_recomputed;
+      case TensorRole::invstd:
+        return TensorRole::invstd_recomputed;
+      case TensorRole::mask:
+        return TensorRole::mask_recomputed;
+      default:
+        throw std::logic_error("an extra tensor's role has no recomputed role");
+    }
+  }
+
+  // Adds layer i's extra tensors ("pool.indices", "bn1.mean.recomputed") to `writes` and `into`.
+  void add_extras(LayerId i, bool recomputed, std::vector<TensorId>& writes,
                   std::vector<TensorId>& into) {
     for (const ExtraTensor& e : m_.layers[i].extras) {
-      into.push_back(b_.add_tensor(e.name + index(i) + suffix, size(e.bytes()),
-                                   TensorKind::activation, false));
+      into.push_back(b_.add_tensor(layer_[i], recomputed ? recomputed_role(e.role) : e.role,
+                                   size(e.bytes()), TensorKind::activation, false));
       writes.push_back(into.back());
     }
   }
@@ -105,11 +123,12 @@ class TrainingBuilder {
       gradient_[last] = activation_[last];  // X_n is dL/dy^
       return;
     }
-    const TensorId label = b_.add_tensor("Y", act_bytes(last), TensorKind::label, true);
-    gradient_[last] =
-        b_.add_tensor("dX" + index(last), act_bytes(last), TensorKind::gradient, false);
-    emit("loss", {activation_[last], label}, {gradient_[last]}, {}, elements(last),
-         OpPhase::backward);
+    const TensorId label = b_.add_tensor(b_.add_layer("label"), TensorRole::none, act_bytes(last),
+                                         TensorKind::label, true);
+    gradient_[last] = b_.add_tensor(layer_[last], TensorRole::out_grad, act_bytes(last),
+                                    TensorKind::gradient, false);
+    emit(b_.add_layer("loss"), OpRole::dX, {activation_[last], label}, {gradient_[last]}, {},
+         elements(last));
   }
 
   // The tensor holding X_j for the backward pass: X0, a checkpoint, or a recomputed copy
@@ -134,11 +153,11 @@ class TrainingBuilder {
       std::vector<TensorId> reads;
       if (weight_[top] != kNone) reads.push_back(weight_[top]);
       for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
-      recomputed_[top] =
-          b_.add_tensor("X" + index(top) + ".re", act_bytes(top), TensorKind::activation, false);
+      recomputed_[top] = b_.add_tensor(layer_[top], TensorRole::out_recomputed, act_bytes(top),
+                                       TensorKind::activation, false);
       std::vector<TensorId> writes{recomputed_[top]};
-      add_extras(top, ".re", writes, recomputed_extras_[top]);
-      emit("re" + index(top), reads, writes, {}, layer.flops_forward, OpPhase::recompute);
+      add_extras(top, true, writes, recomputed_extras_[top]);
+      emit(layer_[top], OpRole::recompute, reads, writes, {}, layer.flops_forward);
     }
     return recomputed_[j];
   }
@@ -169,9 +188,9 @@ class TrainingBuilder {
     if (layer.params > 0) {
       std::vector<TensorId> reads{d};
       for (const SavedRef& ref : layer.backward_weight_reads) add_unique(reads, saved(i, ref));
-      g = b_.add_tensor("G" + index(i), size(layer.params * grad_bytes()), TensorKind::gradient,
-                        false);
-      emit("bwdW" + index(i), reads, {g}, {}, layer.flops_backward_weight, OpPhase::backward);
+      g = b_.add_tensor(layer_[i], TensorRole::weight_grad, size(layer.params * grad_bytes()),
+                        TensorKind::gradient, false);
+      emit(layer_[i], OpRole::dW, reads, {g}, {}, layer.flops_backward_weight);
     }
     std::vector<TensorId> reads, writes, accumulates;
     const auto& data_reads = layer.backward_data_reads;
@@ -190,15 +209,15 @@ class TrainingBuilder {
         if (ref.of != SavedRef::Of::weight) add_unique(reads, saved(i, ref));
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
-        gradient_[t] = b_.add_tensor("dX" + index(t), act_bytes(t), TensorKind::gradient, false);
+        gradient_[t] = b_.add_tensor(layer_[t], TensorRole::out_grad, act_bytes(t),
+                                     TensorKind::gradient, false);
         writes.push_back(gradient_[t]);
       } else {
         accumulates.push_back(gradient_[t]);  // fan-out: dL/dX_t sums every consumer's part
         flops += elements(t);
       }
     }
-    if (!targets.empty())
-      emit("bwdX" + index(i), reads, writes, accumulates, flops, OpPhase::backward);
+    if (!targets.empty()) emit(layer_[i], OpRole::dX, reads, writes, accumulates, flops);
     if (g == kNone) return;
     gradient_of_weight_[i] = g;
     if (opt_.optimizer == Optimizer::none) {
@@ -211,22 +230,23 @@ class TrainingBuilder {
       update(i);
   }
 
-  // upd<i>: reads G<i>, updates W<i> and the optimizer's state in place.
+  // <layer>.update: reads .weight.grad, updates .weight and the optimizer state in place.
   void update(LayerId i) {
     const Layer& layer = m_.layers[i];
     const TensorId g = gradient_of_weight_[i];
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
     if (opt_.master_bytes > 0)
-      updates.push_back(b_.add_tensor("P" + index(i), size(layer.params * opt_.master_bytes),
+      updates.push_back(b_.add_tensor(layer_[i], TensorRole::weight_master,
+                                      size(layer.params * opt_.master_bytes),
                                       TensorKind::optimizer_state, true));
-    static constexpr const char* kStateNames[] = {"M", "V"};
+    static constexpr TensorRole kStateRoles[] = {TensorRole::weight_m, TensorRole::weight_v};
     for (std::uint32_t s = 0; s < cost.state_count; ++s)
-      updates.push_back(b_.add_tensor(kStateNames[s] + index(i), size(layer.params * state_bytes()),
+      updates.push_back(b_.add_tensor(layer_[i], kStateRoles[s], size(layer.params * state_bytes()),
                                       TensorKind::optimizer_state, true));
     for (TensorId t : updates) b_.mark_required_output(t);
-    emit("upd" + index(i), {g}, {}, updates,
-         cost.flops_per_param * static_cast<double>(layer.params), OpPhase::update);
+    emit(layer_[i], OpRole::update, {g}, {}, updates,
+         cost.flops_per_param * static_cast<double>(layer.params));
   }
 
   const LayerGraph& m_;
@@ -236,9 +256,10 @@ class TrainingBuilder {
   GraphBuilder b_;
   std::vector<OpId> order_;
   TensorId x0_ = kNone;
+  std::vector<LayerIndex> layer_;                                      // per layer
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
-  std::vector<TensorId> gradient_of_weight_;                           // G<i>, per layer
-  std::vector<LayerId> deferred_updates_;  // after-backward: layers whose upd<i> waits
+  std::vector<TensorId> gradient_of_weight_;                           // .weight.grad, per layer
+  std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits
   std::vector<std::vector<TensorId>> extras_, recomputed_extras_;  // per layer
 };
 

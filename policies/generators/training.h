@@ -2,42 +2,56 @@
 // Training schedule (schedule.kind = "training"): forward, loss gradient, backward, optimizer
 // update and gradient-checkpointing recomputes, for any LayerGraph (chains and DAGs).
 //
-// Tensors (i is a 1-based layer index; "-" is none):
-//   X0 input (DRAM) | W<i> weight (DRAM, layers with parameters) | X<i> activation
-//   Y label, X_n's size (DRAM; loss = "separate" only)
-//   dX<i> = dL/dX_i (gradient) | G<i> = dL/dW_i (gradient) | M<i>, V<i> optimizer state (DRAM)
-//   X<i>.re activation recomputed for the backward pass (checkpointing)
+// Names (sim/core/graph.h): every op and tensor is "<layer>.<role>" for the model layer it
+// belongs to; L_i below is layer i's name ("fc", "layer4.1.conv2"; dense1.. when unnamed).
+// Tensors:
+//   input                  the model's input X0 (DRAM)
+//   L_i.weight             W_i, layers with parameters (DRAM)
+//   L_i.out                X_i, the layer's output activation
+//   label                  the label, X_n's size (DRAM; loss = "separate" only)
+//   L_i.out.grad           dL/dX_i (gradient)      L_i.weight.grad   dL/dW_i (gradient)
+//   L_i.weight.m, .v       optimizer state (momentum: m; adam: m and v), W_i's size (DRAM)
+//   L_i.out.recomputed     X_i recomputed for the backward pass (checkpointing)
+//   L_i.indices, .mean, .invstd, .mask   what the layer keeps for backward besides its inputs
+//                          and output (Layer::extras; written by L_i.forward when X_i is a
+//                          checkpoint, else by L_i.recompute as L_i.indices.recomputed, ...)
+//   L_i.weight.master      master weights (schedule.master_weights; optimizer-state kind, as
+//                          ZeRO counts them): the copy the optimizer updates
 // Ops, in the order they run:
-//   fwd<i>   reads W<i> and the layer's input activations, writes X<i>           forward
-//   loss     reads X_n and Y, writes dX_n; batch * |X_n| FLOPs (the MSE gradient y^ - y, one
-//            subtraction per element)                                          backward
-//            With loss = "fused" there is no loss op: X_n itself is dL/dy^ (the lecture's
-//            brain-teaser).
+//   L_i.forward    reads L_i.weight and the layer's input activations, writes L_i.out  forward
+//   loss.dX        reads L_n.out and label, writes L_n.out.grad; batch * |X_n| FLOPs (the MSE
+//                  gradient y^ - y, one subtraction per element)                     backward
+//                  With loss = "fused" there is no loss op: X_n itself is dL/dy^ (the lecture's
+//                  brain-teaser).
 //   then for layer i = n down to 1 (layers no gradient reaches are skipped):
-//   re<j>    recomputes X<j>.re for a non-checkpointed X_j the next op needs, from the nearest
-//            checkpoints (policies/generators/checkpointing.h); flops_forward     recompute
-//   bwdW<i>  reads dX<i> and the layer's input activations, writes G<i>;
-//            flops_backward_weight (layers with parameters only)               backward
-//   bwdX<i>  reads W<i> and dX<i>, writes dL/dX of each input layer (none for X0: nobody needs
-//            dL/dX0); flops_backward_data. At a fan-out (an activation read by several
-//            layers) the first consumer in backward order writes its dX, later ones add into
-//            it in place (`updates`), one more FLOP per element.              backward
-//   P<i> master weights (optimizer state kind, as ZeRO counts them; schedule.master_weights):
-//            the copy the optimizer updates; upd<i> then writes W<i> from it (a cast: 0 FLOPs)
-//   upd<i>   reads G<i>, updates W<i> (and P<i>, M<i>, V<i>) in place;
-//            optimizer_cost(...).flops_per_param * params (optimizer_costs.h)     update
-//            Where it runs is schedule.update:
-//            "after-backward" (default): every upd<i> after the last backward op, in layer
-//              order i = 1..n (torch.optim visits model.parameters() in that order), as in
-//              loss.backward(); optimizer.step(): every G<i> is live at once at the end of
-//              the backward pass.
-//            "per-layer": right after the layer's backward ops (bwdX<i> must read the old
-//              W<i>), so G<i> dies at once, as with a fused per-layer optimizer step.
-// Backward of a layer reads its input activations only for dL/dW; dL/dX reads W and the
-// incoming gradient, which is exact for linear layers (dense, conv, add; the lecture ignores
-// the ReLU) and leaves out the input reads of nonlinear ones (max-pool, batch-norm).
-// Required outputs: with optimizer "none" the gradients G<i>; otherwise the updated W<i>,
-// M<i>, V<i>.
+//   L_j.recompute  recomputes L_j.out.recomputed for a non-checkpointed X_j the next op needs,
+//                  from the nearest checkpoints (policies/generators/checkpointing.h);
+//                  flops_forward                                                    recompute
+//   L_i.dW         reads L_i.out.grad and what the layer saves for dL/dW
+//                  (Layer::backward_weight_reads), writes L_i.weight.grad;
+//                  flops_backward_weight (layers with parameters)                   backward
+//   L_i.dX         reads L_i.out.grad and what the layer saves for dL/dX
+//                  (Layer::backward_data_reads: its weight, inputs, output or extras, as
+//                  autograd saves them), writes dL/dX of each input layer (none for the
+//                  model input: nobody needs dL/dX0); flops_backward_data. At a fan-out
+//                  (an activation read by several layers) the first consumer in backward order
+//                  writes its .out.grad, later ones add into it in place (`updates`), one more
+//                  FLOP per element.                                                backward
+//   L_i.update     reads L_i.weight.grad, updates L_i.weight (and .master, .m, .v) in place
+//                  (with a master copy, the weight is cast back from it: 0 FLOPs);
+//                  optimizer_cost(...).flops_per_param * params (optimizer_costs.h)  update
+//                  Where it runs is schedule.update:
+//                  "after-backward" (default): every L_i.update after the last backward op,
+//                    in layer order i = 1..n (torch.optim visits model.parameters() in that
+//                    order), as in loss.backward(); optimizer.step(): every weight gradient is
+//                    live at once at the end of the backward pass.
+//                  "per-layer": right after the layer's backward ops (L_i.dX must read the
+//                    old weight), so its gradient dies at once, as with a fused per-layer
+//                    optimizer step.
+// A saved input or output that is not a checkpoint is recomputed (L_j.recompute) before the
+// backward op that reads it.
+// Required outputs: with optimizer "none" the weight gradients; otherwise the updated weights
+// and optimizer state.
 #include <cstdint>
 #include <vector>
 
@@ -54,9 +68,9 @@ struct TrainingOptions {
   bool fused_loss = false;
   Optimizer optimizer = Optimizer::none;
   UpdatePlacement update = UpdatePlacement::after_backward;
-  // Bytes per parameter (0 = the model's dtype): gradients G<i>, a master copy P<i> the
-  // optimizer updates (0 = none), and the optimizer state M<i>, V<i> (0 = the master's dtype,
-  // or the model's without a master).
+  // Bytes per parameter (0 = the model's dtype): gradients (.weight.grad), a master copy
+  // (.weight.master) the optimizer updates (0 = none), and the optimizer state (.weight.m,
+  // .weight.v; 0 = the master's dtype, or the model's without a master).
   std::uint32_t grad_bytes = 0;
   std::uint32_t master_bytes = 0;
   std::uint32_t state_bytes = 0;

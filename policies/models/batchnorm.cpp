@@ -18,7 +18,7 @@ Layer build_batchnorm(const LayerContext& ctx, const LayerParams&) {
   l.flops_backward_weight = 2 * elements;
   // native_batch_norm saves its input, gamma and the batch statistics save_mean and
   // save_invstd (one per channel; fp32, as CUDA keeps them for fp16/bf16 data too).
-  l.extras = {{"mean", in.c, 4}, {"invstd", in.c, 4}};
+  l.extras = {{TensorRole::mean, in.c, 4}, {TensorRole::invstd, in.c, 4}};
   const std::vector<SavedRef> stats{{SavedRef::Of::extra, 0}, {SavedRef::Of::extra, 1}};
   l.backward_data_reads = {{SavedRef::Of::input, 0}, {SavedRef::Of::weight, 0}, stats[0], stats[1]};
   l.backward_weight_reads = {{SavedRef::Of::input, 0}, stats[0], stats[1]};

@@ -24,7 +24,7 @@ Layer build_dropout(const LayerContext& ctx, const LayerParams& p) {
   l.shape = in;
   l.flops_forward = elements;
   l.flops_backward_data = elements;
-  l.extras = {{"mask", ctx.batch * in.elements(), 1}};
+  l.extras = {{TensorRole::mask, ctx.batch * in.elements(), 1}};
   l.backward_data_reads = {{SavedRef::Of::extra, 0}};
   return l;
 }

@@ -254,6 +254,10 @@ class Assembler final : public BlockBuilder {
   void name_layer(const std::string& name, LayerId id, const SourcePos& pos) {
     if (name == kInputName)
       throw ScenarioError(pos, "layer name 'input' is reserved for the model's input");
+    // A training schedule names its label tensor and its loss op so (training.h).
+    if (name == "label" || name == "loss")
+      throw ScenarioError(
+          pos, "layer name '" + name + "' is reserved for the training schedule's label and loss");
     if (!names_.emplace(name, id).second)
       throw ScenarioError(pos, "layer name '" + name + "' is used twice; names must be unique");
   }

@@ -44,7 +44,7 @@ std::uint64_t adaptive_cover(std::uint64_t in, std::uint64_t out) {
 // max_pool2d_with_indices saves its input and the int64 index of each output's maximum.
 Layer build_maxpool(const LayerContext& ctx, const LayerParams& p) {
   Layer l = pool(ctx, p);
-  l.extras = {{"indices", ctx.batch * l.shape.elements(), 8}};
+  l.extras = {{TensorRole::indices, ctx.batch * l.shape.elements(), 8}};
   l.backward_data_reads = {{SavedRef::Of::input, 0}, {SavedRef::Of::extra, 0}};
   return l;
 }

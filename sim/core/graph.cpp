@@ -1,5 +1,6 @@
 #include "sim/core/graph.h"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <stdexcept>
@@ -9,7 +10,52 @@ namespace {
 constexpr std::array<std::string_view, kTensorKindCount> kKindNames{
     "weight", "activation", "input", "label", "gradient", "optimizer-state", "other"};
 constexpr std::array<std::string_view, 4> kPhaseNames{"forward", "backward", "update", "recompute"};
+constexpr std::array<std::string_view, kOpRoleCount> kOpRoleNames{"",   "forward", "dX",
+                                                                  "dW", "update",  "recompute"};
+constexpr std::array<std::string_view, kTensorRoleCount> kTensorRoleNames{"",
+                                                                          "weight",
+                                                                          "weight.grad",
+                                                                          "weight.m",
+                                                                          "weight.v",
+                                                                          "out",
+                                                                          "out.grad",
+                                                                          "out.recomputed",
+                                                                          "saved",
+                                                                          "indices",
+                                                                          "mean",
+                                                                          "invstd",
+                                                                          "mask",
+                                                                          "indices.recomputed",
+                                                                          "mean.recomputed",
+                                                                          "invstd.recomputed",
+                                                                          "mask.recomputed",
+                                                                          "weight.master"};
+constexpr std::string_view kTileWord = ".tile";
 }  // namespace
+
+std::string_view to_string(OpRole role) {
+  return kOpRoleNames[static_cast<int>(role)];
+}
+
+OpPhase phase_of(OpRole role) {
+  switch (role) {
+    case OpRole::dX:
+    case OpRole::dW:
+      return OpPhase::backward;
+    case OpRole::update:
+      return OpPhase::update;
+    case OpRole::recompute:
+      return OpPhase::recompute;
+    case OpRole::none:
+    case OpRole::forward:
+      break;
+  }
+  return OpPhase::forward;
+}
+
+std::string_view to_string(TensorRole role) {
+  return kTensorRoleNames[static_cast<int>(role)];
+}
 
 std::string_view to_string(TensorKind kind) {
   return kKindNames[static_cast<int>(kind)];
@@ -49,48 +95,108 @@ std::uint64_t Graph::working_set_bytes(OpId o) const {
   return sum;
 }
 
+const TileEntry* Graph::tile_entry(LayerIndex l) const {
+  if ((name_ends_[l] & kTileBit) == 0) return nullptr;
+  const auto it = std::lower_bound(tiles_.begin(), tiles_.end(), l,
+                                   [](const TileEntry& e, LayerIndex v) { return e.layer < v; });
+  return &*it;
+}
+
+std::string Graph::layer_name(LayerIndex l) const {
+  const TileEntry* t = tile_entry(l);
+  if (!t) return std::string(stored_name(l));
+  return layer_name(t->of) + std::string(kTileWord) + std::to_string(t->tile);
+}
+
+std::string Graph::tensor_name(TensorId t) const {
+  std::string name = layer_name(tensors_[t].layer);
+  const std::string_view suffix = to_string(tensors_[t].role);
+  if (!suffix.empty()) (name += '.') += suffix;
+  return name;
+}
+
+std::string Graph::op_name(OpId o) const {
+  std::string name = layer_name(ops_[o].layer);
+  const std::string_view suffix = to_string(ops_[o].role);
+  if (!suffix.empty()) (name += '.') += suffix;
+  return name;
+}
+
+bool Graph::name_is(LayerIndex l, std::string_view suffix, std::string_view name) const {
+  if (!suffix.empty()) {
+    if (name.size() <= suffix.size() || !name.ends_with(suffix) ||
+        name[name.size() - suffix.size() - 1] != '.')
+      return false;
+    name.remove_suffix(suffix.size() + 1);
+  }
+  const TileEntry* t = tile_entry(l);
+  if (!t) return stored_name(l) == name;
+  const std::string tile = std::string(kTileWord) + std::to_string(t->tile);
+  return name.ends_with(tile) && name_is(t->of, {}, name.substr(0, name.size() - tile.size()));
+}
+
 TensorId Graph::find_tensor(std::string_view name) const {
   for (TensorId t = 0; t < tensors_.size(); ++t)
-    if (tensor_name(t) == name) return t;
+    if (name_is(tensors_[t].layer, to_string(tensors_[t].role), name)) return t;
   return kNoTensor;
 }
 
 OpId Graph::find_op(std::string_view name) const {
   for (OpId o = 0; o < ops_.size(); ++o)
-    if (op_name(o) == name) return o;
+    if (name_is(ops_[o].layer, to_string(ops_[o].role), name)) return o;
   return kNoOp;
 }
 
 std::size_t Graph::memory_bytes() const {
-  return names_.capacity() + tensors_.capacity() * sizeof(Tensor) + ops_.capacity() * sizeof(Op) +
-         operands_.capacity() * sizeof(TensorId) + producers_.capacity() * sizeof(OpId);
+  return names_.capacity() + name_ends_.capacity() * sizeof(std::uint32_t) +
+         tiles_.capacity() * sizeof(TileEntry) + tensors_.capacity() * sizeof(Tensor) +
+         ops_.capacity() * sizeof(Op) + operands_.capacity() * sizeof(TensorId) +
+         producers_.capacity() * sizeof(OpId);
 }
 
 void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t operands,
-                           std::size_t name_bytes) {
+                           std::size_t name_bytes, std::size_t layers) {
   graph_.tensors_.reserve(tensors);
   graph_.producers_.reserve(tensors);
   graph_.ops_.reserve(ops);
   graph_.operands_.reserve(operands);
   graph_.names_.reserve(name_bytes);
+  graph_.name_ends_.reserve(layers);
 }
 
-std::uint32_t GraphBuilder::add_name(std::string_view name) {
+LayerIndex GraphBuilder::add_layer(std::string_view name) {
   if (name.size() > std::numeric_limits<std::uint16_t>::max())
     throw std::length_error("name longer than 65535 characters");
-  if (graph_.names_.size() + name.size() > std::numeric_limits<std::uint32_t>::max())
-    throw std::length_error("names exceed 4 GiB");
-  const auto offset = static_cast<std::uint32_t>(graph_.names_.size());
+  if (graph_.names_.size() + name.size() >= Graph::kTileBit)
+    throw std::length_error("names exceed 2 GiB");
+  if (graph_.name_ends_.size() >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
   graph_.names_.append(name);
-  return offset;
+  graph_.name_ends_.push_back(static_cast<std::uint32_t>(graph_.names_.size()));
+  return static_cast<LayerIndex>(graph_.name_ends_.size() - 1);
 }
 
-TensorId GraphBuilder::add_tensor(std::string_view name, std::uint64_t bytes, TensorKind kind,
-                                  bool initial_in_dram) {
+LayerIndex GraphBuilder::add_tile(LayerIndex layer, std::uint32_t tile) {
+  check_layer(layer);
+  if (tile == kNoTile) throw std::out_of_range("tile index too large");
+  if (graph_.name_ends_.size() >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
+  const auto id = static_cast<LayerIndex>(graph_.name_ends_.size());
+  // No name of its own: the end offset repeats the last one, so the next layer's begins there.
+  graph_.name_ends_.push_back(static_cast<std::uint32_t>(graph_.names_.size()) | Graph::kTileBit);
+  graph_.tiles_.push_back({id, graph_.layer_root(layer), tile});  // a tile of a tile: of the layer
+  return id;
+}
+
+void GraphBuilder::check_layer(LayerIndex layer) const {
+  if (layer >= graph_.name_ends_.size()) throw std::out_of_range("not a layer index");
+}
+
+TensorId GraphBuilder::add_tensor(LayerIndex layer, TensorRole role, std::uint64_t bytes,
+                                  TensorKind kind, bool initial_in_dram) {
+  check_layer(layer);
   Tensor t;
   t.bytes = bytes;
-  t.name_offset = add_name(name);
-  t.name_length = static_cast<std::uint16_t>(name.size());
+  t.layer = layer;
+  t.role = role;
   t.kind = kind;
   t.initial_in_dram = initial_in_dram;
   graph_.tensors_.push_back(t);
@@ -98,17 +204,35 @@ TensorId GraphBuilder::add_tensor(std::string_view name, std::uint64_t bytes, Te
   return static_cast<TensorId>(graph_.tensors_.size() - 1);
 }
 
+TensorId GraphBuilder::add_tensor(std::string_view name, std::uint64_t bytes, TensorKind kind,
+                                  bool initial_in_dram) {
+  return add_tensor(add_layer(name), TensorRole::none, bytes, kind, initial_in_dram);
+}
+
+OpId GraphBuilder::add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
+                          std::span<const TensorId> outputs, std::span<const TensorId> updates,
+                          double flops) {
+  return add_op(layer, role, inputs, outputs, updates, flops, phase_of(role));
+}
+
 OpId GraphBuilder::add_op(std::string_view name, std::span<const TensorId> inputs,
                           std::span<const TensorId> outputs, std::span<const TensorId> updates,
                           double flops, OpPhase phase) {
+  return add_op(add_layer(name), OpRole::none, inputs, outputs, updates, flops, phase);
+}
+
+OpId GraphBuilder::add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
+                          std::span<const TensorId> outputs, std::span<const TensorId> updates,
+                          double flops, OpPhase phase) {
+  check_layer(layer);
   constexpr std::size_t kMax = std::numeric_limits<std::uint8_t>::max();
   if (inputs.size() > kMax || outputs.size() > kMax || updates.size() > kMax)
     throw std::length_error("an op has more than 255 inputs, outputs or updates");
   const auto id = static_cast<OpId>(graph_.ops_.size());
   Op op;
   op.flops = flops;
-  op.name_offset = add_name(name);
-  op.name_length = static_cast<std::uint16_t>(name.size());
+  op.layer = layer;
+  op.role = role;
   op.first_operand = static_cast<std::uint32_t>(graph_.operands_.size());
   op.input_count = static_cast<std::uint8_t>(inputs.size());
   op.output_count = static_cast<std::uint8_t>(outputs.size());

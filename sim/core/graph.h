@@ -1,6 +1,15 @@
 #pragma once
-// The tensor/op graph: DESIGN.md "The model". Stored compactly (a name pool and one operand
-// array) because generated chains reach 10^6 ops and the budget is 200 bytes per op.
+// The tensor/op graph: DESIGN.md "The model". Stored compactly (a layer table, a name pool and
+// one operand array) because generated chains reach 10^6 ops and the budget is 150 bytes per op.
+//
+// Names. Every op and tensor belongs to a *layer*, an entry of the graph's layer table, and has
+// a *role* in it; its name is composed when printed (never stored per op):
+//   role none   -> the layer's name itself        ("input", "label", a raw [graph]'s "fwd1")
+//   otherwise   -> "<layer>.<role>"                ("layer4.1.conv1.forward", "fc.weight.grad")
+// A generated model has one layer per model layer (plus "input", "label" and "loss"); a raw
+// [graph] has one entry per op and per tensor, named as the scenario names them. A tile of a
+// tiled layer is an entry of its own whose name is "<layer>.tile<k>", so its ops read
+// "conv1.tile3.forward"; per-layer roll-ups group a tile with its layer (layer_root).
 #include <cstdint>
 #include <span>
 #include <string>
@@ -33,11 +42,56 @@ enum class OpPhase : std::uint8_t { forward, backward, update, recompute };
 std::string_view to_string(OpPhase phase);
 bool parse_op_phase(std::string_view name, OpPhase& out);
 
+// An index into the graph's layer table.
+using LayerIndex = std::uint32_t;
+inline constexpr LayerIndex kNoLayer = 0xffffffffu;
+inline constexpr std::uint32_t kNoTile = 0xffffffffu;
+
+// What an op does for its layer; the name suffix is the text of to_string.
+enum class OpRole : std::uint8_t {
+  none,       // the op's name is its layer's (raw [graph] ops)
+  forward,    // "forward": the layer's output from its inputs
+  dX,         // "dX": dL/d(inputs) (for the loss: dL/dy^ from the prediction and the label)
+  dW,         // "dW": dL/dW
+  update,     // "update": the optimizer step on the layer's weight
+  recompute,  // "recompute": the forward op again, for the backward pass (checkpointing)
+};
+inline constexpr int kOpRoleCount = 6;
+std::string_view to_string(OpRole role);
+// The FLOP bucket of a generated op's role: forward, backward (dX, dW), update, recompute.
+OpPhase phase_of(OpRole role);
+
+// What a tensor is to its layer; the name suffix is the text of to_string.
+enum class TensorRole : std::uint8_t {
+  none,            // the tensor's name is its layer's ("input", "label", raw [graph] tensors)
+  weight,          // "weight": the layer's parameters (weights, bias, batch-norm gamma/beta)
+  weight_grad,     // "weight.grad": dL/dW
+  weight_m,        // "weight.m": first optimizer moment (momentum, Adam)
+  weight_v,        // "weight.v": second moment (Adam)
+  out,             // "out": the layer's output activation
+  out_grad,        // "out.grad": dL/d(out), the gradient flowing back into the layer
+  out_recomputed,  // "out.recomputed": the output recomputed for the backward pass
+  saved,           // "saved": what autograd keeps from forward for the layer's backward
+  // Extra tensors a forward op writes for its layer's backward (Layer::extras), and the same
+  // written by the layer's recompute:
+  indices,             // "indices": max-pool's int64 argmax per output element
+  mean,                // "mean": batch-norm's per-channel batch mean (layer-norm: per row)
+  invstd,              // "invstd": batch-norm's inverse standard deviation (layer-norm: rstd)
+  mask,                // "mask": dropout's mask, one byte per element
+  indices_recomputed,  // "indices.recomputed"
+  mean_recomputed,     // "mean.recomputed"
+  invstd_recomputed,   // "invstd.recomputed"
+  mask_recomputed,     // "mask.recomputed"
+  weight_master,       // "weight.master": the master copy the optimizer updates
+};
+inline constexpr int kTensorRoleCount = 18;
+std::string_view to_string(TensorRole role);
+
 // 16 bytes: a 10^6-op chain has 2 * 10^6 of these.
 struct Tensor {
   std::uint64_t bytes = 0;
-  std::uint32_t name_offset = 0;
-  std::uint16_t name_length = 0;
+  LayerIndex layer = 0;
+  TensorRole role = TensorRole::none;
   TensorKind kind = TensorKind::other;
   bool initial_in_dram : 1 = false;  // starts with a valid copy in DRAM (inputs, weights, ...)
   bool required_output : 1 = false;  // must be in DRAM when the schedule ends
@@ -46,13 +100,21 @@ static_assert(sizeof(Tensor) == 16);
 
 struct Op {
   double flops = 0;
-  std::uint32_t name_offset = 0;
   std::uint32_t first_operand = 0;  // inputs, then outputs, then updates, in operands_
-  std::uint16_t name_length = 0;
+  LayerIndex layer = 0;
   std::uint8_t input_count = 0;
   std::uint8_t output_count = 0;
   std::uint8_t update_count = 0;
   OpPhase phase = OpPhase::forward;
+  OpRole role = OpRole::none;
+};
+static_assert(sizeof(Op) == 24);
+
+// A tile of a tiled layer: which layer, which tile (kept apart: tiles are rare).
+struct TileEntry {
+  LayerIndex layer = 0;  // the tile's own entry
+  LayerIndex of = 0;     // the tiled layer
+  std::uint32_t tile = 0;
 };
 
 // Immutable once built (GraphBuilder::build). Ids are dense indices.
@@ -62,11 +124,21 @@ class Graph {
   std::size_t op_count() const { return ops_.size(); }
   const Tensor& tensor(TensorId t) const { return tensors_[t]; }
   const Op& op(OpId o) const { return ops_[o]; }
-  std::string_view tensor_name(TensorId t) const {
-    return {names_.data() + tensors_[t].name_offset, tensors_[t].name_length};
+  // Names composed from the layer table: see the comment at the top of this file.
+  std::string tensor_name(TensorId t) const;
+  std::string op_name(OpId o) const;
+  std::size_t layer_count() const { return name_ends_.size(); }
+  std::string layer_name(LayerIndex l) const;
+  // The layer a tile belongs to (itself for a layer that is not a tile): per-layer roll-ups
+  // group by it.
+  LayerIndex layer_root(LayerIndex l) const {
+    const TileEntry* t = tile_entry(l);
+    return t ? t->of : l;
   }
-  std::string_view op_name(OpId o) const {
-    return {names_.data() + ops_[o].name_offset, ops_[o].name_length};
+  // k for tile k of a tiled layer, kNoTile otherwise.
+  std::uint32_t layer_tile(LayerIndex l) const {
+    const TileEntry* t = tile_entry(l);
+    return t ? t->tile : kNoTile;
   }
   std::span<const TensorId> inputs(OpId o) const {
     const Op& op = ops_[o];
@@ -91,7 +163,8 @@ class Graph {
   // The op that writes tensor t as an output, or kNoOp for tensors that start in DRAM.
   OpId producer(TensorId t) const { return producers_[t]; }
   static constexpr OpId kNoOp = 0xffffffffu;
-  // Linear lookups for tests and error messages; kNoTensor / kNoOp when absent.
+  // Linear lookups for tests, schedule files and error messages (no allocation per entry);
+  // kNoTensor / kNoOp when absent.
   static constexpr TensorId kNoTensor = 0xffffffffu;
   TensorId find_tensor(std::string_view name) const;
   OpId find_op(std::string_view name) const;
@@ -99,7 +172,20 @@ class Graph {
 
  private:
   friend class GraphBuilder;
+  // Whether "<layer l>[.<suffix>]" (no dot when suffix is empty) equals `name`.
+  bool name_is(LayerIndex l, std::string_view suffix, std::string_view name) const;
+  // Layer l's name is names_[end(l - 1), end(l)): names are appended in layer order, so one
+  // 4-byte end offset per layer locates it. The top bit marks a tile entry (no name).
+  static constexpr std::uint32_t kTileBit = 0x80000000u;
+  std::uint32_t name_end(LayerIndex l) const { return name_ends_[l] & ~kTileBit; }
+  std::string_view stored_name(LayerIndex l) const {
+    const std::uint32_t begin = l == 0 ? 0 : name_end(l - 1);
+    return {names_.data() + begin, name_end(l) - begin};
+  }
+  const TileEntry* tile_entry(LayerIndex l) const;
   std::string names_;
+  std::vector<std::uint32_t> name_ends_;  // one per layer
+  std::vector<TileEntry> tiles_;          // by increasing layer
   std::vector<Tensor> tensors_;
   std::vector<Op> ops_;
   std::vector<TensorId> operands_;
@@ -110,7 +196,19 @@ class Graph {
 // scenario validator checks the model's rules with source positions first.
 class GraphBuilder {
  public:
-  void reserve(std::size_t tensors, std::size_t ops, std::size_t operands, std::size_t name_bytes);
+  void reserve(std::size_t tensors, std::size_t ops, std::size_t operands, std::size_t name_bytes,
+               std::size_t layers = 0);
+  // A layer named `name` (its ops and tensors are named "<name>.<role>").
+  LayerIndex add_layer(std::string_view name);
+  // Tile `tile` of layer `layer`, named "<layer>.tile<tile>" (for tiled layers).
+  LayerIndex add_tile(LayerIndex layer, std::uint32_t tile);
+  // A tensor with a role in a layer; `role` none names it as the layer.
+  TensorId add_tensor(LayerIndex layer, TensorRole role, std::uint64_t bytes, TensorKind kind,
+                      bool initial_in_dram);
+  // An op with a role in a layer; its phase is phase_of(role).
+  OpId add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
+              std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops);
+  // A tensor or op named as given (a layer of its own, role none): raw [graph]s and tests.
   TensorId add_tensor(std::string_view name, std::uint64_t bytes, TensorKind kind,
                       bool initial_in_dram);
   OpId add_op(std::string_view name, std::span<const TensorId> inputs,
@@ -121,7 +219,10 @@ class GraphBuilder {
   Graph build() &&;
 
  private:
-  std::uint32_t add_name(std::string_view name);
+  OpId add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
+              std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops,
+              OpPhase phase);
+  void check_layer(LayerIndex layer) const;
   Graph graph_;
 };
 

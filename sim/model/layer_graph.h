@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/core/errors.h"
+#include "sim/core/graph.h"
 
 namespace memsim {
 
@@ -25,7 +26,7 @@ inline constexpr LayerId kModelInput = 0xffffffffu;  // X0, the model's input
 // standard deviation, a dropout mask, layer-norm's per-row statistics. Sizes are for the
 // whole batch and do not follow the model's dtype.
 struct ExtraTensor {
-  std::string name;  // "indices", "mean", "invstd", "mask", "rstd"
+  TensorRole role = TensorRole::saved;  // indices, mean, invstd or mask
   std::uint64_t elements = 0;
   std::uint32_t element_bytes = 4;
   std::uint64_t bytes() const { return elements * element_bytes; }

@@ -61,10 +61,12 @@ class Canvas {
 };
 
 std::string op_label(const Graph& g, OpId op) {
-  // The lecture writes "Compute X_i": name the op by its output when it has exactly one.
+  // The lecture writes "Compute X_i": a raw [graph]'s op is named by its output when it has
+  // exactly one; a model's op by its own name ("dense2.forward"), which says layer and role.
   const auto outs = g.outputs(op);
-  return outs.size() == 1 ? "Compute " + std::string(g.tensor_name(outs[0]))
-                          : std::string(g.op_name(op));
+  return outs.size() == 1 && g.op(op).role == OpRole::none
+             ? "Compute " + std::string(g.tensor_name(outs[0]))
+             : std::string(g.op_name(op));
 }
 
 }  // namespace
@@ -160,17 +162,19 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
       case StepKind::store: {
         const bool load = s.step.kind == StepKind::load;
         const std::string name(g.tensor_name(s.step.id));
-        c.event(o, load ? "load" : "store", s.start, s.end, row_top(s.channel % channels),
-                (load ? "load " : "store ") + name + ", " + c.size(g.tensor(s.step.id).bytes) +
-                    ", " + span,
-                {(load ? "Load " : "Store ") + name, name});
+        // Short boxes fall back to the layer alone ("dense2" for dense2.weight).
+        c.event(
+            o, load ? "load" : "store", s.start, s.end, row_top(s.channel % channels),
+            (load ? "load " : "store ") + name + ", " + c.size(g.tensor(s.step.id).bytes) + ", " +
+                span,
+            {(load ? "Load " : "Store ") + name, name, g.layer_name(g.tensor(s.step.id).layer)});
         break;
       }
       case StepKind::compute: {
         const std::string name(g.op_name(s.step.id));
         c.event(o, "op", s.start, s.end, compute_top,
                 "compute " + name + ", " + format_flops(g.op(s.step.id).flops) + ", " + span,
-                {op_label(g, s.step.id), name});
+                {op_label(g, s.step.id), name, g.layer_name(g.op(s.step.id).layer)});
         break;
       }
       case StepKind::drop:
