@@ -42,7 +42,7 @@ std::uint64_t executor_moves(const Graph& g, std::uint64_t capacity, std::vector
   Simulation sim = test::simulation_of(GraphSketch{}.build(), test::uniform_machine(capacity),
                                        factory, lookahead);
   auto policy = factory({g, order});
-  VerifyingSink sink(g, capacity, nullptr);
+  VerifyingSink sink(g, sim.machine, nullptr);
   execute(g, order, sim.machine, *policy, ExecutorOptions{lookahead}, sink);
   return sink.verifier().finish().moves();
 }

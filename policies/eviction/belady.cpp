@@ -1,5 +1,6 @@
-// Belady's MIN: evict the resident tensor whose next use is farthest in the future (never used
-// again first), preferring a clean tensor on ties. Next uses are precomputed per tensor and
+// Belady's MIN (docs/model.md §5): evict the tensor whose next use is farthest in the future
+// (never used again first); on ties a clean tensor (written back, no store running), then the
+// lowest id. Next uses are precomputed per tensor and
 // found with a cursor, and resident tensors are kept ordered by next use, so a choice costs
 // O(log n) rather than a scan of the future.
 #include <cstdint>
@@ -49,7 +50,7 @@ class Belady final : public EvictionPolicy {
       for (; it != by_next_use_.end() && it->first == key; ++it) {
         const TensorId t = it->second;
         if (q.pinned(t)) continue;
-        if (q.dirty[t] == 0) return t;
+        if (!q.dirty(t)) return t;
         if (first_dirty == Graph::kNoTensor) first_dirty = t;
       }
       if (first_dirty != Graph::kNoTensor) return first_dirty;

@@ -27,7 +27,7 @@ std::vector<Step> executor_steps(const Simulation& sim, EvictionFactory factory,
                                  std::uint32_t lookahead) {
   StepCollector collector;
   std::unique_ptr<EvictionPolicy> policy = factory({sim.graph, sim.order});
-  VerifyingSink verifying(sim.graph, sim.machine.cache_capacity, &collector);
+  VerifyingSink verifying(sim.graph, sim.machine, &collector);
   execute(sim.graph, sim.order, sim.machine, *policy, ExecutorOptions{lookahead}, verifying);
   return std::move(collector.steps);
 }

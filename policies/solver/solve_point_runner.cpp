@@ -1,6 +1,7 @@
 #include "policies/solver/solve_point_runner.h"
 
 #include "policies/solver/solve_report.h"
+#include "policies/solver/solve_simulation.h"
 #include "policies/solver/solver.h"
 #include "sim/core/errors.h"
 #include "sim/core/simulation.h"
@@ -21,9 +22,7 @@ SweepRunner make_solve_point_runner(std::string path, std::string text,
     std::vector<std::string> overrides = base;
     overrides.insert(overrides.end(), point.begin(), point.end());
     const Simulation sim = build_simulation(parse_scenario_text(text, path, overrides), registry);
-    if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
-      throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
-    const SolveResult r = solve(sim.graph, sim.machine.cache_capacity, options);
+    const SolveResult r = solve_simulation(sim, options);
     return solve_report_json(sim.graph, r, timings);
   };
   return runner;

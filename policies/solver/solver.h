@@ -1,5 +1,5 @@
 #pragma once
-// The exact solver (DESIGN.md "Exact solver"): over every topological order, every eviction and
+// The exact solver (docs/model.md §10): over every topological order, every eviction and
 // store choice (and, optionally, recomputing an op instead of storing its output), the minimum
 // number of moves or bytes that runs every op and leaves the required outputs in DRAM.
 //

@@ -27,13 +27,18 @@ class DramChannels {
     const double end = start + duration;
     free_at_[best] = end;
     last_start_ = start;
-    // Starts never decrease, so the union of busy intervals grows at its right end only.
-    busy_ += std::max(0.0, end - std::max(start, busy_until_));
+    // Starts never decrease, so the union of busy intervals grows at its right end only: a
+    // transfer that starts after the current stretch ends closes it (docs/model.md §7 sums
+    // the stretches' lengths, end - start, in time order).
+    if (start > busy_until_) {
+      closed_busy_ += busy_until_ - stretch_start_;
+      stretch_start_ = start;
+    }
     busy_until_ = std::max(busy_until_, end);
     return {start, end, static_cast<std::uint16_t>(best)};
   }
   // Time at least one channel was transferring.
-  double busy() const { return busy_; }
+  double busy() const { return closed_busy_ + (busy_until_ - stretch_start_); }
   // When the last transfer ends.
   double last_end() const { return busy_until_; }
 
@@ -41,7 +46,8 @@ class DramChannels {
   std::vector<double> free_at_;
   double last_start_ = 0;
   double busy_until_ = 0;
-  double busy_ = 0;
+  double stretch_start_ = 0;  // where the stretch of busy time ending at busy_until_ began
+  double closed_busy_ = 0;    // the stretches before it
 };
 
 }  // namespace memsim

@@ -1,6 +1,6 @@
 #pragma once
-// Typed errors thrown by the library and caught once, in tools/ (DESIGN: "Typed errors, caught
-// once"). Each carries everything needed for the one-line message the user sees.
+// Typed errors thrown by the library and caught once, in tools/. Each carries everything
+// needed for the one-line message the user sees.
 #include <cstdint>
 #include <stdexcept>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The eviction interface (DESIGN.md: one interface per kind of choice, implementations in
+// The eviction interface (one interface per kind of choice, implementations in
 // policies/eviction/, registered by name in policies/register_builtin.cpp).
 #include <cstdint>
 #include <memory>
@@ -16,25 +16,33 @@ struct EvictionContext {
   std::span<const OpId> order;
 };
 
-// What the executor asks when it needs space.
+// What the executor asks when it needs space (docs/model.md §4.2, §5).
 struct VictimQuery {
   // Pin bits by TensorId; a tensor with (pins[t] & mask) != 0 is in a working set being served
   // and must not be chosen.
   const std::vector<std::uint16_t>& pins;
   std::uint16_t mask;
-  // Whether a tensor's cache copy differs from DRAM; evicting it costs a store.
-  const std::vector<std::uint8_t>& dirty;
+  // Per tensor: bit kHasDramCopy is set when the tensor has a valid DRAM copy or a store of it
+  // has been issued; store_end is when its last store ends.
+  const std::vector<std::uint8_t>& state;
+  const std::vector<double>& store_end;
+  // The decision point: the time the choice is made.
+  double now;
   // Position in `order` of the op now current.
   std::uint32_t position;
+  static constexpr std::uint8_t kHasDramCopy = 2;
   bool pinned(TensorId t) const { return (pins[t] & mask) != 0; }
+  // Clean means written back (docs/model.md §3): a valid DRAM copy and no store still running.
+  bool dirty(TensorId t) const { return (state[t] & kHasDramCopy) == 0 || store_end[t] > now; }
 };
 
 class EvictionPolicy {
  public:
   virtual ~EvictionPolicy() = default;
-  // t became resident (a load was issued or an op produced it) while op `position` is current.
+  // t arrived: its load was issued or its space allocated as an output, at the decision point
+  // of the op at `position` (docs/model.md §5: a touch for LRU, the arrival for FIFO).
   virtual void on_insert(TensorId t, std::uint32_t position) = 0;
-  // The op at `position` in the order is about to use resident tensor t.
+  // The op at `position` is current and has t in its working set (a touch, §4.1 step 3).
   virtual void on_access(TensorId t, std::uint32_t position) = 0;
   // t left the cache (evicted or freed because it died).
   virtual void on_remove(TensorId t) = 0;

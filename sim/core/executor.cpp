@@ -1,18 +1,20 @@
+// The executor of docs/model.md §4. Each numbered comment names the rule it implements.
 #include "sim/core/executor.h"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/dram_channels.h"
+#include "sim/core/free_space.h"
 
 namespace memsim {
 namespace {
 
-bool stays_in_cache_after_last_use(const Tensor& t) {
-  // Weights and optimizer state stay live to the end (DESIGN.md "Tensor"); their cache copy is
-  // left for the eviction policy rather than freed when their last op is done.
+// §1: weights and optimizer state are never dead; their cache copy is left to the policy.
+bool never_dead(const Tensor& t) {
   return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state || t.required_output;
 }
 
@@ -27,13 +29,14 @@ class Run {
         lookahead_(options.lookahead),
         sink_(sink),
         channels_(machine.dram_channels),
+        space_(machine.cache_capacity),
         state_(graph.tensor_count(), 0),
-        dirty_(graph.tensor_count(), 0),
         ready_at_(graph.tensor_count(), 0.0),
         store_end_(graph.tensor_count(), 0.0),
         remaining_uses_(graph.tensor_count(), 0),
         pins_(graph.tensor_count(), 0) {
-    for (TensorId t = 0; t < g_.tensor_count(); ++t) set_in_dram(t, g_.tensor(t).initial_in_dram);
+    for (TensorId t = 0; t < g_.tensor_count(); ++t)
+      if (g_.tensor(t).initial_in_dram) state_[t] |= kHasDramCopy;
     for (OpId o : order_) {
       for (TensorId t : g_.inputs(o)) ++remaining_uses_[t];
       for (TensorId t : g_.updates(o)) ++remaining_uses_[t];
@@ -41,14 +44,12 @@ class Run {
   }
 
   ExecutionTimes run() {
-    const std::size_t n = order_.size();
-    for (std::size_t k = 0; k < n && k <= lookahead_; ++k) pin_window(order_[k], +1);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      if (i > 0) {
-        pin_window(order_[i - 1], -1);
-        if (i + lookahead_ < n) pin_window(order_[i + lookahead_], +1);
-      }
-      run_op(i);
+    const std::uint32_t n = static_cast<std::uint32_t>(order_.size());
+    for (std::uint32_t k = 0; k < n && k <= lookahead_; ++k) pin_window(order_[k], +1);
+    for (std::uint32_t i = 0; i < n; ++i) decide(i);
+    if (n > 0) {
+      sink_.on_decision_point(now_);
+      finish_op(order_[n - 1]);
     }
     times_.compute_busy = compute_busy_;
     times_.dram_busy = channels_.busy();
@@ -57,174 +58,210 @@ class Run {
   }
 
  private:
-  // pins_ packs two pin sets per tensor (one 16-bit word, for memory): the low 15 bits count
-  // the window's working sets (ops i..i+L) holding it, the top bit marks op i's own.
+  // --- per-tensor state -------------------------------------------------------------------
+  // kHeld: allocated and not yet evicted or dropped (§4.2). kHasDramCopy: a valid DRAM copy,
+  // or a store of it has been issued (VictimQuery::kHasDramCopy).
+  // kLoadWaitedForStore: the load that brought in its copy waited for a store (§4.3).
+  static constexpr std::uint8_t kHeld = 1, kHasDramCopy = VictimQuery::kHasDramCopy,
+                                kLoadWaitedForStore = 4;
+  bool held(TensorId t) const { return (state_[t] & kHeld) != 0; }
+  bool has_dram_copy(TensorId t) const { return (state_[t] & kHasDramCopy) != 0; }
+  void set(TensorId t, std::uint8_t bit, bool on) {
+    state_[t] = static_cast<std::uint8_t>(on ? (state_[t] | bit) : (state_[t] & ~bit));
+  }
+  std::uint64_t bytes(TensorId t) const { return g_.tensor(t).bytes; }
+  // §1: a later op reads or updates it, or it is a required output.
+  bool needed(TensorId t) const { return remaining_uses_[t] > 0 || g_.tensor(t).required_output; }
+
+  // --- pins (§4: window-pinned, current-pinned) ----------------------------------------------
+  // The low 15 bits count the window ops whose working set holds the tensor; the top bit marks
+  // the current op's. window_pinned_held_ keeps the bytes of held, window-pinned tensors, for
+  // the prefetch check of §4.1 step 4.
   static constexpr std::uint16_t kCurrentBit = 0x8000;
   static constexpr std::uint16_t kWindowMask = 0x7fff;
+  bool window_pinned(TensorId t) const { return (pins_[t] & kWindowMask) != 0; }
   void pin_window(OpId o, int delta) {
-    for (TensorId t : g_.working_set(o)) pins_[t] = static_cast<std::uint16_t>(pins_[t] + delta);
+    for (TensorId t : g_.working_set(o)) {
+      const bool before = window_pinned(t);
+      pins_[t] = static_cast<std::uint16_t>(pins_[t] + delta);
+      if (held(t) && before != window_pinned(t))
+        window_pinned_held_ =
+            before ? window_pinned_held_ - bytes(t) : window_pinned_held_ + bytes(t);
+    }
   }
   void pin_current(OpId o, bool on) {
     for (TensorId t : g_.working_set(o))
       pins_[t] = on ? (pins_[t] | kCurrentBit) : (pins_[t] & kWindowMask);
   }
 
-  // state_ bits: space reserved in the cache; DRAM holds (or will, once a store ends) a copy.
-  static constexpr std::uint8_t kResident = 1, kInDram = 2;
-  bool resident(TensorId t) const { return (state_[t] & kResident) != 0; }
-  bool in_dram(TensorId t) const { return (state_[t] & kInDram) != 0; }
-  void set_resident(TensorId t, bool on) { set_bit(t, kResident, on); }
-  void set_in_dram(TensorId t, bool on) { set_bit(t, kInDram, on); }
-  void set_bit(TensorId t, std::uint8_t bit, bool on) {
-    state_[t] = static_cast<std::uint8_t>(on ? (state_[t] | bit) : (state_[t] & ~bit));
+  // --- §4.1: one decision point ---------------------------------------------------------------
+  void decide(std::uint32_t i) {
+    const OpId o = order_[i];
+    position_ = i;
+    sink_.on_decision_point(now_);
+    if (i > 0) {
+      finish_op(order_[i - 1]);  // step 1
+      pin_current(order_[i - 1], false);
+      pin_window(order_[i - 1], -1);
+      if (i + lookahead_ < order_.size()) pin_window(order_[i + lookahead_], +1);
+    }
+    space_.advance(now_);
+    pin_current(o, true);
+
+    // Step 2: mandatory loads, then the outputs' space.
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (!held(t)) load(t, allocate(t, /*mandatory=*/true));
+    double outputs_at = now_;
+    double output_store_wait = 0;
+    for (TensorId t : g_.outputs(o)) {
+      const FreeSpace::Taken at = allocate(t, /*mandatory=*/true);
+      policy_.on_insert(t, i);
+      outputs_at = std::max(outputs_at, at.at);
+      if (at.after_store) output_store_wait = std::max(output_store_wait, at.at);
+    }
+    // Step 3: touch op i's working set in operand order.
+    for (TensorId t : g_.working_set(o)) policy_.on_access(t, i);
+    // Step 4: prefetch for ops i+1..i+L.
+    for (std::uint32_t k = i + 1; k < order_.size() && k <= i + lookahead_; ++k)
+      if (!prefetch(k)) break;
+    // Step 5: run op i.
+    run_op(i, outputs_at, output_store_wait);
   }
 
-  std::uint64_t bytes(TensorId t) const { return g_.tensor(t).bytes; }
+  // Step 1: drop what died with op `o`, store the required outputs it wrote.
+  void finish_op(OpId o) {
+    for (TensorId t : g_.working_set(o))
+      if (held(t) && remaining_uses_[t] == 0 && !never_dead(g_.tensor(t))) drop(t, now_, false);
+    for (auto list : {g_.outputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (g_.tensor(t).required_output && !has_dram_copy(t)) store(t);
+  }
 
-  // Frees space by evicting unpinned tensors until `need` more bytes fit. Records the time the
-  // space is really free in space_ready_ (and store_wait_ if a store had to finish first).
-  bool ensure_space(std::uint64_t need, std::uint16_t pin_mask) {
-    while (m_.cache_capacity - used_ < need) {
-      const VictimQuery query{pins_, pin_mask, dirty_, position_};
+  // Step 4 for op at position k. Returns false when prefetching stops.
+  bool prefetch(std::uint32_t k) {
+    const OpId o = order_[k];
+    std::uint64_t need = 0;
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (loadable_missing(t)) need += bytes(t);
+    if (need == 0) return true;
+    const bool whole = free() + (held_ - window_pinned_held_) >= need;
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list) {
+        if (!loadable_missing(t)) continue;
+        if (!whole && free() < bytes(t)) return false;
+        load(t, allocate(t, /*mandatory=*/false));
+      }
+    return whole;
+  }
+  bool loadable_missing(TensorId t) const { return !held(t) && has_dram_copy(t); }
+
+  // --- §4.2 allocation and §4.4 eviction ------------------------------------------------------
+  std::uint64_t free() const { return m_.cache_capacity - held_; }
+
+  FreeSpace::Taken allocate(TensorId t, bool mandatory) {
+    const std::uint64_t need = bytes(t);
+    std::uint16_t mask = kWindowMask | kCurrentBit;
+    while (free() < need) {
+      const VictimQuery query{pins_, mask, state_, store_end_, now_, position_};
       const TensorId v = policy_.choose_victim(query);
-      if (v == Graph::kNoTensor) return false;
-      if (!resident(v) || query.pinned(v))
+      if (v == Graph::kNoTensor) {
+        if (mandatory && mask != kCurrentBit) {
+          mask = kCurrentBit;  // then tensors prefetched for later ops
+          continue;
+        }
+        throw std::logic_error("no tensor can be evicted for '" + std::string(g_.tensor_name(t)) +
+                               "'");
+      }
+      if (!held(v) || query.pinned(v))
         throw std::logic_error("eviction policy chose a tensor it may not evict: " +
                                std::string(g_.tensor_name(v)));
       evict(v);
     }
-    return true;
+    const FreeSpace::Taken taken = space_.take(need);
+    set(t, kHeld, true);
+    held_ += need;
+    if (window_pinned(t)) window_pinned_held_ += need;
+    return taken;
   }
 
   void evict(TensorId v) {
-    double free_at = std::max(now_, ready_at_[v]);
-    bool waited_for_store = false;
-    if (dirty_[v] && (remaining_uses_[v] > 0 || g_.tensor(v).required_output)) {
-      store(v);
-      waited_for_store = true;
-    }
-    if (store_end_[v] > free_at) {
-      free_at = store_end_[v];
-      waited_for_store = true;
-    }
-    drop(v, free_at);
-    space_ready_ = std::max(space_ready_, free_at);
-    if (waited_for_store) store_wait_ = std::max(store_wait_, free_at);
+    if (!has_dram_copy(v) && needed(v)) store(v);
+    const double at = std::max({now_, ready_at_[v], store_end_[v]});
+    drop(v, at, at > now_ && at == store_end_[v]);
   }
 
-  void store(TensorId t) {
-    const auto slot = channels_.issue(std::max(now_, ready_at_[t]), m_.transfer_seconds(bytes(t)));
-    dirty_[t] = 0;
-    set_in_dram(t, true);
-    store_end_[t] = slot.end;
-    sink_.on_step({slot.start, slot.end, {StepKind::store, t}, Resource::dram, slot.channel});
-  }
-
-  void drop(TensorId t, double at) {
-    set_resident(t, false);
-    dirty_[t] = 0;
-    used_ -= bytes(t);
+  void drop(TensorId t, double at, bool after_store) {
+    set(t, kHeld, false);
+    held_ -= bytes(t);
+    if (window_pinned(t)) window_pinned_held_ -= bytes(t);
+    space_.release(at, bytes(t), after_store);
     policy_.on_remove(t);
-    sink_.on_step({at, at, {StepKind::drop, t}, Resource::cache, 0});
+    sink_.on_step({at, at, {StepKind::drop, t}, Resource::cache, 0, 0});
   }
 
-  void load(TensorId t, double ready) {
-    if (!in_dram(t))
+  // --- §4.3 transfers -------------------------------------------------------------------------
+  void store(TensorId t) {
+    const auto transfer =
+        channels_.issue(std::max(now_, ready_at_[t]), m_.transfer_seconds(bytes(t)));
+    set(t, kHasDramCopy, true);
+    store_end_[t] = transfer.end;
+    sink_.on_step(
+        {transfer.start, transfer.end, {StepKind::store, t}, Resource::dram, transfer.channel, 0});
+  }
+
+  // Issues the load of t into space allocated at `at`.
+  void load(TensorId t, FreeSpace::Taken at) {
+    if (!has_dram_copy(t))
       throw std::logic_error("executor needs '" + std::string(g_.tensor_name(t)) +
                              "' but it has no copy in DRAM");
-    // A tensor evicted earlier may still be on its way out: reload it once its store is done.
-    const auto slot =
-        channels_.issue(std::max(ready, store_end_[t]), m_.transfer_seconds(bytes(t)));
-    set_resident(t, true);
-    used_ += bytes(t);
-    ready_at_[t] = slot.end;
+    // §4.3: after its space, its last store and its previous copy's drop (a tensor not held
+    // keeps the ready time of its previous copy, and that copy was dropped no later than
+    // max(its eviction's decision point, ready time, last store end)).
+    const double issued = std::max({at.at, store_end_[t], ready_at_[t]});
+    const bool waits_for_store =
+        issued > now_ && ((issued == at.at && at.after_store) || issued == store_end_[t]);
+    const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
+    ready_at_[t] = transfer.end;
+    set(t, kLoadWaitedForStore, waits_for_store);
+    if (waits_for_store) load_store_wait_[t] = issued;
     policy_.on_insert(t, position_);
-    sink_.on_step({slot.start, slot.end, {StepKind::load, t}, Resource::dram, slot.channel});
+    sink_.on_step({transfer.start,
+                   transfer.end,
+                   {StepKind::load, t},
+                   Resource::dram,
+                   transfer.channel,
+                   issued});
   }
 
-  // Loads op o's missing inputs and updates. Mandatory for the current op (evicting even
-  // prefetched tensors if it must); for lookahead ops only what fits without touching the window.
-  bool load_missing(OpId o, bool mandatory) {
-    // A lookahead op's inputs may still be produced by an op before it: only tensors with a
-    // DRAM copy can be loaded ahead.
-    std::uint64_t need = 0;
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list)
-        if (!resident(t) && (mandatory || in_dram(t))) need += bytes(t);
-    if (mandatory) {
-      for (TensorId t : g_.outputs(o))
-        if (!resident(t)) need += bytes(t);
-    } else if (need == 0) {
-      return true;
-    }
-    space_ready_ = now_;
-    store_wait_ = now_;
-    if (!ensure_space(need, kWindowMask | kCurrentBit)) {
-      if (!mandatory) return false;
-      if (!ensure_space(need, kCurrentBit))
-        throw std::logic_error("working set of '" + std::string(g_.op_name(o)) +
-                               "' does not fit the cache");
-    }
-    const double ready = space_ready_;
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list)
-        if (!resident(t) && (mandatory || in_dram(t))) load(t, ready);
-    if (mandatory)
-      for (TensorId t : g_.outputs(o))
-        if (!resident(t)) used_ += bytes(t);  // reserved now, filled when the op runs
-    return true;
-  }
-
-  void run_op(std::uint32_t i) {
+  // --- §4.1 step 5 and §6 ---------------------------------------------------------------------
+  void run_op(std::uint32_t i, double outputs_at, double output_store_wait) {
     const OpId o = order_[i];
-    position_ = i;
-    pin_current(o, true);
-    load_missing(o, /*mandatory=*/true);
-    const double op_space_ready = space_ready_;
-    const double op_store_wait = store_wait_;
-    for (std::uint32_t k = i + 1; k < order_.size() && k <= i + lookahead_; ++k)
-      if (!load_missing(order_[k], /*mandatory=*/false)) break;
-
-    double start = std::max(now_, op_space_ready);
+    double start = std::max(now_, outputs_at);
+    double store_wait = output_store_wait;
     for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list) start = std::max(start, ready_at_[t]);
-    for (TensorId t : g_.updates(o)) start = std::max(start, store_end_[t]);
-    account_stall(now_, start, op_store_wait, o, sink_, times_);
+      for (TensorId t : list) {
+        start = std::max(start, ready_at_[t]);
+        if (state_[t] & kLoadWaitedForStore) store_wait = std::max(store_wait, load_store_wait_[t]);
+      }
+    for (TensorId t : g_.updates(o)) {
+      start = std::max(start, store_end_[t]);
+      store_wait = std::max(store_wait, store_end_[t]);
+    }
+    account_stall(now_, start, store_wait, o, sink_, times_);
     const double duration = m_.compute_seconds(g_.op(o).flops);
     const double end = start + duration;
     compute_busy_ += duration;
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list) policy_.on_access(t, i);
-    sink_.on_step({start, end, {StepKind::compute, o}, Resource::compute, 0});
-    for (TensorId t : g_.outputs(o)) {
-      set_resident(t, true);  // space was reserved in load_missing
-      policy_.on_insert(t, i);
-    }
-    // Outputs are new and updates were rewritten: neither has a valid DRAM copy now.
-    for (TensorId t : g_.outputs(o)) {
-      ready_at_[t] = end;
-      dirty_[t] = 1;
-      set_in_dram(t, false);
-    }
-    for (TensorId t : g_.updates(o)) {
-      ready_at_[t] = end;
-      dirty_[t] = 1;
-      set_in_dram(t, false);
-    }
-    now_ = end;
-    pin_current(o, false);
-    // Op o is done: free what died, store required outputs.
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list)
-        if (--remaining_uses_[t] == 0 && !stays_in_cache_after_last_use(g_.tensor(t)) &&
-            resident(t))
-          drop(t, std::max(now_, store_end_[t]));
+    sink_.on_step({start, end, {StepKind::compute, o}, Resource::compute, 0, 0});
     for (auto list : {g_.outputs(o), g_.updates(o)})
       for (TensorId t : list) {
-        if (g_.tensor(t).required_output && dirty_[t]) store(t);
-        if (remaining_uses_[t] == 0 && !stays_in_cache_after_last_use(g_.tensor(t)) && resident(t))
-          drop(t, now_);
+        ready_at_[t] = end;
+        set(t, kHasDramCopy, false);  // written in the cache only
       }
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list) --remaining_uses_[t];
+    now_ = end;
   }
 
   const Graph& g_;
@@ -234,17 +271,19 @@ class Run {
   std::uint32_t lookahead_;
   StepSink& sink_;
   DramChannels channels_;
-  std::vector<std::uint8_t> state_;  // kResident | kInDram
-  std::vector<std::uint8_t> dirty_;  // resident and no store issued since it last changed
-  std::vector<double> ready_at_;     // when the cache copy is valid
-  std::vector<double> store_end_;    // when the last store of the tensor ends
+  FreeSpace space_;
+  std::vector<std::uint8_t> state_;  // kHeld | kHasDramCopy
+  std::vector<double> ready_at_;     // end of the load or op that gave the copy its value
+  std::vector<double> store_end_;    // end of the tensor's last store
   std::vector<std::uint32_t> remaining_uses_;
-  std::vector<std::uint16_t> pins_;  // kWindowMask: ops i..i+L; kCurrentBit: op i
-  std::uint64_t used_ = 0;
+  std::vector<std::uint16_t> pins_;
+  // §6: the issue time of a tensor's last load, for the few loads that waited for a store
+  // (kLoadWaitedForStore); a map, because a per-tensor array would cost 16 bytes per op.
+  std::unordered_map<TensorId, double> load_store_wait_;
+  std::uint64_t held_ = 0;
+  std::uint64_t window_pinned_held_ = 0;
   std::uint32_t position_ = 0;
   double now_ = 0;
-  double space_ready_ = 0;
-  double store_wait_ = 0;
   double compute_busy_ = 0;
   ExecutionTimes times_;
 };

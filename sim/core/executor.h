@@ -1,5 +1,5 @@
 #pragma once
-// The discrete-event executor (DESIGN.md "Executor"): runs ops in order on one compute unit,
+// The discrete-event executor (docs/model.md §4): runs ops in order on one compute unit,
 // moves tensors over FCFS DRAM channels, asks the eviction policy for space, and reports every
 // step to a sink in the order it decides them (the order the verifier replays).
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// The tensor/op graph: DESIGN.md "The model". Stored compactly (a layer table, a name pool and
+// The tensor/op graph: docs/model.md §1. Stored compactly (a layer table, a name pool and
 // one operand array) because generated chains reach 10^6 ops and the budget is 150 bytes per op.
 //
 // Names. Every op and tensor belongs to a *layer*, an entry of the graph's layer table, and has

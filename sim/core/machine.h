@@ -1,5 +1,5 @@
 #pragma once
-// The hardware model: a cache, DRAM channels and one compute unit (DESIGN.md "Machine").
+// The hardware model: a cache, DRAM channels and one compute unit (docs/model.md §2).
 #include <cstdint>
 #include <limits>
 

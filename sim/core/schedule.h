@@ -1,6 +1,6 @@
 #pragma once
 // A schedule is a list of steps; the executor and the solver both produce one, and the verifier
-// replays it (DESIGN.md "Verifier").
+// replays it (docs/model.md §8).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,13 +30,15 @@ enum class Resource : std::uint8_t { dram, compute, cache };
 
 // A step with the times the executor gave it. Steps arrive in decision order, which is the
 // order the verifier replays; start times are not always increasing (queued transfers).
+// A drop happens at `start` (== end); a load's tensor occupies the cache from `issued`
+// (docs/model.md §3), which may be before the transfer starts; other steps leave it 0.
 struct TimedStep {
   double start = 0;
   double end = 0;
   Step step;
   Resource resource = Resource::cache;
   std::uint16_t channel = 0;
-  std::uint64_t cache_bytes = 0;  // in use after the step, as the verifier counts it
+  double issued = 0;
 };
 
 // Receives the executor's steps as they are decided.
@@ -48,6 +50,9 @@ class StepSink {
   virtual void on_stall(double start, double end, OpId op, bool waiting_for_store) {
     (void)start, (void)end, (void)op, (void)waiting_for_store;
   }
+  // A promise: every step after this call has all its times >= `time` (the executor's
+  // decision points, docs/model.md §4). Lets the timed verifier settle the past as it goes.
+  virtual void on_decision_point(double time) { (void)time; }
 };
 
 }  // namespace memsim

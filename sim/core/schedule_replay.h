@@ -1,16 +1,8 @@
 #pragma once
 // Replays a given list of steps (an optimal schedule from `memsim solve`, or any schedule file)
-// on the machine's timing model, so it gets a time and stalls like an executor run:
-//  * transfers go to the FCFS DRAM channels in list order and take
-//    latency + bytes / bandwidth (uniform mode: transfer_time);
-//  * a load starts once the cache space it needs has been freed by earlier drops in the list
-//    (and once an earlier store of the same tensor has ended);
-//  * a drop frees its space when the tensor's last listed use, its load or production, and its
-//    last store have ended;
-//  * one compute unit runs the ops in list order, each when its inputs are loaded, space for
-//    its outputs is free and the previous op ended, taking flops / throughput (uniform: op_time);
-//  * the compute unit's idle time before an op is a stall, charged to stores as far as it
-//    waited for space that a store had to free first, to loads otherwise (as in the executor).
+// on the machine's timing model, so it gets a time and stalls like an executor run
+// (docs/model.md §9): every step as early as the rules allow, in list order, with the
+// executor's rules for free space (pieces), first-come first-served channels and stalls.
 #include <span>
 
 #include "sim/core/executor.h"
@@ -22,9 +14,10 @@
 
 namespace memsim {
 
-// Each step is checked by a Verifier (with `options`) before it is timed: a step that breaks
-// the model throws the verifier's ScheduleError. Timed steps and stalls go to `sink` in list
-// order. Does not check the end state (the caller's verifier finish() does).
+// Each step is checked by a Verifier (with `options`) in list order before it is timed: a
+// step that breaks the model throws the verifier's ScheduleError. Timed steps and stalls go to
+// `sink` in list order; the caller checks them in time (run_schedule's TimedVerifier) and the
+// end state.
 ExecutionTimes replay_schedule(const Graph& graph, std::span<const Step> steps,
                                const Machine& machine, StepSink& sink,
                                VerifierOptions options = {});

@@ -11,6 +11,7 @@
 #include "sim/core/liveness.h"
 #include "sim/core/machine.h"
 #include "sim/core/registry.h"
+#include "sim/core/timed_verifier.h"
 #include "sim/core/verifier.h"
 
 namespace memsim {
@@ -45,29 +46,30 @@ RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr);
 class VerifyingSink;
 // The figures of a run whose steps went through `verified`: the verifier's counts (and its
 // end-state check, which throws ScheduleError), liveness, FLOPs by phase, the OOM verdict.
-RunResult finish_run(const Simulation& sim, const VerifyingSink& verified,
-                     const ExecutionTimes& times);
+RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const ExecutionTimes& times);
 
-// Passes steps through a Verifier before handing them on; exposes the cache occupancy.
+// Passes steps through the verifier — in list order, then in time (TimedVerifier) — before
+// handing them on.
 class VerifyingSink : public StepSink {
  public:
-  VerifyingSink(const Graph& graph, std::uint64_t capacity, StepSink* next,
+  VerifyingSink(const Graph& graph, const Machine& machine, StepSink* next,
                 VerifierOptions options = {})
-      : verifier_(graph, capacity, options), next_(next) {}
+      : verifier_(graph, machine, options), next_(next) {}
   void on_step(const TimedStep& step) override {
-    verifier_.apply(step.step);
-    if (!next_) return;
-    TimedStep seen = step;
-    seen.cache_bytes = verifier_.cache_bytes_in_use();
-    next_->on_step(seen);
+    verifier_.apply(step);
+    if (next_) next_->on_step(step);
   }
   void on_stall(double start, double end, OpId op, bool store) override {
     if (next_) next_->on_stall(start, end, op, store);
   }
-  const Verifier& verifier() const { return verifier_; }
+  void on_decision_point(double time) override {
+    verifier_.settle_before(time);
+    if (next_) next_->on_decision_point(time);
+  }
+  TimedVerifier& verifier() { return verifier_; }
 
  private:
-  Verifier verifier_;
+  TimedVerifier verifier_;
   StepSink* next_;
 };
 

@@ -10,13 +10,12 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
     : graph_(graph),
       capacity_(capacity),
       options_(options),
-      resident_(graph.tensor_count(), 0),
-      dram_valid_(graph.tensor_count(), 0),
+      state_(graph.tensor_count(), 0),
       remaining_uses_(graph.tensor_count(), 0),
       computed_(graph.op_count(), 0) {
   order_.reserve(graph.op_count());
   for (TensorId t = 0; t < graph.tensor_count(); ++t)
-    dram_valid_[t] = graph.tensor(t).initial_in_dram ? 1 : 0;
+    set(t, kDramValid, graph.tensor(t).initial_in_dram);
   for (OpId o = 0; o < graph.op_count(); ++o) {
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
     for (TensorId t : graph.updates(o)) ++remaining_uses_[t];
@@ -35,13 +34,13 @@ void Verifier::apply(const Step& step) {
   switch (step.kind) {
     case StepKind::load: {
       const TensorId t = step.id;
-      if (resident_[t]) fail(step, "tensor is already in the cache");
-      if (!dram_valid_[t]) fail(step, "tensor has no valid copy in DRAM to load");
+      if (resident(t)) fail(step, "tensor is already in the cache");
+      if (!dram_valid(t)) fail(step, "tensor has no valid copy in DRAM to load");
       const std::uint64_t bytes = graph_.tensor(t).bytes;
       if (used_ + bytes > capacity_)
         fail(step, "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
                        std::to_string(capacity_));
-      resident_[t] = 1;
+      set(t, kResident, true);
       used_ += bytes;
       ++counts_.loads;
       counts_.load_bytes += bytes;
@@ -49,19 +48,19 @@ void Verifier::apply(const Step& step) {
     }
     case StepKind::store: {
       const TensorId t = step.id;
-      if (!resident_[t]) fail(step, "tensor is not in the cache");
-      dram_valid_[t] = 1;
+      if (!resident(t)) fail(step, "tensor is not in the cache");
+      set(t, kDramValid, true);
       ++counts_.stores;
       counts_.store_bytes += graph_.tensor(t).bytes;
       break;
     }
     case StepKind::drop: {
       const TensorId t = step.id;
-      if (!resident_[t]) fail(step, "tensor is not in the cache");
+      if (!resident(t)) fail(step, "tensor is not in the cache");
       const bool needed = remaining_uses_[t] > 0 || graph_.tensor(t).required_output;
-      if (!dram_valid_[t] && needed && !options_.allow_recompute)
+      if (!dram_valid(t) && needed && !options_.allow_recompute)
         fail(step, "drops a live tensor that has no copy in DRAM (store it first)");
-      resident_[t] = 0;
+      set(t, kResident, false);
       used_ -= graph_.tensor(t).bytes;
       ++counts_.drops;
       break;
@@ -73,22 +72,22 @@ void Verifier::apply(const Step& step) {
       if (again && !graph_.updates(o).empty())
         fail(step, "op updates a tensor in place and cannot run twice");
       for (TensorId t : graph_.inputs(o))
-        if (!resident_[t])
+        if (!resident(t))
           fail(step, "input '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
       for (TensorId t : graph_.updates(o))
-        if (!resident_[t])
+        if (!resident(t))
           fail(step,
                "updated tensor '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
       for (TensorId t : graph_.outputs(o)) {
-        if (resident_[t]) continue;  // a recompute overwrites in place
-        resident_[t] = 1;
+        if (resident(t)) continue;  // a recompute overwrites in place
+        set(t, kResident, true);
         used_ += graph_.tensor(t).bytes;
       }
       if (used_ > capacity_)
         fail(step, "working set does not fit: cache over capacity: " + std::to_string(used_) +
                        " > " + std::to_string(capacity_));
-      for (TensorId t : graph_.outputs(o)) dram_valid_[t] = 0;
-      for (TensorId t : graph_.updates(o)) dram_valid_[t] = 0;
+      for (TensorId t : graph_.outputs(o)) set(t, kDramValid, false);
+      for (TensorId t : graph_.updates(o)) set(t, kDramValid, false);
       if (!again) {
         computed_[o] = 1;
         order_.push_back(o);
@@ -107,7 +106,7 @@ MoveCounts Verifier::finish() const {
     if (!computed_[o])
       throw ScheduleError("schedule ends before op '" + std::string(graph_.op_name(o)) + "' ran");
   for (TensorId t = 0; t < graph_.tensor_count(); ++t)
-    if (graph_.tensor(t).required_output && !dram_valid_[t])
+    if (graph_.tensor(t).required_output && !dram_valid(t))
       throw ScheduleError("schedule ends with required output '" +
                           std::string(graph_.tensor_name(t)) + "' not in DRAM");
   return counts_;

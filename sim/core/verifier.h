@@ -1,5 +1,5 @@
 #pragma once
-// The one checker every schedule goes through (DESIGN.md "Verifier"). It replays steps against
+// The one checker every schedule goes through (docs/model.md §8). It replays steps against
 // the model and recounts the moves; counts reported anywhere come from here.
 #include <cstdint>
 #include <span>
@@ -47,8 +47,14 @@ class Verifier {
   const Graph& graph_;
   std::uint64_t capacity_;
   VerifierOptions options_;
-  std::vector<std::uint8_t> resident_;
-  std::vector<std::uint8_t> dram_valid_;
+  // Per tensor: kResident (in the cache, in list order), kDramValid (its DRAM copy is current).
+  static constexpr std::uint8_t kResident = 1, kDramValid = 2;
+  bool resident(TensorId t) const { return (state_[t] & kResident) != 0; }
+  bool dram_valid(TensorId t) const { return (state_[t] & kDramValid) != 0; }
+  void set(TensorId t, std::uint8_t bit, bool on) {
+    state_[t] = static_cast<std::uint8_t>(on ? (state_[t] | bit) : (state_[t] & ~bit));
+  }
+  std::vector<std::uint8_t> state_;
   std::vector<std::uint32_t> remaining_uses_;  // uses by ops that have not run yet
   std::vector<std::uint8_t> computed_;
   std::vector<OpId> order_;

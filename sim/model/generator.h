@@ -1,6 +1,6 @@
 #pragma once
-// Schedule generators turn a [model] into the graph of ops to run (DESIGN.md "Schedules
-// generated from a model"). Implementations live in policies/generators/.
+// Schedule generators turn a [model] into the graph of ops to run (docs/model.md §11 "Generated
+// schedules"). Implementations live in policies/generators/.
 #include <memory>
 #include <vector>
 

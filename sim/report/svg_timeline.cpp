@@ -4,6 +4,7 @@
 #include <sstream>
 #include <vector>
 
+#include "sim/core/occupancy.h"
 #include "sim/core/units.h"
 #include "sim/report/report.h"
 #include "sim/report/svg_text.h"
@@ -198,15 +199,8 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
     std::uint64_t bytes;
   };
   std::vector<Sample> samples;
-  for (const TimedStep& s : rec.steps()) samples.push_back({s.start, s.cache_bytes});
-  std::stable_sort(samples.begin(), samples.end(),
-                   [](const Sample& a, const Sample& b) { return a.t < b.t; });
-  // Of several steps at one instant only the state after the last is real; drawing the ones
-  // between would show spikes of zero width.
-  std::vector<Sample> settled;
-  for (std::size_t i = 0; i < samples.size(); ++i)
-    if (i + 1 == samples.size() || samples[i + 1].t != samples[i].t) settled.push_back(samples[i]);
-  samples.swap(settled);
+  for (const OccupancySample& o : occupancy_curve(g, rec.steps()))
+    samples.push_back({o.t, o.bytes});
   o << "<text class=\"row-name\" x=\"" << svg_num(kLeft - 12) << "\" y=\""
     << svg_num(cache_top + kCacheHeight / 2) << "\">Cache</text>\n"
     << "<text class=\"row-name\" x=\"" << svg_num(kLeft - 12) << "\" y=\""

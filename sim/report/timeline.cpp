@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "sim/core/occupancy.h"
 #include "sim/report/report.h"
 
 namespace memsim {
@@ -16,6 +17,7 @@ void write_timeline_csv(std::ostream& out, const Graph& graph, const TimelineRec
   std::vector<Row> rows;
   rows.reserve(rec.steps().size() + rec.stalls().size());
   std::size_t seq = 0;
+  const std::vector<OccupancySample> occupancy = occupancy_curve(graph, rec.steps());
   for (const TimedStep& s : rec.steps()) {
     std::string resource = s.resource == Resource::dram      ? "dram:" + std::to_string(s.channel)
                            : s.resource == Resource::compute ? "compute"
@@ -27,7 +29,8 @@ void write_timeline_csv(std::ostream& out, const Graph& graph, const TimelineRec
     rows.push_back({s.start, seq++,
                     format_number(s.start) + "," + format_number(s.end) + "," + resource + "," +
                         std::string(to_string(s.step.kind)) + "," + name + "," +
-                        std::to_string(bytes) + "," + std::to_string(s.cache_bytes) + ","});
+                        std::to_string(bytes) + "," +
+                        std::to_string(occupancy_at(occupancy, s.start)) + ","});
   }
   // A stall sits on the compute track before the op it delays; it changes no cache bytes, so
   // that cell is left empty.

@@ -30,6 +30,7 @@ class TimelineRecorder : public StepSink {
 
 // Header, then one row per event sorted by start time (ties: the order decided):
 // start,end,resource,kind,name,bytes,cache_bytes,cause
+// cache_bytes: the bytes occupied at the row's start, after every change at that instant.
 void write_timeline_csv(std::ostream& out, const Graph& graph, const TimelineRecorder& recorder);
 
 }  // namespace memsim

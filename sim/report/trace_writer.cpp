@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/core/liveness.h"
+#include "sim/core/occupancy.h"
 
 namespace memsim {
 namespace {
@@ -67,11 +68,12 @@ json chrome_trace_json(const Simulation& sim, const TimelineRecorder& rec) {
   std::vector<std::size_t> position(g.op_count(), 0);
   for (std::size_t i = 0; i < sim.order.size(); ++i) position[sim.order[i]] = i;
   const std::vector<std::uint64_t> live = live_bytes_by_position(g, sim.order);
-  std::vector<Sample> cache{{0.0, 0}};
+  std::vector<Sample> cache;
+  for (const OccupancySample& o : occupancy_curve(g, rec.steps()))
+    cache.push_back({o.t * scale, o.bytes});
   std::vector<Sample> live_samples;
 
   for (const TimedStep& s : rec.steps()) {
-    cache.push_back({s.start * scale, s.cache_bytes});
     if (s.resource == Resource::cache) continue;  // a drop: seen in the cache counter only
     json e;
     const bool op = s.step.kind == StepKind::compute;

@@ -9,6 +9,7 @@
 #include "policies/solver/planner.h"
 #include "policies/solver/remat_problem.h"
 #include "policies/solver/solve_report.h"
+#include "policies/solver/solve_simulation.h"
 #include "policies/solver/solver.h"
 #include "sim/core/errors.h"
 #include "sim/core/units.h"
@@ -319,9 +320,7 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
     }
     return kExitOk;
   }
-  if (auto why = solver_rejects(sim.graph, sim.machine.cache_capacity))
-    throw ScenarioError(SourcePos{sim.file, 0, 0}, *why);
-  const SolveResult result = solve(sim.graph, sim.machine.cache_capacity, solve_options);
+  const SolveResult result = solve_simulation(sim, solve_options);
   if (outputs.has("--emit-schedule")) {
     outputs.set_writer("--emit-schedule",
                        [&](std::ostream& out) { write_schedule(out, sim.graph, result.schedule); });

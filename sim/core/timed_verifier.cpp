@@ -1,0 +1,226 @@
+#include "sim/core/timed_verifier.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "sim/core/errors.h"
+
+namespace memsim {
+namespace {
+
+// Shortest text that reads back as the same double: times in messages are exact.
+std::string exact(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace
+
+TimedVerifier::TimedVerifier(const Graph& graph, const Machine& machine, VerifierOptions options)
+    : graph_(graph),
+      machine_(machine),
+      list_(graph, machine.cache_capacity, options),
+      copy_index_(graph.tensor_count(), kNoCopy),
+      channel_end_(std::max<std::uint32_t>(1, machine.dram_channels), 0.0) {}
+
+void TimedVerifier::fail(const TimedStep& step, const std::string& why) const {
+  throw ScheduleError("step " + std::to_string(step_index_) + " (" + describe(graph_, step.step) +
+                      "): " + why);
+}
+
+TimedVerifier::Copy& TimedVerifier::new_copy(TensorId t) {
+  if (free_copies_.empty()) {
+    free_copies_.push_back(static_cast<std::uint32_t>(copies_.size()));
+    copies_.emplace_back();
+  }
+  copy_index_[t] = free_copies_.back();
+  free_copies_.pop_back();
+  Copy& c = copies_[copy_index_[t]];
+  c = Copy{};
+  c.tensor = t;
+  return c;
+}
+
+void TimedVerifier::arrive(TensorId t, double at) {
+  ++copy_of(t).pending;
+  changes_.push({at, true, seq_++, t});
+}
+
+void TimedVerifier::apply(const TimedStep& step) {
+  list_.apply(step.step);  // the list-order replay first: residency and DRAM copies are sound
+  ++step_index_;
+  const double earliest =
+      step.step.kind == StepKind::load ? std::min(step.issued, step.start) : step.start;
+  if (earliest < watermark_)
+    fail(step, "happens at t=" + exact(earliest) +
+                   ", before a decision already made at t=" + exact(watermark_));
+  if (step.end < step.start) fail(step, "ends before it starts");
+  const TensorId t = step.step.id;
+  switch (step.step.kind) {
+    case StepKind::load: {
+      check_transfer(step);
+      if (step.start < step.issued)
+        fail(step, "starts at t=" + exact(step.start) +
+                       ", before it is issued at t=" + exact(step.issued));
+      Copy& c = copy_of(t);
+      if (step.issued < c.dropped_at)
+        fail(step, "is issued at t=" + exact(step.issued) +
+                       " while the tensor's previous copy stays until t=" + exact(c.dropped_at));
+      c.resident = true;
+      c.ready = step.end;
+      arrive(t, step.issued);
+      break;
+    }
+    case StepKind::store: {
+      check_transfer(step);
+      Copy& c = copy_of(t);
+      if (step.start < c.ready)
+        fail(step, "starts at t=" + exact(step.start) +
+                       ", before its value exists (t=" + exact(c.ready) + ")");
+      c.store_end = std::max(c.store_end, step.end);
+      break;
+    }
+    case StepKind::drop: {
+      if (step.end != step.start) fail(step, "a drop takes no time");
+      Copy& c = copy_of(t);
+      const double busy_until = std::max({c.ready, c.last_use_end, c.store_end});
+      if (step.start < busy_until)
+        fail(step, "drops the tensor at t=" + exact(step.start) +
+                       " while its load, a use or a store runs until t=" + exact(busy_until));
+      c.resident = false;
+      c.dropped_at = step.start;
+      ++c.pending;
+      changes_.push({step.start, false, seq_++, t});
+      break;
+    }
+    case StepKind::compute:
+      check_compute(step);
+      break;
+  }
+}
+
+void TimedVerifier::check_transfer(const TimedStep& step) {
+  if (step.resource != Resource::dram) fail(step, "a transfer must run on a DRAM channel");
+  if (step.channel >= channel_end_.size())
+    fail(step, "runs on channel " + std::to_string(step.channel) + " of " +
+                   std::to_string(channel_end_.size()));
+  const double duration = machine_.transfer_seconds(graph_.tensor(step.step.id).bytes);
+  if (step.end != step.start + duration)
+    fail(step,
+         "lasts " + exact(step.end - step.start) + ", not its transfer time " + exact(duration));
+  double& free_at = channel_end_[step.channel];
+  if (step.start < free_at)
+    fail(step, "starts at t=" + exact(step.start) + " on channel " + std::to_string(step.channel) +
+                   ", still busy until t=" + exact(free_at));
+  free_at = step.end;
+}
+
+void TimedVerifier::check_compute(const TimedStep& step) {
+  const OpId o = step.step.id;
+  if (step.resource != Resource::compute) fail(step, "an op must run on the compute unit");
+  const double duration = machine_.compute_seconds(graph_.op(o).flops);
+  if (step.end != step.start + duration)
+    fail(step,
+         "lasts " + exact(step.end - step.start) + ", not its compute time " + exact(duration));
+  if (step.start < compute_end_)
+    fail(step, "starts at t=" + exact(step.start) +
+                   " while the previous op runs until t=" + exact(compute_end_));
+  for (auto list : {graph_.inputs(o), graph_.updates(o)})
+    for (TensorId t : list) {
+      const Copy& c = copy_of(t);
+      if (step.start < c.ready)
+        fail(step, "starts at t=" + exact(step.start) + " before '" +
+                       std::string(graph_.tensor_name(t)) + "' is ready at t=" + exact(c.ready));
+    }
+  for (auto list : {graph_.outputs(o), graph_.updates(o)})
+    for (TensorId t : list) {
+      Copy& c = copy_of(t);
+      if (c.resident) {
+        if (step.start < c.store_end)
+          fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) + "' at t=" +
+                         exact(step.start) + " while it is stored until t=" + exact(c.store_end));
+        continue;
+      }
+      // A new output occupies the cache from the op's start (docs/model.md §3).
+      if (step.start < c.dropped_at)
+        fail(step, "writes '" + std::string(graph_.tensor_name(t)) + "' at t=" + exact(step.start) +
+                       " while its previous copy stays until t=" + exact(c.dropped_at));
+      c.resident = true;
+      arrive(t, step.start);
+    }
+  for (TensorId t : graph_.working_set(o)) {
+    Copy& c = copy_of(t);
+    c.last_use_end = std::max(c.last_use_end, step.end);
+  }
+  for (auto list : {graph_.outputs(o), graph_.updates(o)})
+    for (TensorId t : list) copy_of(t).ready = step.end;
+  compute_end_ = step.end;
+}
+
+void TimedVerifier::settle_before(double time) {
+  watermark_ = std::max(watermark_, time);
+  settle(false, watermark_);
+}
+
+void TimedVerifier::settle(bool everything, double before) {
+  while (!changes_.empty() && (everything || changes_.top().at < before)) {
+    const Change ch = changes_.top();
+    changes_.pop();
+    const std::uint64_t bytes = graph_.tensor(ch.tensor).bytes;
+    Copy* c = existing_copy(ch.tensor);  // a copy is freed only once its changes settle
+    --c->pending;
+    if (!ch.arrives) {
+      if (!c->occupying) {
+        c->arrival_cancelled = true;  // freed when that arrival settles
+        continue;
+      }
+      occupied_ -= bytes;
+      c->occupying = false;
+    } else if (c->arrival_cancelled) {
+      c->arrival_cancelled = false;
+    } else {
+      occupied_ += bytes;
+      c->occupying = true;
+      if (occupied_ > machine_.cache_capacity) over_capacity(ch.at);
+      peak_ = std::max(peak_, occupied_);
+      continue;
+    }
+    // The copy's times are no longer needed once its drop is in the settled past.
+    if (!c->resident && c->pending == 0) {
+      free_copies_.push_back(copy_index_[ch.tensor]);
+      copy_index_[ch.tensor] = kNoCopy;
+    }
+  }
+}
+
+void TimedVerifier::over_capacity(double at) const {
+  const std::string unit = machine_.uniform ? " tensors" : " bytes";
+  std::vector<TensorId> occupying;
+  for (const Copy& c : copies_)
+    if (c.occupying) occupying.push_back(c.tensor);
+  std::sort(occupying.begin(), occupying.end());
+  std::string who;
+  std::size_t named = 0, more = 0;
+  for (TensorId t : occupying) {
+    if (named == 8) {
+      ++more;
+      continue;
+    }
+    who += (named++ ? ", " : "") + std::string(graph_.tensor_name(t)) + " (" +
+           std::to_string(graph_.tensor(t).bytes) + ")";
+  }
+  if (more) who += " and " + std::to_string(more) + " more";
+  throw ScheduleError("at t=" + exact(at) + " the cache holds " + std::to_string(occupied_) + unit +
+                      ", over its capacity of " + std::to_string(machine_.cache_capacity) + ": " +
+                      who);
+}
+
+MoveCounts TimedVerifier::finish() {
+  MoveCounts counts = list_.finish();
+  settle(true, 0);
+  counts.peak_cache_bytes = peak_;
+  return counts;
+}
+
+}  // namespace memsim

@@ -1,0 +1,94 @@
+#pragma once
+// The verifier's check in time (docs/model.md §8, "In time"). A timed schedule is first
+// replayed in list order by the Verifier (which it owns); then every step's times are checked
+// against the machine: occupancy never above the capacity at any instant, one copy of a
+// tensor at a time, exact durations, one transfer per channel and one op at a time in list
+// order, no op before its inputs are ready, no store before its value exists, no drop before
+// the tensor's load, uses and stores have ended. `peak cache` is the largest occupancy.
+//
+// Occupancy is settled in time order. The executor promises at each decision point that no
+// later step has an earlier time (settle_before), so the check runs in memory proportional to
+// the steps still open, not to the whole run.
+#include <cstdint>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "sim/core/graph.h"
+#include "sim/core/machine.h"
+#include "sim/core/schedule.h"
+#include "sim/core/verifier.h"
+
+namespace memsim {
+
+class TimedVerifier {
+ public:
+  TimedVerifier(const Graph& graph, const Machine& machine, VerifierOptions options = {});
+  // Checks the next step in list order, then in time; throws ScheduleError naming the step,
+  // or, for occupancy, the instant, the tensors and the bytes.
+  void apply(const TimedStep& step);
+  // Every later step has all its times >= `time`: occupancy before it is final.
+  void settle_before(double time);
+  // Checks the end state and what is left of occupancy; the counts, peak cache in time.
+  MoveCounts finish();
+  const Verifier& in_list_order() const { return list_; }
+
+ private:
+  // A tensor's times while it has a copy in the cache (and until that copy's drop is settled).
+  struct Copy {
+    double ready = 0;         // end of the load or op that gave it its value
+    double last_use_end = 0;  // end of the last op that had it in its working set
+    double store_end = 0;     // end of its last store
+    double dropped_at = 0;    // when the copy left (valid once !resident)
+    TensorId tensor = 0;
+    std::uint32_t pending = 0;  // changes not yet settled; the copy is freed at 0 once dropped
+    bool resident = false;      // in list order
+    bool occupying = false;     // in time, as far as settled
+    // Dropped at the very instant it arrived: it never occupied anything ([t, t) is empty),
+    // and its release, which sorts first at that instant, cancels its arrival.
+    bool arrival_cancelled = false;
+  };
+  struct Change {
+    double at;
+    bool arrives;  // releases sort first at the same instant (intervals are half-open)
+    std::uint64_t seq;
+    TensorId tensor;
+    bool operator>(const Change& o) const {
+      if (at != o.at) return at > o.at;
+      if (arrives != o.arrives) return arrives;
+      return seq > o.seq;
+    }
+  };
+
+  [[noreturn]] void fail(const TimedStep& step, const std::string& why) const;
+  Copy& copy_of(TensorId t) {
+    return copy_index_[t] != kNoCopy ? copies_[copy_index_[t]] : new_copy(t);
+  }
+  Copy* existing_copy(TensorId t) {
+    return copy_index_[t] == kNoCopy ? nullptr : &copies_[copy_index_[t]];
+  }
+  Copy& new_copy(TensorId t);
+  void arrive(TensorId t, double at);
+  void check_transfer(const TimedStep& step);
+  void check_compute(const TimedStep& step);
+  void settle(bool everything, double before);
+  [[noreturn]] void over_capacity(double at) const;
+
+  const Graph& graph_;
+  const Machine machine_;  // a copy: callers may pass a temporary
+  Verifier list_;
+  static constexpr std::uint32_t kNoCopy = 0xffffffffu;
+  std::vector<std::uint32_t> copy_index_;  // per tensor, into copies_
+  std::vector<Copy> copies_;
+  std::vector<std::uint32_t> free_copies_;
+  std::vector<double> channel_end_;
+  double compute_end_ = 0;
+  double watermark_ = 0;
+  std::priority_queue<Change, std::vector<Change>, std::greater<>> changes_;
+  std::uint64_t seq_ = 0;
+  std::uint64_t occupied_ = 0;
+  std::uint64_t peak_ = 0;
+  std::uint64_t step_index_ = 0;
+};
+
+}  // namespace memsim
