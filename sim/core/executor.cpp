@@ -147,13 +147,15 @@ class Run {
         if (loadable_missing(t)) need += bytes(t);
     if (need == 0) return true;
     const bool whole = free() + (held_ - window_pinned_held_) >= need;
+    bool stopped = false;  // out of room: this and the op's later missing tensors are skipped
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) {
         if (!loadable_missing(t)) continue;
-        if (!whole && free() < bytes(t)) return false;
-        load(t, allocate(t, /*mandatory=*/false));
+        stopped = stopped || (!whole && free() < bytes(t));
+        sink_.on_prefetch(o, t, !stopped);
+        if (!stopped) load(t, allocate(t, /*mandatory=*/false));
       }
-    return whole;
+    return whole && !stopped;
   }
   bool loadable_missing(TensorId t) const { return !held(t) && has_dram_copy(t); }
 

@@ -50,6 +50,13 @@ class StepSink {
   virtual void on_stall(double start, double end, OpId op, bool waiting_for_store) {
     (void)start, (void)end, (void)op, (void)waiting_for_store;
   }
+  // A prefetch decision: looking ahead to `op` (not yet current), the executor loaded
+  // `tensor` for it (issued; the load step follows) or left it out for lack of room without
+  // evicting what the look-ahead window needs (skipped). Only tensors `op` lacks that have a
+  // copy in DRAM are decided on. A replayed schedule makes no decisions.
+  virtual void on_prefetch(OpId op, TensorId tensor, bool issued) {
+    (void)op, (void)tensor, (void)issued;
+  }
   // A promise: every step after this call has all its times >= `time` (the executor's
   // decision points, docs/model.md §4). Lets the timed verifier settle the past as it goes.
   virtual void on_decision_point(double time) { (void)time; }

@@ -62,6 +62,9 @@ class VerifyingSink : public StepSink {
   void on_stall(double start, double end, OpId op, bool store) override {
     if (next_) next_->on_stall(start, end, op, store);
   }
+  void on_prefetch(OpId op, TensorId tensor, bool issued) override {
+    if (next_) next_->on_prefetch(op, tensor, issued);
+  }
   void on_decision_point(double time) override {
     verifier_.settle_before(time);
     if (next_) next_->on_decision_point(time);

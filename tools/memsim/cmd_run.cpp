@@ -1,10 +1,14 @@
 // memsim run: execute a scenario's schedule and report loads, stores, stalls and time.
 #include <iostream>
+#include <optional>
 
 #include "sim/core/errors.h"
 #include "sim/core/schedule_replay.h"
+#include "sim/report/per_layer.h"
+#include "sim/report/per_layer_output.h"
 #include "sim/report/report.h"
 #include "sim/report/svg_timeline.h"
+#include "sim/report/tee_sink.h"
 #include "sim/report/timeline.h"
 #include "sim/report/trace_writer.h"
 #include "sim/scenario/schedule_file.h"
@@ -13,6 +17,17 @@
 namespace po = boost::program_options;
 
 namespace memsim::cli {
+namespace {
+
+// The text summary's top layers cost one tally per op (about 80 bytes per op with the
+// recorder's per-tensor state); above this many ops they are left to --per-layer.
+constexpr std::size_t kTopLayersMaxOps = 100000;
+
+bool ends_with_json(const std::string& path) {
+  return path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+}
+
+}  // namespace
 
 int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   ScenarioArgs scenario;
@@ -20,6 +35,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   std::string timeline;
   std::string trace;
   std::string svg;
+  std::string per_layer;
   std::string schedule_file;
   bool fail_on_oom = false;
   po::options_description options("memsim run options");
@@ -33,6 +49,9 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       "write a Chrome trace-event FILE.json (open in ui.perfetto.dev or chrome://tracing)")(
       "svg", po::value<std::string>(&svg),
       "draw the time line (memory and compute rows, stalls, cache in use) into FILE.svg")(
+      "per-layer", po::value<std::string>(&per_layer),
+      "write one row per layer and phase (compute, stalls, moves, FLOPs, peak live, "
+      "prefetches) to FILE: CSV, or JSON when FILE ends in .json")(
       "schedule", po::value<std::string>(&schedule_file),
       "replay the steps in FILE (one per line: load X0, compute fwd1, store G3, drop X1), e.g. "
       "from memsim solve --emit-schedule, instead of the executor's")(
@@ -40,8 +59,8 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       "exit with status 3 when peak live does not fit the DRAM (less hardware.dram.reserved)");
   const std::string usage =
       "usage: memsim run SCENARIO.toml [--set KEY=VALUE]... [--format text|json|csv] "
-      "[--timeline FILE.csv] [--trace FILE.json] [--svg FILE.svg] [--schedule FILE] "
-      "[--fail-on-oom]\n\n"
+      "[--timeline FILE.csv] [--trace FILE.json] [--svg FILE.svg] [--per-layer FILE.csv|.json] "
+      "[--schedule FILE] [--fail-on-oom]\n\n"
       "Runs the scenario's schedule on its machine and reports time, stalls and every move.\n"
       "example: memsim run scenarios/lecture/mlp3-double-buffer.toml --set "
       "policy.eviction=belady --timeline t.csv";
@@ -51,6 +70,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   outputs.add("--timeline", timeline);
   outputs.add("--trace", trace);
   outputs.add("--svg", svg);
+  outputs.add("--per-layer", per_layer);
 
   Simulation sim = load_simulation(scenario, registry);
   std::vector<Step> steps;
@@ -59,11 +79,21 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
     sim.eviction = "none (steps from " + schedule_file + ")";
   }
   TimelineRecorder recorder;
+  const bool record = !timeline.empty() || !trace.empty() || !svg.empty();
+  const bool top_layers = fmt == Format::text && sim.graph.op_count() <= kTopLayersMaxOps;
+  std::optional<PerLayerRecorder> layers;
+  if (!per_layer.empty() || top_layers) layers.emplace(sim.graph);
+  TeeSink tee(record ? &recorder : nullptr, layers ? &*layers : nullptr);
+  StepSink* observer = record || layers ? &tee : nullptr;
   RunResult result;
+  PerLayerReport layer_report;
   try {
-    const bool record = !timeline.empty() || !trace.empty() || !svg.empty();
-    result = schedule_file.empty() ? run_simulation(sim, record ? &recorder : nullptr)
-                                   : run_schedule(sim, steps, record ? &recorder : nullptr);
+    result =
+        schedule_file.empty() ? run_simulation(sim, observer) : run_schedule(sim, steps, observer);
+    if (layers) {
+      layers->finish();
+      layer_report = per_layer_report(sim, result, *layers);
+    }
   } catch (const ScheduleError& e) {
     std::cerr << "memsim: " << sim.file << ": schedule rejected by the verifier: " << e.what()
               << "\n";
@@ -78,10 +108,22 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
     });
   if (outputs.has("--svg"))
     outputs.set_writer("--svg", [&](std::ostream& out) { out << timeline_svg(sim, recorder); });
+  if (outputs.has("--per-layer"))
+    outputs.set_writer("--per-layer", [&](std::ostream& out) {
+      if (ends_with_json(per_layer))
+        out << per_layer_json(sim, layer_report).dump(2) << "\n";
+      else
+        write_per_layer_csv(out, sim, layer_report);
+    });
   outputs.commit();
   switch (fmt) {
     case Format::text:
-      std::cout << run_report_text(sim, result);
+      std::cout << run_report_text(sim, result) << "\n";
+      if (layers)
+        std::cout << top_layers_text(sim, layer_report);
+      else
+        std::cout << "top layers     not listed for " << sim.graph.op_count() << " ops (over "
+                  << kTopLayersMaxOps << "); see --per-layer FILE\n";
       break;
     case Format::json:
       std::cout << run_report_json(sim, result).dump(2) << "\n";

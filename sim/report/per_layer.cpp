@@ -1,0 +1,183 @@
+#include "sim/report/per_layer.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+#include "sim/core/liveness.h"
+
+namespace memsim {
+
+PerLayerRecorder::PerLayerRecorder(const Graph& graph)
+    : graph_(graph),
+      tally_(graph.op_count()),
+      pending_load_(graph.tensor_count(), 0),
+      last_writer_(graph.tensor_count(), Graph::kNoOp),
+      computed_(graph.op_count(), 0) {
+  order_.reserve(graph.op_count());
+}
+
+void PerLayerRecorder::charge_orphans(OpId op) {
+  for (const auto& [t, is_store] : orphans_) {
+    OpTally& tally = tally_[op];
+    const std::uint64_t bytes = graph_.tensor(t).bytes;
+    if (is_store) {
+      ++tally.stores;
+      tally.store_bytes += bytes;
+    } else {
+      ++tally.loads;
+      tally.load_bytes += bytes;
+    }
+  }
+  orphans_.clear();
+}
+
+void PerLayerRecorder::on_step(const TimedStep& s) {
+  const std::uint32_t id = s.step.id;
+  switch (s.step.kind) {
+    case StepKind::load:
+      pending_load_[id] = 1;
+      break;
+    case StepKind::store: {
+      const OpId writer = last_writer_[id];
+      if (writer == Graph::kNoOp) {
+        orphans_.emplace_back(id, true);
+        break;
+      }
+      ++tally_[writer].stores;
+      tally_[writer].store_bytes += graph_.tensor(id).bytes;
+      break;
+    }
+    case StepKind::drop:
+      if (pending_load_[id]) {  // loaded and never read: charged to the next op
+        pending_load_[id] = 0;
+        orphans_.emplace_back(id, false);
+      }
+      break;
+    case StepKind::compute: {
+      const OpId o = id;
+      OpTally& tally = tally_[o];
+      tally.compute += s.end - s.start;
+      charge_orphans(o);
+      for (auto list : {graph_.inputs(o), graph_.updates(o)})
+        for (TensorId t : list)
+          if (pending_load_[t]) {
+            pending_load_[t] = 0;
+            ++tally.loads;
+            tally.load_bytes += graph_.tensor(t).bytes;
+          }
+      for (auto list : {graph_.outputs(o), graph_.updates(o)})
+        for (TensorId t : list) last_writer_[t] = o;
+      // Prefetches skipped for this op and never issued since: it loaded them itself.
+      std::erase_if(skipped_, [&](const std::pair<OpId, TensorId>& p) {
+        if (p.first != o) return false;
+        ++tally.prefetch_skipped;
+        return true;
+      });
+      if (!computed_[o]) {
+        computed_[o] = 1;
+        order_.push_back(o);
+      }
+      last_computed_ = o;
+      break;
+    }
+  }
+}
+
+void PerLayerRecorder::on_stall(double start, double end, OpId op, bool waiting_for_store) {
+  (waiting_for_store ? tally_[op].stall_store : tally_[op].stall_load) += end - start;
+}
+
+void PerLayerRecorder::on_prefetch(OpId op, TensorId tensor, bool issued) {
+  const auto it = std::find(skipped_.begin(), skipped_.end(), std::make_pair(op, tensor));
+  if (issued) {
+    ++tally_[op].prefetch_issued;
+    if (it != skipped_.end()) skipped_.erase(it);
+  } else if (it == skipped_.end()) {
+    skipped_.emplace_back(op, tensor);  // counted once, when the op runs without it
+  }
+}
+
+void PerLayerRecorder::finish() {
+  if (!orphans_.empty()) charge_orphans(last_computed_ == Graph::kNoOp ? 0 : last_computed_);
+  for (const auto& [op, t] : skipped_) ++tally_[op].prefetch_skipped;
+  skipped_.clear();
+}
+
+PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
+                                const PerLayerRecorder& recorder) {
+  const Graph& g = sim.graph;
+  const auto& tallies = recorder.tallies();
+  const std::vector<OpId>& order = recorder.compute_order();
+  const std::vector<std::uint64_t> live = live_bytes_by_position(g, order);
+
+  PerLayerReport report;
+  std::unordered_map<std::uint64_t, std::size_t> row_of;  // (root << 2 | phase) -> row
+  const auto key = [&](OpId o) {
+    return std::uint64_t{g.layer_root(g.op(o).layer)} << 2 |
+           static_cast<std::uint64_t>(g.op(o).phase);
+  };
+  std::vector<std::pair<std::size_t, LayerIndex>> tiles;  // (row, tile entry)
+  for (OpId o = 0; o < g.op_count(); ++o) {
+    const auto [it, fresh] = row_of.emplace(key(o), report.rows.size());
+    if (fresh) {
+      LayerPhaseRow row;
+      row.layer = g.layer_root(g.op(o).layer);
+      row.phase = g.op(o).phase;
+      report.rows.push_back(row);
+    }
+    LayerPhaseRow& row = report.rows[it->second];
+    const OpTally& t = tallies[o];
+    ++row.ops;
+    row.compute += t.compute;
+    row.stall_load += t.stall_load;
+    row.stall_store += t.stall_store;
+    row.loads += t.loads;
+    row.stores += t.stores;
+    row.load_bytes += t.load_bytes;
+    row.store_bytes += t.store_bytes;
+    row.flops += g.op(o).flops;
+    row.prefetch_issued += t.prefetch_issued;
+    row.prefetch_skipped += t.prefetch_skipped;
+    if (g.layer_tile(g.op(o).layer) != kNoTile) tiles.emplace_back(it->second, g.op(o).layer);
+  }
+  for (std::size_t pos = 0; pos < order.size(); ++pos) {
+    LayerPhaseRow& row = report.rows[row_of.at(key(order[pos]))];
+    row.peak_live_bytes = std::max(row.peak_live_bytes, live[pos]);
+  }
+  std::sort(tiles.begin(), tiles.end());
+  tiles.erase(std::unique(tiles.begin(), tiles.end()), tiles.end());
+  for (const auto& [row, tile] : tiles) ++report.rows[row].tiles;
+
+  std::sort(report.rows.begin(), report.rows.end(),
+            [](const LayerPhaseRow& a, const LayerPhaseRow& b) {
+              return a.layer != b.layer ? a.layer < b.layer : a.phase < b.phase;
+            });
+  LayerPhaseRow& total = report.total;
+  for (const LayerPhaseRow& r : report.rows) {
+    total.ops += r.ops;
+    total.tiles += r.tiles;
+    total.compute += r.compute;
+    total.stall_load += r.stall_load;
+    total.stall_store += r.stall_store;
+    total.loads += r.loads;
+    total.stores += r.stores;
+    total.load_bytes += r.load_bytes;
+    total.store_bytes += r.store_bytes;
+    total.flops += r.flops;
+    total.peak_live_bytes = std::max(total.peak_live_bytes, r.peak_live_bytes);
+    total.prefetch_issued += r.prefetch_issued;
+    total.prefetch_skipped += r.prefetch_skipped;
+  }
+  const MoveCounts& c = result.counts;
+  if (total.loads != c.loads || total.stores != c.stores || total.load_bytes != c.load_bytes ||
+      total.store_bytes != c.store_bytes)
+    throw std::logic_error("per-layer attribution lost moves: rows sum to " +
+                           std::to_string(total.loads) + " loads and " +
+                           std::to_string(total.stores) + " stores, the verifier counted " +
+                           std::to_string(c.loads) + " and " + std::to_string(c.stores));
+  return report;
+}
+
+}  // namespace memsim

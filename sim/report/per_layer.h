@@ -1,0 +1,94 @@
+#pragma once
+// Per-layer accounting: a run's verified steps, stalls and prefetch decisions attributed to the
+// layer and phase of an op, so that "which layers stall, move the bytes and hold the memory"
+// has an answer. It listens to the step stream after the verifier (a StepSink), never to the
+// executor's own bookkeeping, so a replayed schedule is accounted the same way.
+//
+// Attribution (docs/model.md §13):
+//   compute time  the op's compute steps (end - start; an op the solver runs twice counts twice)
+//   FLOPs         the op's FLOPs, once per op (as the run's totals)
+//   load stall,   the stall before the op (the op that waited)
+//   store stall
+//   load          the first op to read or update that copy of the tensor after the load (the op
+//                 it was loaded for); a copy dropped unused counts for the next op to compute
+//   store         the op that last wrote the tensor (its producer or last updater: the op whose
+//                 result is saved); a tensor never written counts for the next op to compute
+//   prefetch      per op looked ahead to: loads issued ahead of time; tensors skipped for lack
+//                 of room and loaded only when the op became current
+//   peak live     the largest live bytes (liveness.h) while one of the row's ops runs
+// A row is one layer (tiles roll up into their layer: Graph::layer_root) and one phase.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/graph.h"
+#include "sim/core/schedule.h"
+#include "sim/core/simulation.h"
+
+namespace memsim {
+
+// Everything attributed to one op during a run.
+struct OpTally {
+  double compute = 0;      // seconds (time units in uniform mode)
+  double stall_load = 0;   // seconds waited for loads before the op
+  double stall_store = 0;  // ... for stores that free its space
+  std::uint64_t loads = 0, stores = 0, load_bytes = 0, store_bytes = 0;
+  std::uint32_t prefetch_issued = 0, prefetch_skipped = 0;
+};
+
+// Collects OpTally per op from the verified step stream. Memory: one OpTally per op and a few
+// bytes per tensor (it keeps no step).
+class PerLayerRecorder : public StepSink {
+ public:
+  explicit PerLayerRecorder(const Graph& graph);
+  void on_step(const TimedStep& step) override;
+  void on_stall(double start, double end, OpId op, bool waiting_for_store) override;
+  void on_prefetch(OpId op, TensorId tensor, bool issued) override;
+
+  const std::vector<OpTally>& tallies() const { return tally_; }
+  // The order ops first computed (for peak live); every op once.
+  const std::vector<OpId>& compute_order() const { return order_; }
+  // Settles what is still open at the end of the stream (unused loads, skipped prefetches);
+  // call once after the run.
+  void finish();
+
+ private:
+  void charge_orphans(OpId op);
+  const Graph& graph_;
+  std::vector<OpTally> tally_;
+  std::vector<std::uint8_t> pending_load_;  // loaded, not yet read by any op
+  std::vector<OpId> last_writer_;           // kNoOp: never written
+  std::vector<std::uint8_t> computed_;
+  std::vector<OpId> order_;
+  // Loads dropped unused and stores of tensors nobody wrote: charged to the next op computed.
+  std::vector<std::pair<TensorId, bool>> orphans_;  // (tensor, is_store)
+  // Prefetches skipped and not yet issued since: (op, tensor).
+  std::vector<std::pair<OpId, TensorId>> skipped_;
+  OpId last_computed_ = Graph::kNoOp;
+};
+
+struct LayerPhaseRow {
+  LayerIndex layer = 0;  // a layer root (no tiles)
+  OpPhase phase = OpPhase::forward;
+  std::uint64_t ops = 0;    // ops of the graph in the row
+  std::uint32_t tiles = 0;  // distinct tiles among them (0 for a layer that is not tiled)
+  double compute = 0, stall_load = 0, stall_store = 0;
+  std::uint64_t loads = 0, stores = 0, load_bytes = 0, store_bytes = 0;
+  double flops = 0;
+  std::uint64_t peak_live_bytes = 0;
+  std::uint64_t prefetch_issued = 0, prefetch_skipped = 0;
+  double stall() const { return stall_load + stall_store; }
+  std::uint64_t bytes_moved() const { return load_bytes + store_bytes; }
+};
+
+struct PerLayerReport {
+  std::vector<LayerPhaseRow> rows;  // by layer (layer-table order), then phase
+  LayerPhaseRow total;              // the rows summed (peak live: their largest)
+};
+
+// Rows from a finished recorder. Throws std::logic_error when the rows' loads, stores or bytes
+// differ from the verifier's counts in `result` (attribution must lose nothing).
+PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
+                                const PerLayerRecorder& recorder);
+
+}  // namespace memsim
