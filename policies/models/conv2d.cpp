@@ -36,7 +36,7 @@ Layer build_depthwise(const LayerContext& ctx, const LayerParams& p) {
   Conv conv;
   conv.window = read_window(p, required_kernel(p));
   conv.groups = channels;
-  conv.out = channels * p.positive_or("multiplier", 1);
+  conv.out = p.product({channels, p.positive_or("multiplier", 1)}, "the output channels");
   conv.bias = p.flag_or("bias", false);
   return conv_layer(ctx, p, conv);
 }

@@ -35,11 +35,12 @@ Layer conv_layer(const LayerContext& ctx, const LayerParams& p, const Conv& conv
            std::to_string(in.c) + ", input " + to_string(in) + ") and out (" +
            std::to_string(conv.out) + ")");
   const Pair o = window_output(p, in, conv.window);
-  const std::uint64_t per_filter =
-      (in.c / conv.groups) * conv.window.kernel[0] * conv.window.kernel[1];
+  const std::uint64_t per_filter = p.product(
+      {in.c / conv.groups, conv.window.kernel[0], conv.window.kernel[1]}, "a filter's weights");
   Layer l;
   l.shape = {conv.out, o[0], o[1]};
-  l.params = conv.out * per_filter + (conv.bias ? conv.out : 0);
+  l.params = p.product({conv.out, per_filter}, "the weights") + (conv.bias ? conv.out : 0);
+  if (l.params < conv.out) p.fail("too large for 64 bits: the parameters");
   const double macs = static_cast<double>(ctx.batch) * static_cast<double>(conv.out) *
                       static_cast<double>(o[0] * o[1]) * static_cast<double>(per_filter);
   l.macs = macs;

@@ -12,7 +12,9 @@ Layer build_dense(const LayerContext& ctx, const LayerParams& p) {
   const double macs = static_cast<double>(ctx.batch) * f * static_cast<double>(out);
   Layer l;
   l.shape = {out, 1, 1};
-  l.params = ctx.input_shapes.at(0).elements() * out + (bias ? out : 0);
+  const Shape& in = ctx.input_shapes.at(0);
+  l.params = p.product({in.c, in.h, in.w, out}, "the weights") + (bias ? out : 0);
+  if (l.params < out) p.fail("too large for 64 bits: the parameters");
   l.macs = macs;
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;

@@ -1,9 +1,11 @@
 #include "policies/models/layer_graph_builder.h"
 
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 
 #include "policies/models/scalesim_topology.h"
+#include "sim/core/units.h"
 #include "sim/scenario/scenario_parse.h"
 
 namespace memsim {
@@ -15,6 +17,14 @@ const LayerParam* LayerParams::find(const std::string& key) const {
 
 void LayerParams::fail(const std::string& message) const {
   throw ScenarioError(spec_.pos, "layer '" + name_ + "' (" + spec_.type + "): " + message);
+}
+
+std::uint64_t LayerParams::product(std::initializer_list<std::uint64_t> factors,
+                                   const std::string& what) const {
+  std::uint64_t out = 1;
+  for (const std::uint64_t f : factors)
+    if (__builtin_mul_overflow(out, f, &out)) fail("too large for 64 bits: " + what);
+  return out;
 }
 
 std::uint64_t LayerParams::positive_or(const std::string& key, std::uint64_t fallback) const {
@@ -236,12 +246,13 @@ class Assembler final : public BlockBuilder {
     layer.inputs = std::move(inputs);
     layer.pos = spec.pos;
     layer.name = name;
-    // Sizes must fit 64 bits once multiplied by batch and the widest dtype.
-    std::uint64_t bytes = 0;
-    if (__builtin_mul_overflow(layer.shape.elements(), g_.batch * 8, &bytes) ||
-        __builtin_mul_overflow(layer.params, std::uint64_t{8}, &bytes))
-      throw ScenarioError(spec.pos,
-                          "layer '" + layer.name + "' is too large (sizes overflow 64 bits)");
+    // Sizes must fit 64 bits once multiplied by batch and the widest dtype (8 bytes), so that
+    // no count or size computed from them later can wrap.
+    params.product({layer.shape.c, layer.shape.h, layer.shape.w, g_.batch, 8},
+                   "the output activation, " + to_string(layer.shape) + " x batch " +
+                       std::to_string(g_.batch) + " x 8 bytes");
+    params.product({layer.params, 8},
+                   "the parameters, " + std::to_string(layer.params) + " x 8 bytes");
     const auto id = static_cast<LayerId>(g_.layers.size());
     for (LayerId in : layer.inputs)
       if (in != kModelInput) read_[in] = 1;
@@ -272,9 +283,33 @@ class Assembler final : public BlockBuilder {
 
 }  // namespace
 
+void check_model_memory(std::uint64_t layers, std::uint64_t limit, const SourcePos& at) {
+  std::uint64_t bytes = 0;
+  const bool overflow = __builtin_mul_overflow(layers, kEstimatedBytesPerLayer, &bytes);
+  if (!overflow && bytes <= limit) return;
+  throw ScenarioError(
+      at,
+      "the model is too large: " + std::to_string(layers) + " layers need about " +
+          (overflow ? std::string("more than 16 EiB") : format_bytes(static_cast<double>(bytes))) +
+          " (about " + std::to_string(kEstimatedBytesPerLayer) +
+          " bytes a layer), over the memory limit of " + format_bytes(static_cast<double>(limit)) +
+          "; raise it with --memory-limit SIZE");
+}
+
 LayerGraph build_layer_graph(const ModelSpec& model) {
   if (!model.topology.empty()) return read_scalesim_topology(model);
   if (model.layers.empty()) throw ScenarioError(model.pos, "[model] has no layers");
+  // Before building anything: how many layers the entries expand into (repeat x the layers of
+  // one entry), blamed on the entry that takes the count over the limit.
+  std::uint64_t layers = 0;
+  for (const LayerSpec& spec : model.layers) {
+    const std::uint64_t each = find_layer_type(spec.type) ? 1 : kMaxLayersPerBlock;
+    std::uint64_t added = 0;
+    if (__builtin_mul_overflow(spec.repeat, each, &added) ||
+        __builtin_add_overflow(layers, added, &layers))
+      layers = std::numeric_limits<std::uint64_t>::max();
+    check_model_memory(layers, model.memory_limit, spec.pos);
+  }
   Assembler assembler(model);
   for (const LayerSpec& spec : model.layers) assembler.add_spec(spec);
   return assembler.finish();

@@ -12,6 +12,7 @@
 // for dL/dgamma,dbeta; activations 1 and 1; pooling kernel-area per output element forward and
 // backward; add (n - 1) forward and 0 backward (the gradient passes through); flatten 0.
 #include <array>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,8 +23,17 @@
 namespace memsim {
 
 // Throws ScenarioError at the layer's position for an unknown type, an unknown or missing key,
-// an undefined input name or a shape that does not fit.
+// an undefined input name or a shape that does not fit; and, before expanding anything, when
+// the model's estimated memory (check_model_memory) exceeds model.memory_limit.
 LayerGraph build_layer_graph(const ModelSpec& model);
+
+// A block expands into at most this many layers (basic_block 9, bottleneck 11,
+// inverted_residual 9 today): the estimate counts every block entry as this many.
+inline constexpr std::uint64_t kMaxLayersPerBlock = 16;
+
+// Throws ScenarioError at `at` when `layers` layers (about kEstimatedBytesPerLayer each) would
+// exceed `limit` bytes, saying the estimate and how to raise the limit.
+void check_model_memory(std::uint64_t layers, std::uint64_t limit, const SourcePos& at);
 
 // What a layer type's builder gets: its spec, and the shapes it reads.
 struct LayerContext {
@@ -50,6 +60,9 @@ class LayerParams {
   // Throws for a key that is not in `allowed` (with a "did you mean").
   void reject_unread(const std::vector<std::string>& allowed) const;
   [[noreturn]] void fail(const std::string& message) const;
+  // The product of `factors`, or fail("too large for 64 bits: <what>") when it does not fit.
+  std::uint64_t product(std::initializer_list<std::uint64_t> factors,
+                        const std::string& what) const;
   const std::string& name() const { return name_; }
   const LayerSpec& spec() const { return spec_; }
 

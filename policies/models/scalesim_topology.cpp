@@ -1,9 +1,11 @@
 #include "policies/models/scalesim_topology.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "policies/models/layer_graph_builder.h"
 #include "sim/io/input_file.h"
 
 namespace memsim {
@@ -19,34 +21,61 @@ struct Row {
   std::vector<Field> fields;
 };
 
-std::vector<Row> split_rows(const std::string& text) {
-  std::vector<Row> rows;
-  std::uint32_t line = 0;
-  for (std::size_t start = 0; start <= text.size();) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view s(text.data() + start, end - start);
-    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
-    ++line;
-    Row row;
-    row.line = line;
-    for (std::size_t f = 0;;) {
-      const std::size_t comma = std::min(s.find(',', f), s.size());
-      std::size_t a = f, b = comma;
-      while (a < b && (s[a] == ' ' || s[a] == '\t')) ++a;
-      while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
-      row.fields.push_back({std::string(s.substr(a, b - a)), static_cast<std::uint32_t>(a + 1)});
-      if (comma >= s.size()) break;
-      f = comma + 1;
+// More columns than any topology has: a row beyond it is not a topology row (and a line of 50 MB
+// of commas must not become 50 million fields).
+constexpr std::size_t kMaxColumns = 64;
+
+// The rows of the file one at a time, skipping blank and all-empty rows. A row holds at most
+// kMaxColumns fields; empty fields at its end (trailing commas) are not stored at all.
+class RowReader {
+ public:
+  RowReader(const std::string& text, const std::string& file) : text_(text), file_(file) {}
+
+  bool next(Row& row) {
+    while (start_ <= text_.size() && !done_) {
+      std::size_t end = text_.find('\n', start_);
+      if (end == std::string::npos) end = text_.size();
+      std::string_view s(text_.data() + start_, end - start_);
+      if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+      ++line_;
+      done_ = end == text_.size();
+      start_ = end + 1;
+      row.line = line_;
+      row.fields.clear();
+      std::size_t pending_empty = 0;  // empty fields not stored yet: stored only if text follows
+      for (std::size_t f = 0;;) {
+        const std::size_t comma = std::min(s.find(',', f), s.size());
+        std::size_t a = f, b = comma;
+        while (a < b && (s[a] == ' ' || s[a] == '\t')) ++a;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+        if (a == b) {
+          ++pending_empty;
+        } else {
+          if (row.fields.size() + pending_empty + 1 > kMaxColumns)
+            throw ScenarioError(SourcePos{file_, line_, static_cast<std::uint32_t>(a + 1)},
+                                "row " + std::to_string(line_) + " has more than " +
+                                    std::to_string(kMaxColumns) +
+                                    " columns; a SCALE-Sim topology row has at most 10");
+          for (; pending_empty > 0; --pending_empty)
+            row.fields.push_back({"", static_cast<std::uint32_t>(a + 1)});
+          row.fields.push_back(
+              {std::string(s.substr(a, b - a)), static_cast<std::uint32_t>(a + 1)});
+        }
+        if (comma >= s.size()) break;
+        f = comma + 1;
+      }
+      if (!row.fields.empty()) return true;
     }
-    bool blank = true;
-    for (const Field& field : row.fields) blank = blank && field.text.empty();
-    if (!blank) rows.push_back(std::move(row));
-    if (end == text.size()) break;
-    start = end + 1;
+    return false;
   }
-  return rows;
-}
+
+ private:
+  const std::string& text_;
+  const std::string& file_;
+  std::size_t start_ = 0;
+  std::uint32_t line_ = 0;
+  bool done_ = false;
+};
 
 std::string lower_no_spaces(const std::string& s) {
   std::string out;
@@ -184,7 +213,15 @@ LayerGraph read_scalesim_topology(const ModelSpec& model) {
                                                 "': " + e.message() +
                                                 " (paths are relative to the scenario file)");
   }
-  const std::vector<Row> rows = split_rows(text);
+  return read_scalesim_topology_text(model, text);
+}
+
+LayerGraph read_scalesim_topology_text(const ModelSpec& model, const std::string& text) {
+  // Before building anything: at most one layer per line after the header.
+  const auto lines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  check_model_memory(lines - 1, model.memory_limit, model.topology_pos);
+  RowReader rows(text, model.topology);
+  Row first;
   const auto header_error = [&](std::uint32_t line) {
     throw ScenarioError(
         SourcePos{model.topology, line, 1},
@@ -192,29 +229,30 @@ LayerGraph read_scalesim_topology(const ModelSpec& model) {
         "Width, Filter Height, Filter Width, Channels, Num Filter, Strides,' "
         "(convolution) or 'Layer, M, N, K,' (GEMM)");
   };
-  if (rows.empty()) header_error(1);
+  if (!rows.next(first)) header_error(1);
   std::vector<std::string> header;
-  for (const Field& f : rows[0].fields) header.push_back(f.text);
+  for (const Field& f : first.fields) header.push_back(f.text);
   std::vector<std::string> key;
   for (const std::string& h : header) key.push_back(lower_no_spaces(h));
   const bool gemm = key.size() >= 4 && key[1] == "m" && key[2] == "n" && key[3] == "k";
   const bool conv = key.size() >= 8 && key[1].find("ifmap") != std::string::npos;
-  if (!gemm && !conv) header_error(rows[0].line);
-  if (rows.size() < 2)
-    throw ScenarioError(SourcePos{model.topology, rows[0].line, 0},
-                        "the topology has no layers after its header");
+  if (!gemm && !conv) header_error(first.line);
 
   const TopologyReader reader(model, header);
   LayerGraph g;
   g.batch = model.batch;
   g.dtype_bytes = model.dtype_bytes;
-  for (std::size_t i = 1; i < rows.size(); ++i) {
+  for (Row row; rows.next(row);) {
     Shape input;
-    Layer l = gemm ? gemm_row(reader, rows[i], input) : conv_row(reader, rows[i], input);
-    if (i == 1) g.input = input;
-    l.inputs = {i == 1 ? kModelInput : static_cast<LayerId>(i - 2)};
+    Layer l = gemm ? gemm_row(reader, row, input) : conv_row(reader, row, input);
+    const std::size_t i = g.layers.size();
+    if (i == 0) g.input = input;
+    l.inputs = {i == 0 ? kModelInput : static_cast<LayerId>(i - 1)};
     g.layers.push_back(std::move(l));
   }
+  if (g.layers.empty())
+    throw ScenarioError(SourcePos{model.topology, first.line, 0},
+                        "the topology has no layers after its header");
   return g;
 }
 

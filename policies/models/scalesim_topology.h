@@ -17,6 +17,8 @@
 // Tolerated, as real files have them: trailing commas, extra (empty or annotation) columns after
 // the stride columns, spaces around values, CRLF line ends, blank or all-empty rows, no final
 // newline. A malformed row is a ScenarioError naming the file, row (line) and column.
+#include <string>
+
 #include "sim/model/layer_graph.h"
 #include "sim/scenario/scenario_spec.h"
 
@@ -24,5 +26,7 @@ namespace memsim {
 
 // Reads model.topology; batch and dtype come from the model.
 LayerGraph read_scalesim_topology(const ModelSpec& model);
+// The same from the file's text (model.topology names it in errors).
+LayerGraph read_scalesim_topology_text(const ModelSpec& model, const std::string& text);
 
 }  // namespace memsim

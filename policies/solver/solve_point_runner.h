@@ -7,6 +7,7 @@
 
 #include "policies/solver/solver.h"
 #include "sim/core/registry.h"
+#include "sim/scenario/scenario_spec.h"
 #include "sim/study/sweep.h"
 
 namespace memsim {
@@ -15,6 +16,7 @@ namespace memsim {
 SweepRunner make_solve_point_runner(std::string path, std::string text,
                                     std::vector<std::string> base_overrides,
                                     const Registry& registry, SolveOptions options = {},
-                                    bool timings = false);
+                                    bool timings = false,
+                                    std::uint64_t memory_limit = kDefaultMemoryLimit);
 
 }  // namespace memsim

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace memsim {
 
@@ -17,8 +18,12 @@ struct SourcePos {
 // "file:line:col" (or less, when parts are unknown); empty when nothing is known.
 std::string format_pos(const SourcePos& pos);
 
+// `text` on one line: a newline, carriage return or other control character in a name, key or
+// value would break the one-line message, so it is written as an escape (\n, \r, \t, \x7f).
+std::string one_line(std::string_view text);
+
 // Bad input: malformed TOML, unknown key, wrong type or unit, undefined name, cycle,
-// a working set that cannot fit. Exit status 2.
+// a working set that cannot fit. Exit status 2. what() is one line (one_line).
 class ScenarioError : public std::runtime_error {
  public:
   ScenarioError(SourcePos pos, const std::string& message);

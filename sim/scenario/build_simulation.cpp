@@ -1,8 +1,11 @@
 #include "sim/scenario/build_simulation.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 
 #include "sim/core/dag.h"
@@ -13,11 +16,107 @@ namespace memsim {
 namespace {
 
 std::string q(std::string_view s) {
+  // A name of thousands of characters is shown by its start and its length.
+  if (s.size() > 64)
+    return "'" + std::string(s.substr(0, 40)) + "...' (" + std::to_string(s.size()) +
+           " characters)";
   return "'" + std::string(s) + "'";
+}
+
+// What the graph's storage holds (sim/core/graph.h): names of up to 65535 bytes, up to 255
+// inputs, outputs and updates per op. Checked here, at the op's line, so that no input reaches
+// the storage's own exception.
+constexpr std::size_t kMaxNameBytes = 65535;
+constexpr std::size_t kMaxOperands = 255;
+
+void check_storage_limits(const GraphSpec& spec) {
+  const auto name_ok = [](const std::string& name) { return name.size() <= kMaxNameBytes; };
+  const std::string limit = "; names are at most " + std::to_string(kMaxNameBytes) + " bytes";
+  for (const TensorSpec& t : spec.tensors)
+    if (!name_ok(t.name))
+      throw ScenarioError(t.pos, "tensor name " + q(t.name) + " is too long" + limit);
+  for (const OpSpec& op : spec.ops) {
+    if (!name_ok(op.name))
+      throw ScenarioError(op.pos, "op name " + q(op.name) + " is too long" + limit);
+    for (const auto* list : {&op.inputs, &op.outputs, &op.updates})
+      for (const std::string& name : *list)
+        if (!name_ok(name))
+          throw ScenarioError(op.pos, "op " + q(op.name) + " names tensor " + q(name) +
+                                          ", which is too long" + limit);
+    const std::pair<const char*, std::size_t> counts[] = {{"inputs", op.inputs.size()},
+                                                          {"outputs", op.outputs.size()},
+                                                          {"updates", op.updates.size()}};
+    for (const auto& [what, n] : counts)
+      if (n > kMaxOperands)
+        throw ScenarioError(op.pos, "op " + q(op.name) + " has " + std::to_string(n) + " " + what +
+                                        "; an op has at most " + std::to_string(kMaxOperands) +
+                                        " inputs, " + std::to_string(kMaxOperands) +
+                                        " outputs and " + std::to_string(kMaxOperands) +
+                                        " updates");
+  }
+}
+
+// Every sum of tensor sizes the engine forms (a working set, the cache in use, the live bytes)
+// is at most the sum of all of them: that sum must fit 64 bits.
+void check_total_bytes(const Simulation& sim, const ScenarioSpec& spec) {
+  const Graph& g = sim.graph;
+  std::uint64_t total = 0;
+  for (TensorId t = 0; t < g.tensor_count(); ++t) {
+    if (!__builtin_add_overflow(total, g.tensor(t).bytes, &total)) continue;
+    SourcePos pos = spec.model ? spec.model->pos : SourcePos{spec.file, 0, 0};
+    if (spec.graph)
+      for (const TensorSpec& ts : spec.graph->tensors)
+        if (ts.name == g.tensor_name(t)) pos = ts.pos;
+    throw ScenarioError(pos,
+                        "too large for 64 bits: the tensors' sizes add up to more than "
+                        "2^64 - 1 bytes (with tensor " +
+                            q(g.tensor_name(t)) + ")");
+  }
+}
+
+// A rate as written (1e-320, 7.68e+11): a rounded form would show a tiny rate as 0.
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// Byte mode: every transfer and op must take a finite time (a bandwidth of 1e-320 B/s would
+// make every time inf and every share NaN), and so must all of them together once.
+void check_finite_times(const Simulation& sim, const ScenarioSpec& spec) {
+  const Machine& m = sim.machine;
+  if (m.uniform) return;
+  const Graph& g = sim.graph;
+  const auto at = [&](const SourcePos& pos) { return pos.file.empty() ? spec.hardware_pos : pos; };
+  double total = 0;
+  for (TensorId t = 0; t < g.tensor_count(); ++t) {
+    const double bytes = static_cast<double>(g.tensor(t).bytes);
+    const double seconds = m.dram_latency + bytes / m.dram_bandwidth;
+    total += seconds;
+    if (!std::isfinite(seconds) || !std::isfinite(total))
+      throw ScenarioError(at(spec.bandwidth_pos),
+                          "hardware.dram.bandwidth " + number(m.dram_bandwidth) + " B/s" +
+                              ": moving tensor " + q(g.tensor_name(t)) + " (" +
+                              format_bytes(bytes) +
+                              ") would take longer than any time memsim can count; a time must "
+                              "be a finite number of seconds");
+  }
+  for (OpId o = 0; o < g.op_count(); ++o) {
+    const double seconds = g.op(o).flops / m.compute_throughput;
+    total += seconds;
+    if (!std::isfinite(seconds) || !std::isfinite(total))
+      throw ScenarioError(at(spec.throughput_pos),
+                          "hardware.compute.throughput " + number(m.compute_throughput) +
+                              " FLOP/s" + ": op " + q(g.op_name(o)) + " (" +
+                              format_flops(g.op(o).flops) +
+                              ") would take longer than any time memsim can count; a time must "
+                              "be a finite number of seconds");
+  }
 }
 
 // Resolves a raw [graph]: declared and implicit tensors, name checks, producers.
 Graph build_raw_graph(const GraphSpec& spec, bool uniform) {
+  check_storage_limits(spec);
   std::map<std::string, std::size_t> declared;  // name -> index in spec.tensors
   for (std::size_t i = 0; i < spec.tensors.size(); ++i) {
     const TensorSpec& t = spec.tensors[i];
@@ -197,8 +296,13 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
           spec.schedule.kind_pos.file.empty() ? spec.model->pos : spec.schedule.kind_pos,
           "schedule.kind: unknown kind '" + spec.schedule.kind +
               "'; known kinds: " + registry.generator_names());
-    GeneratedSchedule generated =
-        generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
+    GeneratedSchedule generated;
+    try {
+      generated = generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
+    } catch (const std::length_error& e) {
+      // The graph's storage refused a name or an op's operand count (graph.h).
+      throw ScenarioError(spec.model->pos, std::string("too large: ") + e.what());
+    }
     sim.graph = std::move(generated.graph);
     sim.order = std::move(generated.order);
     sim.workload = "model, " + spec.schedule.kind;
@@ -217,6 +321,8 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
                       ", checkpoint " + checkpoint + ")";
     }
   }
+  check_total_bytes(sim, spec);
+  check_finite_times(sim, spec);
   if (cache_check == CacheCheck::working_sets_fit) check_working_sets(sim, spec);
   return sim;
 }

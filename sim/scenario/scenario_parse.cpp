@@ -15,6 +15,7 @@
 #include "sim/io/input_file.h"
 #include "sim/scenario/hardware_presets.h"
 #include "sim/scenario/networkx_graph.h"
+#include "sim/scenario/toml_guard.h"
 
 namespace memsim {
 namespace {
@@ -24,10 +25,23 @@ using Keys = std::initializer_list<std::string_view>;
 SourcePos pos_of(const toml::source_region& region, const std::string& fallback_file) {
   SourcePos pos;
   pos.file = region.path ? *region.path : fallback_file;
-  if (pos.file == "--set") return pos;  // an override has no useful line or column
+  // An override ("--set", or "--set KEY" for a table it made) has no useful line or column.
+  if (pos.file.rfind("--set", 0) == 0) return pos;
   pos.line = region.begin.line;
   pos.column = region.begin.column;
   return pos;
+}
+
+// TOML++ 3.3.0 has undefined behaviour on some malformed inputs (toml_guard.h): every text is
+// checked first, and only text that passed reaches toml::parse.
+toml::table parse_toml(std::string_view text, const std::string& source) {
+  if (const auto bad = check_toml_text(text))
+    throw ScenarioError(SourcePos{source, bad->line, bad->column}, bad->message);
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(pos_of(e.source(), source), std::string(e.description()));
+  }
 }
 
 std::string_view type_name(const toml::node& node) {
@@ -215,6 +229,7 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
     if (auto v = d.quantity("bandwidth", parse_bandwidth, "768 GB/s")) {
       m.dram_bandwidth = *v;
       spec.has_bandwidth = true;
+      spec.bandwidth_pos = d.pos(*d.find("bandwidth"));
     }
     if (auto v = d.quantity("latency", parse_duration, "400 ns")) m.dram_latency = *v;
     if (auto v = d.quantity("capacity", parse_size, "48 GiB")) m.dram_capacity = *v;
@@ -234,6 +249,7 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
     if (auto v = p.quantity("throughput", parse_throughput, "38.7 TFLOP/s")) {
       m.compute_throughput = *v;
       spec.has_throughput = true;
+      spec.throughput_pos = p.pos(*p.find("throughput"));
       keys.explicit_throughput = true;
     }
     if (auto v = p.number("op_time", 0)) m.op_time = *v;
@@ -274,12 +290,7 @@ void read_hardware_preset(const toml::node& preset, const std::string& file, Sce
   const std::string name = preset.as_string()->get();
   const std::string path = find_hardware_preset(name, file, at);
   const std::string text = read_input_file(path, "hardware preset file");
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw ScenarioError(pos_of(e.source(), path), std::string(e.description()));
-  }
+  const toml::table root = parse_toml(text, path);
   Reader top(root, "", path, {"preset", "hardware"});
   if (const toml::table* about = top.table("preset"))
     Reader(*about, "preset", path, {"name", "description"});
@@ -477,6 +488,13 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
   } else {
     r.fail(*input, "input", "expected a positive number of features or [channels, height, width]");
   }
+  // Its bytes (and every size computed from them) must fit 64 bits at the widest dtype.
+  std::uint64_t bytes = 1;
+  for (const std::uint64_t f : {m.input.c, m.input.h, m.input.w, m.batch, std::uint64_t{8}})
+    if (__builtin_mul_overflow(bytes, f, &bytes))
+      r.fail(*input, "input",
+             "too large for 64 bits: " + to_string(m.input) + " x batch " +
+                 std::to_string(m.batch) + " x 8 bytes");
   const toml::array* layers = r.tables("layers");
   if (!layers || layers->empty())
     throw ScenarioError(m.pos, "model.layers needs at least one layer");
@@ -488,9 +506,10 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
       const std::string k(key.str());
       const std::string qualified = "model.layers." + k;
       const SourcePos at = pos_of(node.source(), top.file());
+      const std::string_view got = type_name(node);  // clang 14 cannot capture a binding
       const auto wrong = [&](std::string_view expected) {
-        throw ScenarioError(at, qualified + ": expected " + std::string(expected) + ", got " +
-                                    std::string(type_name(node)));
+        throw ScenarioError(
+            at, qualified + ": expected " + std::string(expected) + ", got " + std::string(got));
       };
       if (k == "type" || k == "name") {
         if (!node.is_string()) wrong("a string");
@@ -715,8 +734,7 @@ std::string toml_quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;  // control characters cannot be typed
-    out += c;
+    out += c;  // apply_override has refused control characters other than tab
   }
   return out + "\"";
 }
@@ -730,6 +748,16 @@ void apply_override(toml::table& root, const std::string& assignment) {
                         "expected key=value (e.g. hardware.cache.capacity=\"5 tensors\"), got \"" +
                             assignment + "\"");
   const std::string value = assignment.substr(eq + 1);
+  // The value is text typed on a command line: UTF-8 without control characters (a newline
+  // would also let it add keys of its own).
+  if (const auto bad = invalid_utf8_at(value))
+    throw ScenarioError(SourcePos{where, 0, 0},
+                        "the value is not valid UTF-8 (byte " + std::to_string(*bad + 1) + ")");
+  for (const char c : value)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+      throw ScenarioError(SourcePos{where, 0, 0}, "the value contains the control character " +
+                                                      one_line(std::string(1, c)) +
+                                                      "; values are text");
   std::vector<std::string> parts;
   for (std::size_t start = 0;;) {
     const auto dot = key.find('.', start);
@@ -745,7 +773,10 @@ void apply_override(toml::table& root, const std::string& assignment) {
     walked += (i ? "." : "") + parts[i];
     toml::node* n = table->get(parts[i]);
     if (!n) {
-      table->insert(parts[i], toml::table{});
+      // A table made by --set has "--set KEY" as its source, so that an unknown key in it is
+      // blamed on the override, not on the scenario file.
+      toml::table made = parse_toml("v = {}", where);
+      made.get("v")->visit([&](auto&& node) { table->insert(parts[i], std::move(node)); });
       n = table->get(parts[i]);
     }
     if (!n->is_table())
@@ -754,11 +785,16 @@ void apply_override(toml::table& root, const std::string& assignment) {
   }
   // Valid TOML is taken as typed ("2", "true"); anything else as a string ("5 tensors").
   toml::table parsed;
-  try {
-    parsed = toml::parse("v = " + value, std::string_view("--set"));
-  } catch (const toml::parse_error&) {
-    parsed = toml::parse("v = " + toml_quote(value), std::string_view("--set"));
+  const std::string typed = "v = " + value;
+  bool as_typed = !check_toml_text(typed);
+  if (as_typed) {
+    try {
+      parsed = toml::parse(typed, std::string_view("--set"));
+    } catch (const toml::parse_error&) {
+      as_typed = false;
+    }
   }
+  if (!as_typed) parsed = parse_toml("v = " + toml_quote(value), "--set");
   // Moved, not copied: TOML++ keeps a node's source position only on move.
   parsed.get("v")->visit(
       [&](auto&& node) { table->insert_or_assign(parts.back(), std::move(node)); });
@@ -799,13 +835,7 @@ std::string nearest_name(std::string_view word, std::span<const std::string_view
 
 ScenarioSpec parse_scenario_text(std::string_view text, const std::string& source_name,
                                  std::span<const std::string> overrides) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    throw ScenarioError(pos_of(e.source(), source_name), std::string(e.description()));
-  }
-  return parse_with_overrides(std::move(root), source_name, overrides);
+  return parse_with_overrides(parse_toml(text, source_name), source_name, overrides);
 }
 
 ScenarioSpec parse_scenario_file(const std::string& path, std::span<const std::string> overrides) {

@@ -60,6 +60,13 @@ struct LayerSpec {
   SourcePos pos;
 };
 
+// A [model] is estimated before it is built (policies/models/layer_graph_builder.h): each layer
+// costs about kEstimatedBytesPerLayer from layer graph to finished run (measured as the growth of
+// peak memory from a 2*10^5- to a 4*10^5-layer dense chain: 412 bytes a layer for inference, 748
+// for training), so a model of L layers needs about L * 800 bytes. Over memory_limit is refused.
+inline constexpr std::uint64_t kEstimatedBytesPerLayer = 800;
+inline constexpr std::uint64_t kDefaultMemoryLimit = std::uint64_t{4} << 30;  // 4 GiB
+
 struct ModelSpec {
   std::uint64_t batch = 1;
   std::uint32_t dtype_bytes = 4;
@@ -71,6 +78,7 @@ struct ModelSpec {
   std::string topology;
   SourcePos topology_pos;
   SourcePos pos;
+  std::uint64_t memory_limit = kDefaultMemoryLimit;  // --memory-limit (see above)
 };
 
 struct ScheduleSpec {
@@ -112,6 +120,8 @@ struct ScenarioSpec {
   Machine machine;
   bool has_bandwidth = false;
   bool has_throughput = false;
+  SourcePos bandwidth_pos;   // of hardware.dram.bandwidth, where it was set
+  SourcePos throughput_pos;  // of hardware.compute.throughput (or hardware_pos when by dtype)
   SourcePos hardware_pos;
   std::string hardware_preset;  // `[hardware] preset = "h100-sxm"`, empty when none
   // Which entry of hardware.compute.throughput_by_dtype set the throughput ("fp32", "tf32"...);

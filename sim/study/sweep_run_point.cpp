@@ -9,8 +9,8 @@
 namespace memsim {
 
 SweepRunner make_run_point_runner(std::string path, std::string text,
-                                  std::vector<std::string> base_overrides,
-                                  const Registry& registry) {
+                                  std::vector<std::string> base_overrides, const Registry& registry,
+                                  std::uint64_t memory_limit) {
   SweepRunner runner;
   // The report's keys do not depend on its values, so an empty run names the columns even
   // when every point fails.
@@ -21,10 +21,12 @@ SweepRunner make_run_point_runner(std::string path, std::string text,
       runner.numeric_fields.push_back(item.key());
   }
   runner.run = [path = std::move(path), text = std::move(text), base = std::move(base_overrides),
-                &registry](const std::vector<std::string>& point) {
+                &registry, memory_limit](const std::vector<std::string>& point) {
     std::vector<std::string> overrides = base;
     overrides.insert(overrides.end(), point.begin(), point.end());
-    const Simulation sim = build_simulation(parse_scenario_text(text, path, overrides), registry);
+    ScenarioSpec spec = parse_scenario_text(text, path, overrides);
+    if (spec.model) spec.model->memory_limit = memory_limit;
+    const Simulation sim = build_simulation(spec, registry);
     try {
       return run_report_json(sim, run_simulation(sim));
     } catch (const ScheduleError& e) {

@@ -39,18 +39,22 @@ struct TempDir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
-// `args` is appended to the binary's path as shell words (quote them yourself).
-inline CommandResult run_memsim(const std::string& args) {
+// Runs a shell command line (quote its words yourself), capturing stdout, stderr and status.
+inline CommandResult run_command(const std::string& command) {
   const TempDir tmp;
   const std::string out = tmp.file("out"), err = tmp.file("err");
-  const std::string cmd =
-      std::string(MEMSIM_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string cmd = command + " >" + out + " 2>" + err + " </dev/null";
   const int raw = std::system(cmd.c_str());
   CommandResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   r.out = read_file(out);
   r.err = read_file(err);
   return r;
+}
+
+// `args` is appended to the binary's path as shell words (quote them yourself).
+inline CommandResult run_memsim(const std::string& args) {
+  return run_command(std::string(MEMSIM_BINARY) + " " + args);
 }
 
 }  // namespace memsim::test

@@ -9,6 +9,7 @@
 
 #include "sim/core/registry.h"
 #include "sim/core/simulation.h"
+#include "sim/scenario/scenario_spec.h"
 #include "tools/memsim/output_files.h"
 
 namespace memsim::cli {
@@ -29,6 +30,7 @@ class UsageError : public std::runtime_error {
 struct ScenarioArgs {
   std::string path;
   std::vector<std::string> overrides;  // --set key=value
+  std::string memory_limit;            // --memory-limit SIZE; empty: kDefaultMemoryLimit
 };
 void add_scenario_options(boost::program_options::options_description& options,
                           boost::program_options::positional_options_description& positional,
@@ -41,6 +43,10 @@ bool parse_command_line(const std::vector<std::string>& args,
                         const boost::program_options::positional_options_description& positional,
                         const std::string& usage, std::ostream& out);
 
+// --memory-limit as bytes (kDefaultMemoryLimit when not given); throws UsageError.
+std::uint64_t memory_limit(const ScenarioArgs& args);
+// Parse (throws ScenarioError), with --memory-limit applied to the [model].
+ScenarioSpec load_spec(const ScenarioArgs& args);
 // Parse, validate and build (throws ScenarioError).
 Simulation load_simulation(const ScenarioArgs& args, const Registry& registry);
 

@@ -144,7 +144,7 @@ int cmd_info(const std::vector<std::string>& args, const Registry&) {
   if (!parse_command_line(args, options, positional, usage, std::cout)) return kExitOk;
   const Format fmt = parse_format(format);
   if (fmt == Format::csv) throw UsageError("--format must be text or json for info, not 'csv'");
-  const ScenarioSpec spec = parse_scenario_file(scenario.path, scenario.overrides);
+  const ScenarioSpec spec = load_spec(scenario);
   const ModelInfo info = describe_model(spec);
   if (fmt == Format::json)
     std::cout << info_json(spec, info).dump(2) << "\n";

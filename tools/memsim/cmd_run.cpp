@@ -95,8 +95,8 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       layer_report = per_layer_report(sim, result, *layers);
     }
   } catch (const ScheduleError& e) {
-    std::cerr << "memsim: " << sim.file << ": schedule rejected by the verifier: " << e.what()
-              << "\n";
+    std::cerr << "memsim: " << one_line(sim.file)
+              << ": schedule rejected by the verifier: " << one_line(e.what()) << "\n";
     return kExitFailed;
   }
   if (outputs.has("--timeline"))

@@ -131,9 +131,11 @@ int cmd_sweep(const std::vector<std::string>& args, const Registry& registry) {
   load_simulation(scenario, registry);
   const std::string text = read_input_file(scenario.path, "scenario file");
   const SweepRunner runner =
-      use_solver ? make_solve_point_runner(scenario.path, text, scenario.overrides, registry,
-                                           solve_options, solve_args.timings)
-                 : make_run_point_runner(scenario.path, text, scenario.overrides, registry);
+      use_solver
+          ? make_solve_point_runner(scenario.path, text, scenario.overrides, registry,
+                                    solve_options, solve_args.timings, memory_limit(scenario))
+          : make_run_point_runner(scenario.path, text, scenario.overrides, registry,
+                                  memory_limit(scenario));
 
   std::vector<std::string> metrics;
   if (!svg_path.empty()) {

@@ -71,14 +71,15 @@ int run_command(const std::string& command, const std::vector<std::string>& args
     std::cerr << e.what() << "\n";
     return kExitBadInput;
   } catch (const OutputPathError& e) {
-    std::cerr << "memsim " << command << ": " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const UsageError& e) {
-    std::cerr << "memsim " << (command.rfind("-", 0) == 0 ? "" : command + ": ") << e.what()
+    std::cerr << "memsim " << memsim::one_line(command) << ": " << memsim::one_line(e.what())
               << "\n";
     return kExitBadInput;
+  } catch (const UsageError& e) {
+    std::cerr << "memsim " << memsim::one_line(command.rfind("-", 0) == 0 ? "" : command + ": ")
+              << memsim::one_line(e.what()) << "\n";
+    return kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "memsim: " << e.what() << "\n";
+    std::cerr << "memsim: " << memsim::one_line(e.what()) << "\n";
     return kExitFailed;
   }
 }
@@ -101,7 +102,7 @@ int main(int argc, char** argv) {
     flush_standard_output();
   } catch (const OutputWriteError& e) {
     // A reader that stops early (`memsim ... | head`) is not worth a message; the status says it.
-    if (e.error() != EPIPE) std::cerr << "memsim: " << e.what() << "\n";
+    if (e.error() != EPIPE) std::cerr << "memsim: " << memsim::one_line(e.what()) << "\n";
     return kExitFailed;
   }
   return status;
