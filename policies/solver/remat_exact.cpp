@@ -48,7 +48,9 @@ ExactOutcome exact_recompute(const RematProblem& p, double seconds, std::uint64_
   seen[start] = {0.0, start, {}, false};
   open.push({0.0, start});
   while (!open.empty()) {
-    const auto [cost, key] = open.top();
+    // Not a structured binding: clang 14 (the fuzzing build) cannot capture one in a lambda.
+    const double cost = open.top().first;
+    const Key key = open.top().second;
     open.pop();
     Record& rec = seen[key];
     if (rec.settled || cost > rec.cost) continue;
