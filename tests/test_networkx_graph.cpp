@@ -1,6 +1,7 @@
 // `[graph] networkx = "file.json"`: Checkmate's and MOCCASIN's node-link JSON read as a raw
 // graph, and every way a file can be wrong reported with the file and the node or link.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "tests/support/run_memsim.h"
@@ -225,8 +226,26 @@ TEST_CASE("networkx: a cycle, a missing file and keys that clash are scenario er
     } catch (const memsim::ScenarioError& err) {
       e = err.what();
     }
-    CHECK(e == dir.file("s.toml") + ":4:12: graph.networkx: cannot open '" +
-                   dir.file("missing.json") + "'");
+    CHECK(e == dir.file("s.toml") + ":4:12: graph.networkx: '" + dir.file("missing.json") +
+                   "': cannot open the graph file: No such file or directory (paths are "
+                   "relative to the scenario file)");
+  }
+  {
+    // A directory is refused before it is read (read_input_file's check).
+    TempDir dir;
+    std::filesystem::create_directory(dir.file("graph.json"));
+    write(dir.file("s.toml"),
+          "[hardware.cache]\ncapacity = \"3 tensors\"\n[graph]\n"
+          "networkx = \"graph.json\"\n");
+    std::string e;
+    try {
+      memsim::parse_scenario_file(dir.file("s.toml"));
+    } catch (const memsim::ScenarioError& err) {
+      e = err.what();
+    }
+    CHECK(e == dir.file("s.toml") + ":4:12: graph.networkx: '" + dir.file("graph.json") +
+                   "': is a directory, not a graph file (paths are relative to the scenario "
+                   "file)");
   }
   {
     const NetworkxScenario s(kCheckmate, "ops = [{ name = \"x\" }]\n");

@@ -58,11 +58,11 @@ TEST_CASE("bad training keys give their exact errors", "[training][scenario][err
         "s.toml:13:8: schedule.loss: unknown loss 'mse'; expected separate (an op computes dL/dy "
         "from X_n and the label) or fused (X_n is dL/dy)");
   CHECK(load_error(kScenario + "checkpoint = \"half\"\n") ==
-        "s.toml:13:14: schedule.checkpoint: expected \"none\", \"sqrt\", \"every:K\" or an array "
-        "of layer indices, got \"half\"");
+        "s.toml:13:14: schedule.checkpoint: expected \"none\", \"sqrt\", \"every:K\", "
+        "\"optimal\" or an array of layer indices, got \"half\"");
   CHECK(load_error(kScenario + "checkpoint = 2\n") ==
-        "s.toml:13:14: schedule.checkpoint: expected \"none\", \"sqrt\", \"every:K\" or an array "
-        "of layer indices, got an integer");
+        "s.toml:13:14: schedule.checkpoint: expected \"none\", \"sqrt\", \"every:K\", "
+        "\"optimal\" or an array of layer indices, got an integer");
   for (const char* bad : {"every:0", "every:", "every:x", "every:-2"}) {
     CAPTURE(bad);
     CHECK(load_error(kScenario + "checkpoint = \"" + bad + "\"\n") ==

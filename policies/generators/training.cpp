@@ -6,6 +6,7 @@
 #include <string>
 
 #include "policies/generators/checkpointing.h"
+#include "policies/generators/optimal_checkpoints.h"
 #include "policies/models/layer_graph_builder.h"
 #include "sim/scenario/scenario_spec.h"
 
@@ -283,7 +284,9 @@ GeneratedSchedule generate_training(const GeneratorInput& in) {
   options.grad_bytes = in.schedule.grad_bytes;
   options.master_bytes = in.schedule.master_bytes;
   options.state_bytes = in.schedule.optimizer_bytes;
-  options.kept = resolve_checkpoints(in.schedule, model.layers.size());
+  options.kept = in.schedule.checkpoint == "optimal"
+                     ? optimal_checkpoints(model, options, in.uniform, in.dram_capacity).kept
+                     : resolve_checkpoints(in.schedule, model.layers.size());
   return generate_training_graph(model, options, in.uniform);
 }
 

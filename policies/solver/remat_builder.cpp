@@ -19,6 +19,7 @@ class Builder {
         readers_(p.size()),
         resident_(p.size(), 0),
         pin_(p.size(), 0),
+        hard_(p.size(), 0),
         keep_(p.size(), 0),
         needed_(p.size(), 0),
         depth_first_(depth_first) {
@@ -99,16 +100,34 @@ class Builder {
     return order_;
   }
 
+  // Computes v after its missing inputs (recursively). Inputs of computations in progress are
+  // pinned: dropped only when nothing else frees enough (then the computation that needs them
+  // computes them again, a few attempts at most); the inputs of the computation making room
+  // right now never are.
   bool compute(std::uint32_t v) {
     const auto& preds = p_.nodes[v].preds;
     for (std::uint32_t u : preds) ++pin_[u];
     bool ok = true;
-    for (std::uint32_t u : preds)
-      if (!resident_[u] && !compute(u)) {
+    for (int attempt = 0;; ++attempt) {
+      for (std::uint32_t u : preds)
+        if (!resident_[u] && !compute(u)) {
+          ok = false;
+          break;
+        }
+      if (!ok) break;
+      const bool all = std::all_of(preds.begin(), preds.end(),
+                                   [&](std::uint32_t u) { return resident_[u] != 0; });
+      if (all) break;
+      if (attempt == 3) {
         ok = false;
         break;
       }
-    if (ok) ok = make_room(p_.nodes[v].bytes, v);
+    }
+    if (ok) {
+      for (std::uint32_t u : preds) ++hard_[u];
+      ok = make_room(p_.nodes[v].bytes, v);
+      for (std::uint32_t u : preds) --hard_[u];
+    }
     if (ok) {
       plan_.push_back({RematAction::compute, v});
       resident_[v] = 1;
@@ -159,23 +178,33 @@ class Builder {
       return true;
     }
     while (used_ + bytes > p_.budget) {
-      std::uint32_t victim = kNever;
-      double best = 0;
-      bool best_kept = true;
-      for (std::uint32_t u = 0; u < p_.size(); ++u) {
-        if (!resident_[u] || pin_[u] || p_.nodes[u].bytes == 0) continue;
-        const bool kept = keep_[u] != 0;
-        const double w = worth(u);
-        if (victim == kNever || (best_kept && !kept) || (kept == best_kept && w < best)) {
-          victim = u;
-          best = w;
-          best_kept = kept;
-        }
-      }
+      std::uint32_t victim = pick_victim(false);
+      if (victim == kNever) victim = pick_victim(true);
       if (victim == kNever) return false;
       drop(victim);
     }
     return true;
+  }
+
+  // The value to drop: unpinned ones first (pinned ones too when `pinned_too`, except the
+  // inputs of the computation making room), values the guide does not keep first, then the
+  // lowest worth.
+  std::uint32_t pick_victim(bool pinned_too) const {
+    std::uint32_t victim = kNever;
+    double best = 0;
+    bool best_kept = true;
+    for (std::uint32_t u = 0; u < p_.size(); ++u) {
+      if (!resident_[u] || hard_[u] || p_.nodes[u].bytes == 0) continue;
+      if (pin_[u] && !pinned_too) continue;
+      const bool kept = keep_[u] != 0;
+      const double w = worth(u);
+      if (victim == kNever || (best_kept && !kept) || (kept == best_kept && w < best)) {
+        victim = u;
+        best = w;
+        best_kept = kept;
+      }
+    }
+    return victim;
   }
 
   const RematProblem& p_;
@@ -185,6 +214,7 @@ class Builder {
   std::vector<std::vector<std::uint32_t>> readers_;  // ascending
   std::vector<char> resident_;
   std::vector<std::uint32_t> pin_;    // inputs of computations in progress
+  std::vector<std::uint32_t> hard_;   // inputs of the computation making room now
   std::vector<char> keep_;            // the guide's keep set for this stage
   std::vector<char> needed_;          // scratch for follow_guide
   std::vector<std::uint32_t> order_;  // scratch for depth_first_order

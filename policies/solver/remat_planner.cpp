@@ -112,9 +112,10 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     r.bound_method = "costs are never negative";
     return finish();
   }
-  if (options.exact_search && p.size() <= kExactMaxNodes) {
-    // A quarter of the time at most: on larger graphs the state space outgrows it quickly.
-    const ExactOutcome exact = exact_recompute(p, options.time_limit_seconds / 4);
+  if (options.exact_search && p.size() <= kExactSearchNodes) {
+    // An eighth of the time and 300,000 states at most: beyond some 20 nodes the states
+    // outgrow it quickly, and the integer program does better.
+    const ExactOutcome exact = exact_recompute(p, options.time_limit_seconds / 8, 300'000);
     if (exact.finished) {
       if (exact.plan) {
         consider(*exact.plan, "exact search");
@@ -139,7 +140,8 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   while (p.size() <= kMilpMaxNodes) {
     const double left = options.time_limit_seconds - elapsed();
     if (left <= 0) break;
-    const MilpOutcome milp = solve_remat_milp(p, r.found ? &r.plan : nullptr, left, cuts);
+    // CBC checks its clock between phases only: leave it a margin.
+    const MilpOutcome milp = solve_remat_milp(p, r.found ? &r.plan : nullptr, left * 0.85, cuts);
     if (milp.infeasible && !r.found) {
       r.infeasible = true;
       r.why = "the integer program's relaxation has no solution";

@@ -4,7 +4,8 @@
 //
 //  1. If some node's working set exceeds the budget, no plan exists (proved).
 //  2. If the given order fits without recompute, that plan costs 0 and is optimal.
-//  2b. On small graphs the exact search (remat_exact.h) may finish: its plan is optimal.
+//  2b. On graphs of up to kExactSearchNodes nodes the exact search (remat_exact.h) may finish:
+//      its plan is optimal.
 //  3. Greedy plans (remat_builder.h, each eviction rule) give the first incumbent; the stage
 //     bound (below) the first lower bound.
 //  4. The integer program (remat_milp.h), started from the incumbent, raises the bound to what
@@ -16,6 +17,9 @@
 #include "policies/solver/remat_problem.h"
 
 namespace memsim::planner {
+
+// Graphs the planner tries the exact search on first.
+inline constexpr std::size_t kExactSearchNodes = 30;
 
 struct RematPlannerOptions {
   double time_limit_seconds = 60;

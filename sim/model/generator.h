@@ -1,6 +1,7 @@
 #pragma once
 // Schedule generators turn a [model] into the graph of ops to run (docs/model.md §11 "Generated
 // schedules"). Implementations live in policies/generators/.
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct GeneratorInput {
   const ModelSpec& model;
   const ScheduleSpec& schedule;
   bool uniform;  // every tensor is one unit
+  // The DRAM's size (Machine::dram_capacity), for checkpoint = "optimal".
+  std::uint64_t dram_capacity = ~std::uint64_t{0};
 };
 
 // Throws ScenarioError (with the layer's position) for a model it cannot build.

@@ -298,7 +298,8 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
               "'; known kinds: " + registry.generator_names());
     GeneratedSchedule generated;
     try {
-      generated = generator->factory({*spec.model, spec.schedule, sim.machine.uniform});
+      generated = generator->factory(
+          {*spec.model, spec.schedule, sim.machine.uniform, sim.machine.dram_capacity});
     } catch (const std::length_error& e) {
       // The graph's storage refused a name or an op's operand count (graph.h).
       throw ScenarioError(spec.model->pos, std::string("too large: ") + e.what());

@@ -1,12 +1,12 @@
 #include "sim/scenario/networkx_graph.h"
 
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <vector>
+
+#include "sim/io/input_file.h"
 
 namespace memsim {
 namespace {
@@ -81,12 +81,14 @@ const json* member(const json& object, std::string_view key) {
 }  // namespace
 
 void read_networkx_graph(const std::string& path, const SourcePos& key_pos, GraphSpec& graph) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(key_pos, "graph.networkx: cannot open '" + path + "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw ScenarioError(key_pos, "graph.networkx: cannot read '" + path + "'");
-  const std::string text = buffer.str();
+  std::string text;
+  try {
+    text = read_input_file(path, "graph file");
+  } catch (const ScenarioError& e) {
+    // Blame the scenario's key; the file's own path is in the message.
+    throw ScenarioError(key_pos, "graph.networkx: '" + path + "': " + e.message() +
+                                     " (paths are relative to the scenario file)");
+  }
   json root;
   try {
     root = json::parse(text);

@@ -622,7 +622,7 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
   if (!checkpoint) return;
   schedule.checkpoint_pos = r.pos(*checkpoint);
   const std::string expected =
-      "expected \"none\", \"sqrt\", \"every:K\" or an array of layer indices";
+      "expected \"none\", \"sqrt\", \"every:K\", \"optimal\" or an array of layer indices";
   if (checkpoint->is_array()) {
     schedule.checkpoint = "list";
     for (const toml::node& item : *checkpoint->as_array()) {
@@ -642,7 +642,7 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
   if (!checkpoint->is_string())
     r.fail(*checkpoint, "checkpoint", expected + ", got " + std::string(type_name(*checkpoint)));
   const std::string c = checkpoint->as_string()->get();
-  if (c == "none" || c == "sqrt") {
+  if (c == "none" || c == "sqrt" || c == "optimal") {
     schedule.checkpoint = c;
   } else if (c.rfind("every:", 0) == 0) {
     const std::string digits = c.substr(6);
