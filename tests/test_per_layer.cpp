@@ -356,10 +356,10 @@ TEST_CASE("per layer: CSV, JSON and the top layers in the text summary", "[per-l
   std::size_t rows = 1;
   while (std::getline(lines, line)) ++rows;
   CHECK(rows == 3);
-  CHECK_THAT(r.out, Contains("\ntop stalls     dense1 forward  3.531 us  (100.0% of stall)\n"
-                             "top traffic    dense1 forward  2.00 MiB  (40.0% of bytes moved)\n"
-                             "               dense3 forward  2.00 MiB  (40.0% of bytes moved)\n"
-                             "               dense2 forward  1.00 MiB  (20.0% of bytes moved)\n"));
+  CHECK_THAT(r.out, Contains("\ntop stalls     dense1  3.531 us  (100.0% of stall)\n"
+                             "top traffic    dense1  2.00 MiB  (40.0% of bytes moved)\n"
+                             "               dense3  2.00 MiB  (40.0% of bytes moved)\n"
+                             "               dense2  1.00 MiB  (20.0% of bytes moved)\n"));
 
   const CommandResult j =
       run_memsim("run " + source_path("scenarios/lecture/mlp3-double-buffer.toml") +

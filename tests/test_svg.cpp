@@ -83,11 +83,12 @@ TEST_CASE("timeline svg: one rect per load, store, op and stall", "[svg]") {
 }
 
 TEST_CASE("timeline svg: labels sit where they fit and say what the lecture says", "[svg]") {
-  // mlp3-sequential: a load of dense2.weight lasts 1.77 us of a 29.6 us run, 1.77 / 29.6 *
-  // 1030 = 62 px of the 1030 px time axis. At 12 px a character is ~7.2 px wide and a label needs
-  // 6 px of margin: "Load dense2.weight" (18 chars, 130 px) and "dense2.weight" (94 px) do not
-  // fit, the layer "dense2" (43 px) does. The op dense2.forward computes for 6.94 us = 241 px:
-  // its own name (14 chars, 101 px) fits. A raw [graph]'s op would read "Compute <output>".
+  // mlp3-sequential: a load of dense2.weight lasts 1.765 us of a 29.636 us run, 1.765 / 29.636
+  // * 980 = 58 px of the 980 px time axis. At 12 px a character is ~7.2 px wide and a label
+  // needs 6 px of margin: "Load dense2.weight" (18 chars, 136 px) and "dense2.weight" (100 px)
+  // do not fit, the layer "dense2" (49 px) does. The op dense2.forward computes for 6.936 us =
+  // 229 px: its own name (14 chars, 107 px) fits. A raw [graph]'s op would read "Compute
+  // <output>".
   const Picture p = draw(load("mlp3-sequential.toml"));
   bool load_label = false, compute_label = false, long_label = false;
   for (const auto& e : p.elements) {
@@ -130,6 +131,19 @@ TEST_CASE("sweep plot: a panel per metric, a line per series, a marker per point
   // broken by the failure into single points that draw no line.
   CHECK(count_class(elements, "circle", "point") == 10);
   CHECK(count_class(elements, "polyline", "series") == 2);
+  // The failed point is a cross on each panel's floor, its error in the tooltip, and the
+  // legend says what the cross means.
+  CHECK(count_class(elements, "path", "failed") == 2);
+  std::size_t boom = 0, failed_legend = 0, stall_title = 0;
+  for (const auto& e : elements) {
+    boom += e.name == "title" && e.text == "cap = 2, policy = fifo: failed: boom";
+    failed_legend += e.name == "text" && e.text == "failed point";
+    // stall_s runs to 0.5 * 5 = 2.5 s: written in seconds.
+    stall_title += e.name == "text" && e.text == "stall_s (s)";
+  }
+  CHECK(boom == 2);
+  CHECK(failed_legend == 2);
+  CHECK(stall_title == 1);
   try {
     sweep_plot_svg(grid, outcomes, {"scenario"}, "t");
     FAIL("no error");
@@ -146,4 +160,43 @@ TEST_CASE("svg text helpers", "[svg]") {
   // 0..32 in about 10 steps: 32 / 10 = 3.2 rounds up to a step of 5.
   CHECK(nice_ticks(0, 32, 10) == std::vector<double>{0, 5, 10, 15, 20, 25, 30});
   CHECK(nice_ticks(0, 1, 5) == std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1});
+}
+
+TEST_CASE("sweep plot: values in their unit, long labels slanted, nothing cut off", "[svg]") {
+  // time_s of 2e-6 .. 8e-6 s: microseconds, ticks 0, 2, 4, 6, 8 (us). Eight x values of
+  // "1024 MiB"-like text (8 chars, ~53 px at 11 px) are 470 / 7 = 67 px apart: they fit flat;
+  // "hardware.cache.capacity = 1024 MiB" would not, so it is slanted.
+  std::vector<std::string> flat, wide;
+  for (int i = 1; i <= 8; ++i) {
+    flat.push_back(std::to_string(i * 128) + " MiB");
+    wide.push_back("a rather long value " + std::to_string(i));
+  }
+  for (const auto& values : {flat, wide}) {
+    const SweepGrid grid({{"hardware.cache.capacity", values},
+                          {"policy.eviction", {"a policy with a long legend entry", "b"}}});
+    std::vector<PointOutcome> outcomes(grid.size());
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+      outcomes[i].index = i;
+      outcomes[i].fields["time_s"] = 1e-6 * static_cast<double>(i + 2) * 0.9;
+      outcomes[i].fields["load_bytes"] = 1048576.0 * static_cast<double>(i);
+    }
+    const std::string title(values == flat ? 120 : 20, 't');
+    const std::string svg = sweep_plot_svg(grid, outcomes, {"time_s", "load_bytes"}, title);
+    const auto elements = parse_xml(svg);
+    std::size_t slanted = 0, us = 0, mib = 0;
+    for (const auto& e : elements) {
+      slanted += e.name == "text" && e.attributes.count("transform");
+      us += e.name == "text" && e.text == "time_s (us)";
+      mib += e.name == "text" && e.text == "load_bytes (MiB)";
+    }
+    CHECK(slanted == (values == wide ? 2 * values.size() : 0));
+    CHECK(us == 1);
+    CHECK(mib == 1);
+    // The picture is wide enough for the title (16 px bold, ~9.6 px a character) and for the
+    // legend beside the plot (90 + 470 + 16 + 42 + text).
+    const double width = std::stod(elements.front().attributes.at("width"));
+    CHECK(width >= 90 + 0.6 * 16 * static_cast<double>(title.size()));
+    CHECK(width >= 90 + 470 + 16 + 42 +
+                       text_width("policy.eviction = a policy with a long legend entry", 12));
+  }
 }

@@ -1,14 +1,19 @@
 // memsim run --trace: Chrome trace-event JSON with a track per DRAM channel and one for
 // compute, a slice per transfer, op and stall, and counters for the cache and live memory.
+#include <zlib.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <map>
 
 #include "policies/register_builtin.h"
 #include "sim/core/liveness.h"
 #include "sim/core/simulation.h"
+#include "sim/report/gzip_stream.h"
 #include "sim/report/trace_writer.h"
 #include "sim/scenario/build_simulation.h"
 #include "sim/scenario/scenario_parse.h"
+#include "support/run_memsim.h"
 
 using namespace memsim;
 using json = nlohmann::json;
@@ -145,4 +150,70 @@ TEST_CASE("live bytes by position peak where analyze_liveness says", "[trace][li
   const auto curve = live_bytes_by_position(paging.graph, paging.order);
   CHECK(*std::max_element(curve.begin(), curve.end()) ==
         analyze_liveness(paging.graph, paging.order).peak_live_bytes);
+}
+
+TEST_CASE("trace: names with quotes, backslashes and control characters stay JSON", "[trace]") {
+  // The trace is written as text, event by event: every name must come back as it went in.
+  const std::string toml =
+      "[hardware.cache]\ncapacity = \"3 tensors\"\n[graph]\nops = [{ name = \"a\\\"b\\\\c\\td\", "
+      "inputs = [\"x\\\"\"], outputs = [\"y\\n\"] }]\noutputs = [\"y\\n\"]\n";
+  const Simulation sim = build_simulation(parse_scenario_text(toml, "t.toml"), builtin_registry());
+  const json trace = trace_of(sim);
+  std::map<std::string, int> names;
+  for (const json& e : trace["traceEvents"])
+    if (e["ph"] == "X") ++names[e["name"].get<std::string>()];
+  CHECK(names["a\"b\\c\td"] == 1);
+  CHECK(names["x\""] == 1);
+  CHECK(names["y\n"] == 1);  // stored as a required output
+}
+
+TEST_CASE("trace: --trace FILE.json.gz is the same trace, gzip-compressed", "[trace][cli]") {
+  const memsim::test::TempDir dir;
+  const std::string scenario =
+      std::string(MEMSIM_SOURCE_DIR) + "/scenarios/lecture/mlp3-double-buffer.toml";
+  const auto plain = memsim::test::run_memsim("run " + scenario + " --trace " + dir.file("t.json"));
+  const auto packed =
+      memsim::test::run_memsim("run " + scenario + " --trace " + dir.file("t.json.gz"));
+  REQUIRE(plain.status == 0);
+  REQUIRE(packed.status == 0);
+  const std::string text = memsim::test::read_file(dir.file("t.json"));
+  const std::string gz = memsim::test::read_file(dir.file("t.json.gz"));
+  // RFC 1952: a gzip member starts with the bytes 1f 8b and deflate's method number 8.
+  REQUIRE(gz.size() > 10);
+  CHECK(static_cast<unsigned char>(gz[0]) == 0x1f);
+  CHECK(static_cast<unsigned char>(gz[1]) == 0x8b);
+  CHECK(gz[2] == 8);
+  CHECK(gz.size() < text.size());
+  gzFile in = gzopen(dir.file("t.json.gz").c_str(), "rb");
+  REQUIRE(in);
+  std::string unpacked;
+  char buf[4096];
+  for (int n; (n = gzread(in, buf, sizeof buf)) > 0;)
+    unpacked.append(buf, static_cast<std::size_t>(n));
+  gzclose(in);
+  CHECK(unpacked == text);
+  CHECK_NOTHROW(json::parse(unpacked));
+}
+
+TEST_CASE("gzip stream: what goes in comes out, across many buffers", "[trace]") {
+  // 3 MiB of varied text: more than the 64 KiB buffers in and out, so deflate runs many times.
+  std::string text;
+  for (std::uint64_t i = 0; text.size() < 3 * 1048576; ++i) text += std::to_string(i * 7919) + ",";
+  const memsim::test::TempDir dir;
+  {
+    std::ofstream file(dir.file("x.gz"), std::ios::binary);
+    GzipStream gz(file);
+    gz.stream() << text;
+    gz.finish();
+  }
+  gzFile in = gzopen(dir.file("x.gz").c_str(), "rb");
+  REQUIRE(in);
+  std::string back;
+  char buf[65536];
+  for (int n; (n = gzread(in, buf, sizeof buf)) > 0;) back.append(buf, static_cast<std::size_t>(n));
+  gzclose(in);
+  CHECK(back == text);
+  CHECK(is_gzip_path("run.json.gz"));
+  CHECK_FALSE(is_gzip_path("run.json"));
+  CHECK_FALSE(is_gzip_path("gz"));
 }

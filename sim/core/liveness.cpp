@@ -1,5 +1,6 @@
 #include "sim/core/liveness.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace memsim {
@@ -72,6 +73,31 @@ LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order)
 
 std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order) {
   return running_live(graph, live_intervals(graph, order), order.size());
+}
+
+std::vector<std::array<std::uint64_t, kTensorKindCount>> live_bytes_by_kind_at(
+    const Graph& graph, std::span<const OpId> order, std::span<const std::uint32_t> positions) {
+  using Row = std::array<std::int64_t, kTensorKindCount>;
+  // A difference array over the asked positions: a tensor live over [birth, last] adds its bytes
+  // to the asked positions in that range, found by binary search.
+  std::vector<Row> delta(positions.size() + 1, Row{});
+  const LiveIntervals iv = live_intervals(graph, order);
+  for (TensorId t = 0; t < graph.tensor_count(); ++t) {
+    if (iv.birth[t] == kNeverLive) continue;
+    const auto first = std::lower_bound(positions.begin(), positions.end(), iv.birth[t]);
+    const auto past = std::upper_bound(positions.begin(), positions.end(), iv.last[t]);
+    if (first >= past) continue;
+    const auto bytes = static_cast<std::int64_t>(graph.tensor(t).bytes);
+    const int kind = static_cast<int>(graph.tensor(t).kind);
+    delta[static_cast<std::size_t>(first - positions.begin())][kind] += bytes;
+    delta[static_cast<std::size_t>(past - positions.begin())][kind] -= bytes;
+  }
+  std::vector<std::array<std::uint64_t, kTensorKindCount>> out(positions.size());
+  Row running{};
+  for (std::size_t i = 0; i < positions.size(); ++i)
+    for (int k = 0; k < kTensorKindCount; ++k)
+      out[i][k] = static_cast<std::uint64_t>(running[k] += delta[i][k]);
+  return out;
 }
 
 }  // namespace memsim

@@ -24,4 +24,10 @@ LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order)
 // entry is analyze_liveness(graph, order).peak_live_bytes (for time lines and traces).
 std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order);
 
+// Live bytes by TensorKind at each of the given positions of `order` (increasing), by the same
+// rule: entry i sums to live_bytes_by_position(graph, order)[positions[i]]. Costs memory for the
+// positions asked only (pictures ask about one position per pixel column).
+std::vector<std::array<std::uint64_t, kTensorKindCount>> live_bytes_by_kind_at(
+    const Graph& graph, std::span<const OpId> order, std::span<const std::uint32_t> positions);
+
 }  // namespace memsim

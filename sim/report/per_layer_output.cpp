@@ -118,29 +118,45 @@ std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
     std::snprintf(buf, sizeof buf, "%.1f%%", p);
     return std::string(buf);
   };
+  // A layer's phases summed (rows come by layer, then phase).
+  std::vector<LayerPhaseRow> layers;
+  for (const LayerPhaseRow& r : report.rows) {
+    if (layers.empty() || layers.back().layer != r.layer) {
+      layers.push_back({});
+      layers.back().layer = r.layer;
+    }
+    LayerPhaseRow& l = layers.back();
+    l.stall_load += r.stall_load;
+    l.stall_store += r.stall_store;
+    l.load_bytes += r.load_bytes;
+    l.store_bytes += r.store_bytes;
+  }
   const auto block = [&](const char* title, const char* of, auto value, auto show) {
-    std::vector<std::size_t> idx(report.rows.size());
+    std::vector<std::size_t> idx(layers.size());
     std::iota(idx.begin(), idx.end(), 0);
     std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-      return value(report.rows[a]) > value(report.rows[b]);
+      return value(layers[a]) > value(layers[b]);
     });
-    std::vector<std::pair<std::string, std::string>> lines;
-    std::size_t width = 0;
+    std::vector<std::pair<std::string, std::string>> lines;  // (layer, amount)
+    std::vector<std::string> shares;
+    std::size_t width = 0, amount_width = 0;
     for (std::size_t i : idx) {
-      const LayerPhaseRow& r = report.rows[i];
+      const LayerPhaseRow& r = layers[i];
       if (lines.size() == count || value(r) <= 0) break;
-      std::string who = sim.graph.layer_name(r.layer) + " " + std::string(to_string(r.phase));
+      std::string who = sim.graph.layer_name(r.layer);
       width = std::max(width, who.size());
-      lines.emplace_back(
-          std::move(who),
-          show(value(r)) + "  (" + pct(value(r), value(report.total)) + " of " + of + ")");
+      lines.emplace_back(std::move(who), show(value(r)));
+      shares.push_back("  (" + pct(value(r), value(report.total)) + " of " + of + ")");
+      amount_width = std::max(amount_width, lines.back().second.size());
     }
     std::ostringstream o;
     o << title;
     if (lines.empty()) o << "none\n";
     for (std::size_t i = 0; i < lines.size(); ++i)
       o << (i ? "               " : "") << lines[i].first
-        << std::string(width - lines[i].first.size() + 2, ' ') << lines[i].second << "\n";
+        << std::string(width - lines[i].first.size() + 2, ' ')
+        << std::string(amount_width - lines[i].second.size(), ' ') << lines[i].second << shares[i]
+        << "\n";
     return o.str();
   };
   const auto secs = [u](double s) { return u ? format_number(s) + " units" : format_seconds(s); };

@@ -29,8 +29,9 @@ void write_per_layer_csv(std::ostream& out, const Simulation& sim, const PerLaye
 // bytes moved.
 nlohmann::ordered_json per_layer_json(const Simulation& sim, const PerLayerReport& report);
 
-// "top stalls" and "top traffic" blocks for the text summary: the `count` rows with the most
-// stall and the most bytes moved (rows with none are left out; ties keep row order).
+// "top stalls" and "top traffic" blocks for the text summary: the `count` layers (all their
+// phases together) with the most stall and the most bytes moved (layers with none are left
+// out; ties keep layer order).
 std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
                             std::size_t count = 5);
 

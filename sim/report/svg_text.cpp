@@ -66,6 +66,37 @@ double text_width(std::string_view text, double font_size) {
   return 0.6 * font_size * static_cast<double>(text.size());
 }
 
+AxisUnit time_axis_unit(bool uniform, double largest) {
+  if (uniform) return {1.0, "time units"};
+  if (largest < 1e-6) return {1e9, "ns"};
+  if (largest < 1e-3) return {1e6, "us"};
+  if (largest < 1) return {1e3, "ms"};
+  return {1.0, "s"};
+}
+
+AxisUnit bytes_axis_unit(bool uniform, double largest) {
+  if (uniform) return {1.0, "tensors"};
+  static const char* kNames[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double scale = 1;
+  int i = 0;
+  while (i < 4 && largest >= 1024 * scale) {
+    scale *= 1024;
+    ++i;
+  }
+  return {1.0 / scale, kNames[i]};
+}
+
+AxisUnit flops_axis_unit(double largest) {
+  static const char* kNames[] = {"FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP"};
+  double scale = 1;
+  int i = 0;
+  while (i < 5 && largest >= 1000 * scale) {
+    scale *= 1000;
+    ++i;
+  }
+  return {1.0 / scale, kNames[i]};
+}
+
 std::string svg_open(double width, double height, double font_size) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
          "width=\"" +

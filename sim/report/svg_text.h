@@ -17,6 +17,18 @@ std::vector<double> nice_ticks(double low, double high, int target);
 // Width in pixels of `text` in a sans-serif font of `font_size` px (an estimate: labels are
 // only drawn where this says they fit).
 double text_width(std::string_view text, double font_size);
+// The unit an axis is written in: an axis value is the quantity times `scale`.
+struct AxisUnit {
+  double scale;
+  std::string name;  // "us", "MiB", "tensors", ...
+};
+// Seconds: ns, us, ms or s by the largest value (uniform mode: "time units").
+AxisUnit time_axis_unit(bool uniform, double largest_seconds);
+// Bytes: B, KiB, MiB, GiB or TiB by the largest value (uniform mode: "tensors").
+AxisUnit bytes_axis_unit(bool uniform, double largest_bytes);
+// FLOPs: FLOP, kFLOP, MFLOP, GFLOP, TFLOP, PFLOP by the largest value.
+AxisUnit flops_axis_unit(double largest_flops);
+
 // The XML declaration and the opening <svg> tag of a width x height picture in the shared font.
 std::string svg_open(double width, double height, double font_size);
 

@@ -1,7 +1,11 @@
 #include "sim/report/trace_writer.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/core/liveness.h"
@@ -10,16 +14,40 @@
 namespace memsim {
 namespace {
 
-using json = nlohmann::ordered_json;
+// JSON text written directly (a 10^6-event trace would need gigabytes as a json tree).
+void put_string(std::ostream& out, std::string_view text) {
+  out << '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out << '\\' << ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out << buf;
+    } else {
+      out << ch;
+    }
+  }
+  out << '"';
+}
 
-json metadata(const char* what, int tid, const std::string& key, const json& value) {
-  json e;
-  e["name"] = what;
-  e["ph"] = "M";
-  e["pid"] = kTracePid;
-  e["tid"] = tid;
-  e["args"][key] = value;
-  return e;
+void put_number(std::ostream& out, double v) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;
+  out.write(buf, end - buf);
+}
+
+void metadata(std::ostream& out, const char* what, int tid, const char* key,
+              const std::string& text, int number, bool is_text) {
+  out << ",\n{\"name\":\"" << what << "\",\"ph\":\"M\",\"pid\":" << kTracePid << ",\"tid\":" << tid
+      << ",\"args\":{\"" << key << "\":";
+  if (is_text)
+    put_string(out, text);
+  else
+    out << number;
+  out << "}}";
 }
 
 // A counter sample; samples are sorted by time and, at equal times, only the last is kept
@@ -29,93 +57,97 @@ struct Sample {
   std::uint64_t value;
 };
 
-void add_counter(json& events, const char* name, const char* unit, std::vector<Sample> samples) {
+void put_counter(std::ostream& out, const char* name, const char* unit,
+                 std::vector<Sample> samples) {
   std::stable_sort(samples.begin(), samples.end(),
                    [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
   for (std::size_t i = 0; i < samples.size(); ++i) {
     if (i + 1 < samples.size() && samples[i + 1].ts == samples[i].ts) continue;
-    json e;
-    e["name"] = name;
-    e["ph"] = "C";
-    e["ts"] = samples[i].ts;
-    e["pid"] = kTracePid;
-    e["tid"] = 0;
-    e["args"][unit] = samples[i].value;
-    events.push_back(std::move(e));
+    out << ",\n{\"name\":\"" << name << "\",\"ph\":\"C\",\"ts\":";
+    put_number(out, samples[i].ts);
+    out << ",\"pid\":" << kTracePid << ",\"tid\":0,\"args\":{\"" << unit
+        << "\":" << samples[i].value << "}}";
   }
 }
 
 }  // namespace
 
-json chrome_trace_json(const Simulation& sim, const TimelineRecorder& rec) {
+void write_chrome_trace(std::ostream& out, const Simulation& sim, const TimelineRecorder& rec) {
   const Graph& g = sim.graph;
   const bool uniform = sim.machine.uniform;
   // Byte mode runs in seconds; the trace format counts microseconds.
   const double scale = uniform ? 1.0 : 1e6;
   const char* unit = uniform ? "tensors" : "bytes";
-  json events = json::array();
-  events.push_back(metadata("process_name", 0, "name", "memsim: " + sim.name));
+  out << "{\"traceEvents\":[\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":" << kTracePid
+      << ",\"tid\":0,\"args\":{\"name\":";
+  put_string(out, "memsim: " + sim.name);
+  out << "}}";
   // The lecture draws memory above compute: channels sort first.
   for (std::uint32_t c = 0; c < sim.machine.dram_channels; ++c) {
     const int tid = kTraceFirstChannelTid + static_cast<int>(c);
-    events.push_back(metadata("thread_name", tid, "name", "DRAM channel " + std::to_string(c)));
-    events.push_back(metadata("thread_sort_index", tid, "sort_index", static_cast<int>(c)));
+    metadata(out, "thread_name", tid, "name", "DRAM channel " + std::to_string(c), 0, true);
+    metadata(out, "thread_sort_index", tid, "sort_index", "", static_cast<int>(c), false);
   }
-  events.push_back(metadata("thread_name", kTraceComputeTid, "name", "compute"));
-  events.push_back(metadata("thread_sort_index", kTraceComputeTid, "sort_index",
-                            static_cast<int>(sim.machine.dram_channels)));
+  metadata(out, "thread_name", kTraceComputeTid, "name", "compute", 0, true);
+  metadata(out, "thread_sort_index", kTraceComputeTid, "sort_index", "",
+           static_cast<int>(sim.machine.dram_channels), false);
 
   std::vector<std::size_t> position(g.op_count(), 0);
   for (std::size_t i = 0; i < sim.order.size(); ++i) position[sim.order[i]] = i;
   const std::vector<std::uint64_t> live = live_bytes_by_position(g, sim.order);
-  std::vector<Sample> cache;
-  for (const OccupancySample& o : occupancy_curve(g, rec.steps()))
-    cache.push_back({o.t * scale, o.bytes});
   std::vector<Sample> live_samples;
+  live_samples.reserve(g.op_count());
 
   for (const TimedStep& s : rec.steps()) {
     if (s.resource == Resource::cache) continue;  // a drop: seen in the cache counter only
-    json e;
     const bool op = s.step.kind == StepKind::compute;
-    e["name"] = std::string(op ? g.op_name(s.step.id) : g.tensor_name(s.step.id));
-    e["cat"] = std::string(to_string(s.step.kind));
-    e["ph"] = "X";
-    e["ts"] = s.start * scale;
-    e["dur"] = (s.end - s.start) * scale;
-    e["pid"] = kTracePid;
-    e["tid"] = op ? kTraceComputeTid : kTraceFirstChannelTid + s.channel;
+    out << ",\n{\"name\":";
+    put_string(out, op ? g.op_name(s.step.id) : g.tensor_name(s.step.id));
+    out << ",\"cat\":\"" << to_string(s.step.kind) << "\",\"ph\":\"X\",\"ts\":";
+    put_number(out, s.start * scale);
+    out << ",\"dur\":";
+    put_number(out, (s.end - s.start) * scale);
+    out << ",\"pid\":" << kTracePid
+        << ",\"tid\":" << (op ? kTraceComputeTid : kTraceFirstChannelTid + s.channel)
+        << ",\"args\":{";
     if (op) {
-      e["args"]["flops"] = g.op(s.step.id).flops;
-      e["args"]["phase"] = std::string(to_string(g.op(s.step.id).phase));
-      e["args"]["working_set_" + std::string(unit)] = g.working_set_bytes(s.step.id);
+      out << "\"flops\":";
+      put_number(out, g.op(s.step.id).flops);
+      out << ",\"phase\":\"" << to_string(g.op(s.step.id).phase) << "\",\"working_set_" << unit
+          << "\":" << g.working_set_bytes(s.step.id) << "}}";
       live_samples.push_back({s.start * scale, live[position[s.step.id]]});
     } else {
-      e["args"][unit] = g.tensor(s.step.id).bytes;
-      e["args"]["tensor_kind"] = std::string(to_string(g.tensor(s.step.id).kind));
+      out << "\"" << unit << "\":" << g.tensor(s.step.id).bytes << ",\"tensor_kind\":\""
+          << to_string(g.tensor(s.step.id).kind) << "\"}}";
     }
-    events.push_back(std::move(e));
   }
   for (const TimelineStall& st : rec.stalls()) {
-    json e;
-    e["name"] = st.waiting_for_store ? "stall: waiting for a store" : "stall: waiting for a load";
-    e["cat"] = "stall";
-    e["ph"] = "X";
-    e["ts"] = st.start * scale;
-    e["dur"] = (st.end - st.start) * scale;
-    e["pid"] = kTracePid;
-    e["tid"] = kTraceComputeTid;
-    e["args"]["before_op"] = std::string(g.op_name(st.op));
-    events.push_back(std::move(e));
+    out << ",\n{\"name\":\""
+        << (st.waiting_for_store ? "stall: waiting for a store" : "stall: waiting for a load")
+        << "\",\"cat\":\"stall\",\"ph\":\"X\",\"ts\":";
+    put_number(out, st.start * scale);
+    out << ",\"dur\":";
+    put_number(out, (st.end - st.start) * scale);
+    out << ",\"pid\":" << kTracePid << ",\"tid\":" << kTraceComputeTid
+        << ",\"args\":{\"before_op\":";
+    put_string(out, g.op_name(st.op));
+    out << "}}";
   }
-  add_counter(events, "cache in use", unit, std::move(cache));
-  add_counter(events, "live", unit, std::move(live_samples));
+  std::vector<Sample> cache;
+  for (const OccupancySample& o : occupancy_curve(g, rec.steps()))
+    cache.push_back({o.t * scale, o.bytes});
+  put_counter(out, "cache in use", unit, std::move(cache));
+  put_counter(out, "live", unit, std::move(live_samples));
+  out << "\n],\"otherData\":{\"scenario\":";
+  put_string(out, sim.name);
+  out << ",\"time_unit\":\""
+      << (uniform ? "1 time unit of the scenario is shown as 1 us" : "microseconds") << "\"}}\n";
+}
 
-  json trace;
-  trace["traceEvents"] = std::move(events);
-  trace["otherData"]["scenario"] = sim.name;
-  trace["otherData"]["time_unit"] =
-      uniform ? "1 time unit of the scenario is shown as 1 us" : "microseconds";
-  return trace;
+nlohmann::ordered_json chrome_trace_json(const Simulation& sim, const TimelineRecorder& rec) {
+  std::ostringstream text;
+  write_chrome_trace(text, sim, rec);
+  return nlohmann::ordered_json::parse(text.str());
 }
 
 }  // namespace memsim

@@ -5,6 +5,7 @@
 // ("C") tracks for the cache in use and the live memory. Timestamps are microseconds; in
 // uniform mode one time unit of the scenario is shown as 1 us.
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "sim/core/simulation.h"
 #include "sim/report/timeline.h"
@@ -16,7 +17,12 @@ inline constexpr int kTracePid = 1;
 inline constexpr int kTraceComputeTid = 1;
 inline constexpr int kTraceFirstChannelTid = 2;
 
-// `recorder` holds the steps and stalls of run_simulation(sim, &recorder).
+// Writes the trace as JSON text, event by event (no JSON tree in memory: a run of 10^6 events
+// is written in about a second). `recorder` holds the steps and stalls of
+// run_simulation(sim, &recorder).
+void write_chrome_trace(std::ostream& out, const Simulation& sim, const TimelineRecorder& recorder);
+
+// The same trace as a JSON object (for tests and small runs).
 nlohmann::ordered_json chrome_trace_json(const Simulation& sim, const TimelineRecorder& recorder);
 
 }  // namespace memsim

@@ -4,9 +4,11 @@
 
 #include "sim/core/errors.h"
 #include "sim/core/schedule_replay.h"
+#include "sim/report/gzip_stream.h"
 #include "sim/report/per_layer.h"
 #include "sim/report/per_layer_output.h"
 #include "sim/report/report.h"
+#include "sim/report/svg_layer_bars.h"
 #include "sim/report/svg_timeline.h"
 #include "sim/report/tee_sink.h"
 #include "sim/report/timeline.h"
@@ -36,6 +38,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   std::string trace;
   std::string svg;
   std::string per_layer;
+  std::string per_layer_svg;
   std::string schedule_file;
   bool fail_on_oom = false;
   po::options_description options("memsim run options");
@@ -46,12 +49,15 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       "timeline", po::value<std::string>(&timeline),
       "write every load, store, compute, drop and stall to FILE.csv")(
       "trace", po::value<std::string>(&trace),
-      "write a Chrome trace-event FILE.json (open in ui.perfetto.dev or chrome://tracing)")(
+      "write a Chrome trace-event FILE.json (open in ui.perfetto.dev or chrome://tracing); "
+      "FILE.json.gz is gzip-compressed")(
       "svg", po::value<std::string>(&svg),
       "draw the time line (memory and compute rows, stalls, cache in use) into FILE.svg")(
       "per-layer", po::value<std::string>(&per_layer),
       "write one row per layer and phase (compute, stalls, moves, FLOPs, peak live, "
       "prefetches) to FILE: CSV, or JSON when FILE ends in .json")(
+      "per-layer-svg", po::value<std::string>(&per_layer_svg),
+      "draw each layer's time (compute by phase, stall) and bytes moved as bars into FILE.svg")(
       "schedule", po::value<std::string>(&schedule_file),
       "replay the steps in FILE (one per line: load X0, compute fwd1, store G3, drop X1), e.g. "
       "from memsim solve --emit-schedule, instead of the executor's")(
@@ -59,7 +65,9 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       "exit with status 3 when peak live does not fit the DRAM (less hardware.dram.reserved)");
   const std::string usage =
       "usage: memsim run SCENARIO.toml [--set KEY=VALUE]... [--format text|json|csv] "
-      "[--timeline FILE.csv] [--trace FILE.json] [--svg FILE.svg] [--per-layer FILE.csv|.json] "
+      "[--timeline FILE.csv] [--trace FILE.json[.gz]] [--svg FILE.svg] [--per-layer "
+      "FILE.csv|.json] "
+      "[--per-layer-svg FILE.svg] "
       "[--schedule FILE] [--fail-on-oom]\n\n"
       "Runs the scenario's schedule on its machine and reports time, stalls and every move.\n"
       "example: memsim run scenarios/lecture/mlp3-double-buffer.toml --set "
@@ -71,6 +79,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   outputs.add("--trace", trace);
   outputs.add("--svg", svg);
   outputs.add("--per-layer", per_layer);
+  outputs.add("--per-layer-svg", per_layer_svg);
 
   Simulation sim = load_simulation(scenario, registry);
   std::vector<Step> steps;
@@ -82,7 +91,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   const bool record = !timeline.empty() || !trace.empty() || !svg.empty();
   const bool top_layers = fmt == Format::text && sim.graph.op_count() <= kTopLayersMaxOps;
   std::optional<PerLayerRecorder> layers;
-  if (!per_layer.empty() || top_layers) layers.emplace(sim.graph);
+  if (!per_layer.empty() || !per_layer_svg.empty() || top_layers) layers.emplace(sim.graph);
   TeeSink tee(record ? &recorder : nullptr, layers ? &*layers : nullptr);
   StepSink* observer = record || layers ? &tee : nullptr;
   RunResult result;
@@ -104,7 +113,10 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
                        [&](std::ostream& out) { write_timeline_csv(out, sim.graph, recorder); });
   if (outputs.has("--trace"))
     outputs.set_writer("--trace", [&](std::ostream& out) {
-      out << chrome_trace_json(sim, recorder).dump() << "\n";
+      if (!is_gzip_path(trace)) return write_chrome_trace(out, sim, recorder);
+      GzipStream gz(out);
+      write_chrome_trace(gz.stream(), sim, recorder);
+      gz.finish();
     });
   if (outputs.has("--svg"))
     outputs.set_writer("--svg", [&](std::ostream& out) { out << timeline_svg(sim, recorder); });
@@ -115,6 +127,9 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       else
         write_per_layer_csv(out, sim, layer_report);
     });
+  if (outputs.has("--per-layer-svg"))
+    outputs.set_writer("--per-layer-svg",
+                       [&](std::ostream& out) { out << layer_bars_svg(sim, layer_report); });
   outputs.commit();
   switch (fmt) {
     case Format::text:

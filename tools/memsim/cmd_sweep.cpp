@@ -128,7 +128,9 @@ int cmd_sweep(const std::vector<std::string>& args, const Registry& registry) {
                                               : shard_range(grid.size(), parse_shard(shard_text));
 
   // The scenario itself must be valid; only the swept values may fail point by point.
-  load_simulation(scenario, registry);
+  // (Its machine also says how the plot writes values: tensors and time units, or bytes and
+  // seconds.)
+  const bool uniform = load_simulation(scenario, registry).machine.uniform;
   const std::string text = read_input_file(scenario.path, "scenario file");
   const SweepRunner runner =
       use_solver
@@ -160,7 +162,7 @@ int cmd_sweep(const std::vector<std::string>& args, const Registry& registry) {
     const std::string stem = std::filesystem::path(scenario.path).stem().string();
     const std::string title = stem + ": " + join(metrics) + " by " + grid.params().front().key;
     outputs.set_writer("--svg", [&, title](std::ostream& out) {
-      out << sweep_plot_svg(grid, outcomes, metrics, title);
+      out << sweep_plot_svg(grid, outcomes, metrics, title, uniform);
     });
   }
   outputs.commit();
