@@ -37,6 +37,20 @@ fs::path find_graph_folder() {
   return {};
 }
 
+// The machine's load (the first three fields of /proc/loadavg), so that the wall-clock figures
+// can be read against how many other jobs shared the CPU; "unknown" elsewhere.
+std::string load_average() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return "unknown";
+  double one = 0, five = 0, fifteen = 0;
+  const int read = std::fscanf(f, "%lf %lf %lf", &one, &five, &fifteen);
+  std::fclose(f);
+  if (read != 3) return "unknown";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f %.2f %.2f", one, five, fifteen);
+  return text;
+}
+
 double cpu_seconds() {
   return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
 }
@@ -66,7 +80,8 @@ int main(int argc, char** argv) {
   std::sort(files.begin(), files.end());
   Registry registry;
   register_builtin(registry);
-  std::printf("recompute planner: %s, time limit %.0f s per point\n", folder.c_str(), limit);
+  std::printf("recompute planner: %s, time limit %.0f s per point, load average %s\n",
+              folder.c_str(), limit, load_average().c_str());
   std::printf("%-28s %5s %6s %14s %12s %12s %7s %8s %8s  %s\n", "graph", "nodes", "budget",
               "budget bytes", "plan cost", "lower bound", "gap", "wall s", "cpu s", "found by");
   for (const fs::path& file : files) {
@@ -116,5 +131,6 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
   }
+  std::printf("load average at the end: %s\n", load_average().c_str());
   return 0;
 }

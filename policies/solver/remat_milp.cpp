@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 namespace memsim::planner {
@@ -72,7 +73,7 @@ std::vector<double> solution_of(const RematProblem& p, const RematPlan& plan, co
 }  // namespace
 
 MilpOutcome solve_remat_milp(const RematProblem& p, const RematPlan* start, double seconds,
-                             const std::vector<GuideOverrun>& cuts) {
+                             const std::vector<GuideOverrun>& cuts, int seed) {
   MilpOutcome out;
   const std::size_t n = p.size();
   if (n == 0 || n > kMilpMaxNodes) return out;
@@ -201,6 +202,7 @@ MilpOutcome solve_remat_milp(const RematProblem& p, const RematPlan* start, doub
   // ran for minutes past the limit); the incumbent comes from the builders anyway.
   Cbc_setParameter(model, "feasibilityPump", "off");
   Cbc_setMaximumSeconds(model, std::max(seconds, 0.01));
+  if (seed > 0) Cbc_setParameter(model, "randomCbcSeed", std::to_string(seed).c_str());
   std::vector<int> all(columns);
   std::iota(all.begin(), all.end(), 0);
   if (start) {

@@ -46,8 +46,9 @@ struct MilpOutcome {
 inline constexpr std::size_t kMilpMaxNodes = 600;
 
 // Solves the program within `seconds` of wall-clock time, starting from `start` (a valid plan)
-// if given. Deterministic when it finishes within the time.
+// if given, with CBC's random seed `seed` (0: CBC's default). Deterministic when it finishes
+// within the time.
 MilpOutcome solve_remat_milp(const RematProblem& problem, const RematPlan* start, double seconds,
-                             const std::vector<GuideOverrun>& cuts = {});
+                             const std::vector<GuideOverrun>& cuts = {}, int seed = 0);
 
 }  // namespace memsim::planner

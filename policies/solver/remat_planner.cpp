@@ -11,6 +11,9 @@
 namespace memsim::planner {
 namespace {
 
+constexpr EvictionRule kRules[] = {EvictionRule::worth, EvictionRule::farthest,
+                                   EvictionRule::largest};
+
 // Costs are sums of the nodes' costs; compare them with a relative tolerance.
 bool at_most(double a, double b) {
   return a <= b + 1e-9 * std::max(1.0, std::abs(b));
@@ -128,20 +131,27 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       return finish();
     }
   }
-  for (EvictionRule rule : {EvictionRule::worth, EvictionRule::farthest, EvictionRule::largest})
+  for (EvictionRule rule : kRules)
     if (auto plan = build_plan(p, rule)) consider(*plan, "greedy");
   r.lower_bound = stage_lower_bound(p);
   r.bound_method = "stage bound";
   if (r.found && at_most(r.cost, r.lower_bound)) return finish();
 
   // Rounds of the integer program: each solution that overruns memory inside a stage adds the
-  // cuts for those computations (valid for every plan) and the program is solved again.
+  // cuts for those computations (valid for every plan) and the program is solved again; a round
+  // that CBC's clock stopped is run again from the best plan so far (a lower cutoff, another
+  // seed) while half the time left covers the last round's overrun of its own limit.
   std::vector<GuideOverrun> cuts;
-  while (p.size() <= kMilpMaxNodes) {
-    const double left = options.time_limit_seconds - elapsed();
-    if (left <= 0) break;
-    // CBC checks its clock between phases only: leave it a margin.
-    const MilpOutcome milp = solve_remat_milp(p, r.found ? &r.plan : nullptr, left * 0.85, cuts);
+  double overrun = 0;  // how far the last round went past the seconds it was given
+  for (int round = 0; p.size() <= kMilpMaxNodes; ++round) {
+    const double started_round = elapsed();
+    const double left = options.time_limit_seconds - started_round;
+    if (left <= 0 || (round > 0 && left * 0.5 < std::max(overrun, 1.0))) break;
+    // CBC looks at its clock between nodes and heuristics only, and one node of a 350-node
+    // program can take several seconds: give it half of what is left.
+    const MilpOutcome milp =
+        solve_remat_milp(p, r.found ? &r.plan : nullptr, left * 0.5, cuts, round);
+    overrun = std::max(0.0, elapsed() - started_round - left * 0.5);
     if (milp.infeasible && !r.found) {
       r.infeasible = true;
       r.why = "the integer program's relaxation has no solution";
@@ -155,13 +165,11 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     const std::vector<GuideOverrun> overruns = guide_overruns(p, *milp.solution, &exact);
     if (overruns.empty()) {
       consider(exact, "integer program");
-      break;
+    } else {
+      for (EvictionRule rule : kRules)
+        if (auto plan = build_plan(p, rule, &*milp.solution)) consider(*plan, "integer program");
     }
-    for (EvictionRule rule : {EvictionRule::worth, EvictionRule::farthest, EvictionRule::largest})
-      if (auto plan = build_plan(p, rule, &*milp.solution)) consider(*plan, "integer program");
     if (r.found && at_most(r.cost, r.lower_bound)) break;
-    // Cuts already in the program did not stop these overruns: another round would give the
-    // same solution.
     bool fresh = false;
     for (const GuideOverrun& o : overruns) {
       const bool known = std::any_of(cuts.begin(), cuts.end(), [&](const GuideOverrun& c) {
@@ -169,7 +177,8 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       });
       if (!known) cuts.push_back(o), fresh = true;
     }
-    if (!fresh) break;
+    // A program CBC solved, with no new cut, would give the same solution again.
+    if (milp.optimal && !fresh) break;
   }
   return finish();
 }

@@ -63,11 +63,18 @@ std::string_view type_name(const toml::node& node) {
   }
 }
 
+thread_local KeyTableObserver key_table_observer;  // observe_key_tables
+
+void report_key_table(std::string_view table, std::span<const std::string_view> keys) {
+  if (key_table_observer) key_table_observer(table, keys);
+}
+
 // Reads one table: rejects keys it was not told about, converts values with their positions.
 class Reader {
  public:
   Reader(const toml::table& table, std::string path, const std::string& file, Keys allowed)
       : table_(table), path_(std::move(path)), file_(file) {
+    report_key_table(path_, std::span(allowed.begin(), allowed.size()));
     for (auto&& [key, node] : table) {
       const std::string_view k = key.str();
       if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
@@ -495,6 +502,9 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
       r.fail(*input, "input",
              "too large for 64 bits: " + to_string(m.input) + " x batch " +
                  std::to_string(m.batch) + " x 8 bytes");
+  // The keys every layer entry takes besides its type's (policies/models/layer_types.cpp).
+  static constexpr std::string_view kLayerEntryKeys[] = {"type", "name", "inputs", "repeat"};
+  report_key_table("model.layers", kLayerEntryKeys);
   const toml::array* layers = r.tables("layers");
   if (!layers || layers->empty())
     throw ScenarioError(m.pos, "model.layers needs at least one layer");
@@ -807,6 +817,10 @@ ScenarioSpec parse_with_overrides(toml::table root, const std::string& file,
 }
 
 }  // namespace
+
+void observe_key_tables(KeyTableObserver observer) {
+  key_table_observer = std::move(observer);
+}
 
 std::string nearest_name(std::string_view word, std::span<const std::string_view> candidates) {
   std::string best;
