@@ -29,6 +29,8 @@ class TrainingBuilder {
     recomputed_.assign(n_, kNone);
     gradient_.assign(n_, kNone);
     gradient_of_weight_.assign(n_, kNone);
+    extras_.assign(n_, {});
+    recomputed_extras_.assign(n_, {});
   }
 
   GeneratedSchedule build() && {
@@ -45,6 +47,12 @@ class TrainingBuilder {
 
  private:
   std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
+  std::uint64_t grad_bytes() const { return opt_.grad_bytes ? opt_.grad_bytes : m_.dtype_bytes; }
+  std::uint64_t state_bytes() const {
+    return opt_.state_bytes    ? opt_.state_bytes
+           : opt_.master_bytes ? opt_.master_bytes
+                               : m_.dtype_bytes;
+  }
   std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
   double elements(LayerId i) const {
     return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
@@ -76,7 +84,37 @@ class TrainingBuilder {
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
       activation_[i] =
           b_.add_tensor(layer_[i], TensorRole::out, act_bytes(i), TensorKind::activation, false);
-      emit(layer_[i], OpRole::forward, reads, {activation_[i]}, {}, layer.flops_forward);
+      std::vector<TensorId> writes{activation_[i]};
+      // What the layer saves for backward beyond its inputs and output (indices, statistics,
+      // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
+      // checkpointing: it saves nothing now, and its recompute writes them instead.
+      if (opt_.kept[i + 1]) add_extras(i, false, writes, extras_[i]);
+      emit(layer_[i], OpRole::forward, reads, writes, {}, layer.flops_forward);
+    }
+  }
+
+  static TensorRole recomputed_role(TensorRole role) {
+    switch (role) {
+      case TensorRole::indices:
+        return TensorRole::indices_recomputed;
+      case TensorRole::mean:
+        return TensorRole::mean_recomputed;
+      case TensorRole::invstd:
+        return TensorRole::invstd_recomputed;
+      case TensorRole::mask:
+        return TensorRole::mask_recomputed;
+      default:
+        throw std::logic_error("an extra tensor's role has no recomputed role");
+    }
+  }
+
+  // Adds layer i's extra tensors ("pool.indices", "bn1.mean.recomputed") to `writes` and `into`.
+  void add_extras(LayerId i, bool recomputed, std::vector<TensorId>& writes,
+                  std::vector<TensorId>& into) {
+    for (const ExtraTensor& e : m_.layers[i].extras) {
+      into.push_back(b_.add_tensor(layer_[i], recomputed ? recomputed_role(e.role) : e.role,
+                                   size(e.bytes()), TensorKind::activation, false));
+      writes.push_back(into.back());
     }
   }
 
@@ -118,9 +156,29 @@ class TrainingBuilder {
       for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
       recomputed_[top] = b_.add_tensor(layer_[top], TensorRole::out_recomputed, act_bytes(top),
                                        TensorKind::activation, false);
-      emit(layer_[top], OpRole::recompute, reads, {recomputed_[top]}, {}, layer.flops_forward);
+      std::vector<TensorId> writes{recomputed_[top]};
+      add_extras(top, true, writes, recomputed_extras_[top]);
+      emit(layer_[top], OpRole::recompute, reads, writes, {}, layer.flops_forward);
     }
     return recomputed_[j];
+  }
+
+  // The tensor a backward op of layer i reads for `ref` (Layer::backward_*_reads).
+  TensorId saved(LayerId i, const SavedRef& ref) {
+    const Layer& layer = m_.layers[i];
+    switch (ref.of) {
+      case SavedRef::Of::input:
+        return activation_for_backward(layer.inputs.at(ref.index));
+      case SavedRef::Of::output:
+        return activation_for_backward(i);
+      case SavedRef::Of::weight:
+        return weight_[i];
+      case SavedRef::Of::extra:
+        if (opt_.kept[i + 1]) return extras_[i].at(ref.index);
+        activation_for_backward(i);  // recomputes layer i, which writes its extras again
+        return recomputed_extras_[i].at(ref.index);
+    }
+    return kNone;
   }
 
   void backward(LayerId i) {
@@ -130,19 +188,26 @@ class TrainingBuilder {
     TensorId g = kNone;
     if (layer.params > 0) {
       std::vector<TensorId> reads{d};
-      for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
-      g = b_.add_tensor(layer_[i], TensorRole::weight_grad, size(m_.weight_bytes(layer)),
+      for (const SavedRef& ref : layer.backward_weight_reads) add_unique(reads, saved(i, ref));
+      g = b_.add_tensor(layer_[i], TensorRole::weight_grad, size(layer.params * grad_bytes()),
                         TensorKind::gradient, false);
       emit(layer_[i], OpRole::dW, reads, {g}, {}, layer.flops_backward_weight);
     }
     std::vector<TensorId> reads, writes, accumulates;
-    if (weight_[i] != kNone) reads.push_back(weight_[i]);
+    const auto& data_reads = layer.backward_data_reads;
+    const bool reads_weight =
+        std::any_of(data_reads.begin(), data_reads.end(),
+                    [](const SavedRef& r) { return r.of == SavedRef::Of::weight; });
+    if (reads_weight) reads.push_back(weight_[i]);
     reads.push_back(d);
     double flops = layer.flops_backward_data;
     std::vector<LayerId> targets;
     for (LayerId in : layer.inputs)
       if (in != kModelInput && std::find(targets.begin(), targets.end(), in) == targets.end())
         targets.push_back(in);
+    if (!targets.empty())
+      for (const SavedRef& ref : data_reads)
+        if (ref.of != SavedRef::Of::weight) add_unique(reads, saved(i, ref));
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
         gradient_[t] = b_.add_tensor(layer_[t], TensorRole::out_grad, act_bytes(t),
@@ -172,9 +237,13 @@ class TrainingBuilder {
     const TensorId g = gradient_of_weight_[i];
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
+    if (opt_.master_bytes > 0)
+      updates.push_back(b_.add_tensor(layer_[i], TensorRole::weight_master,
+                                      size(layer.params * opt_.master_bytes),
+                                      TensorKind::optimizer_state, true));
     static constexpr TensorRole kStateRoles[] = {TensorRole::weight_m, TensorRole::weight_v};
     for (std::uint32_t s = 0; s < cost.state_count; ++s)
-      updates.push_back(b_.add_tensor(layer_[i], kStateRoles[s], size(m_.weight_bytes(layer)),
+      updates.push_back(b_.add_tensor(layer_[i], kStateRoles[s], size(layer.params * state_bytes()),
                                       TensorKind::optimizer_state, true));
     for (TensorId t : updates) b_.mark_required_output(t);
     emit(layer_[i], OpRole::update, {g}, {}, updates,
@@ -192,6 +261,7 @@ class TrainingBuilder {
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
   std::vector<TensorId> gradient_of_weight_;                           // .weight.grad, per layer
   std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits
+  std::vector<std::vector<TensorId>> extras_, recomputed_extras_;  // per layer
 };
 
 }  // namespace
@@ -211,6 +281,9 @@ GeneratedSchedule generate_training(const GeneratorInput& in) {
                                                   "'; expected none, sgd, momentum or adam");
   options.update = in.schedule.update == "per-layer" ? UpdatePlacement::per_layer
                                                      : UpdatePlacement::after_backward;
+  options.grad_bytes = in.schedule.grad_bytes;
+  options.master_bytes = in.schedule.master_bytes;
+  options.state_bytes = in.schedule.optimizer_bytes;
   options.kept = in.schedule.checkpoint == "optimal"
                      ? optimal_checkpoints(model, options, in.uniform, in.dram_capacity).kept
                      : resolve_checkpoints(in.schedule, model.layers.size());

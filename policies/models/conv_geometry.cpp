@@ -47,6 +47,20 @@ Layer conv_layer(const LayerContext& ctx, const LayerParams& p, const Conv& conv
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
+  // convolution saves its input and weight: dL/dX = conv_transpose(dY, W), dL/dW = f(X, dY).
+  l.backward_data_reads = {{SavedRef::Of::weight, 0}};
+  l.backward_weight_reads = {{SavedRef::Of::input, 0}};
+  l.loops.kind = LoopNest::Kind::conv;
+  l.loops.N = ctx.batch;
+  l.loops.K = conv.out;
+  l.loops.C = in.c / conv.groups;
+  l.loops.P = o[0];
+  l.loops.Q = o[1];
+  l.loops.R = conv.window.kernel[0];
+  l.loops.S = conv.window.kernel[1];
+  l.loops.stride_h = conv.window.stride[0];
+  l.loops.stride_w = conv.window.stride[1];
+  l.loops.groups = conv.groups;
   return l;
 }
 

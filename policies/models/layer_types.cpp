@@ -16,6 +16,7 @@ Layer build_global_avgpool(const LayerContext&, const LayerParams&);
 Layer build_adaptive_avgpool(const LayerContext&, const LayerParams&);
 Layer build_flatten(const LayerContext&, const LayerParams&);
 Layer build_add(const LayerContext&, const LayerParams&);
+Layer build_dropout(const LayerContext&, const LayerParams&);
 
 LayerId expand_basic_block(BlockBuilder&, LayerId, const LayerParams&);
 LayerId expand_bottleneck(BlockBuilder&, LayerId, const LayerParams&);
@@ -32,8 +33,8 @@ const std::vector<LayerType>& layer_types() {
        &build_depthwise},
       {"pointwise", {"out", "stride", "bias"}, &build_pointwise},
       {"batchnorm", {}, &build_batchnorm},
-      {"relu", {}, &build_activation},
-      {"relu6", {}, &build_activation},
+      {"relu", {"inplace"}, &build_activation},
+      {"relu6", {"inplace"}, &build_activation},
       {"sigmoid", {}, &build_activation},
       {"tanh", {}, &build_activation},
       {"gelu", {}, &build_activation},
@@ -44,6 +45,7 @@ const std::vector<LayerType>& layer_types() {
       {"adaptive_avgpool", {"size"}, &build_adaptive_avgpool},
       {"flatten", {}, &build_flatten},
       {"add", {}, &build_add, 0},
+      {"dropout", {"p"}, &build_dropout},
   };
   return types;
 }

@@ -139,6 +139,9 @@ Layer finish(const TopologyReader& r, const Row& row, Layer l, std::uint64_t mac
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
+  // Convolutions and GEMMs save their input and weight, like conv2d and dense.
+  l.backward_data_reads = {{SavedRef::Of::weight, 0}};
+  l.backward_weight_reads = {{SavedRef::Of::input, 0}};
   l.pos = SourcePos{m.topology, row.line, 0};
   mul(r, row, {l.shape.elements(), m.batch, 8});
   mul(r, row, {l.params, 8});
@@ -168,6 +171,17 @@ Layer conv_row(const TopologyReader& r, const Row& row, Shape& input) {
   const std::uint64_t per_filter = depthwise ? mul(r, row, {fr, fs}) : mul(r, row, {c, fr, fs});
   l.shape = {out, e, f};
   l.params = mul(r, row, {out, per_filter});
+  l.loops.kind = LoopNest::Kind::conv;
+  l.loops.N = r.model().batch;
+  l.loops.K = out;
+  l.loops.C = depthwise ? 1 : c;
+  l.loops.P = e;
+  l.loops.Q = f;
+  l.loops.R = fr;
+  l.loops.S = fs;
+  l.loops.stride_h = sh;
+  l.loops.stride_w = sw;
+  l.loops.groups = depthwise ? c : 1;
   return finish(r, row, std::move(l), mul(r, row, {out, e, f, per_filter}));
 }
 
@@ -179,6 +193,11 @@ Layer gemm_row(const TopologyReader& r, const Row& row, Shape& input) {
   l.type = "gemm";
   l.shape = {n, m, 1};
   l.params = mul(r, row, {k, n});
+  l.loops.kind = LoopNest::Kind::gemm;
+  l.loops.batch_count = r.model().batch;
+  l.loops.m = m;
+  l.loops.n = n;
+  l.loops.k = k;
   return finish(r, row, std::move(l), mul(r, row, {m, n, k}));
 }
 

@@ -12,9 +12,24 @@ constexpr std::array<std::string_view, kTensorKindCount> kKindNames{
 constexpr std::array<std::string_view, 4> kPhaseNames{"forward", "backward", "update", "recompute"};
 constexpr std::array<std::string_view, kOpRoleCount> kOpRoleNames{"",   "forward", "dX",
                                                                   "dW", "update",  "recompute"};
-constexpr std::array<std::string_view, kTensorRoleCount> kTensorRoleNames{
-    "",    "weight",   "weight.grad",    "weight.m", "weight.v",
-    "out", "out.grad", "out.recomputed", "saved"};
+constexpr std::array<std::string_view, kTensorRoleCount> kTensorRoleNames{"",
+                                                                          "weight",
+                                                                          "weight.grad",
+                                                                          "weight.m",
+                                                                          "weight.v",
+                                                                          "out",
+                                                                          "out.grad",
+                                                                          "out.recomputed",
+                                                                          "saved",
+                                                                          "indices",
+                                                                          "mean",
+                                                                          "invstd",
+                                                                          "mask",
+                                                                          "indices.recomputed",
+                                                                          "mean.recomputed",
+                                                                          "invstd.recomputed",
+                                                                          "mask.recomputed",
+                                                                          "weight.master"};
 constexpr std::string_view kTileWord = ".tile";
 }  // namespace
 

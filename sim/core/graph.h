@@ -72,8 +72,19 @@ enum class TensorRole : std::uint8_t {
   out_grad,        // "out.grad": dL/d(out), the gradient flowing back into the layer
   out_recomputed,  // "out.recomputed": the output recomputed for the backward pass
   saved,           // "saved": what autograd keeps from forward for the layer's backward
+  // Extra tensors a forward op writes for its layer's backward (Layer::extras), and the same
+  // written by the layer's recompute:
+  indices,             // "indices": max-pool's int64 argmax per output element
+  mean,                // "mean": batch-norm's per-channel batch mean (layer-norm: per row)
+  invstd,              // "invstd": batch-norm's inverse standard deviation (layer-norm: rstd)
+  mask,                // "mask": dropout's mask, one byte per element
+  indices_recomputed,  // "indices.recomputed"
+  mean_recomputed,     // "mean.recomputed"
+  invstd_recomputed,   // "invstd.recomputed"
+  mask_recomputed,     // "mask.recomputed"
+  weight_master,       // "weight.master": the master copy the optimizer updates
 };
-inline constexpr int kTensorRoleCount = 9;
+inline constexpr int kTensorRoleCount = 18;
 std::string_view to_string(TensorRole role);
 
 // 16 bytes: a 10^6-op chain has 2 * 10^6 of these.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/core/errors.h"
+#include "sim/core/graph.h"
 
 namespace memsim {
 
@@ -20,6 +21,35 @@ std::string to_string(const Shape& s);  // "512" or "64x56x56"
 using LayerId = std::uint32_t;
 inline constexpr LayerId kModelInput = 0xffffffffu;  // X0, the model's input
 
+// A tensor a layer's forward op writes only for its backward ops (what autograd saves beyond
+// inputs and outputs): max-pool's int64 indices, batch-norm's per-channel mean and inverse
+// standard deviation, a dropout mask, layer-norm's per-row statistics. Sizes are for the
+// whole batch and do not follow the model's dtype.
+struct ExtraTensor {
+  TensorRole role = TensorRole::saved;  // indices, mean, invstd or mask
+  std::uint64_t elements = 0;
+  std::uint32_t element_bytes = 4;
+  std::uint64_t bytes() const { return elements * element_bytes; }
+};
+
+// One tensor a backward op reads besides dL/dY (docs/model.md, "Saved tensors").
+struct SavedRef {
+  enum class Of : std::uint8_t { input, output, weight, extra };
+  Of of = Of::input;
+  std::uint32_t index = 0;  // which input (layer.inputs[index]) or which extra
+  friend bool operator==(const SavedRef&, const SavedRef&) = default;
+};
+
+// The loop nest of a layer's forward op, for a tiling stage: a batched GEMM
+// (batch_count products of m x k by k x n) or a convolution (N K C P Q R S). Kind none for
+// element-wise layers.
+struct LoopNest {
+  enum class Kind : std::uint8_t { none, gemm, conv } kind = Kind::none;
+  std::uint64_t batch_count = 1, m = 0, n = 0, k = 0;             // gemm
+  std::uint64_t N = 0, K = 0, C = 0, P = 0, Q = 0, R = 0, S = 0;  // conv (C per group)
+  std::uint64_t stride_h = 1, stride_w = 1, groups = 1;
+};
+
 struct Layer {
   std::string name;
   std::string type;
@@ -33,6 +63,13 @@ struct Layer {
   // Multiply-adds of its weighted sums (convolutions and dense layers; 0 for the others), forward,
   // for the whole batch: what torchvision's "GFLOPS" column counts.
   double macs = 0;
+  // What its backward ops read besides dL/dY, as PyTorch's autograd saves it in training mode
+  // (derivatives.yaml semantics; tools/autograd_saved.py checks the rules). The dL/dW op
+  // exists only for layers with parameters.
+  std::vector<SavedRef> backward_data_reads;
+  std::vector<SavedRef> backward_weight_reads;
+  std::vector<ExtraTensor> extras;  // written by its forward op for backward
+  LoopNest loops;
   SourcePos pos;
 };
 
@@ -40,13 +77,17 @@ struct LayerGraph {
   std::uint64_t batch = 1;
   std::uint32_t dtype_bytes = 4;
   Shape input;
+  // Bytes per element of X0 when it is not the model's dtype: 8 for token ids (int64).
+  std::uint32_t input_element_bytes = 0;
   std::vector<Layer> layers;  // in a valid (topological) order; the last one is the output
 
   std::uint64_t weight_bytes(const Layer& l) const { return l.params * dtype_bytes; }
   std::uint64_t activation_bytes(const Layer& l) const {
     return batch * l.shape.elements() * dtype_bytes;
   }
-  std::uint64_t input_bytes() const { return batch * input.elements() * dtype_bytes; }
+  std::uint64_t input_bytes() const {
+    return batch * input.elements() * (input_element_bytes ? input_element_bytes : dtype_bytes);
+  }
 };
 
 }  // namespace memsim

@@ -798,9 +798,40 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
   return m;
 }
 
-// loss, optimizer, update and checkpoint: the keys only a training schedule takes.
+// "fp32" -> 4 etc.; 0 for a name that is not a floating-point dtype.
+std::uint32_t dtype_size(std::string_view name) {
+  if (name == "fp32") return 4;
+  if (name == "fp16" || name == "bf16") return 2;
+  if (name == "fp8") return 1;
+  return 0;
+}
+
+// master_weights, optimizer_dtype, grad_dtype: mixed-precision training.
+void parse_precision_keys(const Reader& r, ScheduleSpec& schedule) {
+  if (auto master = r.string("master_weights")) {
+    if (*master != "none" && dtype_size(*master) == 0)
+      r.fail(*r.find("master_weights"), "master_weights",
+             "unknown dtype '" + *master + "'; expected none, fp32, fp16, bf16 or fp8");
+    schedule.master_weights = *master;
+    schedule.master_bytes = *master == "none" ? 0 : dtype_size(*master);
+  }
+  for (auto [key, bytes, text] :
+       {std::tuple{"optimizer_dtype", &schedule.optimizer_bytes, &schedule.optimizer_dtype},
+        std::tuple{"grad_dtype", &schedule.grad_bytes, &schedule.grad_dtype}})
+    if (auto value = r.string(key)) {
+      if (dtype_size(*value) == 0)
+        r.fail(*r.find(key), key,
+               "unknown dtype '" + *value + "'; expected fp32, fp16, bf16 or fp8");
+      *bytes = dtype_size(*value);
+      *text = *value;
+    }
+}
+
+// loss, optimizer, update, checkpoint and the precision keys: the keys only a training
+// schedule takes.
 void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
-  for (std::string_view key : {"loss", "optimizer", "update", "checkpoint"}) {
+  for (std::string_view key : {"loss", "optimizer", "update", "checkpoint", "master_weights",
+                               "optimizer_dtype", "grad_dtype"}) {
     const toml::node* n = r.find(key);
     if (n && schedule.kind == "inference")
       r.fail(*n, key, "applies to kind = \"training\"; this schedule's kind is \"inference\"");
@@ -829,6 +860,7 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
                  "right after its dL/dW, as a fused optimizer does)");
     schedule.update = *update;
   }
+  parse_precision_keys(r, schedule);
   const toml::node* checkpoint = r.find("checkpoint");
   if (!checkpoint) return;
   schedule.checkpoint_pos = r.pos(*checkpoint);
@@ -873,7 +905,8 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("schedule");
   if (!table) return;
   Reader r(*table, "schedule", spec.file,
-           {"kind", "overlap", "loss", "optimizer", "update", "checkpoint"});
+           {"kind", "overlap", "loss", "optimizer", "update", "checkpoint", "master_weights",
+            "optimizer_dtype", "grad_dtype"});
   if (auto kind = r.string("kind")) {
     spec.schedule.kind = *kind;
     spec.schedule.kind_pos = r.pos(*r.find("kind"));

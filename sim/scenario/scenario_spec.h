@@ -95,6 +95,14 @@ struct ScheduleSpec {
   // "after-backward" (every update op after the whole backward pass, as in loss.backward();
   // optimizer.step()) | "per-layer" (each layer's update right after its backward ops).
   std::string update = "after-backward";
+  // Mixed precision (bytes per element; 0 = the default): master_weights 0 = none (the
+  // optimizer updates the model's weights), else an fp32/fp16/bf16 copy the optimizer updates;
+  // optimizer_dtype: momentum / Adam state, default the master's dtype or else the model's;
+  // grad_dtype: dL/dW, default the model's dtype.
+  std::uint32_t master_bytes = 0;
+  std::uint32_t optimizer_bytes = 0;
+  std::uint32_t grad_bytes = 0;
+  std::string master_weights = "none", optimizer_dtype, grad_dtype;  // as written
   // "none" | "sqrt" | "every" (with checkpoint_every = k) | "list" (checkpoint_layers).
   std::string checkpoint = "none";
   std::uint64_t checkpoint_every = 0;
