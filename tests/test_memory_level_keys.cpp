@@ -199,7 +199,8 @@ TEST_CASE("a list of levels is entered by its 1-based number from --set", "[leve
         "--set hardware.levels.2: 'hardware.levels.2' is a table; set one of its keys");
 }
 
-TEST_CASE("placement homes each kind of tensor; a raw tensor's home wins", "[levels][placement]") {
+TEST_CASE("placement homes each kind of tensor, and a raw tensor's home wins",
+          "[levels][placement]") {
   const Simulation sim =
       load_placed(kThreeLevels + kGraph + "[placement]\nweights = \"host\"\ninputs = \"host\"\n");
   const Graph& g = sim.graph;
