@@ -243,7 +243,7 @@ TEST_CASE("lecture scenarios conv-vs-fc and depthwise through memsim info",
          {"pointwise", c * c, 8 * 2.0 * c * c * 784, "memory"}});
 }
 
-TEST_CASE("a layer reads named inputs; blocks and repeats are named predictably", "[layers][dag]") {
+TEST_CASE("a layer reads named inputs, blocks and repeats are named predictably", "[layers][dag]") {
   const LayerGraph g =
       graph_of(model("[8, 4, 4]",
                      "{ type = \"conv2d\", name = \"a\", out = 8, kernel = 3, padding = 1 },\n"
