@@ -1,5 +1,6 @@
 // Inference: one forward op per layer, in layer order. Op "<layer>.forward" reads
-// "<layer>.weight" (when the layer has parameters) and its inputs' outputs ("input" for the
+// "<layer>.weight" (when the layer has parameters; a tied layer reads the weight of the layer
+// it is tied to) and its inputs' outputs ("input" for the
 // model's input), and writes "<layer>.out"; the activation is fused. The input and the weights
 // start in DRAM; the last layer's output is the required output.
 #include <string>
@@ -19,7 +20,7 @@ GeneratedSchedule generate_inference(const GeneratorInput& in) {
   b.reserve(2 * n + 1, n, 3 * n, name_bytes, n + 1);
   const TensorId x0 = b.add_tensor(b.add_layer("input"), TensorRole::none, size(lg.input_bytes()),
                                    TensorKind::input, true);
-  std::vector<TensorId> activation(n);
+  std::vector<TensorId> activation(n), weight(n, Graph::kNoTensor);
   std::vector<OpId> order;
   order.reserve(n);
   std::vector<TensorId> reads;
@@ -28,8 +29,11 @@ GeneratedSchedule generate_inference(const GeneratorInput& in) {
     const LayerIndex named = b.add_layer(layer.name);
     reads.clear();
     if (layer.params > 0)
-      reads.push_back(b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)),
-                                   TensorKind::weight, true));
+      weight[i] = b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)),
+                               TensorKind::weight, true);
+    // A tied layer reads the weight of the earlier layer it names (Layer::tied).
+    const TensorId w = layer.tied != kNotTied ? weight.at(layer.tied) : weight[i];
+    if (w != Graph::kNoTensor) reads.push_back(w);
     for (LayerId from : layer.inputs) reads.push_back(from == kModelInput ? x0 : activation[from]);
     activation[i] = b.add_tensor(named, TensorRole::out, size(lg.activation_bytes(layer)),
                                  TensorKind::activation, false);

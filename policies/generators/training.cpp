@@ -53,6 +53,9 @@ class TrainingBuilder {
            : opt_.master_bytes ? opt_.master_bytes
                                : m_.dtype_bytes;
   }
+  // The layer whose weight layer i uses: itself, or the one it is tied to (Layer::tied).
+  LayerId owner(LayerId i) const { return m_.layers[i].tied != kNotTied ? m_.layers[i].tied : i; }
+  TensorId weight_of(LayerId i) const { return weight_[owner(i)]; }
   std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
   double elements(LayerId i) const {
     return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
@@ -75,11 +78,10 @@ class TrainingBuilder {
       const Layer& layer = m_.layers[i];
       layer_[i] = b_.add_layer(layer.name);
       std::vector<TensorId> reads;
-      if (layer.params > 0) {
+      if (layer.params > 0)
         weight_[i] = b_.add_tensor(layer_[i], TensorRole::weight, size(m_.weight_bytes(layer)),
                                    TensorKind::weight, true);
-        reads.push_back(weight_[i]);
-      }
+      if (weight_of(i) != kNone) reads.push_back(weight_of(i));
       for (LayerId from : layer.inputs)
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
       activation_[i] =
@@ -152,7 +154,7 @@ class TrainingBuilder {
       stack.pop_back();
       const Layer& layer = m_.layers[top];
       std::vector<TensorId> reads;
-      if (weight_[top] != kNone) reads.push_back(weight_[top]);
+      if (weight_of(top) != kNone) reads.push_back(weight_of(top));
       for (LayerId in : layer.inputs) add_unique(reads, activation_for_backward(in));
       recomputed_[top] = b_.add_tensor(layer_[top], TensorRole::out_recomputed, act_bytes(top),
                                        TensorKind::activation, false);
@@ -172,7 +174,7 @@ class TrainingBuilder {
       case SavedRef::Of::output:
         return activation_for_backward(i);
       case SavedRef::Of::weight:
-        return weight_[i];
+        return weight_of(i);
       case SavedRef::Of::extra:
         if (opt_.kept[i + 1]) return extras_[i].at(ref.index);
         activation_for_backward(i);  // recomputes layer i, which writes its extras again
@@ -184,21 +186,31 @@ class TrainingBuilder {
   void backward(LayerId i) {
     const Layer& layer = m_.layers[i];
     const TensorId d = gradient_[i];
-    if (d == kNone) return;  // no gradient reaches this layer (its output feeds nothing)
-    TensorId g = kNone;
-    if (layer.params > 0) {
+    if (d == kNone) {  // no gradient reaches this layer (its output feeds nothing)
+      if (gradient_of_weight_[i] != kNone) weight_gradient_done(i);  // a tied layer's
+      return;
+    }
+    if (layer.has_weight()) {
+      // A tied layer (later in the model, so earlier in backward) writes the owner's gradient;
+      // the owner's own dL/dW adds into it, one more FLOP per parameter.
+      const LayerId o = owner(i);
       std::vector<TensorId> reads{d};
       for (const SavedRef& ref : layer.backward_weight_reads) add_unique(reads, saved(i, ref));
-      g = b_.add_tensor(layer_[i], TensorRole::weight_grad, size(layer.params * grad_bytes()),
-                        TensorKind::gradient, false);
-      emit(layer_[i], OpRole::dW, reads, {g}, {}, layer.flops_backward_weight);
+      TensorId& g = gradient_of_weight_[o];
+      const bool first = g == kNone;
+      if (first)
+        g = b_.add_tensor(layer_[o], TensorRole::weight_grad,
+                          size(m_.layers[o].params * grad_bytes()), TensorKind::gradient, false);
+      emit(layer_[i], OpRole::dW, reads, first ? std::vector<TensorId>{g} : std::vector<TensorId>{},
+           first ? std::vector<TensorId>{} : std::vector<TensorId>{g},
+           layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layers[o].params)));
     }
     std::vector<TensorId> reads, writes, accumulates;
     const auto& data_reads = layer.backward_data_reads;
     const bool reads_weight =
         std::any_of(data_reads.begin(), data_reads.end(),
                     [](const SavedRef& r) { return r.of == SavedRef::Of::weight; });
-    if (reads_weight) reads.push_back(weight_[i]);
+    if (reads_weight) reads.push_back(weight_of(i));
     reads.push_back(d);
     double flops = layer.flops_backward_data;
     std::vector<LayerId> targets;
@@ -219,8 +231,13 @@ class TrainingBuilder {
       }
     }
     if (!targets.empty()) emit(layer_[i], OpRole::dX, reads, writes, accumulates, flops);
-    if (g == kNone) return;
-    gradient_of_weight_[i] = g;
+    if (layer.params > 0) weight_gradient_done(i);
+  }
+
+  // Layer i's weight gradient is complete (its own dL/dW and any tied layer's have run): it is
+  // a required output, or its update runs now or after the backward pass.
+  void weight_gradient_done(LayerId i) {
+    const TensorId g = gradient_of_weight_[i];
     if (opt_.optimizer == Optimizer::none) {
       b_.mark_required_output(g);
       return;

@@ -37,6 +37,10 @@
 //                  (an activation read by several layers) the first consumer in backward order
 //                  writes its .out.grad, later ones add into it in place (`updates`), one more
 //                  FLOP per element.                                                backward
+//   A tied layer (Layer::tied: GPT-2's language-model head) has no weight of its own: its
+//   forward, dX and recompute ops read the weight of the layer it is tied to (L_t.weight), its
+//   dW op writes L_t.weight.grad (it runs first in backward, being later in the model) and
+//   L_t.dW adds into it in place (+ params_t FLOPs); L_t alone has an update op.
 //   L_i.update     reads L_i.weight.grad, updates L_i.weight (and .master, .m, .v) in place
 //                  (with a master copy, the weight is cast back from it: 0 FLOPs);
 //                  optimizer_cost(...).flops_per_param * params (optimizer_costs.h)  update

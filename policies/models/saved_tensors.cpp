@@ -11,8 +11,8 @@ namespace {
 using Storage = std::tuple<int, LayerId, std::uint32_t>;  // (0 X0 | 1 output | 2 extra, layer, k)
 
 bool records_backward(const Layer& layer) {
-  return layer.params > 0 || std::any_of(layer.inputs.begin(), layer.inputs.end(),
-                                         [](LayerId in) { return in != kModelInput; });
+  return layer.has_weight() || std::any_of(layer.inputs.begin(), layer.inputs.end(),
+                                           [](LayerId in) { return in != kModelInput; });
 }
 
 }  // namespace
@@ -31,7 +31,7 @@ SavedBytes saved_bytes(const LayerGraph& model) {
     std::set<Storage> mine;
     if (records_backward(layer)) {
       std::vector<SavedRef> refs = layer.backward_data_reads;
-      if (layer.params > 0)
+      if (layer.has_weight())
         refs.insert(refs.end(), layer.backward_weight_reads.begin(),
                     layer.backward_weight_reads.end());
       for (const SavedRef& r : refs) {

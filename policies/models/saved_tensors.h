@@ -5,7 +5,8 @@
 // counted once (a tensor saved by several layers — a ReLU's output read by the next
 // convolution as its input, a softmax output read by the weighted sum — is one storage).
 //
-// A layer saves anything only when autograd records it: when it has parameters or reads an
+// A layer saves anything only when autograd records it: when it has a weight (its own or a
+// tied one, Layer::tied) or reads an
 // activation other than X0 (X0 does not require grad). It saves the union of what its dL/dW
 // op reads (layers with parameters) and what its dL/dX op reads (when it has an input other
 // than X0); the training schedule's backward ops read exactly these tensors.

@@ -20,6 +20,7 @@ std::string to_string(const Shape& s);  // "512" or "64x56x56"
 
 using LayerId = std::uint32_t;
 inline constexpr LayerId kModelInput = 0xffffffffu;  // X0, the model's input
+inline constexpr LayerId kNotTied = 0xffffffffu;     // Layer::tied: a weight of its own
 
 // A tensor a layer's forward op writes only for its backward ops (what autograd saves beyond
 // inputs and outputs): max-pool's int64 indices, batch-norm's per-channel mean and inverse
@@ -69,6 +70,11 @@ struct Layer {
   std::vector<SavedRef> backward_data_reads;
   std::vector<SavedRef> backward_weight_reads;
   std::vector<ExtraTensor> extras;  // written by its forward op for backward
+  // An earlier layer whose weight this one uses instead of its own (a tied language-model head
+  // reads the token embedding): params is then 0, its ops read that layer's weight and its
+  // dL/dW adds into that layer's gradient.
+  LayerId tied = kNotTied;
+  bool has_weight() const { return params > 0 || tied != kNotTied; }
   LoopNest loops;
   SourcePos pos;
 };
@@ -77,7 +83,8 @@ struct LayerGraph {
   std::uint64_t batch = 1;
   std::uint32_t dtype_bytes = 4;
   Shape input;
-  // Bytes per element of X0 when it is not the model's dtype: 8 for token ids (int64).
+  // Bytes per element of X0 when it is not the model's dtype: 8 for token ids (int64,
+  // model.seq_len).
   std::uint32_t input_element_bytes = 0;
   std::vector<Layer> layers;  // in a valid (topological) order; the last one is the output
 

@@ -675,7 +675,8 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table, const Machine
 }
 
 ModelSpec parse_model(const Reader& top, const toml::table& table) {
-  Reader r(table, "model", top.file(), {"batch", "dtype", "input", "layers", "topology"});
+  Reader r(table, "model", top.file(),
+           {"batch", "dtype", "input", "seq_len", "layers", "topology"});
   ModelSpec m;
   m.pos = r.table_pos();
   m.batch = static_cast<std::uint64_t>(r.integer("batch", 1).value_or(1));
@@ -696,7 +697,7 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
   if (auto topology = r.string("topology")) {
     // A SCALE-Sim topology file gives the input and the layers itself.
     m.topology_pos = r.pos(*r.find("topology"));
-    for (std::string_view key : {"input", "layers"})
+    for (std::string_view key : {"input", "seq_len", "layers"})
       if (const toml::node* n = r.find(key))
         r.fail(*n, key,
                "not used with model.topology (the topology file gives the input and the layers); "
@@ -711,10 +712,22 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
     return m;
   }
   const toml::node* input = r.find("input");
-  if (!input)
-    throw ScenarioError(m.pos,
-                        "model.input (features of X0, or [channels, height, width]) is required");
-  if (input->is_integer() && input->as_integer()->get() >= 1) {
+  if (const toml::node* seq = r.find("seq_len")) {
+    // Token ids: X0 is seq_len int64 per sample (policies/models/embedding.cpp reads them).
+    if (input)
+      r.fail(*input, "input",
+             "not used with model.seq_len (the input is seq_len token ids); remove one of them");
+    if (!seq->is_integer() || seq->as_integer()->get() < 1)
+      r.fail(*seq, "seq_len", "expected a positive number of tokens per sample");
+    m.seq_len = static_cast<std::uint64_t>(seq->as_integer()->get());
+    m.input = {1, m.seq_len, 1};
+    input = seq;
+  } else if (!input) {
+    throw ScenarioError(
+        m.pos,
+        "model.input (features of X0, or [channels, height, width]) or model.seq_len (token "
+        "ids) is required");
+  } else if (input->is_integer() && input->as_integer()->get() >= 1) {
     m.input.c = static_cast<std::uint64_t>(input->as_integer()->get());
   } else if (input->is_array() && input->as_array()->size() == 3 &&
              std::all_of(input->as_array()->begin(), input->as_array()->end(),

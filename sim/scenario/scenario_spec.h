@@ -74,6 +74,9 @@ struct ModelSpec {
   std::uint32_t dtype_bytes = 4;
   std::string dtype = "fp32";
   Shape input;  // X_0 per sample: `input = 1024` (features) or `input = [3, 224, 224]`
+  // `seq_len = 1024` instead of input: X_0 is seq_len token ids (int64) per sample, the input
+  // of `embedding` layers (0 = not given).
+  std::uint64_t seq_len = 0;
   std::vector<LayerSpec> layers;
   // `topology = "file.csv"`: a SCALE-Sim topology replaces input and layers. The path is
   // resolved against the scenario file's folder (policies/models/scalesim_topology.h reads it).
