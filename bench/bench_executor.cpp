@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "bench/dense_chain.h"
 #include "bench/heap_counter.h"
 #include "policies/register_builtin.h"
 #include "sim/core/simulation.h"
@@ -42,29 +43,6 @@ Figures measure(MakeSimulation make, std::size_t ops, double* build_bytes_per_op
           r.counts.loads};
 }
 
-Simulation dense_chain(std::size_t layers, const Registry& registry, const std::string& policy) {
-  ModelSpec model;
-  model.batch = 1;
-  model.input.c = 256;
-  LayerSpec layer;
-  layer.type = "dense";
-  layer.params["out"] = {std::int64_t{256}, {}};
-  layer.repeat = layers;
-  model.layers.push_back(layer);
-  ScheduleSpec schedule;
-  schedule.lookahead = 1;
-  schedule.overlap = "double-buffer";
-  Simulation sim;
-  sim.machine.uniform = true;
-  sim.machine.cache_capacity = 4;
-  GeneratedSchedule g = registry.find_generator("inference")->factory({model, schedule, true});
-  sim.graph = std::move(g.graph);
-  sim.order = std::move(g.order);
-  sim.lookahead = 1;
-  sim.eviction_factory = registry.find_eviction(policy)->factory;
-  return sim;
-}
-
 // 10^6 reads of 4096 pages, 80% of them among a hot set of 256, through a 512-tensor cache.
 Simulation reference_string(std::size_t accesses, const Registry& registry,
                             const std::string& policy) {
@@ -98,7 +76,9 @@ int main() {
     double per_op_small = 0;
     for (std::size_t n : {std::size_t{100000}, std::size_t{1000000}}) {
       double build = 0;
-      const Figures f = measure([&] { return dense_chain(n, registry, policy); }, n, &build);
+      const Figures f =
+          measure([&] { return bench::dense_chain(n, registry, policy, /*double_buffer=*/true); },
+                  n, &build);
       std::printf("%-22s %-7s %10zu %12.4f %12.0f %10.1f   (generator peak %.0f B/op)\n",
                   "dense chain (4 slots)", policy, n, f.seconds, n / f.seconds, f.bytes_per_op,
                   build);

@@ -9,6 +9,7 @@
 #include <streambuf>
 #include <string>
 
+#include "bench/dense_chain.h"
 #include "policies/register_builtin.h"
 #include "sim/report/gzip_stream.h"
 #include "sim/report/svg_timeline.h"
@@ -36,29 +37,6 @@ class CountingBuf : public std::streambuf {
   }
 };
 
-Simulation dense_chain(std::size_t layers, const Registry& registry) {
-  ModelSpec model;
-  model.batch = 1;
-  model.input.c = 256;
-  LayerSpec layer;
-  layer.type = "dense";
-  layer.params["out"] = {std::int64_t{256}, {}};
-  layer.repeat = layers;
-  model.layers.push_back(layer);
-  ScheduleSpec schedule;
-  Simulation sim;
-  sim.name = "dense chain";
-  sim.machine.uniform = true;
-  sim.machine.cache_capacity = 4;
-  GeneratedSchedule g = registry.find_generator("inference")->factory({model, schedule, true});
-  sim.graph = std::move(g.graph);
-  sim.order = std::move(g.order);
-  sim.overlap = "none";
-  sim.eviction = "lru";
-  sim.eviction_factory = registry.find_eviction("lru")->factory;
-  return sim;
-}
-
 template <typename F>
 double seconds(F f) {
   const auto start = std::chrono::steady_clock::now();
@@ -70,7 +48,7 @@ double seconds(F f) {
 
 int main() {
   const Registry registry = builtin_registry();
-  const Simulation sim = dense_chain(333334, registry);
+  const Simulation sim = bench::dense_chain(333334, registry, "lru", /*double_buffer=*/false);
   TimelineRecorder recorder;
   run_simulation(sim, &recorder);
   std::size_t events = recorder.stalls().size();

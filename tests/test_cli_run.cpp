@@ -157,7 +157,7 @@ TEST_CASE("usage errors exit 2 with one line", "[cli][errors]") {
         "/nonexistent.toml: cannot open the scenario file: No such file or directory\n");
 }
 
-TEST_CASE("validate prints ok; help teaches with an example", "[cli]") {
+TEST_CASE("validate prints ok, help teaches with an example", "[cli]") {
   const CommandResult ok = run_memsim("validate " + source_path("scenarios/lecture/paging.toml"));
   CHECK(ok.status == 0);
   CHECK(ok.out == "ok\n");

@@ -58,7 +58,7 @@ TEST_CASE("errors in a --set name --set and the key, and are exit 2", "[errors][
                    "ops = [{ name = \"f\", inputs = [\"a\"] }]\n",
                    {"foo.bar=1"}) ==
         "--set foo.bar: unknown key 'foo' at the top level; expected one of: scenario, hardware, "
-        "graph, model, schedule, policy");
+        "placement, graph, model, schedule, policy");
   const auto del =
       run_memsim("validate " + kPaging + " --set \"$(printf 'scenario.name=a\\177b')\"");
   CHECK(del.status == 2);
@@ -90,7 +90,7 @@ TEST_CASE("a newline in a name, key or value is escaped: every message is one li
   CHECK(usage.err == "memsim run: --format must be text, json or csv, not 'x\\ny'\n");
 }
 
-TEST_CASE("names beyond 65535 bytes and ops beyond 255 inputs are exit 2 at the op's line",
+TEST_CASE("names beyond 65535 bytes and ops beyond 65535 inputs are exit 2 at the op's line",
           "[errors]") {
   const std::string head = "[hardware.cache]\ncapacity = \"400 tensors\"\n[graph]\nops = [\n";
   const std::string long_name(70000, 'x');
@@ -101,10 +101,10 @@ TEST_CASE("names beyond 65535 bytes and ops beyond 255 inputs are exit 2 at the 
         "s.toml:5:1: op 'f' names tensor 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (70000 "
         "characters), which is too long; names are at most 65535 bytes");
   std::string inputs;
-  for (int i = 0; i < 300; ++i) inputs += (i ? ", \"t" : "\"t") + std::to_string(i) + "\"";
+  for (int i = 0; i < 65536; ++i) inputs += (i ? ", \"t" : "\"t") + std::to_string(i) + "\"";
   CHECK(load_error(head + "{ name = \"f\", inputs = [" + inputs + "] },\n]\n") ==
-        "s.toml:5:1: op 'f' has 300 inputs; an op has at most 255 inputs, 255 outputs and 255 "
-        "updates");
+        "s.toml:5:1: op 'f' has 65536 inputs; an op has at most 65535 inputs, 65535 outputs and "
+        "65535 updates");
 }
 
 TEST_CASE("sizes and counts that overflow 64 bits are exit 2, too large, at the line", "[errors]") {

@@ -243,7 +243,7 @@ TEST_CASE("lecture scenarios conv-vs-fc and depthwise through memsim info",
          {"pointwise", c * c, 8 * 2.0 * c * c * 784, "memory"}});
 }
 
-TEST_CASE("a layer reads named inputs; blocks and repeats are named predictably", "[layers][dag]") {
+TEST_CASE("a layer reads named inputs, blocks and repeats are named predictably", "[layers][dag]") {
   const LayerGraph g =
       graph_of(model("[8, 4, 4]",
                      "{ type = \"conv2d\", name = \"a\", out = 8, kernel = 3, padding = 1 },\n"
@@ -361,8 +361,9 @@ TEST_CASE("bad layer inputs, names and keys are input errors", "[layers][errors]
   CHECK(graph_error(model("8", "{ type = \"conv\", out = 3 },\n")) ==
         "m.toml:7:1: unknown layer type 'conv'; did you mean 'conv2d'?; known layer types: dense, "
         "conv2d, depthwise, pointwise, batchnorm, relu, relu6, sigmoid, tanh, gelu, silu, maxpool, "
-        "avgpool, global_avgpool, adaptive_avgpool, flatten, add; blocks: basic_block, bottleneck, "
-        "inverted_residual");
+        "avgpool, global_avgpool, adaptive_avgpool, flatten, add, dropout, linear, embedding, "
+        "layernorm, softmax, attention_scores, attention_context, select_token; blocks: "
+        "basic_block, bottleneck, inverted_residual, attention, transformer_block");
   CHECK(graph_error(model("[3, 8, 8]", "{ type = \"conv2d\", out = 3, kernal = 3 },\n")) ==
         "m.toml:7:38: unknown key 'kernal' for a conv2d layer; did you mean 'kernel'?");
   CHECK(

@@ -102,7 +102,7 @@ TEST_CASE("merge: a directory or a missing file as input is named as such", "[me
         dir.file("none.csv") + ": cannot open the sweep table: No such file or directory\n");
 }
 
-TEST_CASE("README's GNU parallel recipe: shards merge into the whole sweep; damage is refused",
+TEST_CASE("README's GNU parallel recipe: shards merge into the whole sweep, damage is refused",
           "[merge][cli][parallel]") {
   if (std::system("parallel --version 2>/dev/null | grep -q 'GNU parallel'") != 0) {
     WARN(

@@ -65,7 +65,7 @@ const std::string kScenario = source_path("scenarios/lecture/paging.toml");
 
 }  // namespace
 
-TEST_CASE("a dash is standard output; paths that cannot be written are refused when added",
+TEST_CASE("a dash is standard output, paths that cannot be written are refused when added",
           "[output]") {
   const TempDir dir;
   CHECK(memsim::cli::resolve_output_path("-").kind == OutputKind::standard_output);
@@ -120,7 +120,7 @@ TEST_CASE("a regular file is replaced whole, keeping its mode, with no temporary
   CHECK(names_in(dir.path) == std::set<std::string>{"out.csv"});
 }
 
-TEST_CASE("a symbolic link to a regular file stays a link; its target is replaced", "[output]") {
+TEST_CASE("a symbolic link to a regular file stays a link, its target is replaced", "[output]") {
   const TempDir dir;
   fs::create_directory(dir.file("real"));
   write_file(dir.file("real/data.csv"), "old\n");

@@ -208,3 +208,22 @@ TEST_CASE("reference: pieces free from the same instant are taken oldest first (
   e.store_bytes = 1;
   check(pieces_with_the_same_instant(), e);
 }
+
+TEST_CASE("reference: inputs take freed space before outputs, and an output waits for the store",
+          "[reference]") {
+  // test_executor's store-stall case, run by the reference. Uniform, 2 units, unit times, no
+  // lookahead; I and J start in DRAM. p: I -> T; q: J -> U; r reads T and U.
+  // D=0: I allocated and loaded 0-1; T allocated at 0; p 1-2 (load stall 1).
+  // D=2: I dead, dropped at 2. J (an input, §4.1 step 2 before outputs) takes that unit: loaded
+  //   2-3. U: nothing free, T (dirty, needed by r) evicted: stored 3-4 (the channel is busy
+  //   until 3), dropped at 4; U allocated at 4, waiting for a store. q 4-5: S = 4, store
+  //   stall min(4 - 2, 4 - 2) = 2, load stall 0.
+  // D=5: J dead, dropped at 5; T loaded into its unit 5-6; r 6-7 (load stall 1). T and U dead
+  //   at 7.
+  // time 7; loads I J T = 3; stores T = 1; drops I T J T U = 5; DRAM busy [0,1] u [2,4] u [5,6]
+  // = 4; stalls load 1 + 1 = 2, store 2; peak 2.
+  const Case c = hand_case(uniform_machine(2), with(Policy::lru, 0), "none",
+                           {{"I", Kind::input}, {"J", Kind::input}},
+                           {{"p", {"I"}, {"T"}}, {"q", {"J"}, {"U"}}, {"r", {"T", "U"}, {}}});
+  check(c, {7, 3, 4, 2, 2, 3, 1, 5, 2, {{1, 2}, {4, 5}, {6, 7}}});
+}

@@ -161,7 +161,7 @@ TEST_CASE("recompute: the cheaper of two values to drop, and a budget that needs
         "budget of 2");
 }
 
-TEST_CASE("recompute: random graphs against exhaustive search; the bound never exceeds it",
+TEST_CASE("recompute: random graphs against exhaustive search, the bound never exceeds it",
           "[planner][recompute]") {
   // With the planner's own exact search every answer is proved; without it (the integer
   // program and the builders alone, as on large graphs) the bound and the plan still bracket
@@ -232,7 +232,7 @@ TEST_CASE("recompute: plans are checked against every rule", "[planner][recomput
         "action 2 (node 1): memory 2 exceeds the budget 1");
 }
 
-TEST_CASE("recompute: tensors from DRAM are free loads; in-place updates are refused",
+TEST_CASE("recompute: tensors from DRAM are free loads, in-place updates are refused",
           "[planner][recompute]") {
   GraphBuilder b;
   const TensorId w = b.add_tensor("W", 3, TensorKind::weight, true);

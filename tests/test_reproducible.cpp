@@ -51,7 +51,7 @@ TEST_CASE("sweep --solve writes the same bytes with --jobs 1 and --jobs 2, run t
   }
 }
 
-TEST_CASE("solve --format json is the same on every run; --timings adds its own keys",
+TEST_CASE("solve --format json is the same on every run, --timings adds its own keys",
           "[reproducible][solver][cli]") {
   const std::string cmd = "solve " + kLabel + " --format json";
   const auto a = run_memsim(cmd), b = run_memsim(cmd);
@@ -106,7 +106,7 @@ TEST_CASE("solve's text names the real stop reason and the state budget's memory
   CHECK(timed.out.find(" states/s)\n") != std::string::npos);
 }
 
-TEST_CASE("sweep --solve takes the solve options; they are refused without --solve",
+TEST_CASE("sweep --solve takes the solve options, they are refused without --solve",
           "[reproducible][sweep][cli]") {
   const auto r = run_memsim("sweep " + kTeaser +
                             " --solve --param hardware.cache.capacity --values '5 tensors' "

@@ -49,13 +49,14 @@ TEST_CASE("the memory limit option sets the limit: the estimate is layers x 800 
   CHECK(over.err == s + ":5:11: the model is too large: 3 layers need about 2.34 KiB (about 800 "
                         "bytes a layer), over the memory limit of 2.34 KiB; raise it with "
                         "--memory-limit SIZE\n");
-  // A block entry counts as kMaxLayersPerBlock = 16 layers: 16 * 800 = 12800 bytes.
+  // A block entry counts as kMaxLayersPerBlock = 17 layers (a transformer_block's): 17 * 800 =
+  // 13600 bytes.
   const std::string b =
       write(dir, "b.toml",
             "[hardware.cache]\ncapacity = \"64 tensors\"\n[model]\n"
             "input = [8, 8, 8]\nlayers = [{ type = \"basic_block\", out = 8 }]\n");
-  CHECK(run_memsim("validate " + b + " --memory-limit 12800").status == 0);
-  CHECK(run_memsim("validate " + b + " --memory-limit 12799").status == 2);
+  CHECK(run_memsim("validate " + b + " --memory-limit 13600").status == 0);
+  CHECK(run_memsim("validate " + b + " --memory-limit 13599").status == 2);
   // The same limit reaches every point of a sweep, and info.
   const auto sweep =
       run_memsim("sweep " + s + " --param policy.eviction --values lru " + "--memory-limit 2399");

@@ -138,6 +138,8 @@ precision = "fp32"
 fp32 = "1 TFLOP/s"
 [policy]
 eviction = "lru"
+[placement]
+optimizer_state = "HBM3"
 )";
   parse_scenario_text(hardware + R"(
 [graph]
@@ -279,7 +281,11 @@ TEST_CASE("reference: every field of memsim run's JSON and CSV, per-layer and ti
   const TempDir tmp;
   const nlohmann::json run = json_of(memsim_out("run " + kMlp + " --format json"));
   const std::vector<std::string> csv = csv_header(memsim_out("run " + kMlp + " --format csv"));
-  CHECK(set_of(csv) == fields_of(run, 1));  // the same fields in both
+  // The same fields in both, but the lists (levels, links), which one CSV row cannot hold.
+  std::set<std::string> scalar_fields = fields_of(run, 1);
+  for (const auto& [key, value] : run.items())
+    if (value.is_array()) scalar_fields.erase(key);
+  CHECK(set_of(csv) == scalar_fields);
   require_listed(fields_of(run, 1), "### `memsim run --format json` and `--format csv`");
 
   const std::string csv_file = tmp.file("layers.csv"), json_file = tmp.file("layers.json"),

@@ -65,7 +65,7 @@ TEST_CASE("sweep: --jobs 1 and --jobs 2 write identical files", "[sweep][cli]") 
   CHECK(slurp(dir / "stdout") == one);
 }
 
-TEST_CASE("sweep: the merged shards equal the whole sweep; merge finds gaps and doubles",
+TEST_CASE("sweep: the merged shards equal the whole sweep, merge finds gaps and doubles",
           "[sweep][cli][merge]") {
   TempDir dir("shards");
   REQUIRE(run_memsim(dir, "sweep " + kGrid + " --out '" + (dir / "all.csv") + "'") == 0);

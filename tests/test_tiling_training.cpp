@@ -2,7 +2,7 @@
 // and dL/dX ops are cut over the same loop nest; a reduction over the batch in dL/dW goes
 // through partial sums and an epilogue, dL/dX's overlapping halos are updates, and every tile
 // op, epilogue and block rolls up to its layer and phase. Every list and count is derived by
-// hand in the comments from §15's rules.
+// hand in the comments from §16's rules.
 #include <catch2/catch.hpp>
 
 #include "sim/report/per_layer.h"
@@ -242,4 +242,46 @@ layers = [{ type = "dense", out = 4 }, { type = "dense", out = 2, tiles = { m = 
   const LayerPhaseRow& fwd = row(sim, a.report, "dense2", OpPhase::forward);
   CHECK(fwd.ops == 4);
   CHECK(fwd.flops == 64);
+}
+
+TEST_CASE("what autograd saves is tiled with its layer: a dropout mask, max-pool indices",
+          "[tiling][training]") {
+  // X0 (1 x 8 x 1 fp32) -> act (relu) -> drop (dropout, tiles h = 4) -> pool (max-pool 2 x 1,
+  // stride 2 x 1, tiles p = 2) -> head (1 x 1 conv) -> loss. Every layer's output is kept.
+  const std::string model = R"([model]
+batch = 1
+input = [1, 8, 1]
+layers = [
+  { type = "relu", name = "act" },
+  { type = "dropout", name = "drop", tiles = { h = 4 } },
+  { type = "maxpool", name = "pool", kernel = [2, 1], stride = [2, 1], tiles = { p = 2 } },
+  { type = "conv2d", name = "head", out = 1, kernel = 1 },
+]
+)";
+  const Simulation sim = load_text(training("", model));
+  const Graph& g = sim.graph;
+  const auto op = [&](const std::string& n) {
+    const OpId id = g.find_op(n);
+    REQUIRE(id != Graph::kNoOp);
+    return id;
+  };
+  // drop's two tiles, rows [0, 4) and [4, 8): each writes its rows of the output and of the
+  // mask (one byte per element: 4 B a block), and its dL/dX reads the same rows of dL/dY and
+  // of the mask (dropout saves only the mask) and writes those rows of act's gradient.
+  CHECK(names(g, g.outputs(op("drop.tile1.forward"))) ==
+        Names{"drop.tile1.out", "drop.tile1.mask"});
+  CHECK(g.tensor(g.find_tensor("drop.tile1.mask")).bytes == 4);
+  CHECK(g.tensor(g.find_tensor("drop.tile1.out")).bytes == 16);
+  CHECK(names(g, g.inputs(op("drop.tile1.dX"))) == Names{"drop.tile1.out.grad", "drop.tile1.mask"});
+  CHECK(names(g, g.outputs(op("drop.tile1.dX"))) == Names{"act.tile1.out.grad"});
+  // pool: 4 output rows in tiles p [0, 2) and [2, 4) read input rows [0, 4) and [4, 8) (row
+  // = 2p + r) — the same blocks as drop's — and write 2 output rows and their int64 indices
+  // (2 x 8 B). Its dL/dX reads the input rows (max-pool saves its input) and the indices.
+  CHECK(names(g, g.inputs(op("pool.tile0.forward"))) == Names{"drop.tile0.out"});
+  CHECK(names(g, g.outputs(op("pool.tile0.forward"))) ==
+        Names{"pool.tile0.out", "pool.tile0.indices"});
+  CHECK(g.tensor(g.find_tensor("pool.tile0.indices")).bytes == 16);
+  CHECK(names(g, g.inputs(op("pool.tile1.dX"))) ==
+        Names{"pool.tile1.out.grad", "drop.tile1.out", "pool.tile1.indices"});
+  CHECK(names(g, g.outputs(op("pool.tile1.dX"))) == Names{"drop.tile1.out.grad"});
 }

@@ -108,7 +108,7 @@ TEST_CASE("annotation columns, an all-empty row and a stride-width column are re
   CHECK(macs(g) == 113836800.0 + 12845056.0 + 27869184.0);
 }
 
-TEST_CASE("spaces around values; DP rows are depthwise", "[topology]") {
+TEST_CASE("spaces around values, DP rows are depthwise", "[topology]") {
   // mobilenet.csv's first rows (its depthwise layers are written as Num Filter = 1 without "DP",
   // which SCALE-Sim, and memsim, take literally: one filter), and a "DP" row.
   const Topology t(

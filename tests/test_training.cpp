@@ -340,6 +340,8 @@ LayerGraph residual_graph() {
     l.shape = {4, 1, 1};
     l.params = 16;
     l.flops_forward = l.flops_backward_data = l.flops_backward_weight = 2 * 3 * 4 * 4;
+    l.backward_data_reads = {{SavedRef::Of::weight, 0}};  // as build_dense sets them
+    l.backward_weight_reads = {{SavedRef::Of::input, 0}};
     return l;
   };
   lg.layers.push_back(dense("dense1", kModelInput));

@@ -1,5 +1,6 @@
 // Inference: one forward op per layer, in layer order. Op "<layer>.forward" reads
-// "<layer>.weight" (when the layer has parameters) and its inputs' outputs ("input" for the
+// "<layer>.weight" (when the layer has parameters; a tied layer reads the weight of the layer
+// it is tied to) and its inputs' outputs ("input" for the
 // model's input), and writes "<layer>.out"; the activation is fused. The input and the weights
 // start in DRAM; the last layer's output is the required output.
 #include "policies/generators/inference.h"
@@ -25,7 +26,7 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
                                    TensorKind::input, true);
   NestRecorder nests(lg, !uniform);  // loop nests, for tiling
   nests.activation(x0, kModelInput);
-  std::vector<TensorId> activation(n);
+  std::vector<TensorId> activation(n), weight(n, Graph::kNoTensor);
   std::vector<OpId> order;
   order.reserve(n);
   std::vector<TensorId> reads;
@@ -36,10 +37,15 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
     reads.clear();
     uses.clear();
     if (layer.params > 0) {
-      reads.push_back(b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)),
-                                   TensorKind::weight, true));
-      nests.weight(reads.back(), static_cast<LayerId>(i));
-      uses.push_back({reads.back(), NestSlot::Kind::weight});
+      weight[i] = b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)),
+                               TensorKind::weight, true);
+      nests.weight(weight[i], static_cast<LayerId>(i));
+    }
+    // A tied layer reads the weight of the earlier layer it names (Layer::tied).
+    const TensorId w = layer.tied != kNotTied ? weight.at(layer.tied) : weight[i];
+    if (w != Graph::kNoTensor) {
+      reads.push_back(w);
+      uses.push_back({w, NestSlot::Kind::weight});
     }
     for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
       const LayerId from = layer.inputs[j];

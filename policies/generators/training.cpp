@@ -35,6 +35,8 @@ class TrainingBuilder {
     recomputed_.assign(n_, kNone);
     gradient_.assign(n_, kNone);
     gradient_of_weight_.assign(n_, kNone);
+    extras_.assign(n_, {});
+    recomputed_extras_.assign(n_, {});
   }
 
   GeneratedSchedule build() && {
@@ -53,6 +55,15 @@ class TrainingBuilder {
 
  private:
   std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
+  std::uint64_t grad_bytes() const { return opt_.grad_bytes ? opt_.grad_bytes : m_.dtype_bytes; }
+  std::uint64_t state_bytes() const {
+    return opt_.state_bytes    ? opt_.state_bytes
+           : opt_.master_bytes ? opt_.master_bytes
+                               : m_.dtype_bytes;
+  }
+  // The layer whose weight layer i uses: itself, or the one it is tied to (Layer::tied).
+  LayerId owner(LayerId i) const { return m_.layers[i].tied != kNotTied ? m_.layers[i].tied : i; }
+  TensorId weight_of(LayerId i) const { return weight_[owner(i)]; }
   std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
   double elements(LayerId i) const {
     return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
@@ -81,8 +92,10 @@ class TrainingBuilder {
         weight_[i] = b_.add_tensor(layer_[i], TensorRole::weight, size(m_.weight_bytes(layer)),
                                    TensorKind::weight, true);
         nests_.weight(weight_[i], i);
-        reads.push_back(weight_[i]);
-        uses.push_back({weight_[i], NestSlot::Kind::weight});
+      }
+      if (weight_of(i) != kNone) {
+        reads.push_back(weight_of(i));
+        uses.push_back({weight_of(i), NestSlot::Kind::weight});
       }
       for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
         const LayerId from = layer.inputs[j];
@@ -93,8 +106,42 @@ class TrainingBuilder {
           b_.add_tensor(layer_[i], TensorRole::out, act_bytes(i), TensorKind::activation, false);
       nests_.activation(activation_[i], i);
       uses.push_back({activation_[i], NestSlot::Kind::output});
-      emit(layer_[i], OpRole::forward, reads, {activation_[i]}, {}, layer.flops_forward);
+      std::vector<TensorId> writes{activation_[i]};
+      // What the layer saves for backward beyond its inputs and output (indices, statistics,
+      // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
+      // checkpointing: it saves nothing now, and its recompute writes them instead.
+      if (opt_.kept[i + 1]) add_extras(i, false, writes, extras_[i], uses);
+      emit(layer_[i], OpRole::forward, reads, writes, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), i, NestRole::forward, uses);
+    }
+  }
+
+  static TensorRole recomputed_role(TensorRole role) {
+    switch (role) {
+      case TensorRole::indices:
+        return TensorRole::indices_recomputed;
+      case TensorRole::mean:
+        return TensorRole::mean_recomputed;
+      case TensorRole::invstd:
+        return TensorRole::invstd_recomputed;
+      case TensorRole::mask:
+        return TensorRole::mask_recomputed;
+      default:
+        throw std::logic_error("an extra tensor's role has no recomputed role");
+    }
+  }
+
+  // Adds layer i's extra tensors ("pool.indices", "bn1.mean.recomputed") to `writes` and `into`.
+  void add_extras(LayerId i, bool recomputed, std::vector<TensorId>& writes,
+                  std::vector<TensorId>& into, std::vector<NestRecorder::Use>& uses) {
+    const std::vector<ExtraTensor>& extras = m_.layers[i].extras;
+    for (std::uint32_t x = 0; x < extras.size(); ++x) {
+      const ExtraTensor& e = extras[x];
+      into.push_back(b_.add_tensor(layer_[i], recomputed ? recomputed_role(e.role) : e.role,
+                                   size(e.bytes()), TensorKind::activation, false));
+      writes.push_back(into.back());
+      nests_.extra(into.back(), i, x);
+      uses.push_back({into.back(), NestSlot::Kind::extra, x});
     }
   }
 
@@ -106,12 +153,12 @@ class TrainingBuilder {
     }
     const TensorId label = b_.add_tensor(b_.add_layer("label"), TensorRole::none, act_bytes(last),
                                          TensorKind::label, true);
-    nests_.activation(label, last);
     gradient_[last] = b_.add_tensor(layer_[last], TensorRole::out_grad, act_bytes(last),
                                     TensorKind::gradient, false);
-    nests_.activation(gradient_[last], last);
     emit(b_.add_layer("loss"), OpRole::dX, {activation_[last], label}, {gradient_[last]}, {},
          elements(last));
+    nests_.activation(label, last);
+    nests_.activation(gradient_[last], last);
     const TensorId loss_tensors[] = {activation_[last], label, gradient_[last]};
     nests_.elementwise_op(order_.back(), kModelInput, NestRole::loss, loss_tensors);
   }
@@ -137,56 +184,115 @@ class TrainingBuilder {
       const Layer& layer = m_.layers[top];
       std::vector<TensorId> reads;
       std::vector<NestRecorder::Use> uses;
-      if (weight_[top] != kNone) {
-        reads.push_back(weight_[top]);
-        uses.push_back({weight_[top], NestSlot::Kind::weight});
+      if (weight_of(top) != kNone) {
+        reads.push_back(weight_of(top));
+        uses.push_back({weight_of(top), NestSlot::Kind::weight});
       }
-      for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
-        const TensorId x = activation_for_backward(layer.inputs[j]);
+      for (std::uint32_t k = 0; k < layer.inputs.size(); ++k) {
+        const TensorId x = activation_for_backward(layer.inputs[k]);
         add_unique(reads, x);
-        uses.push_back({x, NestSlot::Kind::input, j});
+        uses.push_back({x, NestSlot::Kind::input, k});
       }
       recomputed_[top] = b_.add_tensor(layer_[top], TensorRole::out_recomputed, act_bytes(top),
                                        TensorKind::activation, false);
       nests_.activation(recomputed_[top], top);
       uses.push_back({recomputed_[top], NestSlot::Kind::output});
-      emit(layer_[top], OpRole::recompute, reads, {recomputed_[top]}, {}, layer.flops_forward);
+      std::vector<TensorId> writes{recomputed_[top]};
+      add_extras(top, true, writes, recomputed_extras_[top], uses);
+      emit(layer_[top], OpRole::recompute, reads, writes, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), top, NestRole::recompute, uses);
     }
     return recomputed_[j];
   }
 
+  // The tensor a backward op of layer i reads for `ref` (Layer::backward_*_reads).
+  TensorId saved(LayerId i, const SavedRef& ref) {
+    const Layer& layer = m_.layers[i];
+    switch (ref.of) {
+      case SavedRef::Of::input:
+        return activation_for_backward(layer.inputs.at(ref.index));
+      case SavedRef::Of::output:
+        return activation_for_backward(i);
+      case SavedRef::Of::weight:
+        return weight_of(i);
+      case SavedRef::Of::extra:
+        if (opt_.kept[i + 1]) return extras_[i].at(ref.index);
+        activation_for_backward(i);  // recomputes layer i, which writes its extras again
+        return recomputed_extras_[i].at(ref.index);
+    }
+    return kNone;
+  }
+
+  // The slot of layer i's nest that `ref`'s tensor takes.
+  static NestRecorder::Use use_of(const SavedRef& ref, TensorId t) {
+    switch (ref.of) {
+      case SavedRef::Of::input:
+        return {t, NestSlot::Kind::input, ref.index};
+      case SavedRef::Of::output:
+        return {t, NestSlot::Kind::output};
+      case SavedRef::Of::weight:
+        return {t, NestSlot::Kind::weight};
+      case SavedRef::Of::extra:
+        return {t, NestSlot::Kind::extra, ref.index};
+    }
+    return {t, NestSlot::Kind::output};
+  }
+
   void backward(LayerId i) {
     const Layer& layer = m_.layers[i];
     const TensorId d = gradient_[i];
-    if (d == kNone) return;  // no gradient reaches this layer (its output feeds nothing)
-    TensorId g = kNone;
-    if (layer.params > 0) {
+    if (d == kNone) {  // no gradient reaches this layer (its output feeds nothing)
+      if (gradient_of_weight_[i] != kNone) weight_gradient_done(i);  // a tied layer's
+      return;
+    }
+    if (layer.has_weight()) {
+      // A tied layer (later in the model, so earlier in backward) writes the owner's gradient;
+      // the owner's own dL/dW adds into it, one more FLOP per parameter.
+      const LayerId o = owner(i);
       std::vector<TensorId> reads{d};
       std::vector<NestRecorder::Use> uses{{d, NestSlot::Kind::output}};
-      for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
-        const TensorId x = activation_for_backward(layer.inputs[j]);
-        add_unique(reads, x);
-        uses.push_back({x, NestSlot::Kind::input, j});
+      for (const SavedRef& ref : layer.backward_weight_reads) {
+        const TensorId t = saved(i, ref);
+        add_unique(reads, t);
+        uses.push_back(use_of(ref, t));
       }
-      g = b_.add_tensor(layer_[i], TensorRole::weight_grad, size(m_.weight_bytes(layer)),
-                        TensorKind::gradient, false);
-      nests_.weight(g, i);
+      TensorId& g = gradient_of_weight_[o];
+      const bool first = g == kNone;
+      if (first) {
+        g = b_.add_tensor(layer_[o], TensorRole::weight_grad,
+                          size(m_.layers[o].params * grad_bytes()), TensorKind::gradient, false);
+        nests_.weight(g, o);
+      }
       uses.push_back({g, NestSlot::Kind::weight});
-      emit(layer_[i], OpRole::dW, reads, {g}, {}, layer.flops_backward_weight);
+      emit(layer_[i], OpRole::dW, reads, first ? std::vector<TensorId>{g} : std::vector<TensorId>{},
+           first ? std::vector<TensorId>{} : std::vector<TensorId>{g},
+           layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layers[o].params)));
       nests_.layer_op(order_.back(), i, NestRole::backward_weight, uses);
     }
     std::vector<TensorId> reads, writes, accumulates;
-    if (weight_[i] != kNone) reads.push_back(weight_[i]);
+    std::vector<NestRecorder::Use> uses;
+    const auto& data_reads = layer.backward_data_reads;
+    const bool reads_weight =
+        std::any_of(data_reads.begin(), data_reads.end(),
+                    [](const SavedRef& r) { return r.of == SavedRef::Of::weight; });
+    if (reads_weight) {
+      reads.push_back(weight_of(i));
+      uses.push_back({weight_of(i), NestSlot::Kind::weight});
+    }
     reads.push_back(d);
+    uses.push_back({d, NestSlot::Kind::output});
     double flops = layer.flops_backward_data;
     std::vector<LayerId> targets;
     for (LayerId in : layer.inputs)
       if (in != kModelInput && std::find(targets.begin(), targets.end(), in) == targets.end())
         targets.push_back(in);
-    std::vector<NestRecorder::Use> uses;
-    if (weight_[i] != kNone) uses.push_back({weight_[i], NestSlot::Kind::weight});
-    uses.push_back({d, NestSlot::Kind::output});
+    if (!targets.empty())
+      for (const SavedRef& ref : data_reads)
+        if (ref.of != SavedRef::Of::weight) {
+          const TensorId t = saved(i, ref);
+          add_unique(reads, t);
+          uses.push_back(use_of(ref, t));
+        }
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
         gradient_[t] = b_.add_tensor(layer_[t], TensorRole::out_grad, act_bytes(t),
@@ -205,8 +311,13 @@ class TrainingBuilder {
       emit(layer_[i], OpRole::dX, reads, writes, accumulates, flops);
       nests_.layer_op(order_.back(), i, NestRole::backward_data, uses);
     }
-    if (g == kNone) return;
-    gradient_of_weight_[i] = g;
+    if (layer.params > 0) weight_gradient_done(i);
+  }
+
+  // Layer i's weight gradient is complete (its own dL/dW and any tied layer's have run): it is
+  // a required output, or its update runs now or after the backward pass.
+  void weight_gradient_done(LayerId i) {
+    const TensorId g = gradient_of_weight_[i];
     if (opt_.optimizer == Optimizer::none) {
       b_.mark_required_output(g);
       return;
@@ -223,9 +334,15 @@ class TrainingBuilder {
     const TensorId g = gradient_of_weight_[i];
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId> updates{weight_[i]};
+    if (opt_.master_bytes > 0) {
+      updates.push_back(b_.add_tensor(layer_[i], TensorRole::weight_master,
+                                      size(layer.params * opt_.master_bytes),
+                                      TensorKind::optimizer_state, true));
+      nests_.weight(updates.back(), i);
+    }
     static constexpr TensorRole kStateRoles[] = {TensorRole::weight_m, TensorRole::weight_v};
     for (std::uint32_t s = 0; s < cost.state_count; ++s) {
-      updates.push_back(b_.add_tensor(layer_[i], kStateRoles[s], size(m_.weight_bytes(layer)),
+      updates.push_back(b_.add_tensor(layer_[i], kStateRoles[s], size(layer.params * state_bytes()),
                                       TensorKind::optimizer_state, true));
       nests_.weight(updates.back(), i);
     }
@@ -248,7 +365,8 @@ class TrainingBuilder {
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
   std::vector<TensorId> gradient_of_weight_;                           // .weight.grad, per layer
   std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits
-  NestRecorder nests_;                     // loop nests, for tiling
+  std::vector<std::vector<TensorId>> extras_, recomputed_extras_;  // per layer
+  NestRecorder nests_;                                             // loop nests, for tiling
 };
 
 }  // namespace
@@ -275,6 +393,9 @@ TrainingOptions training_options(const ScheduleSpec& s, const LayerGraph& model,
                                         "'; expected none, sgd, momentum or adam");
   options.update =
       s.update == "per-layer" ? UpdatePlacement::per_layer : UpdatePlacement::after_backward;
+  options.grad_bytes = s.grad_bytes;
+  options.master_bytes = s.master_bytes;
+  options.state_bytes = s.optimizer_bytes;
   options.kept = s.checkpoint == "optimal"
                      ? optimal_checkpoints(model, options, uniform, dram_capacity).kept
                      : resolve_checkpoints(s, model.layers.size());

@@ -12,6 +12,11 @@
 //   L_i.out.grad           dL/dX_i (gradient)      L_i.weight.grad   dL/dW_i (gradient)
 //   L_i.weight.m, .v       optimizer state (momentum: m; adam: m and v), W_i's size (DRAM)
 //   L_i.out.recomputed     X_i recomputed for the backward pass (checkpointing)
+//   L_i.indices, .mean, .invstd, .mask   what the layer keeps for backward besides its inputs
+//                          and output (Layer::extras; written by L_i.forward when X_i is a
+//                          checkpoint, else by L_i.recompute as L_i.indices.recomputed, ...)
+//   L_i.weight.master      master weights (schedule.master_weights; optimizer-state kind, as
+//                          ZeRO counts them): the copy the optimizer updates
 // Ops, in the order they run:
 //   L_i.forward    reads L_i.weight and the layer's input activations, writes L_i.out  forward
 //   loss.dX        reads L_n.out and label, writes L_n.out.grad; batch * |X_n| FLOPs (the MSE
@@ -22,14 +27,22 @@
 //   L_j.recompute  recomputes L_j.out.recomputed for a non-checkpointed X_j the next op needs,
 //                  from the nearest checkpoints (policies/generators/checkpointing.h);
 //                  flops_forward                                                    recompute
-//   L_i.dW         reads L_i.out.grad and the layer's input activations, writes
-//                  L_i.weight.grad; flops_backward_weight (layers with parameters)  backward
-//   L_i.dX         reads L_i.weight and L_i.out.grad, writes dL/dX of each input layer (none
-//                  for the model input: nobody needs dL/dX0); flops_backward_data. At a fan-out
+//   L_i.dW         reads L_i.out.grad and what the layer saves for dL/dW
+//                  (Layer::backward_weight_reads), writes L_i.weight.grad;
+//                  flops_backward_weight (layers with parameters)                   backward
+//   L_i.dX         reads L_i.out.grad and what the layer saves for dL/dX
+//                  (Layer::backward_data_reads: its weight, inputs, output or extras, as
+//                  autograd saves them), writes dL/dX of each input layer (none for the
+//                  model input: nobody needs dL/dX0); flops_backward_data. At a fan-out
 //                  (an activation read by several layers) the first consumer in backward order
 //                  writes its .out.grad, later ones add into it in place (`updates`), one more
 //                  FLOP per element.                                                backward
-//   L_i.update     reads L_i.weight.grad, updates L_i.weight (and .m, .v) in place;
+//   A tied layer (Layer::tied: GPT-2's language-model head) has no weight of its own: its
+//   forward, dX and recompute ops read the weight of the layer it is tied to (L_t.weight), its
+//   dW op writes L_t.weight.grad (it runs first in backward, being later in the model) and
+//   L_t.dW adds into it in place (+ params_t FLOPs); L_t alone has an update op.
+//   L_i.update     reads L_i.weight.grad, updates L_i.weight (and .master, .m, .v) in place
+//                  (with a master copy, the weight is cast back from it: 0 FLOPs);
 //                  optimizer_cost(...).flops_per_param * params (optimizer_costs.h)  update
 //                  Where it runs is schedule.update:
 //                  "after-backward" (default): every L_i.update after the last backward op,
@@ -39,9 +52,8 @@
 //                  "per-layer": right after the layer's backward ops (L_i.dX must read the
 //                    old weight), so its gradient dies at once, as with a fused per-layer
 //                    optimizer step.
-// Backward of a layer reads its input activations only for dL/dW; dL/dX reads W and the
-// incoming gradient, which is exact for linear layers (dense, conv, add; the lecture ignores
-// the ReLU) and leaves out the input reads of nonlinear ones (max-pool, batch-norm).
+// A saved input or output that is not a checkpoint is recomputed (L_j.recompute) before the
+// backward op that reads it.
 // Required outputs: with optimizer "none" the weight gradients; otherwise the updated weights
 // and optimizer state.
 #include <cstdint>
@@ -60,6 +72,12 @@ struct TrainingOptions {
   bool fused_loss = false;
   Optimizer optimizer = Optimizer::none;
   UpdatePlacement update = UpdatePlacement::after_backward;
+  // Bytes per parameter (0 = the model's dtype): gradients (.weight.grad), a master copy
+  // (.weight.master) the optimizer updates (0 = none), and the optimizer state (.weight.m,
+  // .weight.v; 0 = the master's dtype, or the model's without a master).
+  std::uint32_t grad_bytes = 0;
+  std::uint32_t master_bytes = 0;
+  std::uint32_t state_bytes = 0;
   // kept[j], j = 0..n: X_j is a checkpoint (resolve_checkpoints). Empty: keep everything.
   std::vector<std::uint8_t> kept;
 };

@@ -49,6 +49,9 @@ Layer conv_layer(const LayerContext& ctx, const LayerParams& p, const Conv& conv
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
+  // convolution saves its input and weight: dL/dX = conv_transpose(dY, W), dL/dW = f(X, dY).
+  l.backward_data_reads = {{SavedRef::Of::weight, 0}};
+  l.backward_weight_reads = {{SavedRef::Of::input, 0}};
   l.nest = conv_nest(ctx.batch, in, conv, o);
   return l;
 }

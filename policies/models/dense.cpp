@@ -20,6 +20,9 @@ Layer build_dense(const LayerContext& ctx, const LayerParams& p) {
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
+  // addmm / mm save the input and the weight: dL/dX = dY W, dL/dW = dY^T X.
+  l.backward_data_reads = {{SavedRef::Of::weight, 0}};
+  l.backward_weight_reads = {{SavedRef::Of::input, 0}};
   l.nest = dense_nest(ctx.batch, ctx.input_shapes.at(0), out, bias);
   return l;
 }

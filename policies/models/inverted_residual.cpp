@@ -13,6 +13,12 @@ LayerParam integer(std::uint64_t v) {
   return LayerParam{static_cast<std::int64_t>(v), {}};
 }
 
+// torchvision's Conv2dNormActivation builds nn.ReLU6() without inplace: autograd then saves
+// the activation's input as well as its output (policies/models/activation.cpp).
+BlockBuilder::Params out_of_place() {
+  return {{"inplace", LayerParam{false, {}}}};
+}
+
 }  // namespace
 
 LayerId expand_inverted_residual(BlockBuilder& b, LayerId input, const LayerParams& p) {
@@ -24,12 +30,12 @@ LayerId expand_inverted_residual(BlockBuilder& b, LayerId input, const LayerPara
   if (t != 1) {
     x = b.add("pointwise", "expand.conv", {{"out", integer(in * t)}}, {x});
     x = b.add("batchnorm", "expand.bn", {}, {x});
-    x = b.add("relu6", "expand.relu6", {}, {x});
+    x = b.add("relu6", "expand.relu6", out_of_place(), {x});
   }
   x = b.add("depthwise", "depthwise.conv",
             {{"kernel", integer(3)}, {"stride", integer(stride)}, {"padding", integer(1)}}, {x});
   x = b.add("batchnorm", "depthwise.bn", {}, {x});
-  x = b.add("relu6", "depthwise.relu6", {}, {x});
+  x = b.add("relu6", "depthwise.relu6", out_of_place(), {x});
   x = b.add("pointwise", "project.conv", {{"out", integer(out)}}, {x});
   x = b.add("batchnorm", "project.bn", {}, {x});
   if (stride == 1 && in == out) x = b.add("add", "add", {}, {x, input});

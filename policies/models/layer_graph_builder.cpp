@@ -59,6 +59,18 @@ bool LayerParams::flag_or(const std::string& key, bool fallback) const {
   return *v;
 }
 
+double LayerParams::probability_or(const std::string& key, double fallback) const {
+  const LayerParam* p = find(key);
+  if (!p) return fallback;
+  double rate = -1;
+  if (const auto* d = std::get_if<double>(&p->value)) rate = *d;
+  if (const auto* i = std::get_if<std::int64_t>(&p->value)) rate = static_cast<double>(*i);
+  if (!(rate >= 0 && rate < 1))
+    throw ScenarioError(p->pos,
+                        "model.layers." + key + ": expected a probability in [0, 1), e.g. 0.1");
+  return rate;
+}
+
 std::array<std::uint64_t, 2> LayerParams::pair_or(const std::string& key,
                                                   std::array<std::uint64_t, 2> fallback,
                                                   std::uint64_t min) const {
@@ -121,6 +133,10 @@ class Assembler final : public BlockBuilder {
     g_.batch = model.batch;
     g_.dtype_bytes = model.dtype_bytes;
     g_.input = model.input;
+    if (model.seq_len > 0) {
+      g_.input = {1, model.seq_len, 1};  // token ids
+      g_.input_element_bytes = 8;
+    }
   }
 
   void add_spec(const LayerSpec& spec) {
@@ -246,7 +262,12 @@ class Assembler final : public BlockBuilder {
       shapes.push_back(shape(in));
       names.push_back(in == kModelInput ? std::string(kInputName) : g_.layers[in].name);
     }
-    Layer layer = type.build({spec, shapes, g_.batch, names}, params);
+    const std::function<LayerId(const std::string&)> find = [this](const std::string& n) {
+      const auto it = names_.find(n);
+      return it == names_.end() ? kModelInput : it->second;
+    };
+    Layer layer = type.build(
+        {spec, shapes, g_.batch, names, g_.input_element_bytes, g_.layers, find}, params);
     layer.type = type.name;
     layer.inputs = std::move(inputs);
     layer.pos = spec.pos;

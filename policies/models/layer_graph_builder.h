@@ -12,6 +12,7 @@
 // for dL/dgamma,dbeta; activations 1 and 1; pooling kernel-area per output element forward and
 // backward; add (n - 1) forward and 0 backward (the gradient passes through); flatten 0.
 #include <array>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -28,8 +29,9 @@ namespace memsim {
 LayerGraph build_layer_graph(const ModelSpec& model);
 
 // A block expands into at most this many layers (basic_block 9, bottleneck 11,
-// inverted_residual 9 today): the estimate counts every block entry as this many.
-inline constexpr std::uint64_t kMaxLayersPerBlock = 16;
+// inverted_residual 9, attention 9, transformer_block 17 today): the estimate counts every
+// block entry as this many.
+inline constexpr std::uint64_t kMaxLayersPerBlock = 17;
 
 // Throws ScenarioError at `at` when `layers` layers (about kEstimatedBytesPerLayer each) would
 // exceed `limit` bytes, saying the estimate and how to raise the limit.
@@ -41,6 +43,11 @@ struct LayerContext {
   const std::vector<Shape>& input_shapes;
   std::uint64_t batch;
   const std::vector<std::string>& input_names;  // the layers it reads ("input" for X0)
+  std::uint32_t input_element_bytes;            // X0's bytes per element; 8 for token ids
+  const std::vector<Layer>& layers;             // the layers built so far
+  // An earlier layer or block by name (a block's name is its output layer); kModelInput if
+  // there is none.
+  const std::function<LayerId(const std::string&)>& find_layer;
 };
 
 // Reads typed parameters of a layer; errors name the layer ("layer 'conv1' (conv2d): ...").
@@ -52,6 +59,8 @@ class LayerParams {
   std::uint64_t positive_or(const std::string& key, std::uint64_t fallback) const;
   std::uint64_t non_negative_or(const std::string& key, std::uint64_t fallback) const;
   bool flag_or(const std::string& key, bool fallback) const;
+  // A probability in [0, 1) (an integer 0 too): "p = 0.1".
+  double probability_or(const std::string& key, double fallback) const;
   // An integer or [height, width] pair, each at least `min` ("kernel = 3", "stride = [2, 1]").
   std::array<std::uint64_t, 2> pair_or(const std::string& key,
                                        std::array<std::uint64_t, 2> fallback,

@@ -132,6 +132,95 @@ NestTemplate flatten_nest(std::uint64_t batch, const Shape& in) {
   return t;
 }
 
+NestTemplate linear_nest(std::uint64_t batch, const Shape& in, std::uint64_t out, bool bias) {
+  // Y[b, n, pos] = sum_k X[b, k, pos] W[n, k] at every position pos = h * w + w' (nn.Linear's
+  // weight is out x in; the bias is one more column, the last k tile's). An m tile is whole
+  // rows of w so that it is one range of h.
+  enum : std::uint8_t { b, m, n, k };
+  NestTemplate t;
+  t.dims = {{'b', batch}, {'m', in.h * in.w, in.w}, {'n', out}, {'k', in.c}};
+  t.slots = {slot(Kind::input,
+                  {AxisMap::of(b), AxisMap::of(k), AxisMap::of(m).divided(in.w), AxisMap::whole()}),
+             slot(Kind::weight, {AxisMap::of(n), AxisMap::of(k)}),
+             slot(Kind::output, {AxisMap::of(b), AxisMap::of(n), AxisMap::of(m).divided(in.w),
+                                 AxisMap::whole()})};
+  t.weight_axes = {"oi", {out, in.c + (bias ? 1 : 0)}};
+  return t;
+}
+
+NestTemplate attention_scores_nest(std::uint64_t batch, const Shape& q, std::uint64_t heads) {
+  // S[b, g, m, n] = sum_k Q[b, g*dh + k, m] K[b, g*dh + k, n] (positions along h; w is 1).
+  enum : std::uint8_t { b, g, m, n, k };
+  const std::uint64_t dh = q.c / heads;
+  NestTemplate t;
+  t.dims = {{'b', batch}, {'g', heads}, {'m', q.h}, {'n', q.h}, {'k', dh}};
+  const AxisMap feature = AxisMap::of(g, dh).plus(k);
+  t.slots = {slot(Kind::input, {AxisMap::of(b), feature, AxisMap::of(m), AxisMap::whole()}, 0),
+             slot(Kind::input, {AxisMap::of(b), feature, AxisMap::of(n), AxisMap::whole()}, 1),
+             slot(Kind::output, {AxisMap::of(b), AxisMap::of(g), AxisMap::of(m), AxisMap::of(n)})};
+  return t;
+}
+
+NestTemplate attention_context_nest(std::uint64_t batch, const Shape& v, std::uint64_t heads) {
+  // O[b, g*dh + n, m] = sum_k P[b, g, m, k] V[b, g*dh + n, k].
+  enum : std::uint8_t { b, g, m, n, k };
+  const std::uint64_t dh = v.c / heads;
+  NestTemplate t;
+  t.dims = {{'b', batch}, {'g', heads}, {'m', v.h}, {'n', dh}, {'k', v.h}};
+  const AxisMap feature = AxisMap::of(g, dh).plus(n);
+  t.slots = {slot(Kind::input, {AxisMap::of(b), AxisMap::of(g), AxisMap::of(m), AxisMap::of(k)}, 0),
+             slot(Kind::input, {AxisMap::of(b), feature, AxisMap::of(k), AxisMap::whole()}, 1),
+             slot(Kind::output, {AxisMap::of(b), feature, AxisMap::of(m), AxisMap::whole()})};
+  return t;
+}
+
+NestTemplate embedding_nest(std::uint64_t batch, std::uint64_t seq, std::uint64_t vocab,
+                            std::uint64_t dim, bool shared_ids) {
+  // Y[n, c, h] = W[id(n, h), c]: the rows a tile gathers depend on the ids, so a tile reads
+  // every row of its c columns (memsim reads a weight whole, gathered or not).
+  enum : std::uint8_t { n, h, c };
+  NestTemplate t;
+  t.dims = {{'n', batch}, {'h', seq}, {'c', dim}};
+  t.slots = {
+      slot(Kind::input, {AxisMap::of(n), AxisMap::whole(), AxisMap::of(h), AxisMap::whole()}),
+      slot(Kind::weight, {AxisMap::whole(), AxisMap::of(c)}),
+      slot(Kind::output, {AxisMap::of(n), AxisMap::of(c), AxisMap::of(h), AxisMap::whole()})};
+  t.weight_axes = {"vd", {vocab, dim}};
+  if (shared_ids) {  // the positions' ids, one row for the whole batch
+    t.slots.push_back(slot(Kind::extra, {AxisMap::of(h)}, 0));
+    t.extra_axes = {{"h", {seq}}};
+  }
+  return t;
+}
+
+NestTemplate layernorm_nest(std::uint64_t batch, const Shape& s) {
+  NestTemplate t = elementwise_nest(batch, s, 1, true);
+  t.dims[1].tileable = false;  // a row's mean and variance need all of its features
+  t.slots.push_back(slot(Kind::extra, {AxisMap::of(0), AxisMap::of(2), AxisMap::of(3)}, 0));
+  t.slots.push_back(slot(Kind::extra, {AxisMap::of(0), AxisMap::of(2), AxisMap::of(3)}, 1));
+  t.extra_axes = {{"nhw", {batch, s.h, s.w}}, {"nhw", {batch, s.h, s.w}}};
+  return t;
+}
+
+NestTemplate softmax_nest(std::uint64_t batch, const Shape& s) {
+  NestTemplate t = elementwise_nest(batch, s, 1);
+  t.dims[3].tileable = false;  // the axis it normalizes
+  return t;
+}
+
+void add_output_shaped_extra(NestTemplate& t, const Shape& out, std::uint64_t batch) {
+  const NestSlot* o = t.slot(Kind::output);
+  t.slots.push_back(slot(Kind::extra, o->axes, static_cast<std::uint32_t>(t.extra_axes.size())));
+  t.extra_axes.push_back(activation_axes(out, batch));
+}
+
+void add_channel_stats(NestTemplate& t, std::uint64_t channels) {
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    t.slots.push_back(slot(Kind::extra, {AxisMap::of(1)}, i));
+    t.extra_axes.push_back({"c", {channels}});
+  }
+}
+
 NestTemplate elementwise_nest(std::uint64_t batch, const Shape& s, std::uint32_t inputs,
                               bool channel_weight) {
   NestTemplate t;

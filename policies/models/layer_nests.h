@@ -10,7 +10,16 @@
 //   global_avgpool   n, c, h, w (h, w summed)
 //   adaptive_avgpool n, c (its windows are not affine: the spatial axes stay whole)
 //   flatten          n, c, h, w of its input (h, w never tiled)
-//   element-wise     n, c, h, w (activations, batch-norm, add)
+//   element-wise     n, c, h, w (activations, batch-norm, add, dropout)
+//   linear           b (batch), m (positions h*w, whole rows of w), n (out features),
+//                    k (in features)
+//   attention_scores b, g (heads), m (query positions), n (key positions), k (head features)
+//   attention_context b, g, m (query positions), n (head features), k (key positions)
+//   embedding        n (batch), h (positions), c (features; the vocabulary rows stay whole)
+//   layernorm        n, c (never tiled: a row is normalized whole), h, w
+//   softmax          n, c, h, w (w, the axis it normalizes, never tiled)
+// Extras (Layer::extras) take slots too: max-pool's indices the output's, batch-norm's
+// statistics the channel's (c), layer-norm's the row's (n h w), dropout's mask the input's.
 // Activations have axes n c h w (batch, channels, rows, columns; a feature vector is c x 1 x 1).
 #include "policies/models/conv_geometry.h"
 #include "sim/model/loop_nest.h"
@@ -29,6 +38,18 @@ NestTemplate adaptive_pool_nest(std::uint64_t batch, const Shape& in, const Pair
 NestTemplate flatten_nest(std::uint64_t batch, const Shape& in);
 // `inputs` inputs of shape `s` and an output of the same shape; with `channel_weight`, a
 // weight of axes c g (batch-norm's gamma and beta: g = 2).
+NestTemplate linear_nest(std::uint64_t batch, const Shape& in, std::uint64_t out, bool bias);
+NestTemplate attention_scores_nest(std::uint64_t batch, const Shape& q, std::uint64_t heads);
+NestTemplate attention_context_nest(std::uint64_t batch, const Shape& v, std::uint64_t heads);
+NestTemplate embedding_nest(std::uint64_t batch, std::uint64_t seq, std::uint64_t vocab,
+                            std::uint64_t dim, bool shared_ids);
+NestTemplate layernorm_nest(std::uint64_t batch, const Shape& s);
+NestTemplate softmax_nest(std::uint64_t batch, const Shape& s);
+// Adds to `t` (an element-wise or pool nest whose output slot has axes n c h w) an extra slot
+// shaped like the output (max-pool's indices, dropout's mask).
+void add_output_shaped_extra(NestTemplate& t, const Shape& out, std::uint64_t batch);
+// Adds two extra slots of axes "c" (batch-norm's per-channel mean and inverse std).
+void add_channel_stats(NestTemplate& t, std::uint64_t channels);
 NestTemplate elementwise_nest(std::uint64_t batch, const Shape& s, std::uint32_t inputs,
                               bool channel_weight = false);
 

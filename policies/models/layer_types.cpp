@@ -16,10 +16,20 @@ Layer build_global_avgpool(const LayerContext&, const LayerParams&);
 Layer build_adaptive_avgpool(const LayerContext&, const LayerParams&);
 Layer build_flatten(const LayerContext&, const LayerParams&);
 Layer build_add(const LayerContext&, const LayerParams&);
+Layer build_dropout(const LayerContext&, const LayerParams&);
+Layer build_linear(const LayerContext&, const LayerParams&);
+Layer build_embedding(const LayerContext&, const LayerParams&);
+Layer build_layernorm(const LayerContext&, const LayerParams&);
+Layer build_softmax(const LayerContext&, const LayerParams&);
+Layer build_attention_scores(const LayerContext&, const LayerParams&);
+Layer build_attention_context(const LayerContext&, const LayerParams&);
+Layer build_select_token(const LayerContext&, const LayerParams&);
 
 LayerId expand_basic_block(BlockBuilder&, LayerId, const LayerParams&);
 LayerId expand_bottleneck(BlockBuilder&, LayerId, const LayerParams&);
 LayerId expand_inverted_residual(BlockBuilder&, LayerId, const LayerParams&);
+LayerId expand_attention(BlockBuilder&, LayerId, const LayerParams&);
+LayerId expand_transformer_block(BlockBuilder&, LayerId, const LayerParams&);
 
 const std::vector<LayerType>& layer_types() {
   static const std::vector<LayerType> types{
@@ -32,8 +42,8 @@ const std::vector<LayerType>& layer_types() {
        &build_depthwise},
       {"pointwise", {"out", "stride", "bias"}, &build_pointwise},
       {"batchnorm", {}, &build_batchnorm},
-      {"relu", {}, &build_activation},
-      {"relu6", {}, &build_activation},
+      {"relu", {"inplace"}, &build_activation},
+      {"relu6", {"inplace"}, &build_activation},
       {"sigmoid", {}, &build_activation},
       {"tanh", {}, &build_activation},
       {"gelu", {}, &build_activation},
@@ -44,6 +54,14 @@ const std::vector<LayerType>& layer_types() {
       {"adaptive_avgpool", {"size"}, &build_adaptive_avgpool},
       {"flatten", {}, &build_flatten},
       {"add", {}, &build_add, 0},
+      {"dropout", {"p"}, &build_dropout},
+      {"linear", {"out", "bias", "tied"}, &build_linear},
+      {"embedding", {"vocab", "dim", "ids"}, &build_embedding},
+      {"layernorm", {}, &build_layernorm},
+      {"softmax", {}, &build_softmax},
+      {"attention_scores", {"heads", "causal"}, &build_attention_scores, 2},
+      {"attention_context", {"heads"}, &build_attention_context, 2},
+      {"select_token", {"index"}, &build_select_token},
   };
   return types;
 }
@@ -53,6 +71,10 @@ const std::vector<BlockType>& block_types() {
       {"basic_block", {"out", "stride"}, &expand_basic_block},
       {"bottleneck", {"out", "width", "stride", "groups"}, &expand_bottleneck},
       {"inverted_residual", {"out", "stride", "expansion"}, &expand_inverted_residual},
+      {"attention", {"heads", "dim", "causal", "dropout", "bias"}, &expand_attention},
+      {"transformer_block",
+       {"heads", "dim", "causal", "dropout", "bias", "norm", "mlp_ratio"},
+       &expand_transformer_block},
   };
   return blocks;
 }

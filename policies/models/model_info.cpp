@@ -4,6 +4,7 @@
 
 #include "policies/generators/optimizer_costs.h"
 #include "policies/models/layer_graph_builder.h"
+#include "policies/models/saved_tensors.h"
 
 namespace memsim {
 
@@ -21,9 +22,24 @@ ModelInfo describe_model(const ScenarioSpec& spec) {
   if (spec.schedule.kind == "training") parse_optimizer(spec.schedule.optimizer, optimizer);
   info.optimizer = spec.schedule.kind == "training" ? spec.schedule.optimizer : "none";
   const double update_per_param = optimizer_cost(optimizer).flops_per_param;
+  if (spec.schedule.kind == "training") {
+    const ScheduleSpec& s = spec.schedule;
+    const std::uint32_t dtype = spec.model->dtype_bytes;
+    info.per_param.weights = dtype;
+    // Without an optimizer the gradients are the step's result; with one they die at the update.
+    info.per_param.gradients = s.grad_bytes ? s.grad_bytes : dtype;
+    info.per_param.master = optimizer == Optimizer::none ? 0 : s.master_bytes;
+    const std::uint32_t state = s.optimizer_bytes ? s.optimizer_bytes
+                                : s.master_bytes  ? s.master_bytes
+                                                  : dtype;
+    info.per_param.optimizer = optimizer_cost(optimizer).state_count * state;
+  }
 
+  const SavedBytes saved = saved_bytes(lg);
+  info.saved_bytes = saved.total;
   for (const Layer& layer : lg.layers) {
     LayerInfo l;
+    l.saved_bytes = saved.per_layer[info.layers.size()];
     l.name = layer.name;
     l.type = layer.type;
     l.params = layer.params;

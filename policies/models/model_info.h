@@ -21,6 +21,9 @@
 //   macs             = the layer's multiply-adds (Layer::macs: convolutions and dense layers
 //                      only), forward, whole batch; the total is what torchvision's tables call
 //                      a model's "GFLOPS".
+//   saved_bytes      = the bytes the layer keeps for its backward pass, as autograd saves
+//                      them (saved_tensors.h); the total counts each storage once, so it can
+//                      be less than the sum of the layers'.
 //   flops_update     = the optimizer's FLOPs per parameter (optimizer_costs.h) * params, for
 //                      kind = "training"; 0 for inference and optimizer "none".
 #include <cstdint>
@@ -41,6 +44,7 @@ struct LayerInfo {
   std::uint64_t weight_bytes = 0;
   std::uint64_t input_bytes = 0;       // activations the layer reads (X0 included)
   std::uint64_t activation_bytes = 0;  // the activation it writes
+  std::uint64_t saved_bytes = 0;       // kept for backward (policies/models/saved_tensors.h)
   double intensity = 0;                // FLOP per byte
   std::string bound;                   // "compute", "memory" or "n/a"
 };
@@ -53,8 +57,15 @@ struct ModelInfo {
   double macs = 0;  // conv + dense multiply-adds, forward
   std::uint64_t weight_bytes = 0;
   std::uint64_t activation_bytes = 0;  // all layers' outputs
-  double ridge = 0;                    // FLOP per byte; 0 when not defined
-  std::string optimizer;               // as applied to flops_update ("none" for inference)
+  std::uint64_t saved_bytes = 0;       // kept for backward, every storage once
+  // Training: bytes per parameter of the weights, gradients, master copy and optimizer state
+  // (schedule.master_weights, grad_dtype, optimizer_dtype; all 0 for inference).
+  struct PerParam {
+    std::uint32_t weights = 0, gradients = 0, master = 0, optimizer = 0;
+    std::uint32_t total() const { return weights + gradients + master + optimizer; }
+  } per_param;
+  double ridge = 0;       // FLOP per byte; 0 when not defined
+  std::string optimizer;  // as applied to flops_update ("none" for inference)
   std::vector<LayerInfo> layers;
 };
 

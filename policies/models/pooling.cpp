@@ -2,6 +2,8 @@
 // convention), global average pooling (h x w -> 1 x 1) and adaptive average pooling to a given
 // output size. No parameters. FLOPs: the window's area per output element and sample, forward
 // and again for dL/dX (comparisons or additions; routing or spreading the gradient back).
+// Saved for backward: the input (every pooling, as autograd keeps it), and max-pool's int64
+// indices.
 #include "policies/models/conv_geometry.h"
 #include "policies/models/layer_nests.h"
 
@@ -26,6 +28,7 @@ Layer pool(const LayerContext& ctx, const LayerParams& p) {
   l.shape = {in.c, o[0], o[1]};
   l.flops_forward = flops;
   l.flops_backward_data = flops;
+  l.backward_data_reads = {{SavedRef::Of::input, 0}};
   l.nest = pool_nest(ctx.batch, in, w, o);
   return l;
 }
@@ -40,8 +43,13 @@ std::uint64_t adaptive_cover(std::uint64_t in, std::uint64_t out) {
 
 }  // namespace
 
+// max_pool2d_with_indices saves its input and the int64 index of each output's maximum.
 Layer build_maxpool(const LayerContext& ctx, const LayerParams& p) {
-  return pool(ctx, p);
+  Layer l = pool(ctx, p);
+  l.extras = {{TensorRole::indices, ctx.batch * l.shape.elements(), 8}};
+  add_output_shaped_extra(l.nest, l.shape, ctx.batch);
+  l.backward_data_reads = {{SavedRef::Of::input, 0}, {SavedRef::Of::extra, 0}};
+  return l;
 }
 Layer build_avgpool(const LayerContext& ctx, const LayerParams& p) {
   return pool(ctx, p);
@@ -54,6 +62,7 @@ Layer build_global_avgpool(const LayerContext& ctx, const LayerParams&) {
   l.shape = {in.c, 1, 1};
   l.flops_forward = flops;
   l.flops_backward_data = flops;
+  l.backward_data_reads = {{SavedRef::Of::input, 0}};  // adaptive_avg_pool2d saves its input
   l.nest = global_pool_nest(ctx.batch, in);
   return l;
 }
@@ -70,6 +79,7 @@ Layer build_adaptive_avgpool(const LayerContext& ctx, const LayerParams& p) {
   l.shape = {in.c, size[0], size[1]};
   l.flops_forward = flops;
   l.flops_backward_data = flops;
+  l.backward_data_reads = {{SavedRef::Of::input, 0}};
   l.nest = adaptive_pool_nest(ctx.batch, in, size);
   return l;
 }

@@ -140,6 +140,9 @@ Layer finish(const TopologyReader& r, const Row& row, Layer l, std::uint64_t mac
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
+  // Convolutions and GEMMs save their input and weight, like conv2d and dense.
+  l.backward_data_reads = {{SavedRef::Of::weight, 0}};
+  l.backward_weight_reads = {{SavedRef::Of::input, 0}};
   l.pos = SourcePos{m.topology, row.line, 0};
   mul(r, row, {l.shape.elements(), m.batch, 8});
   mul(r, row, {l.params, 8});

@@ -19,6 +19,12 @@ void NestRecorder::weight(TensorId t, LayerId layer) {
   set_axes(t, m_.layers[layer].nest.weight_axes);
 }
 
+void NestRecorder::extra(TensorId t, LayerId layer, std::uint32_t index) {
+  if (!enabled_) return;
+  const std::vector<TensorAxes>& axes = m_.layers[layer].nest.extra_axes;
+  if (index < axes.size()) set_axes(t, axes[index]);
+}
+
 OpNest& NestRecorder::op(OpId o, LayerId layer, NestRole role) {
   if (w_.ops.size() <= o) {
     w_.ops.resize(o + 1);
@@ -43,6 +49,8 @@ void NestRecorder::layer_op(OpId o, LayerId layer, NestRole role, std::span<cons
     if (built.find(u.tensor)) continue;
     const NestSlot* s = t.slot(u.slot, u.index);
     if (!s) return;  // a tensor the nest does not describe: the op stays whole
+    if (u.tensor >= w_.tensors.size() || w_.tensors[u.tensor].extents.size() != s->axes.size())
+      return;  // a tensor without matching axes: the op stays whole
     built.operands.push_back({u.tensor, s->axes});
   }
   nest = std::move(built);

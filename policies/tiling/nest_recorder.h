@@ -25,6 +25,8 @@ class NestRecorder {
   void activation(TensorId t, LayerId layer);
   // Layer `layer`'s weight, and anything shaped like it (gradient, optimizer state).
   void weight(TensorId t, LayerId layer);
+  // Layer `layer`'s extra tensor number `index` (Layer::extras), or its recomputed copy.
+  void extra(TensorId t, LayerId layer, std::uint32_t index);
 
   struct Use {
     TensorId tensor;
@@ -32,7 +34,8 @@ class NestRecorder {
     std::uint32_t index = 0;  // which input slot
   };
   // An op of layer `layer` over its nest; each tensor takes its slot's projection (a tensor
-  // named twice keeps the first).
+  // named twice keeps the first). A tensor whose slot the nest lacks, or whose axes do not match
+  // the slot's, leaves the op whole.
   void layer_op(OpId o, LayerId layer, NestRole role, std::initializer_list<Use> uses);
   void layer_op(OpId o, LayerId layer, NestRole role, std::span<const Use> uses);
   // An element-wise op over the axes of `tensors[0]`; every tensor has those axes.

@@ -11,7 +11,7 @@
 namespace memsim {
 namespace {
 
-constexpr std::size_t kMaxList = 255;
+constexpr std::size_t kMaxList = 65535;
 
 // Walks the tiles of a cut op in loop order: the innermost cut dimension fastest.
 class TileWalker {
@@ -245,10 +245,11 @@ class Pass {
     const Op& op = g_.op(origin);
     for (const auto* list : {&in_, &outs_, &ups_})
       if (list->size() > kMaxList)
-        throw std::length_error("tile " + std::to_string(tile) + " of op '" + g_.op_name(origin) +
-                                "' would list " + std::to_string(list->size()) +
-                                " blocks in one list (at most 255): the tilings of the ops around "
-                                "it cut its tensors too finely; give its layer explicit tiles");
+        throw std::length_error(
+            "tile " + std::to_string(tile) + " of op '" + g_.op_name(origin) + "' would list " +
+            std::to_string(list->size()) +
+            " blocks in one list (at most 65535): the tilings of the ops around "
+            "it cut its tensors too finely; give its layer explicit tiles");
     const LayerIndex layer = tile == kNoTile ? layers_[op.layer] : tile_layer(op.layer, tile);
     // Tile ops and epilogues count in the phase of the op they come from.
     const OpId id = b_.add_op(layer, role, in_, outs_, ups_, flops, op.phase);

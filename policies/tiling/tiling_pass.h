@@ -43,7 +43,7 @@ struct TiledGraph {
 };
 
 // `plans` has one entry per op of `graph`. Throws std::length_error when a tile op would list
-// more than 255 blocks in one of its lists.
+// more than 65535 blocks in one of its lists.
 TiledGraph tile_graph(const Graph& graph, std::span<const OpId> order, const Workload& workload,
                       const std::vector<OpPlan>& plans);
 

@@ -4,6 +4,7 @@
 // step to a sink in the order it decides them (the order the verifier replays).
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "sim/core/eviction.h"
 #include "sim/core/graph.h"
@@ -17,6 +18,13 @@ struct ExecutorOptions {
   std::uint32_t lookahead = 0;
 };
 
+// One link's busy time and the stall charged to it (docs/model.md §15.4, §15.5).
+struct LinkTimes {
+  double busy = 0;         // time at least one of its channels is transferring
+  double stall_load = 0;   // load stall charged to the link
+  double stall_store = 0;  // store stall charged to the link
+};
+
 struct ExecutionTimes {
   double time = 0;          // until the last op and the last transfer are done
   double compute_busy = 0;  // sum of op durations
@@ -24,6 +32,9 @@ struct ExecutionTimes {
   double stall_load = 0;    // compute idle while ops remain, waiting for a load
   double stall_store = 0;   // ... waiting for a store that frees space
   double stall() const { return stall_load + stall_store; }
+  // Link k at index k - 1, on a machine with more than two levels (on two, link 1's figures
+  // are dram_busy, stall_load and stall_store, and this is empty).
+  std::vector<LinkTimes> links;
 };
 
 // The compute unit idled from `idle_from` until op `o` started at `start`. The part until the

@@ -12,9 +12,26 @@ constexpr std::array<std::string_view, kTensorKindCount> kKindNames{
 constexpr std::array<std::string_view, 4> kPhaseNames{"forward", "backward", "update", "recompute"};
 constexpr std::array<std::string_view, kOpRoleCount> kOpRoleNames{
     "", "forward", "dX", "dW", "update", "recompute", "epilogue"};
-constexpr std::array<std::string_view, kTensorRoleCount> kTensorRoleNames{
-    "",         "weight",         "weight.grad", "weight.m",    "weight.v",           "out",
-    "out.grad", "out.recomputed", "saved",       "out.partial", "weight.grad.partial"};
+constexpr std::array<std::string_view, kTensorRoleCount> kTensorRoleNames{"",
+                                                                          "weight",
+                                                                          "weight.grad",
+                                                                          "weight.m",
+                                                                          "weight.v",
+                                                                          "out",
+                                                                          "out.grad",
+                                                                          "out.recomputed",
+                                                                          "saved",
+                                                                          "indices",
+                                                                          "mean",
+                                                                          "invstd",
+                                                                          "mask",
+                                                                          "indices.recomputed",
+                                                                          "mean.recomputed",
+                                                                          "invstd.recomputed",
+                                                                          "mask.recomputed",
+                                                                          "weight.master",
+                                                                          "out.partial",
+                                                                          "weight.grad.partial"};
 constexpr std::string_view kTileWord = ".tile";
 }  // namespace
 
@@ -211,18 +228,18 @@ OpId GraphBuilder::add_op(LayerIndex layer, OpRole role, std::span<const TensorI
                           std::span<const TensorId> outputs, std::span<const TensorId> updates,
                           double flops, OpPhase phase) {
   check_layer(layer);
-  constexpr std::size_t kMax = std::numeric_limits<std::uint8_t>::max();
+  constexpr std::size_t kMax = std::numeric_limits<std::uint16_t>::max();
   if (inputs.size() > kMax || outputs.size() > kMax || updates.size() > kMax)
-    throw std::length_error("an op has more than 255 inputs, outputs or updates");
+    throw std::length_error("an op has more than 65535 inputs, outputs or updates");
   const auto id = static_cast<OpId>(graph_.ops_.size());
   Op op;
   op.flops = flops;
   op.layer = layer;
   op.role = role;
   op.first_operand = static_cast<std::uint32_t>(graph_.operands_.size());
-  op.input_count = static_cast<std::uint8_t>(inputs.size());
-  op.output_count = static_cast<std::uint8_t>(outputs.size());
-  op.update_count = static_cast<std::uint8_t>(updates.size());
+  op.input_count = static_cast<std::uint16_t>(inputs.size());
+  op.output_count = static_cast<std::uint16_t>(outputs.size());
+  op.update_count = static_cast<std::uint16_t>(updates.size());
   op.phase = phase;
   for (auto list : {inputs, outputs, updates})
     for (TensorId t : list) {

@@ -65,19 +65,30 @@ OpPhase phase_of(OpRole role);
 
 // What a tensor is to its layer; the name suffix is the text of to_string.
 enum class TensorRole : std::uint8_t {
-  none,                 // the tensor's name is its layer's ("input", "label", raw [graph] tensors)
-  weight,               // "weight": the layer's parameters (weights, bias, batch-norm gamma/beta)
-  weight_grad,          // "weight.grad": dL/dW
-  weight_m,             // "weight.m": first optimizer moment (momentum, Adam)
-  weight_v,             // "weight.v": second moment (Adam)
-  out,                  // "out": the layer's output activation
-  out_grad,             // "out.grad": dL/d(out), the gradient flowing back into the layer
-  out_recomputed,       // "out.recomputed": the output recomputed for the backward pass
-  saved,                // "saved": what autograd keeps from forward for the layer's backward
+  none,            // the tensor's name is its layer's ("input", "label", raw [graph] tensors)
+  weight,          // "weight": the layer's parameters (weights, bias, batch-norm gamma/beta)
+  weight_grad,     // "weight.grad": dL/dW
+  weight_m,        // "weight.m": first optimizer moment (momentum, Adam)
+  weight_v,        // "weight.v": second moment (Adam)
+  out,             // "out": the layer's output activation
+  out_grad,        // "out.grad": dL/d(out), the gradient flowing back into the layer
+  out_recomputed,  // "out.recomputed": the output recomputed for the backward pass
+  saved,           // "saved": what autograd keeps from forward for the layer's backward
+  // Extra tensors a forward op writes for its layer's backward (Layer::extras), and the same
+  // written by the layer's recompute:
+  indices,              // "indices": max-pool's int64 argmax per output element
+  mean,                 // "mean": batch-norm's per-channel batch mean (layer-norm: per row)
+  invstd,               // "invstd": batch-norm's inverse standard deviation (layer-norm: rstd)
+  mask,                 // "mask": dropout's mask, one byte per element
+  indices_recomputed,   // "indices.recomputed"
+  mean_recomputed,      // "mean.recomputed"
+  invstd_recomputed,    // "invstd.recomputed"
+  mask_recomputed,      // "mask.recomputed"
+  weight_master,        // "weight.master": the master copy the optimizer updates
   out_partial,          // "out.partial": partial sums of a tiled op's required output
   weight_grad_partial,  // "weight.grad.partial": the same for a required weight gradient
 };
-inline constexpr int kTensorRoleCount = 11;
+inline constexpr int kTensorRoleCount = 20;
 std::string_view to_string(TensorRole role);
 
 // 16 bytes: a 10^6-op chain has 2 * 10^6 of these.
@@ -88,6 +99,9 @@ struct Tensor {
   TensorKind kind = TensorKind::other;
   bool initial_in_dram : 1 = false;  // starts with a valid copy in DRAM (inputs, weights, ...)
   bool required_output : 1 = false;  // must be in DRAM when the schedule ends
+  // The memory level it lives in at rest (docs/model.md §15.1): 2 (the DRAM) unless placed
+  // deeper. "DRAM" above reads "its home level" on a machine with more levels.
+  std::uint8_t home = 2;
 };
 static_assert(sizeof(Tensor) == 16);
 
@@ -95,9 +109,11 @@ struct Op {
   double flops = 0;
   std::uint32_t first_operand = 0;  // inputs, then outputs, then updates, in operands_
   LayerIndex layer = 0;
-  std::uint8_t input_count = 0;
-  std::uint8_t output_count = 0;
-  std::uint8_t update_count = 0;
+  // 16 bits each: a tile op of a finely cut tensor lists hundreds of blocks (the Op stays 24
+  // bytes either way: 8 + 4 + 4 + 3 * 2 + 2).
+  std::uint16_t input_count = 0;
+  std::uint16_t output_count = 0;
+  std::uint16_t update_count = 0;
   OpPhase phase = OpPhase::forward;
   OpRole role = OpRole::none;
 };
@@ -162,6 +178,9 @@ class Graph {
   TensorId find_tensor(std::string_view name) const;
   OpId find_op(std::string_view name) const;
   std::size_t memory_bytes() const;  // heap bytes held, for the benchmark
+  // Placement (docs/model.md §15.1): the one change made to a built graph, by
+  // build_simulation, before anything runs on it.
+  void set_home(TensorId t, std::uint8_t level) { tensors_[t].home = level; }
 
  private:
   friend class GraphBuilder;

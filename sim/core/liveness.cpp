@@ -34,12 +34,17 @@ LiveIntervals live_intervals(const Graph& graph, std::span<const OpId> order) {
   return iv;
 }
 
+// Whether tensor t counts: every tensor (home 0), or those homed at one level (§15.5).
+bool counted(const Graph& graph, TensorId t, std::uint8_t home) {
+  return home == 0 || graph.tensor(t).home == home;
+}
+
 // Live bytes at each position, via a difference array: +bytes at birth, -bytes after last.
-std::vector<std::uint64_t> running_live(const Graph& graph, const LiveIntervals& iv,
-                                        std::size_t n) {
+std::vector<std::uint64_t> running_live(const Graph& graph, const LiveIntervals& iv, std::size_t n,
+                                        std::uint8_t home = 0) {
   std::vector<std::int64_t> delta(n + 1, 0);
   for (TensorId t = 0; t < graph.tensor_count() && n > 0; ++t) {
-    if (iv.birth[t] == kNeverLive) continue;
+    if (iv.birth[t] == kNeverLive || !counted(graph, t, home)) continue;
     const auto bytes = static_cast<std::int64_t>(graph.tensor(t).bytes);
     delta[iv.birth[t]] += bytes;
     delta[iv.last[t] + 1] -= bytes;
@@ -54,10 +59,15 @@ std::vector<std::uint64_t> running_live(const Graph& graph, const LiveIntervals&
 }  // namespace
 
 LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order) {
+  return analyze_liveness(graph, order, 0);
+}
+
+LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
+                                std::uint8_t home_level) {
   LivenessReport report;
   if (order.empty()) return report;
   const LiveIntervals iv = live_intervals(graph, order);
-  const std::vector<std::uint64_t> live = running_live(graph, iv, order.size());
+  const std::vector<std::uint64_t> live = running_live(graph, iv, order.size(), home_level);
   std::uint32_t peak_pos = 0;
   for (std::uint32_t pos = 0; pos < live.size(); ++pos)
     if (live[pos] > report.peak_live_bytes) {
@@ -66,7 +76,8 @@ LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order)
     }
   report.peak_op = order[peak_pos];
   for (TensorId t = 0; t < graph.tensor_count(); ++t)
-    if (iv.birth[t] != kNeverLive && iv.birth[t] <= peak_pos && peak_pos <= iv.last[t])
+    if (iv.birth[t] != kNeverLive && iv.birth[t] <= peak_pos && peak_pos <= iv.last[t] &&
+        counted(graph, t, home_level))
       report.peak_by_kind[static_cast<int>(graph.tensor(t).kind)] += graph.tensor(t).bytes;
   return report;
 }

@@ -19,6 +19,11 @@ struct LivenessReport {
 
 // `order` is the order ops first run; every op appears once.
 LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order);
+// The same, counting only the tensors whose home is `home_level` (docs/model.md §15.5: a
+// memory level's peak live); 0 counts every tensor. When no tensor is live at all, peak_op is
+// the first op.
+LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
+                                std::uint8_t home_level);
 
 // Live bytes while the op at each position of `order` runs, by the same rule; the largest
 // entry is analyze_liveness(graph, order).peak_live_bytes (for time lines and traces).

@@ -39,6 +39,9 @@ struct TimedStep {
   Resource resource = Resource::cache;
   std::uint16_t channel = 0;
   double issued = 0;
+  // The link a load or store hops over (docs/model.md §15.2): link k joins level k and level
+  // k + 1, so 1 is the cache's link to the DRAM, the only one on a two-level machine.
+  std::uint8_t link = 1;
 };
 
 // Receives the executor's steps as they are decided.

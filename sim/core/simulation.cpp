@@ -12,9 +12,24 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
       analyze_liveness(sim.graph, verified.verifier().in_list_order().compute_order());
   for (OpId o = 0; o < sim.graph.op_count(); ++o)
     result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
-  // Uniform mode counts tensors, not bytes: there is no DRAM size to compare with.
-  result.oom =
-      !sim.machine.uniform && result.liveness.peak_live_bytes > sim.machine.dram_for_tensors();
+  // docs/model.md §15.5: each memory level's peak live counts the tensors homed there. On two
+  // levels every tensor is homed at the DRAM: its peak live is the run's.
+  const Machine& m = sim.machine;
+  const std::span<const OpId> order = verified.verifier().in_list_order().compute_order();
+  for (std::uint32_t level = 2; level <= m.level_count(); ++level) {
+    MemoryLevelResult r;
+    r.liveness = m.level_count() == 2
+                     ? result.liveness
+                     : analyze_liveness(sim.graph, order, static_cast<std::uint8_t>(level));
+    // Uniform mode counts tensors, not bytes: there is no memory size to compare with.
+    const std::uint64_t room = m.level_for_tensors(level);
+    r.oom =
+        !m.uniform && (r.peak_staging > room || r.liveness.peak_live_bytes > room - r.peak_staging);
+    result.oom = result.oom || r.oom;
+    result.memory_levels.push_back(r);
+  }
+  result.traffic = verified.traffic();
+  result.energy = compute_energy(m, result.traffic, times.time);
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/energy.h"
 #include "sim/core/eviction.h"
 #include "sim/core/executor.h"
 #include "sim/core/graph.h"
@@ -13,6 +14,7 @@
 #include "sim/core/machine.h"
 #include "sim/core/registry.h"
 #include "sim/core/timed_verifier.h"
+#include "sim/core/traffic.h"
 #include "sim/core/verifier.h"
 #include "sim/model/tiling_rollup.h"
 
@@ -34,12 +36,22 @@ struct Simulation {
   std::shared_ptr<const TilingRollup> tiling;
 };
 
+// A memory level's figures (docs/model.md §15.5).
+struct MemoryLevelResult {
+  LivenessReport liveness;         // of the tensors homed at the level
+  std::uint64_t peak_staging = 0;  // the most bytes of staging copies at one instant
+  bool oom = false;                // peak live + peak staging exceed capacity less reserve
+};
+
 struct RunResult {
   ExecutionTimes times;
   MoveCounts counts;  // from the verifier's replay
   LivenessReport liveness;
   std::array<double, 4> flops{};  // by OpPhase: forward, backward, update, recompute
-  bool oom = false;  // peak live bytes exceed the DRAM capacity less hardware.dram.reserved
+  bool oom = false;  // some memory level is out of memory (on two levels: the DRAM's verdict)
+  std::vector<MemoryLevelResult> memory_levels;  // levels 2..K, at index level - 2
+  Traffic traffic;                               // per level and link, from the verified steps
+  EnergyReport energy;
 };
 
 // Runs the executor with the scenario's policy, replaying every step through the verifier.
@@ -58,9 +70,10 @@ class VerifyingSink : public StepSink {
  public:
   VerifyingSink(const Graph& graph, const Machine& machine, StepSink* next,
                 VerifierOptions options = {})
-      : verifier_(graph, machine, options), next_(next) {}
+      : verifier_(graph, machine, options), traffic_(graph, machine), next_(next) {}
   void on_step(const TimedStep& step) override {
     verifier_.apply(step);
+    traffic_.add(step);
     if (next_) next_->on_step(step);
   }
   void on_stall(double start, double end, OpId op, bool store) override {
@@ -74,9 +87,11 @@ class VerifyingSink : public StepSink {
     if (next_) next_->on_decision_point(time);
   }
   TimedVerifier& verifier() { return verifier_; }
+  const Traffic& traffic() const { return traffic_.traffic(); }
 
  private:
   TimedVerifier verifier_;
+  TrafficCounter traffic_;
   StepSink* next_;
 };
 

@@ -191,6 +191,46 @@ double parse_flops(std::string_view text) {
                              "a FLOP count such as \"2 GFLOP\"", true);
 }
 
+double parse_energy_per_byte(std::string_view text) {
+  static constexpr std::array<UnitScale, 12> units{{{"fJ/B", 1e-15},
+                                                    {"pJ/B", 1e-12},
+                                                    {"nJ/B", 1e-9},
+                                                    {"uJ/B", 1e-6},
+                                                    {"mJ/B", 1e-3},
+                                                    {"J/B", 1.0},
+                                                    {"fJ/bit", 8e-15},
+                                                    {"pJ/bit", 8e-12},
+                                                    {"nJ/bit", 8e-9},
+                                                    {"uJ/bit", 8e-6},
+                                                    {"mJ/bit", 8e-3},
+                                                    {"J/bit", 8.0}}};
+  return parse_positive_rate(text, units.data(), units.data() + units.size(),
+                             "an energy per byte such as \"12.5 pJ/B\" or \"7.5 pJ/bit\"", true);
+}
+
+double parse_energy_per_flop(std::string_view text) {
+  static constexpr std::array<UnitScale, 6> units{{{"fJ/FLOP", 1e-15},
+                                                   {"pJ/FLOP", 1e-12},
+                                                   {"nJ/FLOP", 1e-9},
+                                                   {"uJ/FLOP", 1e-6},
+                                                   {"mJ/FLOP", 1e-3},
+                                                   {"J/FLOP", 1.0}}};
+  return parse_positive_rate(text, units.data(), units.data() + units.size(),
+                             "an energy per FLOP such as \"2.3 pJ/FLOP\"", true);
+}
+
+double parse_power(std::string_view text) {
+  static constexpr std::array<UnitScale, 7> units{{{"pW", 1e-12},
+                                                   {"nW", 1e-9},
+                                                   {"uW", 1e-6},
+                                                   {"mW", 1e-3},
+                                                   {"W", 1.0},
+                                                   {"kW", 1e3},
+                                                   {"MW", 1e6}}};
+  return parse_positive_rate(text, units.data(), units.data() + units.size(),
+                             "a power such as \"25 W\"", true);
+}
+
 namespace {
 std::string with_scale(double value, const char* const* names, int count, double step) {
   int i = 0;
@@ -228,6 +268,24 @@ std::string format_count(double count) {
 std::string format_bandwidth(double bytes_per_second) {
   static const char* const names[] = {"B/s", "KB/s", "MB/s", "GB/s", "TB/s", "PB/s"};
   return with_scale(bytes_per_second, names, 6, 1000.0);
+}
+
+std::string format_joules(double j) {
+  char buf[64];
+  const double a = std::fabs(j);
+  if (a == 0)
+    std::snprintf(buf, sizeof buf, "0 J");
+  else if (a >= 1)
+    std::snprintf(buf, sizeof buf, "%.3f J", j);
+  else if (a >= 1e-3)
+    std::snprintf(buf, sizeof buf, "%.3f mJ", j * 1e3);
+  else if (a >= 1e-6)
+    std::snprintf(buf, sizeof buf, "%.3f uJ", j * 1e6);
+  else if (a >= 1e-9)
+    std::snprintf(buf, sizeof buf, "%.3f nJ", j * 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.3f pJ", j * 1e12);
+  return buf;
 }
 
 std::string format_seconds(double s) {

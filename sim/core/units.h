@@ -32,6 +32,12 @@ double parse_duration(std::string_view text);
 double parse_throughput(std::string_view text);
 // "2 GFLOP", "1.5e9", "3 MFLOP" -> FLOPs (>= 0).
 double parse_flops(std::string_view text);
+// Energy figures (docs/model.md §15.6), in joules: "12.5 pJ/B" or "7.5 pJ/bit" (x 8) -> joules
+// per byte; "2.3 pJ/FLOP" -> joules per FLOP; "25 W" -> watts. Prefixes f, p, n, u, m (and k
+// for watts). Each is >= 0.
+double parse_energy_per_byte(std::string_view text);
+double parse_energy_per_flop(std::string_view text);
+double parse_power(std::string_view text);
 
 // Human-readable output: "6.00 MiB", "1.25 ms", "1.2 TFLOP".
 std::string format_bytes(double bytes);
@@ -41,5 +47,7 @@ std::string format_flops(double flops);
 std::string format_count(double count);
 // Bandwidth in decimal units, as vendors quote it: "768.00 GB/s".
 std::string format_bandwidth(double bytes_per_second);
+// Energy: "1.234 J", "12.345 mJ", "3.000 uJ", "0 J".
+std::string format_joules(double joules);
 
 }  // namespace memsim

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/core/errors.h"
+#include "sim/core/graph.h"
 #include "sim/model/loop_nest.h"
 
 namespace memsim {
@@ -30,6 +31,26 @@ struct TileRequest {
 
 using LayerId = std::uint32_t;
 inline constexpr LayerId kModelInput = 0xffffffffu;  // X0, the model's input
+inline constexpr LayerId kNotTied = 0xffffffffu;     // Layer::tied: a weight of its own
+
+// A tensor a layer's forward op writes only for its backward ops (what autograd saves beyond
+// inputs and outputs): max-pool's int64 indices, batch-norm's per-channel mean and inverse
+// standard deviation, a dropout mask, layer-norm's per-row statistics. Sizes are for the
+// whole batch and do not follow the model's dtype.
+struct ExtraTensor {
+  TensorRole role = TensorRole::saved;  // indices, mean, invstd or mask
+  std::uint64_t elements = 0;
+  std::uint32_t element_bytes = 4;
+  std::uint64_t bytes() const { return elements * element_bytes; }
+};
+
+// One tensor a backward op reads besides dL/dY (docs/model.md, "Saved tensors").
+struct SavedRef {
+  enum class Of : std::uint8_t { input, output, weight, extra };
+  Of of = Of::input;
+  std::uint32_t index = 0;  // which input (layer.inputs[index]) or which extra
+  friend bool operator==(const SavedRef&, const SavedRef&) = default;
+};
 
 struct Layer {
   std::string name;
@@ -44,6 +65,17 @@ struct Layer {
   // Multiply-adds of its weighted sums (convolutions and dense layers; 0 for the others), forward,
   // for the whole batch: what torchvision's "GFLOPS" column counts.
   double macs = 0;
+  // What its backward ops read besides dL/dY, as PyTorch's autograd saves it in training mode
+  // (derivatives.yaml semantics; tools/autograd_saved.py checks the rules). The dL/dW op
+  // exists only for layers with parameters.
+  std::vector<SavedRef> backward_data_reads;
+  std::vector<SavedRef> backward_weight_reads;
+  std::vector<ExtraTensor> extras;  // written by its forward op for backward
+  // An earlier layer whose weight this one uses instead of its own (a tied language-model head
+  // reads the token embedding): params is then 0, its ops read that layer's weight and its
+  // dL/dW adds into that layer's gradient.
+  LayerId tied = kNotTied;
+  bool has_weight() const { return params > 0 || tied != kNotTied; }
   // Its forward op as a loop nest; empty for layers that are never tiled.
   NestTemplate nest;
   TileRequest tiles;  // an explicit tiling, when the layer's table gives one
@@ -54,13 +86,18 @@ struct LayerGraph {
   std::uint64_t batch = 1;
   std::uint32_t dtype_bytes = 4;
   Shape input;
+  // Bytes per element of X0 when it is not the model's dtype: 8 for token ids (int64,
+  // model.seq_len).
+  std::uint32_t input_element_bytes = 0;
   std::vector<Layer> layers;  // in a valid (topological) order; the last one is the output
 
   std::uint64_t weight_bytes(const Layer& l) const { return l.params * dtype_bytes; }
   std::uint64_t activation_bytes(const Layer& l) const {
     return batch * l.shape.elements() * dtype_bytes;
   }
-  std::uint64_t input_bytes() const { return batch * input.elements() * dtype_bytes; }
+  std::uint64_t input_bytes() const {
+    return batch * input.elements() * (input_element_bytes ? input_element_bytes : dtype_bytes);
+  }
 };
 
 }  // namespace memsim

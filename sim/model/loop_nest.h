@@ -95,14 +95,17 @@ struct OpNest {
 // writes the input slots' region of the input gradients, dL/dW the weight slot's region of the
 // weight gradient, from the output slot's region of dL/dY.
 struct NestSlot {
-  enum class Kind : std::uint8_t { input, weight, output } kind = Kind::input;
-  std::uint32_t index = 0;  // which input
+  // extra: a tensor the forward op writes for backward (Layer::extras: indices, statistics,
+  // masks), read by its backward ops and written again by its recompute.
+  enum class Kind : std::uint8_t { input, weight, output, extra } kind = Kind::input;
+  std::uint32_t index = 0;  // which input, or which extra
   std::vector<AxisMap> axes;
 };
 struct NestTemplate {
   std::vector<LoopDim> dims;
   std::vector<NestSlot> slots;
   TensorAxes weight_axes;  // the layer's weight (its gradient and optimizer state alike)
+  std::vector<TensorAxes> extra_axes;  // one per Layer::extras entry that has a slot
   bool empty() const { return dims.empty(); }
   const NestSlot* slot(NestSlot::Kind kind, std::uint32_t index = 0) const {
     for (const NestSlot& s : slots)

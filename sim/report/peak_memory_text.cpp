@@ -39,11 +39,13 @@ std::string peak_breakdown(const LivenessReport& report, bool uniform) {
 }
 
 std::string out_of_memory_verdict(const Graph& graph, const LivenessReport& report,
-                                  std::uint64_t dram_capacity, std::uint64_t dram_reserved) {
+                                  std::uint64_t dram_capacity, std::uint64_t dram_reserved,
+                                  const std::string& level_name, std::uint64_t staging) {
   std::string out =
       "out of memory: needs " + format_bytes(static_cast<double>(report.peak_live_bytes));
+  if (staging > 0) out += " (+ " + format_bytes(static_cast<double>(staging)) + " staging)";
   if (report.peak_op != Graph::kNoOp) out += " at op " + std::string(graph.op_name(report.peak_op));
-  out += ", DRAM holds " + format_bytes(static_cast<double>(dram_capacity));
+  out += ", " + level_name + " holds " + format_bytes(static_cast<double>(dram_capacity));
   if (dram_reserved > 0)
     out += " less " + format_bytes(static_cast<double>(dram_reserved)) + " reserved";
   return out + " (" + peak_breakdown(report, false) + ")";

@@ -105,6 +105,25 @@ void PerLayerRecorder::finish() {
   skipped_.clear();
 }
 
+namespace {
+
+// The tallies a row sums: an op's (OpTally) into its row, and each row into the total. One list
+// of fields, so a new tally cannot be summed in one place and forgotten in the other.
+template <class From>
+void add_tallies(LayerPhaseRow& to, const From& from) {
+  to.compute += from.compute;
+  to.stall_load += from.stall_load;
+  to.stall_store += from.stall_store;
+  to.loads += from.loads;
+  to.stores += from.stores;
+  to.load_bytes += from.load_bytes;
+  to.store_bytes += from.store_bytes;
+  to.prefetch_issued += from.prefetch_issued;
+  to.prefetch_skipped += from.prefetch_skipped;
+}
+
+}  // namespace
+
 PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
                                 const PerLayerRecorder& recorder) {
   const Graph& g = sim.graph;
@@ -128,18 +147,9 @@ PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
       report.rows.push_back(row);
     }
     LayerPhaseRow& row = report.rows[it->second];
-    const OpTally& t = tallies[o];
     ++row.ops;
-    row.compute += t.compute;
-    row.stall_load += t.stall_load;
-    row.stall_store += t.stall_store;
-    row.loads += t.loads;
-    row.stores += t.stores;
-    row.load_bytes += t.load_bytes;
-    row.store_bytes += t.store_bytes;
+    add_tallies(row, tallies[o]);
     row.flops += g.op(o).flops;
-    row.prefetch_issued += t.prefetch_issued;
-    row.prefetch_skipped += t.prefetch_skipped;
     if (g.layer_tile(g.op(o).layer) != kNoTile) tiles.emplace_back(it->second, g.op(o).layer);
   }
   for (std::size_t pos = 0; pos < order.size(); ++pos) {
@@ -158,17 +168,9 @@ PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
   for (const LayerPhaseRow& r : report.rows) {
     total.ops += r.ops;
     total.tiles += r.tiles;
-    total.compute += r.compute;
-    total.stall_load += r.stall_load;
-    total.stall_store += r.stall_store;
-    total.loads += r.loads;
-    total.stores += r.stores;
-    total.load_bytes += r.load_bytes;
-    total.store_bytes += r.store_bytes;
+    add_tallies(total, r);
     total.flops += r.flops;
     total.peak_live_bytes = std::max(total.peak_live_bytes, r.peak_live_bytes);
-    total.prefetch_issued += r.prefetch_issued;
-    total.prefetch_skipped += r.prefetch_skipped;
   }
   const MoveCounts& c = result.counts;
   if (total.loads != c.loads || total.stores != c.stores || total.load_bytes != c.load_bytes ||

@@ -1,12 +1,20 @@
 #include "sim/report/report.h"
 
 #include <charconv>
+#include <limits>
 #include <sstream>
 
 #include "sim/core/units.h"
 #include "sim/report/peak_memory_text.h"
 
 namespace memsim {
+
+LinkTimes link_times(const RunResult& r, std::uint32_t link) {
+  if (link - 1 < r.times.links.size()) return r.times.links[link - 1];
+  // A run whose times were not kept by link: everything is link 1's.
+  if (link == 1) return {r.times.dram_busy, r.times.stall_load, r.times.stall_store};
+  return {};
+}
 
 std::string format_number(double value) {
   char buf[64];
@@ -40,6 +48,56 @@ nlohmann::ordered_json run_report_json(const Simulation& sim, const RunResult& r
   j["flops_backward"] = r.flops[1];
   j["flops_update"] = r.flops[2];
   j["flops_recompute"] = r.flops[3];
+  // docs/model.md §15.5 and §15.6: energy, then every level and every link.
+  j["energy_j"] = r.energy.total_joules;
+  j["energy_compute_j"] = r.energy.compute_joules;
+  j["energy_memory_j"] = r.energy.memory_joules;
+  j["energy_links_j"] = r.energy.links_joules;
+  j["energy_static_j"] = r.energy.static_total_joules;
+  const Machine& m = sim.machine;
+  nlohmann::ordered_json levels = nlohmann::ordered_json::array();
+  for (std::uint32_t k = 1; k <= m.level_count() && !r.traffic.levels.empty(); ++k) {
+    nlohmann::ordered_json l;
+    l["level"] = k;
+    l["name"] = m.level_name(k);
+    if (k == 1)
+      l["capacity"] = m.cache_capacity;
+    else if (m.level_capacity(k) == std::numeric_limits<std::uint64_t>::max())
+      l["capacity"] = nullptr;
+    else
+      l["capacity"] = m.level_capacity(k);
+    l["read_bytes"] = r.traffic.levels[k - 1].read_bytes;
+    l["write_bytes"] = r.traffic.levels[k - 1].write_bytes;
+    const MemoryLevelResult* mem = k >= 2 ? &r.memory_levels[k - 2] : nullptr;
+    l["peak_live_bytes"] = mem ? mem->liveness.peak_live_bytes : 0;
+    l["peak_staging_bytes"] = mem ? mem->peak_staging : 0;
+    l["peak_bytes"] =
+        mem ? mem->liveness.peak_live_bytes + mem->peak_staging : r.counts.peak_cache_bytes;
+    l["oom"] = mem ? mem->oom : false;
+    l["energy_j"] = r.energy.level_joules[k - 1];
+    l["static_energy_j"] = r.energy.static_joules[k - 1];
+    levels.push_back(l);
+  }
+  j["levels"] = levels;
+  nlohmann::ordered_json links = nlohmann::ordered_json::array();
+  for (std::uint32_t k = 1; k < m.level_count() && !r.traffic.links.empty(); ++k) {
+    const LinkTraffic& t = r.traffic.links[k - 1];
+    const LinkTimes times = link_times(r, k);
+    nlohmann::ordered_json l;
+    l["link"] = k;
+    l["from"] = m.level_name(k);
+    l["to"] = m.level_name(k + 1);
+    l["loads"] = t.up;
+    l["stores"] = t.down;
+    l["load_bytes"] = t.up_bytes;
+    l["store_bytes"] = t.down_bytes;
+    l["busy_s"] = times.busy;
+    l["stall_load_s"] = times.stall_load;
+    l["stall_store_s"] = times.stall_store;
+    l["energy_j"] = r.energy.link_joules[k - 1];
+    links.push_back(l);
+  }
+  j["links"] = links;
   return j;
 }
 
@@ -47,6 +105,7 @@ std::string run_report_csv(const Simulation& sim, const RunResult& result) {
   const auto j = run_report_json(sim, result);
   std::string header, row;
   for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it->is_array()) continue;  // levels and links: one row cannot hold a list
     // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on `"x" + std::string&&` here.
     if (it != j.begin()) {
       header += ',';
@@ -85,17 +144,25 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
   std::ostringstream o;
   o << "scenario   " << sim.name << (sim.file.empty() ? "" : "  (" + sim.file + ")") << "\n";
   if (!sim.description.empty()) o << "           " << sim.description << "\n";
-  o << "machine    cache " << bytes(static_cast<double>(m.cache_capacity));
+  const std::uint32_t levels = m.level_count();
+  o << "machine    " << m.cache_name << " " << bytes(static_cast<double>(m.cache_capacity));
   if (u) {
     o << "; transfer " << format_number(m.transfer_time) << " unit, op " << format_number(m.op_time)
       << " unit";
+    for (std::uint32_t k = 3; k <= levels; ++k)
+      o << "; " << m.level_name(k) << " transfer " << format_number(m.deep[k - 3].transfer_time)
+        << " unit";
   } else {
-    o << "; DRAM " << format_bandwidth(m.dram_bandwidth) << ", latency "
-      << format_seconds(m.dram_latency);
-    if (m.dram_capacity != std::numeric_limits<std::uint64_t>::max())
-      o << ", " << format_bytes(static_cast<double>(m.dram_capacity));
-    if (m.dram_reserved > 0)
-      o << " (" << format_bytes(static_cast<double>(m.dram_reserved)) << " reserved)";
+    // Each memory level with the link that reaches it (docs/model.md §15.1).
+    for (std::uint32_t k = 2; k <= levels; ++k) {
+      o << "; " << m.level_name(k) << " " << format_bandwidth(m.link_bandwidth(k - 1))
+        << ", latency " << format_seconds(m.link_latency(k - 1));
+      if (m.level_capacity(k) != std::numeric_limits<std::uint64_t>::max())
+        o << ", " << format_bytes(static_cast<double>(m.level_capacity(k)));
+      if (m.level_reserved(k) > 0)
+        o << " (" << format_bytes(static_cast<double>(m.level_reserved(k))) << " reserved)";
+      if (k >= 3 && m.link_channels(k - 1) > 1) o << ", " << m.link_channels(k - 1) << " channels";
+    }
     o << "; compute " << format_flops(m.compute_throughput) << "/s";
   }
   o << "; " << m.dram_channels << " DRAM channel" << (m.dram_channels == 1 ? "" : "s") << "\n";
@@ -112,6 +179,16 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
     << r.counts.stores << " stores)\n";
   o << "bytes moved    " << bytes(static_cast<double>(r.counts.load_bytes)) << " in, "
     << bytes(static_cast<double>(r.counts.store_bytes)) << " out\n";
+  // docs/model.md §15.5: on more than two levels, every link's traffic, busy time and stall.
+  for (std::uint32_t k = 1; k < levels && levels > 2; ++k) {
+    const LinkTraffic& t = r.traffic.links[k - 1];
+    const LinkTimes lt = link_times(r, k);
+    o << "link " << k << "         " << m.level_name(k) << " <-> " << m.level_name(k + 1) << ": "
+      << t.up << " loads, " << t.down << " stores; " << bytes(static_cast<double>(t.up_bytes))
+      << " in, " << bytes(static_cast<double>(t.down_bytes)) << " out; busy " << secs(lt.busy)
+      << "; stall " << secs(lt.stall_load + lt.stall_store) << " (loads " << secs(lt.stall_load)
+      << ", stores " << secs(lt.stall_store) << ")\n";
+  }
   o << "free drops     " << r.counts.drops << "\n";
   o << "peak cache     " << bytes(static_cast<double>(r.counts.peak_cache_bytes)) << " of "
     << bytes(static_cast<double>(m.cache_capacity)) << "\n";
@@ -120,8 +197,35 @@ std::string run_report_text(const Simulation& sim, const RunResult& r) {
     o << " at op " << sim.graph.op_name(r.liveness.peak_op) << "  ("
       << peak_breakdown(r.liveness, u) << ")";
   o << "\n";
-  if (r.oom)
-    o << out_of_memory_verdict(sim.graph, r.liveness, m.dram_capacity, m.dram_reserved) << "\n";
+  for (std::uint32_t k = 2; k <= levels && levels > 2; ++k) {
+    const MemoryLevelResult& l = r.memory_levels[k - 2];
+    o << "level " << k << "        " << m.level_name(k) << ": peak live "
+      << bytes(static_cast<double>(l.liveness.peak_live_bytes));
+    if (m.level_capacity(k) != std::numeric_limits<std::uint64_t>::max())
+      o << " of " << bytes(static_cast<double>(m.level_for_tensors(k)));
+    if (l.liveness.peak_live_bytes > 0 && l.liveness.peak_op != Graph::kNoOp)
+      o << " at op " << sim.graph.op_name(l.liveness.peak_op) << " ("
+        << peak_breakdown(l.liveness, u) << ")";
+    o << "; staging " << bytes(static_cast<double>(l.peak_staging)) << "\n";
+  }
+  for (std::uint32_t k = 2; k <= levels; ++k) {
+    const MemoryLevelResult& l = r.memory_levels[k - 2];
+    if (!l.oom) continue;
+    // Two levels: the DRAM's verdict over every tensor, as before levels existed.
+    o << out_of_memory_verdict(sim.graph, levels == 2 ? r.liveness : l.liveness,
+                               m.level_capacity(k), m.level_reserved(k), m.level_name(k),
+                               l.peak_staging)
+      << "\n";
+  }
+  if (m.has_energy() && !u) {
+    // docs/model.md §15.6: the total, then compute, each level, the links and static power.
+    o << "energy         " << format_joules(r.energy.total_joules) << "  (compute "
+      << format_joules(r.energy.compute_joules);
+    for (std::uint32_t k = 1; k <= levels; ++k)
+      o << ", " << m.level_name(k) << " " << format_joules(r.energy.level_joules[k - 1]);
+    o << ", links " << format_joules(r.energy.links_joules) << ", static "
+      << format_joules(r.energy.static_total_joules) << ")\n";
+  }
   o << "FLOPs          " << format_flops(r.flops[0]) << " forward, " << format_flops(r.flops[1])
     << " backward, " << format_flops(r.flops[2]) << " update, " << format_flops(r.flops[3])
     << " recompute\n";

@@ -23,11 +23,11 @@ std::string q(std::string_view s) {
   return "'" + std::string(s) + "'";
 }
 
-// What the graph's storage holds (sim/core/graph.h): names of up to 65535 bytes, up to 255
+// What the graph's storage holds (sim/core/graph.h): names of up to 65535 bytes, up to 65535
 // inputs, outputs and updates per op. Checked here, at the op's line, so that no input reaches
 // the storage's own exception.
 constexpr std::size_t kMaxNameBytes = 65535;
-constexpr std::size_t kMaxOperands = 255;
+constexpr std::size_t kMaxOperands = 65535;
 
 void check_storage_limits(const GraphSpec& spec) {
   const auto name_ok = [](const std::string& name) { return name.size() <= kMaxNameBytes; };
@@ -101,6 +101,20 @@ void check_finite_times(const Simulation& sim, const ScenarioSpec& spec) {
                               ") would take longer than any time memsim can count; a time must "
                               "be a finite number of seconds");
   }
+  // The links below the DRAM (docs/model.md §15.1) likewise.
+  for (std::uint32_t link = 2; link < m.level_count(); ++link)
+    for (TensorId t = 0; t < g.tensor_count(); ++t) {
+      const double seconds = m.link_seconds(link, g.tensor(t).bytes);
+      total += seconds;
+      if (!std::isfinite(seconds) || !std::isfinite(total))
+        throw ScenarioError(spec.hardware_pos,
+                            "hardware.levels." + std::to_string(link + 1) + ".bandwidth " +
+                                number(m.link_bandwidth(link)) + " B/s: moving tensor " +
+                                q(g.tensor_name(t)) + " (" +
+                                format_bytes(static_cast<double>(g.tensor(t).bytes)) +
+                                ") would take longer than any time memsim can count; a time "
+                                "must be a finite number of seconds");
+    }
   for (OpId o = 0; o < g.op_count(); ++o) {
     const double seconds = g.op(o).flops / m.compute_throughput;
     total += seconds;
@@ -252,6 +266,48 @@ void check_working_sets(const Simulation& sim, const ScenarioSpec& spec) {
   }
 }
 
+// docs/model.md §15.1: each tensor's home level, by its own `home` in a raw [graph] (the
+// declared tensors come first, in order), else by [placement] for its kind.
+void place_tensors(Simulation& sim, const ScenarioSpec& spec) {
+  Graph& g = sim.graph;
+  for (TensorId t = 0; t < g.tensor_count(); ++t) {
+    std::uint8_t home = spec.placement[static_cast<int>(g.tensor(t).kind)];
+    if (spec.graph && t < spec.graph->tensors.size() && spec.graph->tensors[t].home != 0)
+      home = spec.graph->tensors[t].home;
+    if (home != g.tensor(t).home) g.set_home(t, home);
+  }
+}
+
+// The [placement] key of each tensor kind, in TensorKind's order.
+std::string_view placement_key(TensorKind kind) {
+  static constexpr std::string_view kKeys[] = {"weights",   "activations",     "inputs", "labels",
+                                               "gradients", "optimizer_state", "other"};
+  return kKeys[static_cast<int>(kind)];
+}
+
+// The executor moves tensors between the cache and level 2 only: a tensor homed deeper would
+// have its home ignored, so such a scenario is refused until moves across deeper levels are
+// built (docs/model.md §15). A machine may still have deeper levels (the presets' host memory)
+// as long as nothing lives there: then nothing crosses their links.
+void check_homes_runnable(const Simulation& sim, const ScenarioSpec& spec) {
+  const Graph& g = sim.graph;
+  for (TensorId t = 0; t < g.tensor_count(); ++t) {
+    const std::uint8_t home = g.tensor(t).home;
+    if (home <= 2) continue;
+    const bool own = spec.graph && t < spec.graph->tensors.size() && spec.graph->tensors[t].home;
+    const int kind = static_cast<int>(g.tensor(t).kind);
+    const std::string where =
+        own ? "tensor " + q(g.tensor_name(t)) + ": home"
+            : "placement." + std::string(placement_key(g.tensor(t).kind)) + ":";
+    throw ScenarioError(
+        own ? spec.graph->tensors[t].pos : spec.placement_pos[kind],
+        where + " '" + sim.machine.level_name(home) + "' is level " + std::to_string(home) +
+            "; this version of memsim runs tensors homed at level 2 (" + sim.machine.level_name(2) +
+            ") only, moves to deeper levels are not built yet (docs/model.md "
+            "§15); `memsim fit` gives each level's peak live");
+  }
+}
+
 }  // namespace
 
 Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
@@ -298,8 +354,12 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
               "'; known kinds: " + registry.generator_names());
     GeneratedSchedule generated;
     try {
-      generated = generator->factory({*spec.model, spec.schedule, sim.machine.uniform,
-                                      sim.machine.cache_capacity, sim.machine.dram_capacity});
+      // Without the cache check (memsim fit: a question about DRAM) nothing is tiled either:
+      // the ops stay whole, as the liveness of the op order asks.
+      const std::uint64_t tile_for =
+          cache_check == CacheCheck::skip ? 0 : sim.machine.cache_capacity;
+      generated = generator->factory(
+          {*spec.model, spec.schedule, sim.machine.uniform, tile_for, sim.machine.dram_capacity});
     } catch (const std::length_error& e) {
       // The graph's storage refused a name or an op's operand count (graph.h).
       throw ScenarioError(spec.model->pos, std::string("too large: ") + e.what());
@@ -323,9 +383,13 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
                       ", checkpoint " + checkpoint + ")";
     }
   }
+  place_tensors(sim, spec);
   check_total_bytes(sim, spec);
   check_finite_times(sim, spec);
-  if (cache_check == CacheCheck::working_sets_fit) check_working_sets(sim, spec);
+  if (cache_check == CacheCheck::working_sets_fit) {
+    check_homes_runnable(sim, spec);
+    check_working_sets(sim, spec);
+  }
   return sim;
 }
 

@@ -7,7 +7,7 @@
 namespace memsim {
 
 // Whether build_simulation checks that every op's working set fits the cache. `memsim fit` asks
-// only about DRAM (peak live), so it builds without the check.
+// only about DRAM (peak live), so it builds without the check, and without tiling.
 enum class CacheCheck { working_sets_fit, skip };
 
 // Validates the spec's cross-field facts and builds the graph. Throws ScenarioError with the

@@ -73,6 +73,10 @@ void report_key_table(std::string_view table, std::span<const std::string_view> 
 class Reader {
  public:
   Reader(const toml::table& table, std::string path, const std::string& file, Keys allowed)
+      : Reader(table, std::move(path), file,
+               std::span<const std::string_view>(allowed.begin(), allowed.size())) {}
+  Reader(const toml::table& table, std::string path, const std::string& file,
+         std::span<const std::string_view> allowed)
       : table_(table), path_(std::move(path)), file_(file) {
     report_key_table(path_, std::span(allowed.begin(), allowed.size()));
     for (auto&& [key, node] : table) {
@@ -215,44 +219,195 @@ struct HardwareKeys {
   std::optional<std::string> precision;
   SourcePos precision_pos;
   SourcePos reserved_pos;  // hardware.dram.reserved, where given
+  // Memory levels (docs/model.md §15): where each level's table is, and where its reserve
+  // and its link's bandwidth were given, for the checks made once every table is read.
+  std::vector<SourcePos> level_pos{SourcePos{}, SourcePos{}};  // levels 1..K, index level - 1
+  std::vector<SourcePos> level_reserved_pos{SourcePos{}, SourcePos{}};
+  std::vector<std::string> level_reserved_path{"", ""};  // the table that gave it
+  std::vector<bool> level_has_bandwidth{false, false};
+  std::map<std::string, double, std::less<>> energy_by_dtype;
+  bool explicit_energy = false;
 };
 
-// Reads one [hardware] table into spec.machine; every key it sets replaces an earlier value.
-void read_hardware_table(const toml::table& hw, const std::string& file, ScenarioSpec& spec,
-                         HardwareKeys& keys) {
-  Reader r(hw, "hardware", file, {"preset", "cache", "dram", "compute"});
+// The keys of a level's table (docs/model.md §15.1): level 1 is the cache; a memory level
+// also gives its reserve and the link that reaches it from the level above.
+constexpr std::string_view kLevelOneKeys[] = {"name", "capacity", "read_energy", "write_energy",
+                                              "static_power"};
+constexpr std::string_view kLinkKeys[] = {"bandwidth", "latency", "channels", "transfer_time",
+                                          "link_energy"};
+
+// Reads one level's table into level `level` of spec.machine (`deep` must already hold it):
+// [[hardware.levels]] entry `level`, [hardware.cache] (level 1) or [hardware.dram] (level 2).
+void read_level_table(const toml::table& table, const std::string& path, std::uint32_t level,
+                      const std::string& file, ScenarioSpec& spec, HardwareKeys& keys) {
+  if (level == 1)
+    for (std::string_view k : kLinkKeys)
+      if (const toml::node* n = table.get(k))
+        throw ScenarioError(pos_of(n->source(), file),
+                            path + "." + std::string(k) +
+                                ": level 1 is the cache, which no link reaches from above; a "
+                                "link's keys belong to the level it reaches (level 2 for the "
+                                "link from the cache)");
+  if (const toml::node* n = level == 1 ? table.get("reserved") : nullptr)
+    throw ScenarioError(pos_of(n->source(), file),
+                        path +
+                            ".reserved: level 1 is the cache; only a memory level keeps a "
+                            "reserve");
+  std::vector<std::string_view> allowed(std::begin(kLevelOneKeys), std::end(kLevelOneKeys));
+  if (level > 1) {
+    allowed.push_back("reserved");
+    allowed.insert(allowed.end(), std::begin(kLinkKeys), std::end(kLinkKeys));
+  }
+  Reader r(table, path, file, allowed);
+  if (keys.level_pos.size() < level) {
+    keys.level_pos.resize(level);
+    keys.level_reserved_pos.resize(level);
+    keys.level_reserved_path.resize(level);
+    keys.level_has_bandwidth.resize(level, false);
+  }
+  keys.level_pos[level - 1] = r.table_pos();
   Machine& m = spec.machine;
-  if (const toml::table* cache = r.table("cache")) {
-    Reader c(*cache, "hardware.cache", file, {"capacity"});
-    if (const auto capacity = c.quantity("capacity", parse_capacity, "6 MiB")) {
+  if (auto name = r.string("name")) {
+    if (name->empty()) r.fail(*r.find("name"), "name", "a level's name cannot be empty");
+    (level == 1 ? m.cache_name : level == 2 ? m.dram_name : m.deep[level - 3].name) = *name;
+  }
+  LevelEnergy& energy = level == 1   ? m.cache_energy
+                        : level == 2 ? m.dram_energy
+                                     : m.deep[level - 3].energy;
+  if (auto v = r.quantity("read_energy", parse_energy_per_byte, "12.5 pJ/B"))
+    energy.read_joules_per_byte = *v;
+  if (auto v = r.quantity("write_energy", parse_energy_per_byte, "12.5 pJ/B"))
+    energy.write_joules_per_byte = *v;
+  if (auto v = r.quantity("static_power", parse_power, "25 W")) energy.static_watts = *v;
+  if (level == 1) {
+    if (const auto capacity = r.quantity("capacity", parse_capacity, "6 MiB")) {
       m.cache_capacity = capacity->amount;
       m.uniform = capacity->uniform;
       keys.has_capacity = true;
     }
+    return;
   }
-  if (const toml::table* dram = r.table("dram")) {
-    Reader d(*dram, "hardware.dram", file,
-             {"bandwidth", "latency", "capacity", "reserved", "channels", "transfer_time"});
-    if (auto v = d.quantity("bandwidth", parse_bandwidth, "768 GB/s")) {
-      m.dram_bandwidth = *v;
+  if (auto v = r.quantity("link_energy", parse_energy_per_byte, "0.5 pJ/B"))
+    energy.link_joules_per_byte = *v;
+  // The link from the level above, and the level's size.
+  const auto bandwidth = r.quantity("bandwidth", parse_bandwidth, "768 GB/s");
+  const auto latency = r.quantity("latency", parse_duration, "400 ns");
+  const auto capacity = r.quantity("capacity", parse_size, "48 GiB");
+  const auto reserved = r.quantity("reserved", parse_size, "2 GiB");
+  if (reserved) {
+    keys.level_reserved_pos[level - 1] = r.pos(*r.find("reserved"));
+    keys.level_reserved_path[level - 1] = path;
+  }
+  std::optional<std::uint32_t> channels;
+  if (auto v = r.integer("channels", 1)) {
+    if (*v > 65535) r.fail(*r.find("channels"), "channels", "must be at most 65535");
+    channels = static_cast<std::uint32_t>(*v);
+  }
+  const auto transfer_time = r.number("transfer_time", 0);
+  if (bandwidth) keys.level_has_bandwidth[level - 1] = true;
+  if (level == 2) {
+    if (bandwidth) {
+      m.dram_bandwidth = *bandwidth;
       spec.has_bandwidth = true;
-      spec.bandwidth_pos = d.pos(*d.find("bandwidth"));
+      spec.bandwidth_pos = r.pos(*r.find("bandwidth"));
     }
-    if (auto v = d.quantity("latency", parse_duration, "400 ns")) m.dram_latency = *v;
-    if (auto v = d.quantity("capacity", parse_size, "48 GiB")) m.dram_capacity = *v;
-    if (auto v = d.quantity("reserved", parse_size, "2 GiB")) {
-      m.dram_reserved = *v;
-      keys.reserved_pos = d.pos(*d.find("reserved"));
+    if (latency) m.dram_latency = *latency;
+    if (capacity) m.dram_capacity = *capacity;
+    if (reserved) {
+      m.dram_reserved = *reserved;
+      keys.reserved_pos = keys.level_reserved_pos[1];
     }
-    if (auto v = d.integer("channels", 1)) {
-      if (*v > 65535) d.fail(*d.find("channels"), "channels", "must be at most 65535");
-      m.dram_channels = static_cast<std::uint32_t>(*v);
-    }
-    if (auto v = d.number("transfer_time", 0)) m.transfer_time = *v;
+    if (channels) m.dram_channels = *channels;
+    if (transfer_time) m.transfer_time = *transfer_time;
+    return;
   }
+  DeepLevel& d = m.deep[level - 3];
+  if (bandwidth) d.bandwidth = *bandwidth;
+  if (latency) d.latency = *latency;
+  if (capacity) d.capacity = *capacity;
+  if (reserved) d.reserved = *reserved;
+  if (channels) d.channels = *channels;
+  if (transfer_time) d.transfer_time = *transfer_time;
+}
+
+// [[hardware.levels]]: the whole list of levels, fastest first; it replaces the levels an
+// earlier table (a preset) gave, keeping only the compute unit.
+void read_levels(const Reader& r, const toml::array& levels, ScenarioSpec& spec,
+                 HardwareKeys& keys) {
+  if (levels.size() < 2)
+    r.fail(*r.find("levels"), "levels",
+           "needs at least two levels (the cache, then the memory it loads from), got " +
+               std::to_string(levels.size()));
+  if (levels.size() > 16)
+    r.fail(*r.find("levels"), "levels", "at most 16 levels, got " + std::to_string(levels.size()));
+  Machine fresh;
+  fresh.compute_throughput = spec.machine.compute_throughput;
+  fresh.op_time = spec.machine.op_time;
+  fresh.compute_joules_per_flop = spec.machine.compute_joules_per_flop;
+  spec.machine = fresh;
+  spec.has_bandwidth = false;
+  keys.has_capacity = false;
+  keys.reserved_pos = SourcePos{};
+  keys.level_pos.assign(levels.size(), SourcePos{});
+  keys.level_reserved_pos.assign(levels.size(), SourcePos{});
+  keys.level_reserved_path.assign(levels.size(), "");
+  keys.level_has_bandwidth.assign(levels.size(), false);
+  for (std::uint32_t level = 3; level <= levels.size(); ++level) {
+    DeepLevel d;
+    d.name = "level" + std::to_string(level);
+    spec.machine.deep.push_back(d);
+  }
+  std::uint32_t level = 0;
+  for (const toml::node& item : levels) {
+    ++level;
+    read_level_table(*item.as_table(), "hardware.levels." + std::to_string(level), level, r.file(),
+                     spec, keys);
+  }
+}
+
+// `[hardware.levels.3]` or `--set hardware.levels.3.capacity=...`: keys of levels an earlier
+// table (a preset) gave, by their number; the other levels stay as they are.
+void read_level_overrides(const Reader& r, const toml::table& levels, ScenarioSpec& spec,
+                          HardwareKeys& keys) {
+  const std::uint32_t count = spec.machine.level_count();
+  for (auto&& [key, node] : levels) {
+    const std::string k(key.str());
+    const bool digits = !k.empty() && k.size() <= 4 && std::all_of(k.begin(), k.end(), ::isdigit);
+    const std::uint32_t level = digits ? static_cast<std::uint32_t>(std::stoul(k)) : 0;
+    const auto& region = key.source().path ? key.source() : node.source();
+    if (level < 1 || level > count)
+      throw ScenarioError(pos_of(region, r.file()),
+                          "hardware.levels." + k + ": expected a level number from 1 to " +
+                              std::to_string(count) + " (the machine has " + std::to_string(count) +
+                              " levels), or [[hardware.levels]] to give every level");
+    if (!node.is_table())
+      throw ScenarioError(pos_of(node.source(), r.file()),
+                          "hardware.levels." + k + ": expected a table of the level's keys, got " +
+                              std::string(type_name(node)));
+    read_level_table(*node.as_table(), "hardware.levels." + k, level, r.file(), spec, keys);
+  }
+}
+
+// Reads one [hardware] table into spec.machine; every key it sets replaces an earlier value.
+void read_hardware_table(const toml::table& hw, const std::string& file, ScenarioSpec& spec,
+                         HardwareKeys& keys) {
+  Reader r(hw, "hardware", file, {"preset", "levels", "cache", "dram", "compute"});
+  Machine& m = spec.machine;
+  // The levels first, then [hardware.cache] and [hardware.dram], which set levels 1 and 2.
+  if (const toml::node* levels = r.find("levels")) {
+    if (levels->is_table())
+      read_level_overrides(r, *levels->as_table(), spec, keys);
+    else
+      read_levels(r, *r.tables("levels"), spec, keys);
+  }
+  if (const toml::table* cache = r.table("cache"))
+    read_level_table(*cache, "hardware.cache", 1, file, spec, keys);
+  if (const toml::table* dram = r.table("dram"))
+    read_level_table(*dram, "hardware.dram", 2, file, spec, keys);
   if (const toml::table* compute = r.table("compute")) {
-    Reader p(*compute, "hardware.compute", file,
-             {"throughput", "op_time", "throughput_by_dtype", "precision"});
+    Reader p(
+        *compute, "hardware.compute", file,
+        {"throughput", "op_time", "throughput_by_dtype", "precision", "energy", "energy_by_dtype"});
     if (auto v = p.quantity("throughput", parse_throughput, "38.7 TFLOP/s")) {
       m.compute_throughput = *v;
       spec.has_throughput = true;
@@ -266,6 +421,18 @@ void read_hardware_table(const toml::table& hw, const std::string& file, Scenari
       for (std::string_view precision : kPrecisions)
         if (auto v = t.quantity(precision, parse_throughput, "312 TFLOP/s"))
           keys.throughput_by_dtype[std::string(precision)] = *v;
+    }
+    // Energy per FLOP (docs/model.md §15.6), picked by precision as the throughput is.
+    if (auto v = p.quantity("energy", parse_energy_per_flop, "2.3 pJ/FLOP")) {
+      m.compute_joules_per_flop = *v;
+      keys.explicit_energy = true;
+    }
+    if (const toml::table* by_dtype = p.table("energy_by_dtype")) {
+      Reader t(*by_dtype, "hardware.compute.energy_by_dtype", file,
+               {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8"});
+      for (std::string_view precision : kPrecisions)
+        if (auto v = t.quantity(precision, parse_energy_per_flop, "2.3 pJ/FLOP"))
+          keys.energy_by_dtype[std::string(precision)] = *v;
     }
     if (auto precision = p.string("precision")) {
       if (std::find(std::begin(kPrecisions), std::end(kPrecisions), *precision) ==
@@ -320,41 +487,104 @@ void parse_hardware(const Reader& top, ScenarioSpec& spec) {
     read_hardware_preset(*preset, spec.file, spec, keys);
   read_hardware_table(*hw, spec.file, spec, keys);
   const Machine& m = spec.machine;
-  if (m.dram_reserved > 0 && m.dram_reserved >= m.dram_capacity)
+  for (std::uint32_t level = 2; level <= m.level_count(); ++level) {
+    const std::uint64_t reserved = m.level_reserved(level), capacity = m.level_capacity(level);
+    if (reserved == 0 || reserved < capacity) continue;
+    const std::string path = keys.level_reserved_path[level - 1];
     throw ScenarioError(
-        keys.reserved_pos,
-        "hardware.dram.reserved: " + format_bytes(static_cast<double>(m.dram_reserved)) +
-            (m.dram_capacity == std::numeric_limits<std::uint64_t>::max()
-                 ? " reserved, but the DRAM has no capacity; set hardware.dram.capacity"
-                 : " is not less than hardware.dram.capacity (" +
-                       format_bytes(static_cast<double>(m.dram_capacity)) + ")"));
+        keys.level_reserved_pos[level - 1],
+        path + ".reserved: " + format_bytes(static_cast<double>(reserved)) +
+            (capacity == std::numeric_limits<std::uint64_t>::max()
+                 ? " reserved, but " +
+                       std::string(level == 2 ? "the DRAM" : "level " + std::to_string(level)) +
+                       " has no capacity; set " + path + ".capacity"
+                 : " is not less than " + path + ".capacity (" +
+                       format_bytes(static_cast<double>(capacity)) + ")"));
+  }
+  for (std::uint32_t level = 2; level <= m.level_count(); ++level)
+    for (std::uint32_t other = 1; other < level; ++other)
+      if (m.level_name(level) == m.level_name(other))
+        throw ScenarioError(keys.level_pos[level - 1],
+                            "level " + std::to_string(level) + " is named '" + m.level_name(level) +
+                                "', as level " + std::to_string(other) +
+                                " is; every level needs a name of its own ([placement] names "
+                                "them)");
   if (!keys.has_capacity)
     throw ScenarioError(spec.hardware_pos,
                         "hardware.cache.capacity is required (e.g. \"6 MiB\" or \"4 tensors\")");
-  // A throughput given directly wins; otherwise the entry for the precision the model computes in.
-  if (keys.explicit_throughput || keys.throughput_by_dtype.empty()) return;
+  // Every link below the DRAM needs its bandwidth in byte mode (the DRAM's is checked when the
+  // simulation is built, with the compute throughput).
+  for (std::uint32_t level = 3; level <= m.level_count() && !m.uniform; ++level)
+    if (!keys.level_has_bandwidth[level - 1])
+      throw ScenarioError(keys.level_pos[level - 1],
+                          "hardware.levels." + std::to_string(level) +
+                              ".bandwidth is required when the cache capacity is in bytes: it is "
+                              "the link from " +
+                              m.level_name(level - 1) + " to " + m.level_name(level));
   const std::string want = keys.precision.value_or(model_dtype(top));
-  const auto it = keys.throughput_by_dtype.find(want);
-  if (it == keys.throughput_by_dtype.end()) {
-    std::string listed;
-    for (std::string_view p : kPrecisions)
-      if (keys.throughput_by_dtype.count(p))
-        listed += (listed.empty() ? "" : ", ") + std::string(p);
-    const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
-    throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
-                        "hardware.compute.throughput_by_dtype has no " + want + " entry (" + whose +
-                            "); it lists " + listed +
-                            ": set hardware.compute.precision to one of them or give "
-                            "hardware.compute.throughput");
+  // A throughput given directly wins; otherwise the entry for the precision the model computes in.
+  if (!keys.explicit_throughput && !keys.throughput_by_dtype.empty()) {
+    const auto it = keys.throughput_by_dtype.find(want);
+    if (it == keys.throughput_by_dtype.end()) {
+      std::string listed;
+      for (std::string_view p : kPrecisions)
+        if (keys.throughput_by_dtype.count(p))
+          listed += (listed.empty() ? "" : ", ") + std::string(p);
+      const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
+      throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
+                          "hardware.compute.throughput_by_dtype has no " + want + " entry (" +
+                              whose + "); it lists " + listed +
+                              ": set hardware.compute.precision to one of them or give "
+                              "hardware.compute.throughput");
+    }
+    spec.machine.compute_throughput = it->second;
+    spec.has_throughput = true;
+    spec.throughput_precision = want;
   }
-  spec.machine.compute_throughput = it->second;
-  spec.has_throughput = true;
-  spec.throughput_precision = want;
+  if (!keys.explicit_energy && !keys.energy_by_dtype.empty()) {
+    const auto it = keys.energy_by_dtype.find(want);
+    if (it == keys.energy_by_dtype.end()) {
+      std::string listed;
+      for (std::string_view p : kPrecisions)
+        if (keys.energy_by_dtype.count(p)) listed += (listed.empty() ? "" : ", ") + std::string(p);
+      const std::string whose = keys.precision ? "hardware.compute.precision" : "the model's dtype";
+      throw ScenarioError(keys.precision ? keys.precision_pos : spec.hardware_pos,
+                          "hardware.compute.energy_by_dtype has no " + want + " entry (" + whose +
+                              "); it lists " + listed +
+                              ": set hardware.compute.precision to one of them or give "
+                              "hardware.compute.energy");
+    }
+    spec.machine.compute_joules_per_flop = it->second;
+  }
+}
+
+// A memory level named by `node` (a [placement] value or a tensor's home): its number 2..K.
+std::uint8_t memory_level(const Reader& r, const toml::node& node, std::string_view key,
+                          const Machine& m) {
+  if (!node.is_string()) r.wrong_type(node, key, "a level's name such as \"" + m.dram_name + "\"");
+  const std::string name = node.as_string()->get();
+  std::string memories;
+  std::vector<std::string_view> names;
+  for (std::uint32_t level = 2; level <= m.level_count(); ++level) {
+    memories += (level > 2 ? ", " : "") + m.level_name(level);
+    names.push_back(m.level_name(level));
+    if (m.level_name(level) == name) return static_cast<std::uint8_t>(level);
+  }
+  if (name == m.cache_name)
+    r.fail(node, key,
+           "'" + name +
+               "' is level 1, the cache, where no tensor lives at rest; name a memory level: " +
+               memories);
+  const std::string guess = nearest_name(name, names);
+  r.fail(node, key,
+         "no memory level is named '" + name + "'" +
+             (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+             " (memory levels: " + memories + ")");
 }
 
 const toml::array kNoTables;
 
-GraphSpec parse_graph(const Reader& top, const toml::table& table) {
+GraphSpec parse_graph(const Reader& top, const toml::table& table, const Machine& machine) {
   Reader r(table, "graph", top.file(), {"tensors", "ops", "outputs", "order", "networkx"});
   GraphSpec g;
   g.pos = r.table_pos();
@@ -380,7 +610,8 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table) {
   }
   if (const toml::array* tensors = r.tables("tensors")) {
     for (const toml::node& item : *tensors) {
-      Reader t(*item.as_table(), "graph.tensors", top.file(), {"name", "size", "kind", "initial"});
+      Reader t(*item.as_table(), "graph.tensors", top.file(),
+               {"name", "size", "kind", "initial", "home"});
       TensorSpec spec;
       spec.pos = t.table_pos();
       auto name = t.string("name");
@@ -400,6 +631,8 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table) {
                  "expected \"dram\" or \"none\", got \"" + *initial + "\"");
         spec.initial_in_dram = *initial == "dram";
       }
+      if (const toml::node* home = t.find("home"))
+        spec.home = memory_level(t, *home, "home", machine);
       g.tensors.push_back(std::move(spec));
     }
   }
@@ -442,7 +675,8 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table) {
 }
 
 ModelSpec parse_model(const Reader& top, const toml::table& table) {
-  Reader r(table, "model", top.file(), {"batch", "dtype", "input", "layers", "topology"});
+  Reader r(table, "model", top.file(),
+           {"batch", "dtype", "input", "seq_len", "layers", "topology"});
   ModelSpec m;
   m.pos = r.table_pos();
   m.batch = static_cast<std::uint64_t>(r.integer("batch", 1).value_or(1));
@@ -463,7 +697,7 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
   if (auto topology = r.string("topology")) {
     // A SCALE-Sim topology file gives the input and the layers itself.
     m.topology_pos = r.pos(*r.find("topology"));
-    for (std::string_view key : {"input", "layers"})
+    for (std::string_view key : {"input", "seq_len", "layers"})
       if (const toml::node* n = r.find(key))
         r.fail(*n, key,
                "not used with model.topology (the topology file gives the input and the layers); "
@@ -478,10 +712,22 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
     return m;
   }
   const toml::node* input = r.find("input");
-  if (!input)
-    throw ScenarioError(m.pos,
-                        "model.input (features of X0, or [channels, height, width]) is required");
-  if (input->is_integer() && input->as_integer()->get() >= 1) {
+  if (const toml::node* seq = r.find("seq_len")) {
+    // Token ids: X0 is seq_len int64 per sample (policies/models/embedding.cpp reads them).
+    if (input)
+      r.fail(*input, "input",
+             "not used with model.seq_len (the input is seq_len token ids); remove one of them");
+    if (!seq->is_integer() || seq->as_integer()->get() < 1)
+      r.fail(*seq, "seq_len", "expected a positive number of tokens per sample");
+    m.seq_len = static_cast<std::uint64_t>(seq->as_integer()->get());
+    m.input = {1, m.seq_len, 1};
+    input = seq;
+  } else if (!input) {
+    throw ScenarioError(
+        m.pos,
+        "model.input (features of X0, or [channels, height, width]) or model.seq_len (token "
+        "ids) is required");
+  } else if (input->is_integer() && input->as_integer()->get() >= 1) {
     m.input.c = static_cast<std::uint64_t>(input->as_integer()->get());
   } else if (input->is_array() && input->as_array()->size() == 3 &&
              std::all_of(input->as_array()->begin(), input->as_array()->end(),
@@ -581,9 +827,40 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
   return m;
 }
 
-// loss, optimizer, update and checkpoint: the keys only a training schedule takes.
+// "fp32" -> 4 etc.; 0 for a name that is not a floating-point dtype.
+std::uint32_t dtype_size(std::string_view name) {
+  if (name == "fp32") return 4;
+  if (name == "fp16" || name == "bf16") return 2;
+  if (name == "fp8") return 1;
+  return 0;
+}
+
+// master_weights, optimizer_dtype, grad_dtype: mixed-precision training.
+void parse_precision_keys(const Reader& r, ScheduleSpec& schedule) {
+  if (auto master = r.string("master_weights")) {
+    if (*master != "none" && dtype_size(*master) == 0)
+      r.fail(*r.find("master_weights"), "master_weights",
+             "unknown dtype '" + *master + "'; expected none, fp32, fp16, bf16 or fp8");
+    schedule.master_weights = *master;
+    schedule.master_bytes = *master == "none" ? 0 : dtype_size(*master);
+  }
+  for (auto [key, bytes, text] :
+       {std::tuple{"optimizer_dtype", &schedule.optimizer_bytes, &schedule.optimizer_dtype},
+        std::tuple{"grad_dtype", &schedule.grad_bytes, &schedule.grad_dtype}})
+    if (auto value = r.string(key)) {
+      if (dtype_size(*value) == 0)
+        r.fail(*r.find(key), key,
+               "unknown dtype '" + *value + "'; expected fp32, fp16, bf16 or fp8");
+      *bytes = dtype_size(*value);
+      *text = *value;
+    }
+}
+
+// loss, optimizer, update, checkpoint and the precision keys: the keys only a training
+// schedule takes.
 void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
-  for (std::string_view key : {"loss", "optimizer", "update", "checkpoint"}) {
+  for (std::string_view key : {"loss", "optimizer", "update", "checkpoint", "master_weights",
+                               "optimizer_dtype", "grad_dtype"}) {
     const toml::node* n = r.find(key);
     if (n && schedule.kind == "inference")
       r.fail(*n, key, "applies to kind = \"training\"; this schedule's kind is \"inference\"");
@@ -612,6 +889,7 @@ void parse_training_keys(const Reader& r, ScheduleSpec& schedule) {
                  "right after its dL/dW, as a fused optimizer does)");
     schedule.update = *update;
   }
+  parse_precision_keys(r, schedule);
   const toml::node* checkpoint = r.find("checkpoint");
   if (!checkpoint) return;
   schedule.checkpoint_pos = r.pos(*checkpoint);
@@ -656,7 +934,8 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   const toml::table* table = top.table("schedule");
   if (!table) return;
   Reader r(*table, "schedule", spec.file,
-           {"kind", "overlap", "loss", "optimizer", "update", "checkpoint", "tiling"});
+           {"kind", "overlap", "loss", "optimizer", "update", "checkpoint", "master_weights",
+            "optimizer_dtype", "grad_dtype", "tiling"});
   if (auto kind = r.string("kind")) {
     spec.schedule.kind = *kind;
     spec.schedule.kind_pos = r.pos(*r.find("kind"));
@@ -696,16 +975,36 @@ void parse_schedule(const Reader& top, ScenarioSpec& spec) {
   parse_training_keys(r, spec.schedule);
 }
 
+// [placement]: where each kind of tensor lives at rest (docs/model.md §15.1).
+void parse_placement(const Reader& top, ScenarioSpec& spec) {
+  const toml::table* table = top.table("placement");
+  if (!table) return;
+  static constexpr std::pair<std::string_view, TensorKind> kKeys[] = {
+      {"weights", TensorKind::weight},     {"activations", TensorKind::activation},
+      {"inputs", TensorKind::input},       {"labels", TensorKind::label},
+      {"gradients", TensorKind::gradient}, {"optimizer_state", TensorKind::optimizer_state},
+      {"other", TensorKind::other}};
+  Reader r(*table, "placement", spec.file,
+           {"weights", "activations", "inputs", "labels", "gradients", "optimizer_state", "other"});
+  for (auto [key, kind] : kKeys)
+    if (const toml::node* n = r.find(key)) {
+      spec.placement[static_cast<int>(kind)] = memory_level(r, *n, key, spec.machine);
+      spec.placement_pos[static_cast<int>(kind)] = r.pos(*n);
+    }
+}
+
 ScenarioSpec parse_root(const toml::table& root, const std::string& file) {
   ScenarioSpec spec;
   spec.file = file;
-  Reader top(root, "", file, {"scenario", "hardware", "graph", "model", "schedule", "policy"});
+  Reader top(root, "", file,
+             {"scenario", "hardware", "placement", "graph", "model", "schedule", "policy"});
   if (const toml::table* s = top.table("scenario")) {
     Reader r(*s, "scenario", file, {"name", "description"});
     spec.name = r.string("name").value_or("");
     spec.description = r.string("description").value_or("");
   }
   parse_hardware(top, spec);
+  parse_placement(top, spec);
   const toml::table* graph = top.table("graph");
   const toml::table* model = top.table("model");
   if (graph && model)
@@ -714,7 +1013,7 @@ ScenarioSpec parse_root(const toml::table& root, const std::string& file) {
   if (!graph && !model)
     throw ScenarioError(SourcePos{file, 0, 0},
                         "missing [graph] (a raw DAG of ops) or [model] (a chain of layers)");
-  if (graph) spec.graph = parse_graph(top, *graph);
+  if (graph) spec.graph = parse_graph(top, *graph, spec.machine);
   if (model) spec.model = parse_model(top, *model);
   parse_schedule(top, spec);
   if (const toml::table* p = top.table("policy")) {
@@ -780,6 +1079,27 @@ void apply_override(toml::table& root, const std::string& assignment) {
       toml::table made = parse_toml("v = {}", where);
       made.get("v")->visit([&](auto&& node) { table->insert(parts[i], std::move(node)); });
       n = table->get(parts[i]);
+    }
+    // An array of tables is entered by a 1-based index: hardware.levels.3.capacity.
+    if (n->is_array()) {
+      toml::array& items = *n->as_array();
+      const std::string& index = parts[i + 1];
+      const bool digits =
+          !index.empty() && index.size() <= 4 && std::all_of(index.begin(), index.end(), ::isdigit);
+      const std::size_t k = digits ? std::stoul(index) : 0;
+      if (k < 1 || k > items.size() || !items[k - 1].is_table())
+        throw ScenarioError(SourcePos{where, 0, 0},
+                            "'" + walked + "' is an array of " + std::to_string(items.size()) +
+                                " tables; follow it with an index from 1 to " +
+                                std::to_string(items.size()) + " (e.g. " + walked + ".1." +
+                                parts.back() + ")");
+      if (i + 2 == parts.size())
+        throw ScenarioError(SourcePos{where, 0, 0},
+                            "'" + walked + "." + index + "' is a table; set one of its keys");
+      walked += "." + index;
+      table = items[k - 1].as_table();
+      ++i;
+      continue;
     }
     if (!n->is_table())
       throw ScenarioError(SourcePos{where, 0, 0}, "'" + walked + "' is not a table");

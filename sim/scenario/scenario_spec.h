@@ -1,6 +1,7 @@
 #pragma once
 // Plain structs a scenario file parses into (Parse -> validate -> build, as in Timeloop).
 // Values keep where they came from so later checks can point at the line.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,6 +22,7 @@ struct TensorSpec {
   TensorKind kind = TensorKind::other;
   bool kind_given = false;
   std::optional<bool> initial_in_dram;  // "dram" / "none"; default: dram iff no op produces it
+  std::uint8_t home = 0;  // `home = "host"` resolved to a level (docs/model.md §15.1); 0: by kind
   SourcePos pos;
 };
 
@@ -76,6 +78,9 @@ struct ModelSpec {
   std::uint32_t dtype_bytes = 4;
   std::string dtype = "fp32";
   Shape input;  // X_0 per sample: `input = 1024` (features) or `input = [3, 224, 224]`
+  // `seq_len = 1024` instead of input: X_0 is seq_len token ids (int64) per sample, the input
+  // of `embedding` layers (0 = not given).
+  std::uint64_t seq_len = 0;
   std::vector<LayerSpec> layers;
   // `topology = "file.csv"`: a SCALE-Sim topology replaces input and layers. The path is
   // resolved against the scenario file's folder (policies/models/scalesim_topology.h reads it).
@@ -97,6 +102,14 @@ struct ScheduleSpec {
   // "after-backward" (every update op after the whole backward pass, as in loss.backward();
   // optimizer.step()) | "per-layer" (each layer's update right after its backward ops).
   std::string update = "after-backward";
+  // Mixed precision (bytes per element; 0 = the default): master_weights 0 = none (the
+  // optimizer updates the model's weights), else an fp32/fp16/bf16 copy the optimizer updates;
+  // optimizer_dtype: momentum / Adam state, default the master's dtype or else the model's;
+  // grad_dtype: dL/dW, default the model's dtype.
+  std::uint32_t master_bytes = 0;
+  std::uint32_t optimizer_bytes = 0;
+  std::uint32_t grad_bytes = 0;
+  std::string master_weights = "none", optimizer_dtype, grad_dtype;  // as written
   // "none" | "sqrt" | "every" (with checkpoint_every = k) | "list" (checkpoint_layers).
   std::string checkpoint = "none";
   std::uint64_t checkpoint_every = 0;
@@ -128,6 +141,10 @@ struct ScenarioSpec {
   // Which entry of hardware.compute.throughput_by_dtype set the throughput ("fp32", "tf32"...);
   // empty when the throughput was given directly.
   std::string throughput_precision;
+  // [placement]: the home level of each tensor kind (docs/model.md §15.1), by TensorKind; 2
+  // (the DRAM) unless placed deeper.
+  std::array<std::uint8_t, kTensorKindCount> placement{2, 2, 2, 2, 2, 2, 2};
+  std::array<SourcePos, kTensorKindCount> placement_pos{};  // where each entry was given
   std::optional<GraphSpec> graph;
   std::optional<ModelSpec> model;
   ScheduleSpec schedule;

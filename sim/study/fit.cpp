@@ -95,9 +95,16 @@ FitResult fit_scenario(const std::string& path, const std::string& text,
     const Simulation sim =
         build_simulation(parse_scenario_text(text, path, with_value), registry, CacheCheck::skip);
     FitProbe p;
-    p.liveness = analyze_liveness(sim.graph, sim.order);
+    // docs/model.md §15.5: the DRAM (level 2) holds the tensors homed there; each deeper level
+    // with a capacity must hold its own (every tensor is homed at level 2 unless placed).
+    const Machine& machine = sim.machine;
+    p.liveness = analyze_liveness(sim.graph, sim.order, 2);
     if (p.liveness.peak_op != Graph::kNoOp) p.peak_op = sim.graph.op_name(p.liveness.peak_op);
-    p.fits = p.liveness.peak_live_bytes <= sim.machine.dram_for_tensors();
+    p.fits = p.liveness.peak_live_bytes <= machine.dram_for_tensors();
+    for (std::uint32_t level = 3; level <= machine.level_count() && p.fits; ++level)
+      if (machine.level_capacity(level) != std::numeric_limits<std::uint64_t>::max())
+        p.fits = analyze_liveness(sim.graph, sim.order, static_cast<std::uint8_t>(level))
+                     .peak_live_bytes <= machine.level_for_tensors(level);
     return p;
   });
   result.key = key;

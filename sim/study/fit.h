@@ -1,6 +1,8 @@
 #pragma once
 // `memsim fit`: the largest value of an integer scenario key (model.batch by default) whose
-// peak live bytes fit the DRAM less hardware.dram.reserved.
+// peak live bytes fit the DRAM less hardware.dram.reserved. On a machine with more levels
+// (docs/model.md §15.5) the peak is of the tensors homed at the DRAM, and each deeper level
+// with a capacity must also hold the peak of its own tensors.
 //
 // Each probe parses the scenario with `key=value` added to the overrides, builds the schedule
 // without the cache working-set check (the question is about DRAM, not the cache) and takes

@@ -16,6 +16,7 @@ SweepRunner make_run_point_runner(std::string path, std::string text,
   // when every point fails.
   const nlohmann::ordered_json blank = run_report_json(Simulation{}, RunResult{});
   for (const auto& item : blank.items()) {
+    if (item.value().is_array()) continue;  // levels and links: a cell cannot hold a list
     runner.fields.push_back(item.key());
     if (item.value().is_number() || item.value().is_boolean())
       runner.numeric_fields.push_back(item.key());

@@ -88,6 +88,16 @@ nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info
   j["optimizer"] = info.optimizer;
   j["weight_bytes"] = info.weight_bytes;
   j["activation_bytes"] = info.activation_bytes;
+  j["saved_bytes"] = info.saved_bytes;
+  if (spec.schedule.kind == "training") {
+    nlohmann::ordered_json pp;
+    pp["weights"] = info.per_param.weights;
+    pp["gradients"] = info.per_param.gradients;
+    pp["master"] = info.per_param.master;
+    pp["optimizer"] = info.per_param.optimizer;
+    pp["total"] = info.per_param.total();
+    j["bytes_per_param"] = std::move(pp);
+  }
   j["ridge_flop_per_byte"] = info.ridge > 0 ? nlohmann::ordered_json(info.ridge) : nullptr;
   j["layers"] = nlohmann::ordered_json::array();
   for (const LayerInfo& l : info.layers) {
@@ -101,6 +111,7 @@ nlohmann::ordered_json info_json(const ScenarioSpec& spec, const ModelInfo& info
     row["weight_bytes"] = l.weight_bytes;
     row["input_bytes"] = l.input_bytes;
     row["activation_bytes"] = l.activation_bytes;
+    row["saved_bytes"] = l.saved_bytes;
     row["intensity"] = l.intensity;
     row["bound"] = l.bound;
     j["layers"].push_back(std::move(row));
@@ -194,34 +205,45 @@ std::string info_text(const ScenarioSpec& spec, const ModelInfo& info, const Mod
   else
     o << "roofline   n/a: the machine has no throughput and bandwidth (uniform cache)\n";
   o << "intensity  forward FLOPs / (weight + input + output activation bytes)\n\n";
+  // Training: a column of the bytes each layer keeps for backward.
+  const bool training = spec.schedule.kind == "training";
+  const auto b = [](std::uint64_t v) { return format_bytes(static_cast<double>(v)); };
   std::size_t name_width = 5;
   for (const LayerInfo& l : info.layers) name_width = std::max(name_width, l.name.size());
   const auto row = [&](const std::string& name, const std::string& type, const std::string& params,
                        const std::string& fwd, const std::string& bwd, const std::string& w,
-                       const std::string& a, const std::string& intensity,
+                       const std::string& a, const std::string& saved, const std::string& intensity,
                        const std::string& bound) {
     std::ostringstream r;
     r << std::left << std::setw(static_cast<int>(name_width)) << name << "  " << std::setw(10)
       << type << std::right << std::setw(12) << params << std::setw(14) << fwd << std::setw(14)
-      << bwd << std::setw(12) << w << std::setw(13) << a << std::setw(9) << intensity << "  "
-      << bound;
+      << bwd << std::setw(12) << w << std::setw(13) << a;
+    if (training) r << std::setw(12) << saved;
+    r << std::setw(9) << intensity << "  " << bound;
     std::string line = r.str();
     line.erase(line.find_last_not_of(' ') + 1);  // the total row has no intensity or bound
     o << line << "\n";
   };
-  row("layer", "type", "params", "fwd FLOPs", "bwd FLOPs", "weights", "activations", "FLOP/B",
-      "bound");
+  row("layer", "type", "params", "fwd FLOPs", "bwd FLOPs", "weights", "activations", "saved",
+      "FLOP/B", "bound");
   for (const LayerInfo& l : info.layers)
     row(l.name, l.type, std::to_string(l.params), format_flops(l.flops_forward),
-        format_flops(l.flops_backward), format_bytes(static_cast<double>(l.weight_bytes)),
-        format_bytes(static_cast<double>(l.activation_bytes)), fixed(l.intensity, 1), l.bound);
+        format_flops(l.flops_backward), b(l.weight_bytes), b(l.activation_bytes), b(l.saved_bytes),
+        fixed(l.intensity, 1), l.bound);
   row("total", "", std::to_string(info.params), format_flops(info.flops_forward),
-      format_flops(info.flops_backward), format_bytes(static_cast<double>(info.weight_bytes)),
-      format_bytes(static_cast<double>(info.activation_bytes)), "", "");
+      format_flops(info.flops_backward), b(info.weight_bytes), b(info.activation_bytes),
+      b(info.saved_bytes), "", "");
   o << "\nMACs       " << format_count(info.macs)
     << " multiply-adds in conv and dense layers, forward (2 FLOPs each)\n";
   o << "update     " << format_flops(info.flops_update) << " (optimizer " << info.optimizer
     << ")\n";
+  if (training) {
+    o << "saved      " << b(info.saved_bytes)
+      << " kept for backward, each storage once (a layer's column counts what it saves)\n";
+    const auto& p = info.per_param;
+    o << "per param  " << p.total() << " B: weights " << p.weights << ", gradients " << p.gradients
+      << ", master " << p.master << ", optimizer state " << p.optimizer << "\n";
+  }
   if (tiling) o << tiling_text_section(*tiling, spec);
   return o.str();
 }
