@@ -174,9 +174,9 @@ double macs(const LayerGraph& g) {
 
 TEST_CASE("torchvision's ResNet-18 exported to ONNX imports with the zoo's parameters and FLOPs",
           "[onnx][zoo]") {
-  // resnet18_shapes.onnx: torch.onnx.export of torchvision.models.resnet18() (training mode
+  // scenarios/onnx/resnet18.onnx: torch.onnx.export of torchvision.models.resnet18() (training mode
   // PRESERVE, so the batch-norms stay nodes), initializers kept as shapes only.
-  const Scenario s(data_file("resnet18_shapes.onnx"), "batch = 1\n");
+  const Scenario s(test::source_path("scenarios/onnx/resnet18.onnx"), "batch = 1\n");
   const LayerGraph onnx = s.graph();
   const ScenarioSpec zoo_spec =
       parse_scenario_file(test::source_path("scenarios/models/resnet18.toml"));

@@ -2,7 +2,9 @@
 """Writes the small ONNX models memsim's tests import (tests/data/onnx/), with python3-onnx
 (Debian) and, for the ResNet-18 round trip, python3-torch and python3-torchvision.
 
-usage: /usr/bin/python3 tools/make_onnx_models.py [OUTDIR]   (default tests/data/onnx)
+usage: /usr/bin/python3 tools/make_onnx_models.py [OUTDIR]
+  writes the test models into tests/data/onnx and ResNet-18 into scenarios/onnx/resnet18.onnx
+  (the README's example); with OUTDIR, all of them into OUTDIR
 
   tiny_cnn.onnx        Conv(bias) - BatchNormalization - Relu - MaxPool - Clip(0, 6) -
                        AveragePool - GlobalAveragePool - Flatten - Dropout - Gemm - Softmax,
@@ -14,7 +16,7 @@ usage: /usr/bin/python3 tools/make_onnx_models.py [OUTDIR]   (default tests/data
                        Runtime's com.microsoft op: ONNX has Gelu only from opset 20), MatMul +
                        bias, Dropout(0.1), Softmax; weights stored
   unmappable.onnx      a Conv followed by an Einsum node, which memsim cannot map
-  resnet18_shapes.onnx torchvision's ResNet-18 exported with torch.onnx.export (training mode
+  resnet18.onnx        torchvision's ResNet-18 exported with torch.onnx.export (training mode
                        PRESERVE, so batch-norms stay nodes), its initializers kept as shapes only
                        (the weights' bytes removed: 46 MB -> a few KB)
 """
@@ -25,7 +27,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else "tests/data/onnx"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "data", "onnx")
+RESNET_OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "scenarios", "onnx")
 rng = np.random.default_rng(0)
 
 
@@ -129,7 +133,7 @@ def unmappable():
 def resnet18():
     import torch
     import torchvision
-    path = os.path.join(OUT, "resnet18_shapes.onnx")
+    path = os.path.join(RESNET_OUT, "resnet18.onnx")
     torch.manual_seed(0)
     model = torchvision.models.resnet18()
     # A fresh model's batch-norms are all ones and zeros, which the exporter would share
@@ -150,12 +154,13 @@ def resnet18():
         t.ClearField("int64_data")
     onnx.save(m, path)
     params = sum(p.numel() for p in model.parameters())
-    print(f"resnet18_shapes.onnx: {os.path.getsize(path)} bytes; torchvision resnet18 has "
+    print(f"resnet18.onnx: {os.path.getsize(path)} bytes; torchvision resnet18 has "
           f"{params} parameters")
 
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    os.makedirs(RESNET_OUT, exist_ok=True)
     tiny_cnn()
     branches()
     sequence()
