@@ -706,9 +706,8 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
       r.fail(*r.find("onnx"), "onnx", "expected the path of an ONNX model file (.onnx)");
     const std::string& file = top.file();
     const auto slash = file.find_last_of('/');
-    m.onnx = onnx->front() == '/' || slash == std::string::npos
-                 ? *onnx
-                 : file.substr(0, slash + 1) + *onnx;
+    m.onnx = onnx->front() == '/' || slash == std::string::npos ? *onnx
+                                                                : file.substr(0, slash + 1) + *onnx;
     return m;
   }
   if (auto topology = r.string("topology")) {
