@@ -165,6 +165,38 @@ TEST_CASE("sequence.onnx: MatMul + Add of a bias is one linear layer with bias",
   CHECK(total_params(g) == 32 + 544 + 528);
 }
 
+TEST_CASE("concat as a written layer: channels summed, nothing counted, sizes must agree",
+          "[onnx][layers]") {
+  const auto build = [](const std::string& second_stride) {
+    return parse_scenario_text(
+        "[hardware.cache]\ncapacity = \"4 tensors\"\n[model]\nbatch = 2\ninput = [3, 8, "
+        "8]\nlayers = [\n"
+        "{ type = \"conv2d\", name = \"a\", out = 4, kernel = 1 },\n"
+        "{ type = \"conv2d\", name = \"b\", out = 5, kernel = 1, stride = " +
+            second_stride +
+            ", inputs = [\"input\"] },\n"
+            "{ type = \"concat\", name = \"cat\", inputs = [\"a\", \"b\"] },\n]\n",
+        "m.toml");
+  };
+  // a: [4, 8, 8], b: [5, 8, 8] -> [9, 8, 8]; a copy: no parameters, 0 FLOPs, saves nothing.
+  const LayerGraph g = build_layer_graph(*build("1").model);
+  const Layer& cat = g.layers.back();
+  CHECK(cat.shape == Shape{9, 8, 8});
+  CHECK(cat.params == 0);
+  CHECK(cat.flops_forward + cat.flops_backward_data + cat.flops_backward_weight == 0);
+  CHECK(cat.backward_data_reads.empty());
+  CHECK(cat.extras.empty());
+  // b with stride 2 is [5, 4, 4]: the heights differ (line 9: the concat entry).
+  try {
+    build_layer_graph(*build("2").model);
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    CHECK(std::string(e.what()) ==
+          "m.toml:9:1: layer 'cat' (concat): input sizes differ: 'a' gives 4x8x8 but 'b' gives "
+          "5x4x4; a concat needs equal height and width");
+  }
+}
+
 // Multiply-adds of the convolutions and dense layers, for the whole batch.
 double macs(const LayerGraph& g) {
   double sum = 0;
