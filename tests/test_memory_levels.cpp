@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/errors.h"
+#include "sim/core/schedule_replay.h"
 #include "sim/core/simulation.h"
+#include "sim/core/verifier.h"
 #include "sim/report/report.h"
 #include "support/scenario_text.h"
 
@@ -219,4 +222,173 @@ TEST_CASE("three levels worked by hand: hops, staging, stalls by link, verdicts,
   CHECK(j["links"][1]["stall_load_s"] == 2.0);
   CHECK(j["levels"][1]["peak_staging_bytes"] == 3);
   CHECK(j["levels"][1]["oom"] == true);
+}
+
+TEST_CASE("a schedule file on three levels: each load and store is its whole chain of hops",
+          "[levels][replay]") {
+  const Simulation sim = load_text(kThreeLevels);
+  const Graph& g = sim.graph;
+  std::vector<Step> steps;
+  for (const char* text : {"load x", "load w", "compute op1", "drop x", "compute op2", "drop a",
+                           "load m", "compute op3", "drop b", "store m"})
+    steps.push_back(parse_step(g, text));
+  Steps seen;
+  const RunResult r = run_schedule(sim, steps, &seen);
+  // docs/model.md §15.8, every step as early as the rules allow (§9):
+  // load x: its space is free at 0; one hop hbm->sram (link 1), 0-1.
+  // load w: its first hop may start when the home copy is valid (0): host->hbm 0-5 (link 2,
+  //   1 + 2/0.5); the hop into sram is issued at max(space 0, staging copy valid 5) = 5: 5-7.
+  // compute op1: x ready at 1, a's byte free at 0: 1-3; stall [0, 1) inside x's hop: link 1.
+  // drop x at 3 (the end of op1, which used it).
+  // compute op2: w ready at 7, b's byte is x's, free at 3: 7-9; stall [3, 7): w's chain, [3, 5)
+  //   link 2, [5, 7) link 1.
+  // drop a at 9. load m: host->hbm may start at 0 but link 2 is busy until 5: 5-8 (1 + 1/0.5);
+  //   its space is a's byte, free at 9: the hop into sram is issued at max(9, 8) = 9, 9-10.
+  // compute op3: m ready at 10: 10-11; stall [9, 10) inside m's hop into sram (its first hop
+  //   ended at 8): link 1. drop b at 11.
+  // store m: may start at its ready time 11: sram->hbm 11-12 (link 1), then hbm->host 12-15.
+  struct Hop {
+    StepKind kind;
+    std::uint8_t link;
+    double start, end;
+  };
+  const std::vector<Hop> expected = {{StepKind::load, 1, 0, 1},   {StepKind::load, 2, 0, 5},
+                                     {StepKind::load, 1, 5, 7},   {StepKind::load, 2, 5, 8},
+                                     {StepKind::load, 1, 9, 10},  {StepKind::store, 1, 11, 12},
+                                     {StepKind::store, 2, 12, 15}};
+  std::vector<Hop> hops;
+  for (const TimedStep& s : seen.steps)
+    if (s.step.kind == StepKind::load || s.step.kind == StepKind::store)
+      hops.push_back({s.step.kind, s.link, s.start, s.end});
+  REQUIRE(hops.size() == expected.size());
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    INFO("hop " << i);
+    CHECK(hops[i].kind == expected[i].kind);
+    CHECK(int(hops[i].link) == int(expected[i].link));
+    CHECK(hops[i].start == expected[i].start);
+    CHECK(hops[i].end == expected[i].end);
+  }
+  CHECK(r.times.time == 15);
+  CHECK(r.times.stall_load == 6);
+  REQUIRE(r.times.links.size() == 2);
+  CHECK(r.times.links[0].stall_load == 4);
+  CHECK(r.times.links[1].stall_load == 2);
+  CHECK(r.times.links[1].busy == 11);  // [0, 8) and [12, 15)
+  // hbm's staging copies: w [0, 7), m [5, 10) and [11, 15): 3 B in [5, 7).
+  CHECK(r.memory_levels[0].peak_staging == 3);
+  CHECK(r.counts.loads == 3);  // link 1's, as §7 counts
+  CHECK(r.counts.stores == 1);
+}
+
+namespace {
+
+// Uniform mode: a 2-tensor cache, link 1 takes 1 unit a hop, link 2 (to host) 3, an op 1.
+// The weight w lives at host; op1 updates it, op2 needs the cache for p and q, op3 reads w.
+const std::string kOwnStore = R"([[hardware.levels]]
+capacity = "2 tensors"
+[[hardware.levels]]
+name = "hbm"
+transfer_time = 1
+[[hardware.levels]]
+name = "host"
+transfer_time = 3
+[placement]
+weights = "host"
+[graph]
+order = "as-listed"
+tensors = [
+  { name = "w", kind = "weight" },
+  { name = "p", kind = "input" },
+  { name = "q", kind = "input" },
+]
+ops = [
+  { name = "op1", updates = ["w"] },
+  { name = "op2", inputs = ["p", "q"] },
+  { name = "op3", inputs = ["w"] },
+]
+)";
+
+}  // namespace
+
+TEST_CASE("a load that waits for its own store chain home charges the store stall to its link",
+          "[levels][executor][stall]") {
+  const Simulation sim = load_text(kOwnStore);
+  Steps seen;
+  const RunResult r = run_simulation(sim, &seen);
+  // docs/model.md §4 with L = 0 (overlap none), §15.2 and §15.4, by hand:
+  // D=0: w's chain: host->hbm 0-3 (link 2), hbm->cache issued at 3, 3-4 (link 1). op1 4-5.
+  //   Stall [0, 4), all load: [0, 3) in w's first hop (link 2), [3, 4) in its second (link 1).
+  // D=5: p takes the free slot, loaded 5-6. q needs a slot: w is evicted; it is needed (op3)
+  //   and rewritten, so its store chain is decided: cache->hbm waits for link 1 (p) 6-7, then
+  //   hbm->host 7-10 (link 2). w is dropped at 7, when its store ends; q's load waited for that
+  //   store: issued 7, 7-8. op2 8-9. Stall [5, 8): S = 7 (q's issue), store part [5, 7) on link
+  //   1 (an allocation's wait); load part [7, 8) in q's hop: link 1.
+  // D=9: p and q are dead. w is loaded again: its home copy is valid at 10 > D, so its first
+  //   hop starts at 10, 10-13 (link 2), the hop into the cache 13-14 (link 1). op3 14-15.
+  //   Stall [9, 14): S = 10, w's wait for its own store chain home (host, level 3): store part
+  //   [9, 10) on link 2; load part [10, 13) in w's first hop (link 2), [13, 14) link 1.
+  std::vector<std::pair<double, double>> ops;
+  for (const TimedStep& s : seen.steps)
+    if (s.step.kind == StepKind::compute) ops.emplace_back(s.start, s.end);
+  CHECK(ops == std::vector<std::pair<double, double>>{{4, 5}, {8, 9}, {14, 15}});
+  CHECK(r.times.time == 15);
+  // Load stall 4 + 1 + 4 = 9, store stall 2 + 1 = 3.
+  CHECK(r.times.stall_load == 9);
+  CHECK(r.times.stall_store == 3);
+  REQUIRE(r.times.links.size() == 2);
+  // Link 1: load 1 + 1 + 1 = 3, store 2. Link 2: load 3 + 3 = 6, store 1.
+  CHECK(r.times.links[0].stall_load == 3);
+  CHECK(r.times.links[0].stall_store == 2);
+  CHECK(r.times.links[1].stall_load == 6);
+  CHECK(r.times.links[1].stall_store == 1);
+  // Link 1: loads w, p, q, w; store w. Link 2: loads w twice, store w once.
+  CHECK(r.traffic.links[0].up == 4);
+  CHECK(r.traffic.links[0].down == 1);
+  CHECK(r.traffic.links[1].up == 2);
+  CHECK(r.traffic.links[1].down == 1);
+  // Busy: link 1 [3, 4), [5, 8), [13, 14) = 5; link 2 [0, 3), [7, 10), [10, 13) = 9.
+  CHECK(r.times.links[0].busy == 5);
+  CHECK(r.times.links[1].busy == 9);
+}
+
+TEST_CASE("the verifier follows each hop between levels", "[levels][verifier]") {
+  const Simulation sim = load_text(kOwnStore);
+  const Graph& g = sim.graph;
+  const auto step = [&](const char* text) { return parse_step(g, text); };
+  const auto error = [&](const std::vector<std::pair<const char*, std::uint32_t>>& hops) {
+    Verifier v(g, 2);
+    try {
+      for (const auto& [text, link] : hops) v.apply(step(text), link);
+      v.finish();
+    } catch (const ScheduleError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  // w lives at host (level 3): its copy reaches the cache over link 2, then link 1.
+  CHECK(error({{"load w", 1}}) == "step 1 (load w): 'w' has no copy at level 2 to move");
+  CHECK(error({{"load p", 2}}) ==
+        "step 1 (load p): hops over link 2, but 'p' lives at level 2 (links 1 to 1 reach it)");
+  CHECK(error({{"load w", 2}, {"load w", 2}}) ==
+        "step 2 (load w): 'w' already has a staging copy at level 2");
+  // Stored towards its home (cache -> hbm), w's staging copy at hbm waits for the hop to host;
+  // op1 rewriting w before that hop would leave the copy unread.
+  CHECK(error({{"load w", 2}, {"load w", 1}, {"store w", 1}, {"compute op1", 1}}) ==
+        "step 4 (compute op1): rewrites 'w', whose staging copy at level 2 no hop has read");
+  // A whole run, hop by hop: w home and back.
+  const std::vector<std::pair<const char*, std::uint32_t>> run = {
+      {"load w", 2}, {"load w", 1}, {"compute op1", 1}, {"store w", 1},     {"store w", 2},
+      {"drop w", 1}, {"load p", 1}, {"load q", 1},      {"compute op2", 1}, {"drop p", 1},
+      {"drop q", 1}, {"load w", 2}, {"load w", 1},      {"compute op3", 1}};
+  CHECK(error(run).empty());
+  // Without the hop hbm->host, w's home copy is not valid when it is dropped (§8's "valid DRAM
+  // copy" is the home copy).
+  auto no_home = run;
+  no_home.erase(no_home.begin() + 4);
+  CHECK(error(no_home) ==
+        "step 5 (drop w): drops a live tensor that has no copy in DRAM (store it first)");
+  // A staging copy no hop reads is left at the end.
+  auto left = run;
+  left.push_back({"load w", 2});
+  CHECK(error(left) == "schedule ends with a staging copy of 'w' at level 2 that no hop read");
 }
