@@ -84,6 +84,8 @@ class Run {
   // kHeld: allocated and not yet evicted or dropped (§4.2). kHasDramCopy: a valid DRAM copy,
   // or a store of it has been issued (VictimQuery::kHasDramCopy).
   // kLoadWaitedForStore: the load that brought in its copy waited for a store (§4.3).
+  // kDeepChain: its cache copy came over a chain of hops from a home below level 2 (chains_,
+  // §15.4); only ever set for such tensors, so a two-level run never sees it.
   static constexpr std::uint8_t kHeld = 1, kHasDramCopy = VictimQuery::kHasDramCopy,
                                 kLoadWaitedForStore = 4, kDeepChain = 8;
   bool held(TensorId t) const { return (state_[t] & kHeld) != 0; }
@@ -237,8 +239,12 @@ class Run {
     store_end_[t] = transfer.end;
     sink_.on_step(
         {transfer.start, transfer.end, {StepKind::store, t}, Resource::dram, transfer.channel, 0});
-    // §15.2: on to a deeper home, one hop at a time, each when the one before it ends.
-    double at = transfer.end;
+    if (home(t) > 2) store_deep(t, transfer.end);
+  }
+
+  // §15.2: a store's chain on to a deeper home after the hop 1 -> 2 that ended at `at`, one hop
+  // at a time, each when the one before it ends.
+  void store_deep(TensorId t, double at) {
     for (std::uint32_t link = 2; link < home(t); ++link) {
       const auto hop = deep_links_[link - 2].issue(at, m_.link_seconds(link, bytes(t)));
       sink_.on_step({hop.start,
@@ -250,7 +256,7 @@ class Run {
                      static_cast<std::uint8_t>(link)});
       at = hop.end;
     }
-    if (home(t) > 2) home_valid_at_[t] = at;
+    home_valid_at_[t] = at;
   }
 
   // §15.2: the up hops of t's load below level 1 (home -> ... -> 2), deepest first, decided now.
@@ -291,7 +297,6 @@ class Run {
         issued > now_ && ((issued == at.at && at.after_store) || issued == store_end_[t]);
     const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
     ready_at_[t] = transfer.end;
-    set(t, kDeepChain, false);
     set(t, kLoadWaitedForStore, waits_for_store);
     if (waits_for_store) load_store_wait_[t] = issued;
     policy_.on_insert(t, position_);
@@ -340,9 +345,13 @@ class Run {
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) {
         start = std::max(start, ready_at_[t]);
-        if (state_[t] & kLoadWaitedForStore) store_wait = std::max(store_wait, load_store_wait_[t]);
-        // §15.4: a deep load whose first hop waited for the tensor's own store chain.
-        if (state_[t] & kDeepChain) store_wait = std::max(store_wait, chains_.at(t).own_store_wait);
+        if (state_[t] & (kLoadWaitedForStore | kDeepChain)) {  // rare: one test for both
+          if (state_[t] & kLoadWaitedForStore)
+            store_wait = std::max(store_wait, load_store_wait_[t]);
+          // §15.4: a deep load whose first hop waited for the tensor's own store chain.
+          if (state_[t] & kDeepChain)
+            store_wait = std::max(store_wait, chains_.at(t).own_store_wait);
+        }
       }
     for (TensorId t : g_.updates(o)) {
       start = std::max(start, store_end_[t]);
@@ -357,8 +366,8 @@ class Run {
     for (auto list : {g_.outputs(o), g_.updates(o)})
       for (TensorId t : list) {
         ready_at_[t] = end;
-        set(t, kHasDramCopy, false);  // written in the cache only
-        set(t, kDeepChain, false);
+        // Written in the cache only (and no longer the copy a chain of hops brought, §15.4).
+        state_[t] &= static_cast<std::uint8_t>(~(kHasDramCopy | kDeepChain));
       }
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) --remaining_uses_[t];

@@ -108,7 +108,7 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
           set(t, kDramValid, false);
           // A staging copy is read by exactly one later hop (docs/model.md §15.2): rewriting
           // the tensor first would leave it unread.
-          for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
+          for (std::uint32_t level = 2; !staging_.empty() && level < graph_.tensor(t).home; ++level)
             if (staging_.contains(staging_key(t, level)))
               fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) +
                              "', whose staging copy at level " + std::to_string(level) +
