@@ -64,7 +64,7 @@ void TimedVerifier::apply(const TimedStep& step) {
   if (step.end < step.start) fail(step, "ends before it starts");
   const TensorId t = step.step.id;
   const bool transfer = step.step.kind == StepKind::load || step.step.kind == StepKind::store;
-  if (transfer && (step.link != 1 || graph_.tensor(t).home > 2)) check_deep_hop(step);
+  if (transfer && (step.link != 1 || (deep_ && graph_.tensor(t).home > 2))) check_deep_hop(step);
   if (transfer && step.link != 1) return;
   switch (step.step.kind) {
     case StepKind::load: {

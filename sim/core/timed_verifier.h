@@ -104,6 +104,7 @@ class TimedVerifier {
   };
   std::vector<std::vector<StagingChange>> staging_changes_;  // by level - 1
   std::vector<std::uint64_t> peak_staging_;
+  bool deep_ = machine_.level_count() > 2;  // else no tensor is homed below level 2
   double compute_end_ = 0;
   double watermark_ = 0;
   std::priority_queue<Change, std::vector<Change>, std::greater<>> changes_;

@@ -15,8 +15,10 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
       remaining_uses_(graph.tensor_count(), 0),
       computed_(graph.op_count(), 0) {
   order_.reserve(graph.op_count());
-  for (TensorId t = 0; t < graph.tensor_count(); ++t)
+  for (TensorId t = 0; t < graph.tensor_count(); ++t) {
     set(t, kDramValid, graph.tensor(t).initial_in_dram);
+    deep_ = deep_ || graph.tensor(t).home > 2;
+  }
   for (OpId o = 0; o < graph.op_count(); ++o) {
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
     for (TensorId t : graph.updates(o)) ++remaining_uses_[t];
@@ -46,7 +48,8 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
   ++step_index_;
   const bool is_op = step.kind == StepKind::compute;
   if (step.id >= (is_op ? graph_.op_count() : graph_.tensor_count())) fail(step, "id out of range");
-  if (!is_op && step.kind != StepKind::drop && (link != 1 || graph_.tensor(step.id).home > 2))
+  if (!is_op && step.kind != StepKind::drop &&
+      (link != 1 || (deep_ && graph_.tensor(step.id).home > 2)))
     return apply_hop(step, link);
   switch (step.kind) {
     case StepKind::load: {
@@ -103,17 +106,18 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
       if (used_ > capacity_)
         fail(step, "working set does not fit: cache over capacity: " + std::to_string(used_) +
                        " > " + std::to_string(capacity_));
-      for (auto list : {graph_.outputs(o), graph_.updates(o)})
-        for (TensorId t : list) {
-          set(t, kDramValid, false);
-          // A staging copy is read by exactly one later hop (docs/model.md §15.2): rewriting
-          // the tensor first would leave it unread.
-          for (std::uint32_t level = 2; !staging_.empty() && level < graph_.tensor(t).home; ++level)
-            if (staging_.contains(staging_key(t, level)))
-              fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) +
-                             "', whose staging copy at level " + std::to_string(level) +
-                             " no hop has read");
-        }
+      for (TensorId t : graph_.outputs(o)) set(t, kDramValid, false);
+      for (TensorId t : graph_.updates(o)) set(t, kDramValid, false);
+      // A staging copy is read by exactly one later hop (docs/model.md §15.2): rewriting the
+      // tensor first would leave it unread.
+      if (!staging_.empty())
+        for (auto list : {graph_.outputs(o), graph_.updates(o)})
+          for (TensorId t : list)
+            for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
+              if (staging_.contains(staging_key(t, level)))
+                fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) +
+                               "', whose staging copy at level " + std::to_string(level) +
+                               " no hop has read");
       if (!again) {
         computed_[o] = 1;
         order_.push_back(o);

@@ -56,6 +56,7 @@ class Verifier {
     return (static_cast<std::uint64_t>(t) << 5) | level;
   }
   std::unordered_set<std::uint64_t> staging_;
+  bool deep_ = false;  // some tensor is homed below level 2 (a two-level run skips §15's checks)
   const Graph& graph_;
   std::uint64_t capacity_;
   VerifierOptions options_;
