@@ -361,7 +361,8 @@ TEST_CASE("bad layer inputs, names and keys are input errors", "[layers][errors]
   CHECK(graph_error(model("8", "{ type = \"conv\", out = 3 },\n")) ==
         "m.toml:7:1: unknown layer type 'conv'; did you mean 'conv2d'?; known layer types: dense, "
         "conv2d, depthwise, pointwise, batchnorm, relu, relu6, sigmoid, tanh, gelu, silu, maxpool, "
-        "avgpool, global_avgpool, adaptive_avgpool, flatten, add, dropout, linear, embedding, "
+        "avgpool, global_avgpool, adaptive_avgpool, flatten, add, concat, dropout, linear, "
+        "embedding, "
         "layernorm, softmax, attention_scores, attention_context, select_token; blocks: "
         "basic_block, bottleneck, inverted_residual, attention, transformer_block");
   CHECK(graph_error(model("[3, 8, 8]", "{ type = \"conv2d\", out = 3, kernal = 3 },\n")) ==

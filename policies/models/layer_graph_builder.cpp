@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "policies/models/scalesim_topology.h"
+#include "policies/onnx/onnx_model.h"
 #include "sim/core/units.h"
 #include "sim/scenario/scenario_parse.h"
 
@@ -319,6 +320,7 @@ void check_model_memory(std::uint64_t layers, std::uint64_t limit, const SourceP
 
 LayerGraph build_layer_graph(const ModelSpec& model) {
   if (!model.topology.empty()) return read_scalesim_topology(model);
+  if (!model.onnx.empty()) return read_onnx_model(model);
   if (model.layers.empty()) throw ScenarioError(model.pos, "[model] has no layers");
   // Before building anything: how many layers the entries expand into (repeat x the layers of
   // one entry), blamed on the entry that takes the count over the limit.

@@ -16,6 +16,7 @@ Layer build_global_avgpool(const LayerContext&, const LayerParams&);
 Layer build_adaptive_avgpool(const LayerContext&, const LayerParams&);
 Layer build_flatten(const LayerContext&, const LayerParams&);
 Layer build_add(const LayerContext&, const LayerParams&);
+Layer build_concat(const LayerContext&, const LayerParams&);
 Layer build_dropout(const LayerContext&, const LayerParams&);
 Layer build_linear(const LayerContext&, const LayerParams&);
 Layer build_embedding(const LayerContext&, const LayerParams&);
@@ -54,6 +55,7 @@ const std::vector<LayerType>& layer_types() {
       {"adaptive_avgpool", {"size"}, &build_adaptive_avgpool},
       {"flatten", {}, &build_flatten},
       {"add", {}, &build_add, 0},
+      {"concat", {}, &build_concat, 0},
       {"dropout", {"p"}, &build_dropout},
       {"linear", {"out", "bias", "tied"}, &build_linear},
       {"embedding", {"vocab", "dim", "ids"}, &build_embedding},

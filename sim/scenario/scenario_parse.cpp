@@ -676,7 +676,7 @@ GraphSpec parse_graph(const Reader& top, const toml::table& table, const Machine
 
 ModelSpec parse_model(const Reader& top, const toml::table& table) {
   Reader r(table, "model", top.file(),
-           {"batch", "dtype", "input", "seq_len", "layers", "topology"});
+           {"batch", "dtype", "input", "seq_len", "layers", "topology", "onnx"});
   ModelSpec m;
   m.pos = r.table_pos();
   m.batch = static_cast<std::uint64_t>(r.integer("batch", 1).value_or(1));
@@ -693,6 +693,22 @@ ModelSpec parse_model(const Reader& top, const toml::table& table) {
     if (!found)
       r.fail(*r.find("dtype"), "dtype",
              "unknown dtype '" + *dtype + "'; expected fp32, fp16, bf16 or fp8");
+  }
+  if (auto onnx = r.string("onnx")) {
+    // An ONNX model gives the input and the layers itself; batch and dtype stay the scenario's.
+    m.onnx_pos = r.pos(*r.find("onnx"));
+    for (std::string_view key : {"input", "seq_len", "layers", "topology"})
+      if (const toml::node* n = r.find(key))
+        r.fail(*n, key,
+               "not used with model.onnx (the ONNX file gives the input and the layers); "
+               "remove it");
+    if (onnx->empty())
+      r.fail(*r.find("onnx"), "onnx", "expected the path of an ONNX model file (.onnx)");
+    const std::string& file = top.file();
+    const auto slash = file.find_last_of('/');
+    m.onnx = onnx->front() == '/' || slash == std::string::npos ? *onnx
+                                                                : file.substr(0, slash + 1) + *onnx;
+    return m;
   }
   if (auto topology = r.string("topology")) {
     // A SCALE-Sim topology file gives the input and the layers itself.

@@ -82,6 +82,10 @@ struct ModelSpec {
   // resolved against the scenario file's folder (policies/models/scalesim_topology.h reads it).
   std::string topology;
   SourcePos topology_pos;
+  // `onnx = "file.onnx"`: an ONNX model replaces input and layers (policies/onnx/onnx_model.h
+  // reads it); the path is resolved like topology's.
+  std::string onnx;
+  SourcePos onnx_pos;
   SourcePos pos;
   std::uint64_t memory_limit = kDefaultMemoryLimit;  // --memory-limit (see above)
 };
