@@ -411,21 +411,25 @@ TEST_CASE("windows memsim cannot count are refused with the node and its attribu
   t.input("x", {-1, 2, 8, 8});
   t.weight("w", {2, 2, 3, 3});
   auto& conv = t.node("Conv", {"x", "w"}, "y", "conv");
-  const bool asymmetric = GENERATE(true, false);
-  if (asymmetric) {
-    Graph::ints(conv, "pads", {0, 0, 1, 1});
-  } else {
+  const int which = GENERATE(0, 1, 2, 3);
+  if (which == 0) Graph::ints(conv, "pads", {0, 0, 1, 1});
+  if (which == 1) {
     auto* a = conv.add_attribute();
     a->set_name("auto_pad");
     a->set_type(onnx::AttributeProto::STRING);
     a->set_s("SAME_UPPER");
   }
+  if (which == 2) Graph::ints(conv, "strides", {0, 1});
+  if (which == 3) Graph::integer(conv, "group", -1);
   t.output("y");
+  const std::string expected[] = {
+      "has asymmetric pads [0, 0, 1, 1]; memsim pads both sides alike",
+      "uses auto_pad = SAME_UPPER; memsim maps explicit pads (NOTSET) and VALID",
+      "has strides [0, 1]; each must be at least 1",
+      "has group -1; it must be at least 1",
+  };
   CHECK(import_error(t) ==
-        std::string("model.onnx: 'built.onnx': node 'conv' (op type Conv) ") +
-            (asymmetric ? "has asymmetric pads [0, 0, 1, 1]; memsim pads both sides alike"
-                        : "uses auto_pad = SAME_UPPER; memsim maps explicit pads (NOTSET) and "
-                          "VALID"));
+        "model.onnx: 'built.onnx': node 'conv' (op type Conv) " + expected[which]);
 }
 
 TEST_CASE("a graph with two inputs, or an op of another domain, is refused", "[onnx]") {

@@ -3,6 +3,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include "policies/models/layer_graph_builder.h"
+#include "policies/onnx/onnx_attribute_guard.h"
 #include "policies/onnx/onnx_graph_view.h"
 #include "policies/onnx/onnx_nodes.h"
 
@@ -88,6 +89,7 @@ void check_shapes(const OnnxGraphView& view, const LayerGraph& lg) {
 LayerGraph import_onnx_model(const ModelSpec& model, onnx::ModelProto proto) {
   {
     const OnnxGraphView before(model, proto.graph());
+    check_window_attributes(before, proto.graph());
     infer_shapes(proto, before);
   }
   const onnx::GraphProto& g = proto.graph();

@@ -56,7 +56,10 @@ struct Node {
     if (!input(i) || !view.is_constant(*input(i)))
       fail("has no stored weight (an initializer) at input " + std::to_string(i + 1) +
            "; memsim maps products by a stored weight");
-    return view.shape(node, *input(i));
+    const OnnxDims& dims = view.shape(node, *input(i));
+    for (const std::int64_t d : dims)
+      if (d < 1) fail("has a weight of shape " + to_text(dims) + "; memsim needs every dimension");
+    return dims;
   }
   const OnnxDims& data_shape() const { return view.shape(node, activations.at(0)); }
   // The axis attribute (default `fallback`) as a non-negative index into a rank-`rank` tensor.
@@ -72,7 +75,8 @@ std::int64_t feature_axis(std::size_t rank) {
   return rank == 3 ? 2 : 1;
 }
 
-// Kernel, stride and symmetric padding of a 2-D window (Conv, MaxPool, AveragePool).
+// Kernel, stride and symmetric padding of a 2-D window (Conv, MaxPool, AveragePool); their
+// values were checked before shape inference (onnx_attribute_guard.h).
 void window(const Node& n, LayerSpec& spec, const OnnxDims& kernel) {
   if (const auto* a = n.attribute("auto_pad"); a && a->s() != "NOTSET" && a->s() != "VALID")
     n.fail("uses auto_pad = " + a->s() + "; memsim maps explicit pads (NOTSET) and VALID");
@@ -153,7 +157,7 @@ void layernorm(const Node& n, LayerSpec& spec) {
   n.one_activation();
   const OnnxDims& x = n.data_shape();
   if ((x.size() != 2 && x.size() != 3) ||
-      n.axis(-1, x.size()) + 1 != static_cast<std::int64_t>(x.size()))
+      n.axis(-1, x.size()) != static_cast<std::int64_t>(x.size()) - 1)
     n.fail("normalizes " + to_text(x) + " from axis " + std::to_string(n.int_attr("axis", -1)) +
            "; memsim maps layer norms over the last axis of [N, features] or [N, seq, features]");
   spec.type = "layernorm";

@@ -1,0 +1,16 @@
+#pragma once
+// Attribute values ONNX 1.12's shape inference cannot take: it divides by a stride without
+// checking it (a zero stride in a Conv or pooling node ends the process with SIGFPE inside
+// convPoolShapeInference), and trusts group, dilations and kernel sizes the same way. So before
+// shape inference runs, every node's `strides`, `dilations`, `kernel_shape` and `group` must
+// be at least 1 and its `pads` at least 0, whatever its op type.
+#include <onnx/onnx_pb.h>
+
+#include "policies/onnx/onnx_graph_view.h"
+
+namespace memsim {
+
+// Fails (view.fail: the node, its op type and the file) at the first value out of range.
+void check_window_attributes(const OnnxGraphView& view, const onnx::GraphProto& graph);
+
+}  // namespace memsim
