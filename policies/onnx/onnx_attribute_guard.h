@@ -3,7 +3,8 @@
 // checking it (a zero stride in a Conv or pooling node ends the process with SIGFPE inside
 // convPoolShapeInference), and trusts group, dilations and kernel sizes the same way. So before
 // shape inference runs, every node's `strides`, `dilations`, `kernel_shape` and `group` must
-// be at least 1 and its `pads` at least 0, whatever its op type.
+// be at least 1 and its `pads` at least 0, whatever its op type; and the window values below
+// 2^31, as memsim's layer keys take them.
 #include <onnx/onnx_pb.h>
 
 #include "policies/onnx/onnx_graph_view.h"

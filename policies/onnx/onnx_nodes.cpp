@@ -320,6 +320,7 @@ void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
   spec.pos = view.model().onnx_pos;
   spec.inputs_pos = spec.pos;
   rule->second(n, spec);
+  for (auto& [key, value] : spec.params) value.pos = spec.pos;  // errors point at model.onnx
   for (const std::string& t : n.activations) spec.inputs.push_back(view.layer_of(node, t));
   view.set_producer(node.output(0), spec.name);
   layers.push_back(std::move(spec));
