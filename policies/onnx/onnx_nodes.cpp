@@ -19,7 +19,7 @@ LayerParam flag(bool v) {
   return LayerParam{v, {}};
 }
 
-// What every rule gets: the graph, the node, and the layer it fills in.
+// What every rule reads: the graph, the node and its non-constant inputs.
 struct Node {
   OnnxGraphView& view;
   const onnx::NodeProto& node;
@@ -58,7 +58,9 @@ struct Node {
            "; memsim maps products by a stored weight");
     const OnnxDims& dims = view.shape(node, *input(i));
     for (const std::int64_t d : dims)
-      if (d < 1) fail("has a weight of shape " + to_text(dims) + "; memsim needs every dimension");
+      if (d < 1)
+        fail("has a weight of shape " + to_text(dims) +
+             "; memsim needs every dimension known and positive");
     return dims;
   }
   const OnnxDims& data_shape() const { return view.shape(node, activations.at(0)); }
