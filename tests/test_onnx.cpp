@@ -255,6 +255,45 @@ TEST_CASE("torchvision's ResNet-18 exported to ONNX imports with the zoo's param
   CHECK(onnx.layers.back().name == "/fc/Gemm");
 }
 
+TEST_CASE("torchvision's MobileNetV2 exported to ONNX imports with the zoo's parameters and FLOPs",
+          "[onnx][zoo]") {
+  // mobilenet_v2.onnx: exported as ResNet-18's (tools/make_onnx_models.py). Its ReLU6 are Clip
+  // nodes with Constant bounds 0 and 6, its depthwise convolutions Conv nodes with group =
+  // channels. The eval-mode export has no Dropout node (the classifier's Dropout(0.2) is an
+  // identity in eval mode); the zoo file has it, so it is left out of the comparison: it has no
+  // parameters and its FLOPs (1 per element of 1,280 features) are not multiply-adds.
+  const Scenario s(data_file("mobilenet_v2.onnx"), "batch = 1\n");
+  const LayerGraph onnx = s.graph();
+  const ScenarioSpec zoo_spec =
+      parse_scenario_file(test::source_path("scenarios/models/mobilenet_v2.toml"));
+  LayerGraph zoo = build_layer_graph(*zoo_spec.model);
+  // torchvision's published figure: 3,504,872 parameters.
+  CHECK(total_params(onnx) == 3504872);
+  CHECK(total_params(zoo) == total_params(onnx));
+  CHECK(macs(onnx) == macs(zoo));
+  std::vector<Layer> zoo_layers;
+  for (const Layer& l : zoo.layers)
+    if (l.type != "dropout") zoo_layers.push_back(l);
+  REQUIRE(onnx.layers.size() == zoo_layers.size());
+  for (std::size_t i = 0; i < zoo_layers.size(); ++i) {
+    const Layer& a = onnx.layers[i];
+    const Layer& b = zoo_layers[i];
+    INFO(a.name << " vs " << b.name);
+    // The zoo writes depthwise convolutions as `depthwise` and 1x1 ones as `pointwise`; ONNX
+    // has Conv for both: conv2d (with group = channels for the depthwise ones).
+    CHECK((a.type == b.type ||
+           (a.type == "conv2d" && (b.type == "depthwise" || b.type == "pointwise"))));
+    CHECK(a.shape == b.shape);
+    CHECK(a.params == b.params);
+    CHECK(a.flops_forward == b.flops_forward);
+    CHECK(a.flops_backward_data == b.flops_backward_data);
+    CHECK(a.flops_backward_weight == b.flops_backward_weight);
+  }
+  // 52 convolutions with 52 batch-norms, 35 ReLU6 (one after each conv but the projections:
+  // 52 - 17 blocks), 10 residual adds, the pool, flatten and classifier: 52+52+35+10+3 = 152.
+  CHECK(onnx.layers.size() == 152);
+}
+
 // An onnx::ModelProto built here (opset 13, IR 8), initializers with dims only.
 struct Graph {
   onnx::ModelProto model;
