@@ -471,6 +471,31 @@ TEST_CASE("windows memsim cannot count are refused with the node and its attribu
         "model.onnx: 'built.onnx': node 'conv' (op type Conv) " + expected[which]);
 }
 
+TEST_CASE("a Conv whose weight's rank is not its input's is refused, not read out of bounds",
+          "[onnx]") {
+  // No kernel_shape: ONNX 1.12 would take the kernel from the 4-D weight and index the 3-D
+  // input's dimensions past its end. memsim gives it kernel_shape [3, 3] from the weight first,
+  // so ONNX compares the ranks (and, not strict, leaves the output unknown); the Conv rule then
+  // refuses data that is not [N, C, H, W].
+  Graph t;
+  t.input("x", {-1, 2, 8});
+  t.weight("w", {2, 2, 3, 3});
+  t.node("Conv", {"x", "w"}, "y", "conv");
+  t.output("y");
+  CHECK(import_error(t) ==
+        "model.onnx: 'built.onnx': node 'conv' (op type Conv) reads [?, 2, 8]; memsim maps 2-D "
+        "convolutions of [N, C, H, W]");
+  // Without a stored weight memsim refuses the Conv before shape inference.
+  Graph u;
+  u.input("x", {-1, 2, 8, 8});
+  u.input("w", {2, 2, 3, 3});
+  u.node("Conv", {"x", "w"}, "y", "conv");
+  u.output("y");
+  CHECK(import_error(u) ==
+        "model.onnx: 'built.onnx': node 'conv' (op type Conv) has no stored weight (an "
+        "initializer) at input 2; memsim maps products by a stored weight");
+}
+
 TEST_CASE("a graph with two inputs, or an op of another domain, is refused", "[onnx]") {
   Graph two;
   two.input("a", {-1, 4});

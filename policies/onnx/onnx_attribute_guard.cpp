@@ -29,4 +29,22 @@ void check_window_attributes(const OnnxGraphView& view, const onnx::GraphProto& 
     }
 }
 
+void add_conv_kernel_shapes(const OnnxGraphView& view, onnx::GraphProto& graph) {
+  for (onnx::NodeProto& node : *graph.mutable_node()) {
+    if (node.op_type() != "Conv") continue;
+    bool has_kernel = false;
+    for (const onnx::AttributeProto& a : node.attribute()) has_kernel |= a.name() == "kernel_shape";
+    if (has_kernel) continue;
+    const onnx::TensorProto* w = node.input_size() > 1 ? view.constant(node.input(1)) : nullptr;
+    if (!w)
+      view.fail(node,
+                "has no stored weight (an initializer) at input 2; memsim maps products by a "
+                "stored weight");
+    onnx::AttributeProto& k = *node.add_attribute();
+    k.set_name("kernel_shape");
+    k.set_type(onnx::AttributeProto::INTS);
+    for (int i = 2; i < w->dims_size(); ++i) k.add_ints(w->dims(i));
+  }
+}
+
 }  // namespace memsim

@@ -14,4 +14,11 @@ namespace memsim {
 // Fails (view.fail: the node, its op type and the file) at the first value out of range.
 void check_window_attributes(const OnnxGraphView& view, const onnx::GraphProto& graph);
 
+// ONNX 1.12 takes a Conv's kernel size from its weight when kernel_shape is absent, and then
+// indexes the input's dimensions by the weight's without checking that their ranks agree (a
+// 4-D weight on 3-D data read past the input's shape). In the copy shape inference runs on,
+// each Conv gets kernel_shape from its stored weight, so that ONNX checks the ranks; a Conv
+// without a stored weight is refused (memsim maps none).
+void add_conv_kernel_shapes(const OnnxGraphView& view, onnx::GraphProto& graph);
+
 }  // namespace memsim

@@ -98,6 +98,8 @@ void conv(const Node& n, LayerSpec& spec) {
   n.one_activation();
   const OnnxDims& w = n.weight(1);
   if (w.size() != 4) n.fail("is not two-dimensional (weight " + to_text(w) + ")");
+  if (n.data_shape().size() != 4)
+    n.fail("reads " + to_text(n.data_shape()) + "; memsim maps 2-D convolutions of [N, C, H, W]");
   spec.type = "conv2d";
   spec.params["out"] = integer(w[0]);
   window(n, spec, n.ints_attr("kernel_shape", {w[2], w[3]}));
@@ -287,8 +289,7 @@ bool fold_bias(const Node& n, std::vector<LayerSpec>& layers) {
 
 }  // namespace
 
-void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
-                   std::vector<LayerSpec>& layers) {
+void check_onnx_op(const OnnxGraphView& view, const onnx::NodeProto& node) {
   const std::string& op = node.op_type();
   if (node.output_size() < 1) view.fail(node, "has no output");
   const bool standard = node.domain().empty() || node.domain() == "ai.onnx";
@@ -296,6 +297,19 @@ void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
   // com.microsoft Gelu.
   if (!standard && !(op == "Gelu" && node.domain() == "com.microsoft"))
     view.fail(node, "is in domain '" + node.domain() + "', which memsim does not map");
+  if (op == "Constant") return;
+  if (op == "Identity") {
+    if (node.input_size() != 1 || node.input(0).empty()) view.fail(node, "has no input");
+    return;
+  }
+  if (std::none_of(rules().begin(), rules().end(), [&](const auto& r) { return op == r.first; }))
+    view.fail(node, "has no memsim layer; memsim maps " + known_ops());
+}
+
+void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
+                   std::vector<LayerSpec>& layers) {
+  check_onnx_op(view, node);
+  const std::string& op = node.op_type();
   if (op == "Constant") {
     const onnx::AttributeProto* value = nullptr;
     for (const auto& a : node.attribute())
@@ -316,7 +330,6 @@ void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
   if (fold_bias(n, layers)) return;
   const auto rule =
       std::find_if(rules().begin(), rules().end(), [&](const auto& r) { return op == r.first; });
-  if (rule == rules().end()) view.fail(node, "has no memsim layer; memsim maps " + known_ops());
   LayerSpec spec;
   spec.name = OnnxGraphView::node_name(node);
   spec.pos = view.model().onnx_pos;
