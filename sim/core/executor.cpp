@@ -37,6 +37,12 @@ class Run {
         pins_(graph.tensor_count(), 0) {
     for (TensorId t = 0; t < g_.tensor_count(); ++t)
       if (g_.tensor(t).initial_in_dram) state_[t] |= kHasDramCopy;
+    // docs/model.md §15: one FCFS queue per link below the DRAM link, and per-link times.
+    if (deep_) {
+      for (std::uint32_t link = 2; link < m_.level_count(); ++link)
+        deep_links_.emplace_back(m_.link_channels(link));
+      times_.links.assign(m_.link_count(), LinkTimes{});
+    }
     for (OpId o : order_) {
       for (TensorId t : g_.inputs(o)) ++remaining_uses_[t];
       for (TensorId t : g_.updates(o)) ++remaining_uses_[t];
@@ -54,16 +60,34 @@ class Run {
     times_.compute_busy = compute_busy_;
     times_.dram_busy = channels_.busy();
     times_.time = std::max(now_, channels_.last_end());
+    if (deep_) {
+      times_.links[0].busy = times_.dram_busy;
+      for (std::size_t k = 0; k < deep_links_.size(); ++k) {
+        times_.links[k + 1].busy = deep_links_[k].busy();
+        times_.time = std::max(times_.time, deep_links_[k].last_end());
+      }
+    }
     return times_;
   }
 
  private:
+  // --- §15: a tensor homed below level 2 --------------------------------------------------
+  // A load chain's hops below level 1 (a staging copy waiting at level 2, §15.3), then, once
+  // loaded, the hop into level 1 too: their ends and links, for §15.4's stall by link.
+  struct Staged {
+    std::vector<ChainHop> hops;
+    double ready = 0;           // when the copy at level 2 is valid
+    double own_store_wait = 0;  // the first hop's start bound, when it waited for a store
+  };
+
   // --- per-tensor state -------------------------------------------------------------------
   // kHeld: allocated and not yet evicted or dropped (§4.2). kHasDramCopy: a valid DRAM copy,
   // or a store of it has been issued (VictimQuery::kHasDramCopy).
   // kLoadWaitedForStore: the load that brought in its copy waited for a store (§4.3).
+  // kDeepChain: its cache copy came over a chain of hops from a home below level 2 (chains_,
+  // §15.4); only ever set for such tensors, so a two-level run never sees it.
   static constexpr std::uint8_t kHeld = 1, kHasDramCopy = VictimQuery::kHasDramCopy,
-                                kLoadWaitedForStore = 4;
+                                kLoadWaitedForStore = 4, kDeepChain = 8;
   bool held(TensorId t) const { return (state_[t] & kHeld) != 0; }
   bool has_dram_copy(TensorId t) const { return (state_[t] & kHasDramCopy) != 0; }
   void set(TensorId t, std::uint8_t bit, bool on) {
@@ -126,6 +150,7 @@ class Run {
     for (std::uint32_t k = i + 1; k < order_.size() && k <= i + lookahead_; ++k)
       if (!prefetch(k)) break;
     // Step 5: run op i.
+    output_store_wait_ = output_store_wait;
     run_op(i, outputs_at, output_store_wait);
   }
 
@@ -153,7 +178,10 @@ class Run {
         if (!loadable_missing(t)) continue;
         stopped = stopped || (!whole && free() < bytes(t));
         sink_.on_prefetch(o, t, !stopped);
-        if (!stopped) load(t, allocate(t, /*mandatory=*/false));
+        if (!stopped)
+          load(t, allocate(t, /*mandatory=*/false));
+        else if (home(t) > 2 && !staged_.contains(t))
+          staged_.emplace(t, stage(t));  // §15.3: as far as room allows
       }
     return whole && !stopped;
   }
@@ -211,6 +239,48 @@ class Run {
     store_end_[t] = transfer.end;
     sink_.on_step(
         {transfer.start, transfer.end, {StepKind::store, t}, Resource::dram, transfer.channel, 0});
+    if (home(t) > 2) store_deep(t, transfer.end);
+  }
+
+  // §15.2: a store's chain on to a deeper home after the hop 1 -> 2 that ended at `at`, one hop
+  // at a time, each when the one before it ends.
+  void store_deep(TensorId t, double at) {
+    for (std::uint32_t link = 2; link < home(t); ++link) {
+      const auto hop = deep_links_[link - 2].issue(at, m_.link_seconds(link, bytes(t)));
+      sink_.on_step({hop.start,
+                     hop.end,
+                     {StepKind::store, t},
+                     Resource::dram,
+                     hop.channel,
+                     at,
+                     static_cast<std::uint8_t>(link)});
+      at = hop.end;
+    }
+    home_valid_at_[t] = at;
+  }
+
+  // §15.2: the up hops of t's load below level 1 (home -> ... -> 2), deepest first, decided now.
+  Staged stage(TensorId t) {
+    Staged s;
+    const auto valid = home_valid_at_.find(t);
+    const double v = valid == home_valid_at_.end() ? 0.0 : valid->second;
+    double at = std::max(now_, v);
+    // §15.4: the load waited for the tensor's own store chain to its home.
+    if (v > now_) s.own_store_wait = v;
+    for (std::uint32_t link = home(t) - 1; link >= 2; --link) {
+      const auto hop = deep_links_[link - 2].issue(at, m_.link_seconds(link, bytes(t)));
+      sink_.on_step({hop.start,
+                     hop.end,
+                     {StepKind::load, t},
+                     Resource::dram,
+                     hop.channel,
+                     at,
+                     static_cast<std::uint8_t>(link)});
+      s.hops.push_back({hop.end, link});
+      at = hop.end;
+    }
+    s.ready = at;
+    return s;
   }
 
   // Issues the load of t into space allocated at `at`.
@@ -218,6 +288,7 @@ class Run {
     if (!has_dram_copy(t))
       throw std::logic_error("executor needs '" + std::string(g_.tensor_name(t)) +
                              "' but it has no copy in DRAM");
+    if (home(t) > 2) return load_deep(t, at);
     // §4.3: after its space, its last store and its previous copy's drop (a tensor not held
     // keeps the ready time of its previous copy, and that copy was dropped no later than
     // max(its eviction's decision point, ready time, last store end)).
@@ -237,6 +308,35 @@ class Run {
                    issued});
   }
 
+  // §15.2: the load of a tensor homed below level 2: its hops down to level 2 (or its staging
+  // copy there, §15.3), then the hop into level 1, issued once that copy is valid.
+  void load_deep(TensorId t, FreeSpace::Taken at) {
+    const auto found = staged_.find(t);
+    Staged chain;
+    if (found != staged_.end()) {
+      chain = std::move(found->second);
+      staged_.erase(found);
+    } else {
+      chain = stage(t);
+    }
+    const double issued = std::max({at.at, chain.ready, ready_at_[t]});
+    const bool waits_for_store = issued > now_ && issued == at.at && at.after_store;
+    const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
+    ready_at_[t] = transfer.end;
+    set(t, kLoadWaitedForStore, waits_for_store);
+    if (waits_for_store) load_store_wait_[t] = issued;
+    chain.hops.push_back({transfer.end, 1});
+    set(t, kDeepChain, true);
+    chains_[t] = std::move(chain);
+    policy_.on_insert(t, position_);
+    sink_.on_step({transfer.start,
+                   transfer.end,
+                   {StepKind::load, t},
+                   Resource::dram,
+                   transfer.channel,
+                   issued});
+  }
+
   // --- §4.1 step 5 and §6 ---------------------------------------------------------------------
   void run_op(std::uint32_t i, double outputs_at, double output_store_wait) {
     const OpId o = order_[i];
@@ -245,12 +345,19 @@ class Run {
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) {
         start = std::max(start, ready_at_[t]);
-        if (state_[t] & kLoadWaitedForStore) store_wait = std::max(store_wait, load_store_wait_[t]);
+        if (state_[t] & (kLoadWaitedForStore | kDeepChain)) {  // rare: one test for both
+          if (state_[t] & kLoadWaitedForStore)
+            store_wait = std::max(store_wait, load_store_wait_[t]);
+          // §15.4: a deep load whose first hop waited for the tensor's own store chain.
+          if (state_[t] & kDeepChain)
+            store_wait = std::max(store_wait, chains_.at(t).own_store_wait);
+        }
       }
     for (TensorId t : g_.updates(o)) {
       start = std::max(start, store_end_[t]);
       store_wait = std::max(store_wait, store_end_[t]);
     }
+    if (deep_) charge_links(o, start, store_wait);
     account_stall(now_, start, store_wait, o, sink_, times_);
     const double duration = m_.compute_seconds(g_.op(o).flops);
     const double end = start + duration;
@@ -259,11 +366,44 @@ class Run {
     for (auto list : {g_.outputs(o), g_.updates(o)})
       for (TensorId t : list) {
         ready_at_[t] = end;
-        set(t, kHasDramCopy, false);  // written in the cache only
+        // Written in the cache only (and no longer the copy a chain of hops brought, §15.4).
+        state_[t] &= static_cast<std::uint8_t>(~(kHasDramCopy | kDeepChain));
       }
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) --remaining_uses_[t];
     now_ = end;
+  }
+
+  // §15.4: the link op o's store part is charged to, and the chain of hops that brought its
+  // input or update with the latest ready time (none when that copy was not loaded from a
+  // deeper home: link 1 then).
+  void charge_links(OpId o, double start, double store_wait) {
+    std::uint32_t store_link = 0;  // 0: link 1, unless only deep own-store waits reach S_i
+    bool other = false;
+    const auto note = [&](double instant, std::uint32_t deep_link) {
+      if (instant != store_wait) return;
+      if (deep_link == 0)
+        other = true;
+      else if (store_link == 0)
+        store_link = deep_link;
+    };
+    note(output_store_wait_, 0);
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list) {
+        if (state_[t] & kLoadWaitedForStore) note(load_store_wait_[t], 0);
+        if ((state_[t] & kDeepChain) && chains_.at(t).own_store_wait > 0)
+          note(chains_.at(t).own_store_wait, home(t) - 1);
+      }
+    for (TensorId t : g_.updates(o)) note(store_end_[t], 0);
+    TensorId x = Graph::kNoTensor;
+    for (auto list : {g_.inputs(o), g_.updates(o)})
+      for (TensorId t : list)
+        if (x == Graph::kNoTensor || ready_at_[t] > ready_at_[x]) x = t;
+    const bool chained = x != Graph::kNoTensor && (state_[x] & kDeepChain);
+    charge_link_stalls(
+        now_, start, store_wait, other || store_link == 0 ? 1 : store_link,
+        chained ? std::span<const ChainHop>(chains_.at(x).hops) : std::span<const ChainHop>(),
+        times_.links);
   }
 
   const Graph& g_;
@@ -282,6 +422,14 @@ class Run {
   // §6: the issue time of a tensor's last load, for the few loads that waited for a store
   // (kLoadWaitedForStore); a map, because a per-tensor array would cost 16 bytes per op.
   std::unordered_map<TensorId, double> load_store_wait_;
+  // --- §15: levels below the DRAM (empty on a two-level machine) ----------------------------
+  std::uint32_t home(TensorId t) const { return g_.tensor(t).home; }
+  const bool deep_ = m_.level_count() > 2;
+  std::vector<DramChannels> deep_links_;                // links 2..K-1
+  std::unordered_map<TensorId, double> home_valid_at_;  // end of the last store chain home
+  std::unordered_map<TensorId, Staged> staged_;         // staging copies at level 2
+  std::unordered_map<TensorId, Staged> chains_;         // the chain of each deep loaded copy
+  double output_store_wait_ = 0;                        // op i's outputs' store wait (§6)
   std::uint64_t held_ = 0;
   std::uint64_t window_pinned_held_ = 0;
   std::uint32_t position_ = 0;
@@ -291,6 +439,25 @@ class Run {
 };
 
 }  // namespace
+
+void charge_link_stalls(double idle_from, double start, double store_wait, std::uint32_t store_link,
+                        std::span<const ChainHop> chain, std::vector<LinkTimes>& links) {
+  if (start <= idle_from) return;
+  const double store_part = std::clamp(store_wait - idle_from, 0.0, start - idle_from);
+  if (store_part > 0) links[store_link - 1].stall_store += store_part;
+  // The load part: hop j covers (end of hop j - 1, end of hop j], the first hop every instant
+  // before its end; the rest is link 1's.
+  double lo = idle_from + store_part;
+  for (const ChainHop& hop : chain) {
+    if (lo >= start) break;
+    const double hi = std::min(start, hop.end);
+    if (hi > lo) {
+      links[hop.link - 1].stall_load += hi - lo;
+      lo = hi;
+    }
+  }
+  if (start > lo) links[0].stall_load += start - lo;
+}
 
 void account_stall(double idle_from, double start, double store_wait, OpId o, StepSink& sink,
                    ExecutionTimes& times) {

@@ -37,6 +37,20 @@ struct ExecutionTimes {
   std::vector<LinkTimes> links;
 };
 
+// One hop of the load chain that brought a tensor's copy into the cache (docs/model.md
+// §15.2): when it ended and over which link.
+struct ChainHop {
+  double end;
+  std::uint32_t link;
+};
+
+// docs/model.md §15.4: charges the stall [idle_from, start) to the links: its store part
+// (until store_wait) to `store_link`, its load part by the hops of `chain` (the chain of the
+// op's input with the latest ready time; empty when that copy did not come over deeper links)
+// and the rest to link 1. `links` holds link k at index k - 1.
+void charge_link_stalls(double idle_from, double start, double store_wait, std::uint32_t store_link,
+                        std::span<const ChainHop> chain, std::vector<LinkTimes>& links);
+
 // The compute unit idled from `idle_from` until op `o` started at `start`. The part until the
 // stores that free the op's space end (`store_wait`) is a store stall, the rest a load stall:
 // adds both to `times` and reports them to `sink`. One rule for the executor and the replay.

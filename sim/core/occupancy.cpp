@@ -13,6 +13,7 @@ std::vector<OccupancySample> occupancy_curve(const Graph& graph, std::span<const
   std::vector<std::uint8_t> resident(graph.tensor_count(), 0);
   for (const TimedStep& s : steps) {
     const TensorId t = s.step.id;
+    if (s.link != 1) continue;  // a hop below the cache (docs/model.md §15.2)
     switch (s.step.kind) {
       case StepKind::load:
         resident[t] = 1;

@@ -2,6 +2,7 @@
 #include "sim/core/schedule_replay.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/dram_channels.h"
@@ -23,13 +24,54 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
   std::vector<double> dropped_at(n, 0.0);  // when its previous copy left
   std::vector<double> load_wait(n, 0.0);   // issue time of its last load, if it waited for a store
   std::vector<std::uint8_t> resident(n, 0);
+  // docs/model.md §15.8: the links below the DRAM link, each tensor's home copy's valid time
+  // (tensors homed below level 2; 0 for one that starts there) and the chain of hops of its
+  // cache copy's load with the instant its first hop waited for (its own store chain).
+  const bool deep = m.level_count() > 2;
+  std::vector<DramChannels> deep_links;
+  for (std::uint32_t link = 2; link < m.level_count(); ++link)
+    deep_links.emplace_back(m.link_channels(link));
+  std::unordered_map<TensorId, double> home_valid;
+  struct Chain {
+    std::vector<ChainHop> hops;
+    double own_store_wait = 0;
+  };
+  std::unordered_map<TensorId, Chain> chains;  // copies loaded from a deeper home
   ExecutionTimes times;
+  if (deep) times.links.assign(m.link_count(), LinkTimes{});
   double now = 0;  // the compute unit is free from here (D of §6)
   for (const Step& step : steps) {
     verifier.apply(step);
     const TensorId t = step.id;
     switch (step.kind) {
       case StepKind::load: {
+        if (g.tensor(t).home > 2) {
+          // §15.8: the hops from the home, each when the one before it ends, then the hop into
+          // the cache, issued as below once the copy at level 2 is valid.
+          Chain chain;
+          const double v = home_valid.contains(t) ? home_valid[t] : 0.0;
+          chain.own_store_wait = v;
+          double at = v;
+          for (std::uint32_t link = g.tensor(t).home - 1; link >= 2; --link) {
+            const auto hop =
+                deep_links[link - 2].issue(at, m.link_seconds(link, g.tensor(t).bytes));
+            sink.on_step({hop.start, hop.end, step, Resource::dram, hop.channel, at,
+                          static_cast<std::uint8_t>(link)});
+            chain.hops.push_back({hop.end, link});
+            at = hop.end;
+          }
+          const FreeSpace::Taken taken = space.take(g.tensor(t).bytes);
+          const double issued = std::max({taken.at, at, dropped_at[t]});
+          const bool waits_for_store = issued == taken.at && taken.after_store;
+          const auto slot = channels.issue(issued, m.transfer_seconds(g.tensor(t).bytes));
+          chain.hops.push_back({slot.end, 1});
+          ready_at[t] = slot.end;
+          load_wait[t] = waits_for_store ? issued : 0.0;
+          resident[t] = 1;
+          chains[t] = std::move(chain);
+          sink.on_step({slot.start, slot.end, step, Resource::dram, slot.channel, issued});
+          break;
+        }
         // §4.2 and §4.3: space from the pieces, then after its last store and previous copy.
         const FreeSpace::Taken taken = space.take(g.tensor(t).bytes);
         const double issued = std::max({taken.at, store_end[t], dropped_at[t]});
@@ -39,6 +81,7 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
         ready_at[t] = slot.end;
         load_wait[t] = waits_for_store ? issued : 0.0;
         resident[t] = 1;
+        chains.erase(t);
         sink.on_step({slot.start, slot.end, step, Resource::dram, slot.channel, issued});
         break;
       }
@@ -46,6 +89,15 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
         const auto slot = channels.issue(ready_at[t], m.transfer_seconds(g.tensor(t).bytes));
         store_end[t] = slot.end;
         sink.on_step({slot.start, slot.end, step, Resource::dram, slot.channel, 0});
+        // §15.8: on to a deeper home, each hop when the one before it ends.
+        double at = slot.end;
+        for (std::uint32_t link = 2; link < g.tensor(t).home; ++link) {
+          const auto hop = deep_links[link - 2].issue(at, m.link_seconds(link, g.tensor(t).bytes));
+          sink.on_step({hop.start, hop.end, step, Resource::dram, hop.channel, at,
+                        static_cast<std::uint8_t>(link)});
+          at = hop.end;
+        }
+        if (g.tensor(t).home > 2) home_valid[t] = at;
         break;
       }
       case StepKind::drop: {
@@ -59,11 +111,15 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
       case StepKind::compute: {
         const OpId o = step.id;
         double start = now;
-        double store_wait = 0;  // S of §6
+        double store_wait = 0;   // S of §6
+        double output_wait = 0;  // the part of S the outputs' space gave
         for (auto list : {g.inputs(o), g.updates(o)})
           for (TensorId x : list) {
             start = std::max(start, ready_at[x]);
             store_wait = std::max(store_wait, load_wait[x]);
+            // §15.4: a deep load's first hop waited for the tensor's own store chain.
+            if (const auto c = chains.find(x); c != chains.end())
+              store_wait = std::max(store_wait, c->second.own_store_wait);
           }
         // Rewriting a tensor waits for a store of its old value to end.
         for (auto list : {g.outputs(o), g.updates(o)})
@@ -74,8 +130,33 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
           if (resident[x]) continue;
           const FreeSpace::Taken taken = space.take(g.tensor(x).bytes);
           start = std::max({start, taken.at, dropped_at[x]});
-          if (taken.after_store) store_wait = std::max(store_wait, taken.at);
+          if (taken.after_store) {
+            store_wait = std::max(store_wait, taken.at);
+            output_wait = std::max(output_wait, taken.at);
+          }
           resident[x] = 1;
+        }
+        if (deep) {
+          // §15.4: the store part to link 1 unless only deep own-store waits reach S; the load
+          // part by the chain of the input or update with the latest ready time.
+          std::uint32_t store_link = 0;
+          bool other = false;
+          TensorId latest = Graph::kNoTensor;
+          for (auto list : {g.inputs(o), g.updates(o)})
+            for (TensorId x : list) {
+              if (load_wait[x] == store_wait) other = true;
+              const auto c = chains.find(x);
+              if (c != chains.end() && c->second.own_store_wait == store_wait && store_link == 0)
+                store_link = g.tensor(x).home - 1;
+              if (latest == Graph::kNoTensor || ready_at[x] > ready_at[latest]) latest = x;
+            }
+          for (TensorId x : g.updates(o)) other = other || store_end[x] == store_wait;
+          if (output_wait == store_wait) other = true;
+          const auto c = latest == Graph::kNoTensor ? chains.end() : chains.find(latest);
+          charge_link_stalls(now, start, store_wait, other || store_link == 0 ? 1 : store_link,
+                             c == chains.end() ? std::span<const ChainHop>()
+                                               : std::span<const ChainHop>(c->second.hops),
+                             times.links);
         }
         account_stall(now, start, store_wait, o, sink, times);
         const double duration = m.compute_seconds(g.op(o).flops);
@@ -83,7 +164,10 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
         times.compute_busy += duration;
         for (TensorId x : g.working_set(o)) used_until[x] = std::max(used_until[x], end);
         for (auto list : {g.outputs(o), g.updates(o)})
-          for (TensorId x : list) ready_at[x] = end;
+          for (TensorId x : list) {
+            ready_at[x] = end;
+            chains.erase(x);  // written in the cache: no longer the loaded copy
+          }
         sink.on_step({start, end, step, Resource::compute, 0, 0});
         now = end;
         break;
@@ -92,6 +176,13 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
   }
   times.dram_busy = channels.busy();
   times.time = std::max(now, channels.last_end());
+  if (deep) {
+    times.links[0].busy = times.dram_busy;
+    for (std::size_t k = 0; k < deep_links.size(); ++k) {
+      times.links[k + 1].busy = deep_links[k].busy();
+      times.time = std::max(times.time, deep_links[k].last_end());
+    }
+  }
   return times;
 }
 

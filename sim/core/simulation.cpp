@@ -18,6 +18,7 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
   const std::span<const OpId> order = verified.verifier().in_list_order().compute_order();
   for (std::uint32_t level = 2; level <= m.level_count(); ++level) {
     MemoryLevelResult r;
+    r.peak_staging = verified.verifier().peak_staging()[level - 1];
     r.liveness = m.level_count() == 2
                      ? result.liveness
                      : analyze_liveness(sim.graph, order, static_cast<std::uint8_t>(level));

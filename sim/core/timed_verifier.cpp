@@ -22,7 +22,12 @@ TimedVerifier::TimedVerifier(const Graph& graph, const Machine& machine, Verifie
       machine_(machine),
       list_(graph, machine.cache_capacity, options),
       copy_index_(graph.tensor_count(), kNoCopy),
-      channel_end_(std::max<std::uint32_t>(1, machine.dram_channels), 0.0) {}
+      channel_end_(std::max<std::uint32_t>(1, machine.dram_channels), 0.0),
+      staging_changes_(machine.level_count()),
+      peak_staging_(machine.level_count(), 0) {
+  for (std::uint32_t link = 2; link < machine.level_count(); ++link)
+    deep_channel_end_.emplace_back(std::max<std::uint32_t>(1, machine.link_channels(link)), 0.0);
+}
 
 void TimedVerifier::fail(const TimedStep& step, const std::string& why) const {
   throw ScheduleError("step " + std::to_string(step_index_) + " (" + describe(graph_, step.step) +
@@ -48,7 +53,8 @@ void TimedVerifier::arrive(TensorId t, double at) {
 }
 
 void TimedVerifier::apply(const TimedStep& step) {
-  list_.apply(step.step);  // the list-order replay first: residency and DRAM copies are sound
+  // The list-order replay first: residency, home and staging copies are sound.
+  list_.apply(step.step, step.link);
   ++step_index_;
   const double earliest =
       step.step.kind == StepKind::load ? std::min(step.issued, step.start) : step.start;
@@ -57,6 +63,9 @@ void TimedVerifier::apply(const TimedStep& step) {
                    ", before a decision already made at t=" + exact(watermark_));
   if (step.end < step.start) fail(step, "ends before it starts");
   const TensorId t = step.step.id;
+  const bool transfer = step.step.kind == StepKind::load || step.step.kind == StepKind::store;
+  if (transfer && (step.link != 1 || (deep_ && graph_.tensor(t).home > 2))) check_deep_hop(step);
+  if (transfer && step.link != 1) return;
   switch (step.step.kind) {
     case StepKind::load: {
       check_transfer(step);
@@ -102,18 +111,59 @@ void TimedVerifier::apply(const TimedStep& step) {
 
 void TimedVerifier::check_transfer(const TimedStep& step) {
   if (step.resource != Resource::dram) fail(step, "a transfer must run on a DRAM channel");
-  if (step.channel >= channel_end_.size())
+  std::vector<double>& channels = step.link == 1 ? channel_end_ : deep_channel_end_[step.link - 2];
+  if (step.channel >= channels.size())
     fail(step, "runs on channel " + std::to_string(step.channel) + " of " +
-                   std::to_string(channel_end_.size()));
-  const double duration = machine_.transfer_seconds(graph_.tensor(step.step.id).bytes);
+                   std::to_string(channels.size()) +
+                   (step.link == 1 ? "" : " of link " + std::to_string(step.link)));
+  const double duration = machine_.link_seconds(step.link, graph_.tensor(step.step.id).bytes);
   if (step.end != step.start + duration)
     fail(step,
          "lasts " + exact(step.end - step.start) + ", not its transfer time " + exact(duration));
-  double& free_at = channel_end_[step.channel];
+  double& free_at = channels[step.channel];
   if (step.start < free_at)
     fail(step, "starts at t=" + exact(step.start) + " on channel " + std::to_string(step.channel) +
                    ", still busy until t=" + exact(free_at));
   free_at = step.end;
+}
+
+// docs/model.md §15.7, in time: a hop starts once the copy it reads is valid (a home copy at
+// the end of the last hop into it, 0 for a tensor that starts there; a staging copy at the end
+// of the hop that wrote it); a hop below level 1 starts no earlier than its issue time; a
+// staging copy occupies its level from the start of the hop that writes it to the end of the
+// hop that reads it. The list-order replay has already checked which copies exist.
+void TimedVerifier::check_deep_hop(const TimedStep& step) {
+  const TensorId t = step.step.id;
+  const std::uint32_t link = step.link, home = graph_.tensor(t).home;
+  const bool up = step.step.kind == StepKind::load;
+  const std::uint32_t from = up ? link + 1 : link, to = up ? link : link + 1;
+  if (link != 1) {
+    check_transfer(step);
+    if (step.start < step.issued)
+      fail(step,
+           "starts at t=" + exact(step.start) + ", before it is issued at t=" + exact(step.issued));
+  }
+  const auto bytes = static_cast<std::int64_t>(graph_.tensor(t).bytes);
+  if (from == home) {
+    const auto it = home_valid_.find(t);
+    const double valid = it == home_valid_.end() ? 0.0 : it->second;
+    if (step.start < valid)
+      fail(step, "starts at t=" + exact(step.start) +
+                     ", before the copy at its home is valid (t=" + exact(valid) + ")");
+  } else if (from > 1) {
+    const auto it = staging_.find(staging_key(t, from));
+    if (step.start < it->second.valid)
+      fail(step, "starts at t=" + exact(step.start) + ", before its staging copy at level " +
+                     std::to_string(from) + " is valid (t=" + exact(it->second.valid) + ")");
+    auto& changes = staging_changes_[from - 1];
+    changes.push_back({it->second.start, bytes});
+    changes.push_back({step.end, -bytes});
+    staging_.erase(it);
+  }
+  if (to == home)
+    home_valid_[t] = step.end;
+  else if (to > 1)
+    staging_[staging_key(t, to)] = {step.start, step.end};
 }
 
 void TimedVerifier::check_compute(const TimedStep& step) {
@@ -220,6 +270,18 @@ MoveCounts TimedVerifier::finish() {
   MoveCounts counts = list_.finish();
   settle(true, 0);
   counts.peak_cache_bytes = peak_;
+  // Staging peaks: intervals are half-open, so at one instant releases come first.
+  for (std::size_t level = 0; level < staging_changes_.size(); ++level) {
+    auto& changes = staging_changes_[level];
+    std::sort(changes.begin(), changes.end(), [](const StagingChange& a, const StagingChange& b) {
+      return a.at != b.at ? a.at < b.at : a.bytes < b.bytes;
+    });
+    std::int64_t held = 0;
+    for (const StagingChange& c : changes) {
+      held += c.bytes;
+      peak_staging_[level] = std::max(peak_staging_[level], static_cast<std::uint64_t>(held));
+    }
+  }
   return counts;
 }
 

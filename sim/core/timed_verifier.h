@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <queue>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/graph.h"
@@ -32,6 +33,9 @@ class TimedVerifier {
   // Checks the end state and what is left of occupancy; the counts, peak cache in time.
   MoveCounts finish();
   const Verifier& in_list_order() const { return list_; }
+  // docs/model.md §15.5: the most bytes of staging copies at one instant at each level, index
+  // level - 1 (0 for the cache and for levels that never stage). Valid after finish().
+  const std::vector<std::uint64_t>& peak_staging() const { return peak_staging_; }
 
  private:
   // A tensor's times while it has a copy in the cache (and until that copy's drop is settled).
@@ -70,6 +74,15 @@ class TimedVerifier {
   Copy& new_copy(TensorId t);
   void arrive(TensorId t, double at);
   void check_transfer(const TimedStep& step);
+  // docs/model.md §15.7: a hop's copies below level 1 (home copies, staging copies).
+  void check_deep_hop(const TimedStep& step);
+  struct Staging {
+    double start;  // the start of the hop that wrote it
+    double valid;  // the end of that hop
+  };
+  static std::uint64_t staging_key(TensorId t, std::uint32_t level) {
+    return (static_cast<std::uint64_t>(t) << 5) | level;
+  }
   void check_compute(const TimedStep& step);
   void settle(bool everything, double before);
   [[noreturn]] void over_capacity(double at) const;
@@ -82,6 +95,16 @@ class TimedVerifier {
   std::vector<Copy> copies_;
   std::vector<std::uint32_t> free_copies_;
   std::vector<double> channel_end_;
+  std::vector<std::vector<double>> deep_channel_end_;   // links 2..K-1
+  std::unordered_map<TensorId, double> home_valid_;     // tensors homed below level 2
+  std::unordered_map<std::uint64_t, Staging> staging_;  // open staging copies
+  struct StagingChange {
+    double at;
+    std::int64_t bytes;  // + from the writing hop's start, - at the reading hop's end
+  };
+  std::vector<std::vector<StagingChange>> staging_changes_;  // by level - 1
+  std::vector<std::uint64_t> peak_staging_;
+  bool deep_ = machine_.level_count() > 2;  // else no tensor is homed below level 2
   double compute_end_ = 0;
   double watermark_ = 0;
   std::priority_queue<Change, std::vector<Change>, std::greater<>> changes_;

@@ -1,5 +1,6 @@
 #include "sim/core/verifier.h"
 
+#include <algorithm>
 #include <string>
 
 #include "sim/core/errors.h"
@@ -14,8 +15,10 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
       remaining_uses_(graph.tensor_count(), 0),
       computed_(graph.op_count(), 0) {
   order_.reserve(graph.op_count());
-  for (TensorId t = 0; t < graph.tensor_count(); ++t)
+  for (TensorId t = 0; t < graph.tensor_count(); ++t) {
     set(t, kDramValid, graph.tensor(t).initial_in_dram);
+    deep_ = deep_ || graph.tensor(t).home > 2;
+  }
   for (OpId o = 0; o < graph.op_count(); ++o) {
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
     for (TensorId t : graph.updates(o)) ++remaining_uses_[t];
@@ -28,9 +31,26 @@ void Verifier::fail(const Step& step, const std::string& why) const {
 }
 
 void Verifier::apply(const Step& step) {
+  const bool transfer = step.kind == StepKind::load || step.kind == StepKind::store;
+  if (!transfer || step.id >= graph_.tensor_count() || graph_.tensor(step.id).home <= 2)
+    return apply(step, 1);
+  // docs/model.md §15.8: a load is the up chain from the home, a store the down chain to it;
+  // one step of the list.
+  ++step_index_;
+  const std::uint32_t home = graph_.tensor(step.id).home;
+  if (step.kind == StepKind::load)
+    for (std::uint32_t link = home - 1; link >= 1; --link) apply_hop(step, link);
+  else
+    for (std::uint32_t link = 1; link < home; ++link) apply_hop(step, link);
+}
+
+void Verifier::apply(const Step& step, std::uint32_t link) {
   ++step_index_;
   const bool is_op = step.kind == StepKind::compute;
   if (step.id >= (is_op ? graph_.op_count() : graph_.tensor_count())) fail(step, "id out of range");
+  if (!is_op && step.kind != StepKind::drop &&
+      (link != 1 || (deep_ && graph_.tensor(step.id).home > 2)))
+    return apply_hop(step, link);
   switch (step.kind) {
     case StepKind::load: {
       const TensorId t = step.id;
@@ -88,6 +108,16 @@ void Verifier::apply(const Step& step) {
                        " > " + std::to_string(capacity_));
       for (TensorId t : graph_.outputs(o)) set(t, kDramValid, false);
       for (TensorId t : graph_.updates(o)) set(t, kDramValid, false);
+      // A staging copy is read by exactly one later hop (docs/model.md §15.2): rewriting the
+      // tensor first would leave it unread.
+      if (!staging_.empty())
+        for (auto list : {graph_.outputs(o), graph_.updates(o)})
+          for (TensorId t : list)
+            for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
+              if (staging_.contains(staging_key(t, level)))
+                fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) +
+                               "', whose staging copy at level " + std::to_string(level) +
+                               " no hop has read");
       if (!again) {
         computed_[o] = 1;
         order_.push_back(o);
@@ -101,14 +131,62 @@ void Verifier::apply(const Step& step) {
   if (used_ > counts_.peak_cache_bytes) counts_.peak_cache_bytes = used_;
 }
 
+// docs/model.md §15.7: a hop of a tensor homed below level 2, or over a link below level 1.
+void Verifier::apply_hop(const Step& step, std::uint32_t link) {
+  const TensorId t = step.id;
+  const std::uint32_t home = graph_.tensor(t).home;
+  const std::string name(graph_.tensor_name(t));
+  if (link < 1 || link + 1 > home)
+    fail(step, "hops over link " + std::to_string(link) + ", but '" + name + "' lives at level " +
+                   std::to_string(home) + " (links 1 to " + std::to_string(home - 1) +
+                   " reach it)");
+  const bool up = step.kind == StepKind::load;
+  const std::uint32_t from = up ? link + 1 : link, to = up ? link : link + 1;
+  // The copy the hop reads: the home copy, a staging copy (consumed) or the cache's.
+  if (from == home) {
+    if (!dram_valid(t)) fail(step, "'" + name + "' has no valid copy at its home to load");
+  } else if (from == 1) {
+    if (!resident(t)) fail(step, "tensor is not in the cache");
+  } else if (staging_.erase(staging_key(t, from)) == 0) {
+    fail(step, "'" + name + "' has no copy at level " + std::to_string(from) + " to move");
+  }
+  // The copy it writes.
+  const std::uint64_t bytes = graph_.tensor(t).bytes;
+  if (to == 1) {
+    if (resident(t)) fail(step, "tensor is already in the cache");
+    if (used_ + bytes > capacity_)
+      fail(step, "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
+                     std::to_string(capacity_));
+    set(t, kResident, true);
+    used_ += bytes;
+  } else if (to == home) {
+    set(t, kDramValid, true);
+  } else if (!staging_.insert(staging_key(t, to)).second) {
+    fail(step, "'" + name + "' already has a staging copy at level " + std::to_string(to));
+  }
+  if (link == 1) {
+    ++(up ? counts_.loads : counts_.stores);
+    (up ? counts_.load_bytes : counts_.store_bytes) += bytes;
+  }
+  if (used_ > counts_.peak_cache_bytes) counts_.peak_cache_bytes = used_;
+}
+
 MoveCounts Verifier::finish() const {
   for (OpId o = 0; o < graph_.op_count(); ++o)
     if (!computed_[o])
       throw ScheduleError("schedule ends before op '" + std::string(graph_.op_name(o)) + "' ran");
   for (TensorId t = 0; t < graph_.tensor_count(); ++t)
     if (graph_.tensor(t).required_output && !dram_valid(t))
-      throw ScheduleError("schedule ends with required output '" +
-                          std::string(graph_.tensor_name(t)) + "' not in DRAM");
+      throw ScheduleError(
+          "schedule ends with required output '" + std::string(graph_.tensor_name(t)) + "' not " +
+          (graph_.tensor(t).home > 2 ? "at its home, level " + std::to_string(graph_.tensor(t).home)
+                                     : std::string("in DRAM")));
+  if (!staging_.empty()) {
+    const std::uint64_t key = *std::min_element(staging_.begin(), staging_.end());
+    throw ScheduleError("schedule ends with a staging copy of '" +
+                        std::string(graph_.tensor_name(static_cast<TensorId>(key >> 5))) +
+                        "' at level " + std::to_string(key & 31) + " that no hop read");
+  }
   return counts_;
 }
 

@@ -3,6 +3,7 @@
 // the model and recounts the moves; counts reported anywhere come from here.
 #include <cstdint>
 #include <span>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/core/graph.h"
@@ -33,9 +34,14 @@ class Verifier {
  public:
   Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions options = {});
   // Applies the next step; throws ScheduleError("step N (compute fwd2): ...") if it breaks the
-  // model.
+  // model. A load or store of a tensor homed below level 2 is its whole chain of hops
+  // (docs/model.md §15.8): as if each hop were applied in turn.
   void apply(const Step& step);
-  // Checks the end state (every op ran, every required output in DRAM) and returns the counts.
+  // One hop over `link` (docs/model.md §15.7): a load copies level link + 1 -> link, a store
+  // link -> link + 1. Counts (loads, stores, bytes) are link 1's.
+  void apply(const Step& step, std::uint32_t link);
+  // Checks the end state (every op ran, every required output at its home, no staging copy
+  // left) and returns the counts.
   MoveCounts finish() const;
   std::uint64_t cache_bytes_in_use() const { return used_; }
   const MoveCounts& counts() const { return counts_; }
@@ -44,6 +50,13 @@ class Verifier {
 
  private:
   [[noreturn]] void fail(const Step& step, const std::string& why) const;
+  void apply_hop(const Step& step, std::uint32_t link);
+  // A staging copy (docs/model.md §15.2) of tensor t at a level strictly between 1 and its home.
+  static std::uint64_t staging_key(TensorId t, std::uint32_t level) {
+    return (static_cast<std::uint64_t>(t) << 5) | level;
+  }
+  std::unordered_set<std::uint64_t> staging_;
+  bool deep_ = false;  // some tensor is homed below level 2 (a two-level run skips §15's checks)
   const Graph& graph_;
   std::uint64_t capacity_;
   VerifierOptions options_;

@@ -35,6 +35,9 @@ void PerLayerRecorder::charge_orphans(OpId op) {
 
 void PerLayerRecorder::on_step(const TimedStep& s) {
   const std::uint32_t id = s.step.id;
+  // A row's loads and stores are link 1's, as the run's are (docs/model.md §15.5): hops below
+  // the DRAM are counted per link, not per layer.
+  if (s.link != 1) return;
   switch (s.step.kind) {
     case StepKind::load:
       pending_load_[id] = 1;

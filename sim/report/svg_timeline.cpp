@@ -98,8 +98,9 @@ RunFacts gather(const Graph& g, const TimelineRecorder& rec) {
   std::vector<std::uint8_t> seen(g.op_count(), 0);
   for (const TimedStep& s : rec.steps()) {
     f.total = std::max(f.total, s.end);
-    f.loads += s.step.kind == StepKind::load;
-    f.stores += s.step.kind == StepKind::store;
+    // The run's loads and stores are link 1's (docs/model.md §15.5).
+    f.loads += s.step.kind == StepKind::load && s.link == 1;
+    f.stores += s.step.kind == StepKind::store && s.link == 1;
     f.events += s.step.kind != StepKind::drop;
     if (s.step.kind == StepKind::compute && !seen[s.step.id]) {
       seen[s.step.id] = 1;
@@ -193,7 +194,24 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
   const std::uint64_t peak_live = live.empty() ? 0 : live[peak_pos];
 
   // Vertical layout.
-  const std::uint32_t channels = std::max<std::uint32_t>(1, sim.machine.dram_channels);
+  // One memory row per channel of each link (docs/model.md §15.1): link 1's first, as on a
+  // two-level machine, then each deeper link that carried a hop (a preset's host level that
+  // nothing crossed adds no empty row).
+  const Machine& m = sim.machine;
+  std::vector<std::uint8_t> used(m.level_count() + 1, 0);
+  used[1] = 1;
+  for (const TimedStep& s : rec.steps())
+    if (s.link < used.size()) used[s.link] = 1;
+  std::vector<std::uint32_t> first_row{0, 0};  // by link; link 1 starts at row 0
+  for (std::uint32_t link = 1; link < m.level_count(); ++link)
+    first_row.push_back(first_row.back() +
+                        (used[link] ? std::max<std::uint32_t>(1, m.link_channels(link)) : 0));
+  const bool one_link = first_row.back() == first_row[2];  // only link 1 is drawn
+  const std::uint32_t channels = first_row.back();
+  const auto row_of = [&](const TimedStep& s) {
+    const std::uint32_t link = std::min<std::uint32_t>(s.link, m.link_count());
+    return first_row[link] + s.channel % (first_row[link + 1] - first_row[link]);
+  };
   const double band_top = 78;
   const double memory_top = band_top + kBandHeight + kRowGap;
   const auto channel_top = [&](std::uint32_t ch) {
@@ -286,9 +304,15 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
   }
 
   // Memory rows and the compute row.
-  for (std::uint32_t ch = 0; ch < channels; ++ch)
-    row_name(o, channel_top(ch) + kRowHeight / 2 + 5,
-             channels == 1 ? std::string("Memory") : "Memory " + std::to_string(ch));
+  for (std::uint32_t link = 1; link < m.level_count(); ++link)
+    for (std::uint32_t row = first_row[link]; row < first_row[link + 1]; ++row) {
+      const std::uint32_t ch = row - first_row[link];
+      const bool many = first_row[link + 1] - first_row[link] > 1;
+      row_name(o, channel_top(row) + kRowHeight / 2 + 5,
+               one_link
+                   ? (many ? "Memory " + std::to_string(ch) : "Memory")
+                   : "Link " + std::to_string(link) + (many ? " ch " + std::to_string(ch) : ""));
+    }
   row_name(o, compute_top + kRowHeight / 2 + 5, "Compute");
   if (!binned) {
     for (const TimedStep& s : rec.steps()) {
@@ -296,10 +320,16 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
       if (s.step.kind == StepKind::load || s.step.kind == StepKind::store) {
         const bool load = s.step.kind == StepKind::load;
         const std::string name = g.tensor_name(s.step.id);
+        // A hop's levels, on a machine with more than two (docs/model.md §15.2).
+        const std::uint32_t k = s.link;
+        const std::string hop = one_link ? ""
+                                : load
+                                    ? " (" + m.level_name(k + 1) + " to " + m.level_name(k) + ")"
+                                    : " (" + m.level_name(k) + " to " + m.level_name(k + 1) + ")";
         // Short boxes fall back to the layer alone ("dense2" for dense2.weight).
-        c.box(o, load ? "load" : "store", "", c.x(s.start), c.x(s.end),
-              channel_top(s.channel % channels), kRowHeight,
-              (load ? "load " : "store ") + name + ", " +
+        c.box(o, load ? "load" : "store", "", c.x(s.start), c.x(s.end), channel_top(row_of(s)),
+              kRowHeight,
+              (load ? "load " : "store ") + name + hop + ", " +
                   c.size(static_cast<double>(g.tensor(s.step.id).bytes)) + ", " + span,
               {(load ? "Load " : "Store ") + name, name, g.layer_name(g.tensor(s.step.id).layer)});
       } else if (s.step.kind == StepKind::compute) {
@@ -328,7 +358,7 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
     TimeBins compute(f.total, columns, 5);
     for (const TimedStep& s : rec.steps()) {
       if (s.step.kind == StepKind::load || s.step.kind == StepKind::store)
-        memory.add(s.start, s.end, 2 * (s.channel % channels) + (s.step.kind == StepKind::store));
+        memory.add(s.start, s.end, 2 * row_of(s) + (s.step.kind == StepKind::store));
       else if (s.step.kind == StepKind::compute)
         compute.add(s.start, s.end, static_cast<std::size_t>(g.op(s.step.id).phase));
     }

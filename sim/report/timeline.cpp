@@ -19,7 +19,10 @@ void write_timeline_csv(std::ostream& out, const Graph& graph, const TimelineRec
   std::size_t seq = 0;
   const std::vector<OccupancySample> occupancy = occupancy_curve(graph, rec.steps());
   for (const TimedStep& s : rec.steps()) {
-    std::string resource = s.resource == Resource::dram      ? "dram:" + std::to_string(s.channel)
+    // A hop below the DRAM link runs on link k's channel: "link2:0" (docs/model.md §15.1).
+    std::string resource = s.resource == Resource::dram
+                               ? (s.link == 1 ? "dram:" : "link" + std::to_string(s.link) + ":") +
+                                     std::to_string(s.channel)
                            : s.resource == Resource::compute ? "compute"
                                                              : "cache";
     const bool is_op = s.step.kind == StepKind::compute;

@@ -88,9 +88,21 @@ void write_chrome_trace(std::ostream& out, const Simulation& sim, const Timeline
     metadata(out, "thread_name", tid, "name", "DRAM channel " + std::to_string(c), 0, true);
     metadata(out, "thread_sort_index", tid, "sort_index", "", static_cast<int>(c), false);
   }
+  // Links below the DRAM link (docs/model.md §15.1): a thread per channel, 1000 apart per link.
+  for (std::uint32_t link = 2; link < sim.machine.level_count(); ++link)
+    for (std::uint32_t c = 0; c < sim.machine.link_channels(link); ++c) {
+      const int at = 1000 * static_cast<int>(link - 1) + static_cast<int>(c);
+      metadata(out, "thread_name", kTraceFirstChannelTid + at, "name",
+               "link " + std::to_string(link) + " (" + sim.machine.level_name(link) + " - " +
+                   sim.machine.level_name(link + 1) + ") channel " + std::to_string(c),
+               0, true);
+      metadata(out, "thread_sort_index", kTraceFirstChannelTid + at, "sort_index", "", at, false);
+    }
   metadata(out, "thread_name", kTraceComputeTid, "name", "compute", 0, true);
+  // Compute sorts after every channel of every link.
+  const std::uint32_t levels = sim.machine.level_count();
   metadata(out, "thread_sort_index", kTraceComputeTid, "sort_index", "",
-           static_cast<int>(sim.machine.dram_channels), false);
+           static_cast<int>(levels > 2 ? 1000 * (levels - 1) : sim.machine.dram_channels), false);
 
   std::vector<std::size_t> position(g.op_count(), 0);
   for (std::size_t i = 0; i < sim.order.size(); ++i) position[sim.order[i]] = i;
@@ -107,8 +119,9 @@ void write_chrome_trace(std::ostream& out, const Simulation& sim, const Timeline
     put_number(out, s.start * scale);
     out << ",\"dur\":";
     put_number(out, (s.end - s.start) * scale);
-    out << ",\"pid\":" << kTracePid
-        << ",\"tid\":" << (op ? kTraceComputeTid : kTraceFirstChannelTid + s.channel)
+    out << ",\"pid\":" << kTracePid << ",\"tid\":"
+        << (op ? kTraceComputeTid
+               : kTraceFirstChannelTid + 1000 * static_cast<int>(s.link - 1) + s.channel)
         << ",\"args\":{";
     if (op) {
       out << "\"flops\":";

@@ -12,7 +12,8 @@
 
 namespace memsim {
 
-// Thread ids of the tracks: DRAM channel c is kTraceFirstChannelTid + c.
+// Thread ids of the tracks: DRAM channel c is kTraceFirstChannelTid + c; channel c of link k
+// (k >= 2, docs/model.md §15.1) is kTraceFirstChannelTid + 1000 * (k - 1) + c.
 inline constexpr int kTracePid = 1;
 inline constexpr int kTraceComputeTid = 1;
 inline constexpr int kTraceFirstChannelTid = 2;

@@ -278,36 +278,6 @@ void place_tensors(Simulation& sim, const ScenarioSpec& spec) {
   }
 }
 
-// The [placement] key of each tensor kind, in TensorKind's order.
-std::string_view placement_key(TensorKind kind) {
-  static constexpr std::string_view kKeys[] = {"weights",   "activations",     "inputs", "labels",
-                                               "gradients", "optimizer_state", "other"};
-  return kKeys[static_cast<int>(kind)];
-}
-
-// The executor moves tensors between the cache and level 2 only: a tensor homed deeper would
-// have its home ignored, so such a scenario is refused until moves across deeper levels are
-// built (docs/model.md §15). A machine may still have deeper levels (the presets' host memory)
-// as long as nothing lives there: then nothing crosses their links.
-void check_homes_runnable(const Simulation& sim, const ScenarioSpec& spec) {
-  const Graph& g = sim.graph;
-  for (TensorId t = 0; t < g.tensor_count(); ++t) {
-    const std::uint8_t home = g.tensor(t).home;
-    if (home <= 2) continue;
-    const bool own = spec.graph && t < spec.graph->tensors.size() && spec.graph->tensors[t].home;
-    const int kind = static_cast<int>(g.tensor(t).kind);
-    const std::string where =
-        own ? "tensor " + q(g.tensor_name(t)) + ": home"
-            : "placement." + std::string(placement_key(g.tensor(t).kind)) + ":";
-    throw ScenarioError(
-        own ? spec.graph->tensors[t].pos : spec.placement_pos[kind],
-        where + " '" + sim.machine.level_name(home) + "' is level " + std::to_string(home) +
-            "; this version of memsim runs tensors homed at level 2 (" + sim.machine.level_name(2) +
-            ") only, moves to deeper levels are not built yet (docs/model.md "
-            "§15); `memsim fit` gives each level's peak live");
-  }
-}
-
 }  // namespace
 
 Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
@@ -382,7 +352,6 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
   check_total_bytes(sim, spec);
   check_finite_times(sim, spec);
   if (cache_check == CacheCheck::working_sets_fit) {
-    check_homes_runnable(sim, spec);
     check_working_sets(sim, spec);
   }
   return sim;
