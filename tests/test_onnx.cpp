@@ -294,6 +294,24 @@ TEST_CASE("torchvision's MobileNetV2 exported to ONNX imports with the zoo's par
   CHECK(onnx.layers.size() == 152);
 }
 
+TEST_CASE("memsim fit answers the same for the imported ResNet-18 as for the zoo's",
+          "[onnx][cli]") {
+  // Same layers, shapes, saved tensors and op order (the test above): the same peak live at
+  // every batch, so the same largest batch and peak bytes on the A6000's 48 GiB.
+  const auto fit = [](const std::string& scenario) {
+    const auto r = test::run_memsim("fit " + test::source_path(scenario) +
+                                    " --set schedule.kind=training --format json");
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  const auto onnx = fit("scenarios/onnx/resnet18.toml");
+  const auto zoo = fit("scenarios/models/resnet18.toml");
+  CHECK(onnx["largest"] == zoo["largest"]);
+  CHECK(onnx["at_largest"]["peak_live_bytes"] == zoo["at_largest"]["peak_live_bytes"]);
+  CHECK(onnx["at_largest"]["peak_op"] == "/layer4/layer4.1/bn2/BatchNormalization.dX");
+  CHECK(zoo["at_largest"]["peak_op"] == "layer4.1.bn2.dX");  // the same layer, named by the zoo
+}
+
 // An onnx::ModelProto built here (opset 13, IR 8), initializers with dims only.
 struct Graph {
   onnx::ModelProto model;
