@@ -446,6 +446,22 @@ TEST_CASE("Clip(0, 6) from Constant nodes is relu6, other bounds are refused", "
   }
 }
 
+TEST_CASE("Clip(0, 6) with attribute bounds (opset 6) is relu6 too", "[onnx]") {
+  Graph t(6);  // before opset 11 min and max are float attributes
+  t.input("x", {-1, 4});
+  auto& clip = t.node("Clip", {"x"}, "y", "clip");
+  for (const auto& [name, value] : {std::pair{"min", 0.0f}, std::pair{"max", 6.0f}}) {
+    auto* a = clip.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(value);
+  }
+  t.output("y");
+  const LayerGraph g = import_onnx_model(model_spec(), t.model);
+  REQUIRE(g.layers.size() == 1);
+  CHECK(g.layers[0].type == "relu6");
+}
+
 TEST_CASE("an Add of a constant that is not a MatMul's bias is refused with the node named",
           "[onnx]") {
   // The MatMul's output has a second reader (the final Add), so the bias cannot fold into it.
