@@ -406,8 +406,7 @@ TEST_CASE("the SVG time line of three levels: a row per link, live memory of lev
   CHECK(svg.find(">Link 1</text>") != std::string::npos);
   CHECK(svg.find(">Link 2</text>") != std::string::npos);
   CHECK(svg.find(">Memory</text>") == std::string::npos);
-  CHECK(svg.find("<title>load w (host to hbm), 2 B, 0 s to 5.000 s</title>") !=
-        std::string::npos);
+  CHECK(svg.find("<title>load w (host to hbm), 2 B, 0 s to 5.000 s</title>") != std::string::npos);
   // The title counts link 1's moves (3 loads, 1 store, as the test above derives) and level 2's
   // peak live: hbm's own tensors x and a at op1, 2 B (w and m live at host).
   CHECK(svg.find("3 loads, 1 store, stalled 6.000 s, peak live in hbm 2 B at op1") !=
