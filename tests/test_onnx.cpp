@@ -255,6 +255,63 @@ TEST_CASE("torchvision's ResNet-18 exported to ONNX imports with the zoo's param
   CHECK(onnx.layers.back().name == "/fc/Gemm");
 }
 
+TEST_CASE("torchvision's MobileNetV2 exported to ONNX imports with the zoo's parameters and FLOPs",
+          "[onnx][zoo]") {
+  // mobilenet_v2.onnx: exported as ResNet-18's (tools/make_onnx_models.py). Its ReLU6 are Clip
+  // nodes with Constant bounds 0 and 6, its depthwise convolutions Conv nodes with group =
+  // channels. The eval-mode export has no Dropout node (the classifier's Dropout(0.2) is an
+  // identity in eval mode); the zoo file has it, so it is left out of the comparison: it has no
+  // parameters and its FLOPs (1 per element of 1,280 features) are not multiply-adds.
+  const Scenario s(data_file("mobilenet_v2.onnx"), "batch = 1\n");
+  const LayerGraph onnx = s.graph();
+  const ScenarioSpec zoo_spec =
+      parse_scenario_file(test::source_path("scenarios/models/mobilenet_v2.toml"));
+  LayerGraph zoo = build_layer_graph(*zoo_spec.model);
+  // torchvision's published figure: 3,504,872 parameters.
+  CHECK(total_params(onnx) == 3504872);
+  CHECK(total_params(zoo) == total_params(onnx));
+  CHECK(macs(onnx) == macs(zoo));
+  std::vector<Layer> zoo_layers;
+  for (const Layer& l : zoo.layers)
+    if (l.type != "dropout") zoo_layers.push_back(l);
+  REQUIRE(onnx.layers.size() == zoo_layers.size());
+  for (std::size_t i = 0; i < zoo_layers.size(); ++i) {
+    const Layer& a = onnx.layers[i];
+    const Layer& b = zoo_layers[i];
+    INFO(a.name << " vs " << b.name);
+    // The zoo writes depthwise convolutions as `depthwise` and 1x1 ones as `pointwise`; ONNX
+    // has Conv for both: conv2d (with group = channels for the depthwise ones).
+    CHECK((a.type == b.type ||
+           (a.type == "conv2d" && (b.type == "depthwise" || b.type == "pointwise"))));
+    CHECK(a.shape == b.shape);
+    CHECK(a.params == b.params);
+    CHECK(a.flops_forward == b.flops_forward);
+    CHECK(a.flops_backward_data == b.flops_backward_data);
+    CHECK(a.flops_backward_weight == b.flops_backward_weight);
+  }
+  // 52 convolutions with 52 batch-norms, 35 ReLU6 (one after each conv but the projections:
+  // 52 - 17 blocks), 10 residual adds, the pool, flatten and classifier: 52+52+35+10+3 = 152.
+  CHECK(onnx.layers.size() == 152);
+}
+
+TEST_CASE("memsim fit answers the same for the imported ResNet-18 as for the zoo's",
+          "[onnx][cli]") {
+  // Same layers, shapes, saved tensors and op order (the test above): the same peak live at
+  // every batch, so the same largest batch and peak bytes on the A6000's 48 GiB.
+  const auto fit = [](const std::string& scenario) {
+    const auto r = test::run_memsim("fit " + test::source_path(scenario) +
+                                    " --set schedule.kind=training --format json");
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  const auto onnx = fit("scenarios/onnx/resnet18.toml");
+  const auto zoo = fit("scenarios/models/resnet18.toml");
+  CHECK(onnx["largest"] == zoo["largest"]);
+  CHECK(onnx["at_largest"]["peak_live_bytes"] == zoo["at_largest"]["peak_live_bytes"]);
+  CHECK(onnx["at_largest"]["peak_op"] == "/layer4/layer4.1/bn2/BatchNormalization.dX");
+  CHECK(zoo["at_largest"]["peak_op"] == "layer4.1.bn2.dX");  // the same layer, named by the zoo
+}
+
 // An onnx::ModelProto built here (opset 13, IR 8), initializers with dims only.
 struct Graph {
   onnx::ModelProto model;
@@ -389,6 +446,22 @@ TEST_CASE("Clip(0, 6) from Constant nodes is relu6, other bounds are refused", "
   }
 }
 
+TEST_CASE("Clip(0, 6) with attribute bounds (opset 6) is relu6 too", "[onnx]") {
+  Graph t(6);  // before opset 11 min and max are float attributes
+  t.input("x", {-1, 4});
+  auto& clip = t.node("Clip", {"x"}, "y", "clip");
+  for (const auto& [name, value] : {std::pair{"min", 0.0f}, std::pair{"max", 6.0f}}) {
+    auto* a = clip.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(value);
+  }
+  t.output("y");
+  const LayerGraph g = import_onnx_model(model_spec(), t.model);
+  REQUIRE(g.layers.size() == 1);
+  CHECK(g.layers[0].type == "relu6");
+}
+
 TEST_CASE("an Add of a constant that is not a MatMul's bias is refused with the node named",
           "[onnx]") {
   // The MatMul's output has a second reader (the final Add), so the bias cannot fold into it.
@@ -411,21 +484,50 @@ TEST_CASE("windows memsim cannot count are refused with the node and its attribu
   t.input("x", {-1, 2, 8, 8});
   t.weight("w", {2, 2, 3, 3});
   auto& conv = t.node("Conv", {"x", "w"}, "y", "conv");
-  const bool asymmetric = GENERATE(true, false);
-  if (asymmetric) {
-    Graph::ints(conv, "pads", {0, 0, 1, 1});
-  } else {
+  const int which = GENERATE(0, 1, 2, 3);
+  if (which == 0) Graph::ints(conv, "pads", {0, 0, 1, 1});
+  if (which == 1) {
     auto* a = conv.add_attribute();
     a->set_name("auto_pad");
     a->set_type(onnx::AttributeProto::STRING);
     a->set_s("SAME_UPPER");
   }
+  if (which == 2) Graph::ints(conv, "strides", {0, 1});
+  if (which == 3) Graph::integer(conv, "group", -1);
+  t.output("y");
+  const std::string expected[] = {
+      "has asymmetric pads [0, 0, 1, 1]; memsim pads both sides alike",
+      "uses auto_pad = SAME_UPPER; memsim maps explicit pads (NOTSET) and VALID",
+      "has strides [0, 1]; each must be from 1 to 2147483647",
+      "has group -1; it must be at least 1",
+  };
+  CHECK(import_error(t) ==
+        "model.onnx: 'built.onnx': node 'conv' (op type Conv) " + expected[which]);
+}
+
+TEST_CASE("a Conv whose weight's rank is not its input's is refused, not read out of bounds",
+          "[onnx]") {
+  // No kernel_shape: ONNX 1.12 would take the kernel from the 4-D weight and index the 3-D
+  // input's dimensions past its end. memsim gives it kernel_shape [3, 3] from the weight first,
+  // so ONNX compares the ranks (and, not strict, leaves the output unknown); the Conv rule then
+  // refuses data that is not [N, C, H, W].
+  Graph t;
+  t.input("x", {-1, 2, 8});
+  t.weight("w", {2, 2, 3, 3});
+  t.node("Conv", {"x", "w"}, "y", "conv");
   t.output("y");
   CHECK(import_error(t) ==
-        std::string("model.onnx: 'built.onnx': node 'conv' (op type Conv) ") +
-            (asymmetric ? "has asymmetric pads [0, 0, 1, 1]; memsim pads both sides alike"
-                        : "uses auto_pad = SAME_UPPER; memsim maps explicit pads (NOTSET) and "
-                          "VALID"));
+        "model.onnx: 'built.onnx': node 'conv' (op type Conv) reads [?, 2, 8]; memsim maps 2-D "
+        "convolutions of [N, C, H, W]");
+  // Without a stored weight memsim refuses the Conv before shape inference.
+  Graph u;
+  u.input("x", {-1, 2, 8, 8});
+  u.input("w", {2, 2, 3, 3});
+  u.node("Conv", {"x", "w"}, "y", "conv");
+  u.output("y");
+  CHECK(import_error(u) ==
+        "model.onnx: 'built.onnx': node 'conv' (op type Conv) has no stored weight (an "
+        "initializer) at input 2; memsim maps products by a stored weight");
 }
 
 TEST_CASE("a graph with two inputs, or an op of another domain, is refused", "[onnx]") {

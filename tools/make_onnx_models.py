@@ -18,7 +18,9 @@ usage: /usr/bin/python3 tools/make_onnx_models.py [OUTDIR]
   unmappable.onnx      a Conv followed by an Einsum node, which memsim cannot map
   resnet18.onnx        torchvision's ResNet-18 exported with torch.onnx.export (training mode
                        PRESERVE, so batch-norms stay nodes), its initializers kept as shapes only
-                       (the weights' bytes removed: 46 MB -> a few KB)
+                       (the weights' bytes removed: 46 MB -> 17.6 KB)
+  mobilenet_v2.onnx    torchvision's MobileNetV2 exported the same way (ReLU6 as Clip with
+                       Constant bounds, depthwise convolutions as Conv with group): 67 KB
 """
 import os
 import sys
@@ -130,12 +132,15 @@ def unmappable():
          "unmappable.onnx")
 
 
-def resnet18():
+def torchvision_model(name, path):
+    """torch.onnx.export of torchvision.models.<name>() in eval mode with training mode
+    PRESERVE and no constant folding (so batch-norms stay nodes instead of being folded into
+    the convolutions), then every initializer of more than one element cleared to its shape
+    (the weights' bytes dropped; scalars such as Clip's bounds kept)."""
     import torch
     import torchvision
-    path = os.path.join(RESNET_OUT, "resnet18.onnx")
     torch.manual_seed(0)
-    model = torchvision.models.resnet18()
+    model = getattr(torchvision.models, name)()
     # A fresh model's batch-norms are all ones and zeros, which the exporter would share
     # between nodes through Identity; random values keep one initializer per parameter.
     for module in model.modules():
@@ -149,12 +154,13 @@ def resnet18():
                       dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
     m = onnx.load(path)
     for t in m.graph.initializer:  # shapes only: drop the weights' bytes
-        t.ClearField("raw_data")
-        t.ClearField("float_data")
-        t.ClearField("int64_data")
+        if int(np.prod(t.dims)) > 1:
+            t.ClearField("raw_data")
+            t.ClearField("float_data")
+            t.ClearField("int64_data")
     onnx.save(m, path)
     params = sum(p.numel() for p in model.parameters())
-    print(f"resnet18.onnx: {os.path.getsize(path)} bytes; torchvision resnet18 has "
+    print(f"{os.path.basename(path)}: {os.path.getsize(path)} bytes; torchvision {name} has "
           f"{params} parameters")
 
 
@@ -165,4 +171,5 @@ if __name__ == "__main__":
     branches()
     sequence()
     unmappable()
-    resnet18()
+    torchvision_model("resnet18", os.path.join(RESNET_OUT, "resnet18.onnx"))
+    torchvision_model("mobilenet_v2", os.path.join(OUT, "mobilenet_v2.onnx"))

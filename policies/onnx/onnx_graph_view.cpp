@@ -27,8 +27,13 @@ OnnxGraphView::OnnxGraphView(const ModelSpec& model, const onnx::GraphProto& gra
   for (const auto& v : graph.input()) note(v);
   for (const auto& v : graph.value_info()) note(v);
   for (const auto& v : graph.output()) note(v);
-  for (const onnx::NodeProto& node : graph.node())
+  for (const onnx::NodeProto& node : graph.node()) {
     for (const std::string& t : node.input()) ++readers_[t];
+    // A Constant node's value is a constant like an initializer (a weight may be one).
+    if (node.op_type() == "Constant" && node.output_size() > 0)
+      for (const onnx::AttributeProto& a : node.attribute())
+        if (a.name() == "value") add_constant(node.output(0), &a.t());
+  }
   for (const auto& v : graph.output()) ++readers_[v.name()];
 }
 

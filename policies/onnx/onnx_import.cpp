@@ -3,17 +3,20 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include "policies/models/layer_graph_builder.h"
+#include "policies/onnx/onnx_attribute_guard.h"
 #include "policies/onnx/onnx_graph_view.h"
 #include "policies/onnx/onnx_nodes.h"
 
 namespace memsim {
 namespace {
 
-// ONNX's shape inference fills the graph's value_info with every tensor's shape. ONNX 1.12 has
-// no Gelu (it entered the standard op set in opset 20), so it runs on a copy where each Gelu
-// is an Identity: an element-wise op keeps its input's shape.
+// ONNX's shape inference fills the graph's value_info with every tensor's shape. It runs on a
+// copy prepared for it: every Conv with an explicit kernel_shape (onnx_attribute_guard.h), and
+// every Gelu an Identity, since ONNX 1.12 has no Gelu (it entered the standard op set in opset
+// 20) and an element-wise op keeps its input's shape.
 void infer_shapes(onnx::ModelProto& proto, const OnnxGraphView& view) {
   onnx::ModelProto copy = proto;
+  add_conv_kernel_shapes(view, *copy.mutable_graph());
   for (onnx::NodeProto& node : *copy.mutable_graph()->mutable_node())
     if (node.op_type() == "Gelu") {
       node.set_op_type("Identity");
@@ -87,7 +90,10 @@ void check_shapes(const OnnxGraphView& view, const LayerGraph& lg) {
 
 LayerGraph import_onnx_model(const ModelSpec& model, onnx::ModelProto proto) {
   {
+    // Only nodes memsim maps, with attributes ONNX's shape inference can take, reach it.
     const OnnxGraphView before(model, proto.graph());
+    for (const onnx::NodeProto& node : proto.graph().node()) check_onnx_op(before, node);
+    check_window_attributes(before, proto.graph());
     infer_shapes(proto, before);
   }
   const onnx::GraphProto& g = proto.graph();

@@ -19,7 +19,7 @@ LayerParam flag(bool v) {
   return LayerParam{v, {}};
 }
 
-// What every rule gets: the graph, the node, and the layer it fills in.
+// What every rule reads: the graph, the node and its non-constant inputs.
 struct Node {
   OnnxGraphView& view;
   const onnx::NodeProto& node;
@@ -56,7 +56,12 @@ struct Node {
     if (!input(i) || !view.is_constant(*input(i)))
       fail("has no stored weight (an initializer) at input " + std::to_string(i + 1) +
            "; memsim maps products by a stored weight");
-    return view.shape(node, *input(i));
+    const OnnxDims& dims = view.shape(node, *input(i));
+    for (const std::int64_t d : dims)
+      if (d < 1)
+        fail("has a weight of shape " + to_text(dims) +
+             "; memsim needs every dimension known and positive");
+    return dims;
   }
   const OnnxDims& data_shape() const { return view.shape(node, activations.at(0)); }
   // The axis attribute (default `fallback`) as a non-negative index into a rank-`rank` tensor.
@@ -72,7 +77,8 @@ std::int64_t feature_axis(std::size_t rank) {
   return rank == 3 ? 2 : 1;
 }
 
-// Kernel, stride and symmetric padding of a 2-D window (Conv, MaxPool, AveragePool).
+// Kernel, stride and symmetric padding of a 2-D window (Conv, MaxPool, AveragePool); their
+// values were checked before shape inference (onnx_attribute_guard.h).
 void window(const Node& n, LayerSpec& spec, const OnnxDims& kernel) {
   if (const auto* a = n.attribute("auto_pad"); a && a->s() != "NOTSET" && a->s() != "VALID")
     n.fail("uses auto_pad = " + a->s() + "; memsim maps explicit pads (NOTSET) and VALID");
@@ -92,6 +98,8 @@ void conv(const Node& n, LayerSpec& spec) {
   n.one_activation();
   const OnnxDims& w = n.weight(1);
   if (w.size() != 4) n.fail("is not two-dimensional (weight " + to_text(w) + ")");
+  if (n.data_shape().size() != 4)
+    n.fail("reads " + to_text(n.data_shape()) + "; memsim maps 2-D convolutions of [N, C, H, W]");
   spec.type = "conv2d";
   spec.params["out"] = integer(w[0]);
   window(n, spec, n.ints_attr("kernel_shape", {w[2], w[3]}));
@@ -153,7 +161,7 @@ void layernorm(const Node& n, LayerSpec& spec) {
   n.one_activation();
   const OnnxDims& x = n.data_shape();
   if ((x.size() != 2 && x.size() != 3) ||
-      n.axis(-1, x.size()) + 1 != static_cast<std::int64_t>(x.size()))
+      n.axis(-1, x.size()) != static_cast<std::int64_t>(x.size()) - 1)
     n.fail("normalizes " + to_text(x) + " from axis " + std::to_string(n.int_attr("axis", -1)) +
            "; memsim maps layer norms over the last axis of [N, features] or [N, seq, features]");
   spec.type = "layernorm";
@@ -281,8 +289,7 @@ bool fold_bias(const Node& n, std::vector<LayerSpec>& layers) {
 
 }  // namespace
 
-void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
-                   std::vector<LayerSpec>& layers) {
+void check_onnx_op(const OnnxGraphView& view, const onnx::NodeProto& node) {
   const std::string& op = node.op_type();
   if (node.output_size() < 1) view.fail(node, "has no output");
   const bool standard = node.domain().empty() || node.domain() == "ai.onnx";
@@ -290,6 +297,19 @@ void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
   // com.microsoft Gelu.
   if (!standard && !(op == "Gelu" && node.domain() == "com.microsoft"))
     view.fail(node, "is in domain '" + node.domain() + "', which memsim does not map");
+  if (op == "Constant") return;
+  if (op == "Identity") {
+    if (node.input_size() != 1 || node.input(0).empty()) view.fail(node, "has no input");
+    return;
+  }
+  if (std::none_of(rules().begin(), rules().end(), [&](const auto& r) { return op == r.first; }))
+    view.fail(node, "has no memsim layer; memsim maps " + known_ops());
+}
+
+void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
+                   std::vector<LayerSpec>& layers) {
+  check_onnx_op(view, node);
+  const std::string& op = node.op_type();
   if (op == "Constant") {
     const onnx::AttributeProto* value = nullptr;
     for (const auto& a : node.attribute())
@@ -310,12 +330,12 @@ void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
   if (fold_bias(n, layers)) return;
   const auto rule =
       std::find_if(rules().begin(), rules().end(), [&](const auto& r) { return op == r.first; });
-  if (rule == rules().end()) view.fail(node, "has no memsim layer; memsim maps " + known_ops());
   LayerSpec spec;
   spec.name = OnnxGraphView::node_name(node);
   spec.pos = view.model().onnx_pos;
   spec.inputs_pos = spec.pos;
   rule->second(n, spec);
+  for (auto& [key, value] : spec.params) value.pos = spec.pos;  // errors point at model.onnx
   for (const std::string& t : n.activations) spec.inputs.push_back(view.layer_of(node, t));
   view.set_producer(node.output(0), spec.name);
   layers.push_back(std::move(spec));

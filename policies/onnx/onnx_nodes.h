@@ -18,6 +18,11 @@
 
 namespace memsim {
 
+// Fails (view.fail) unless the node's domain and op type are ones memsim maps (the list
+// above), with an input for Identity and an output. Checked for every node before ONNX's shape
+// inference runs, so that no op memsim refuses anyway reaches it.
+void check_onnx_op(const OnnxGraphView& view, const onnx::NodeProto& node);
+
 // Appends the node's layer to `layers` (or folds it into the last one, or adds none) and
 // records in `view` which layer now produces the node's output.
 void map_onnx_node(OnnxGraphView& view, const onnx::NodeProto& node,
