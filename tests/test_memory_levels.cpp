@@ -10,6 +10,8 @@
 #include "sim/core/simulation.h"
 #include "sim/core/verifier.h"
 #include "sim/report/report.h"
+#include "sim/report/svg_timeline.h"
+#include "sim/report/timeline.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;
@@ -391,4 +393,23 @@ TEST_CASE("the verifier follows each hop between levels", "[levels][verifier]") 
   auto left = run;
   left.push_back({"load w", 2});
   CHECK(error(left) == "schedule ends with a staging copy of 'w' at level 2 that no hop read");
+}
+
+TEST_CASE("the SVG time line of three levels: a row per link, live memory of level 2",
+          "[levels][svg]") {
+  const Simulation sim = load_text(kThreeLevels);
+  TimelineRecorder rec;
+  run_simulation(sim, &rec);
+  const std::string svg = timeline_svg(sim, rec);
+  // docs/model.md §15.5: one memory row per link that carried a hop, each hop's levels in its
+  // tooltip (w's first hop: host to hbm, 0 s to 5 s).
+  CHECK(svg.find(">Link 1</text>") != std::string::npos);
+  CHECK(svg.find(">Link 2</text>") != std::string::npos);
+  CHECK(svg.find(">Memory</text>") == std::string::npos);
+  CHECK(svg.find("<title>load w (host to hbm), 2 B, 0 s to 5.000 s</title>") != std::string::npos);
+  // The title counts link 1's moves (3 loads, 1 store, as the test above derives) and level 2's
+  // peak live: hbm's own tensors x and a at op1, 2 B (w and m live at host).
+  CHECK(svg.find("3 loads, 1 store, stalled 6.000 s, peak live in hbm 2 B at op1") !=
+        std::string::npos);
+  CHECK(svg.find(">peak 2 B in hbm at op1</text>") != std::string::npos);
 }

@@ -82,19 +82,21 @@ LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
   return report;
 }
 
-std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order) {
-  return running_live(graph, live_intervals(graph, order), order.size());
+std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order,
+                                                  std::uint8_t home_level) {
+  return running_live(graph, live_intervals(graph, order), order.size(), home_level);
 }
 
 std::vector<std::array<std::uint64_t, kTensorKindCount>> live_bytes_by_kind_at(
-    const Graph& graph, std::span<const OpId> order, std::span<const std::uint32_t> positions) {
+    const Graph& graph, std::span<const OpId> order, std::span<const std::uint32_t> positions,
+    std::uint8_t home_level) {
   using Row = std::array<std::int64_t, kTensorKindCount>;
   // A difference array over the asked positions: a tensor live over [birth, last] adds its bytes
   // to the asked positions in that range, found by binary search.
   std::vector<Row> delta(positions.size() + 1, Row{});
   const LiveIntervals iv = live_intervals(graph, order);
   for (TensorId t = 0; t < graph.tensor_count(); ++t) {
-    if (iv.birth[t] == kNeverLive) continue;
+    if (iv.birth[t] == kNeverLive || !counted(graph, t, home_level)) continue;
     const auto first = std::lower_bound(positions.begin(), positions.end(), iv.birth[t]);
     const auto past = std::upper_bound(positions.begin(), positions.end(), iv.last[t]);
     if (first >= past) continue;

@@ -26,13 +26,16 @@ LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
                                 std::uint8_t home_level);
 
 // Live bytes while the op at each position of `order` runs, by the same rule; the largest
-// entry is analyze_liveness(graph, order).peak_live_bytes (for time lines and traces).
-std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order);
+// entry is analyze_liveness(graph, order).peak_live_bytes (for time lines and traces). A
+// home_level other than 0 counts only the tensors homed there (§15.5).
+std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order,
+                                                  std::uint8_t home_level = 0);
 
 // Live bytes by TensorKind at each of the given positions of `order` (increasing), by the same
 // rule: entry i sums to live_bytes_by_position(graph, order)[positions[i]]. Costs memory for the
 // positions asked only (pictures ask about one position per pixel column).
 std::vector<std::array<std::uint64_t, kTensorKindCount>> live_bytes_by_kind_at(
-    const Graph& graph, std::span<const OpId> order, std::span<const std::uint32_t> positions);
+    const Graph& graph, std::span<const OpId> order, std::span<const std::uint32_t> positions,
+    std::uint8_t home_level = 0);
 
 }  // namespace memsim

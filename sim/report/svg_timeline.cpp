@@ -187,7 +187,12 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
   const std::size_t columns = static_cast<std::size_t>(kPlotWidth);
 
   // Live memory by position, and the peak.
-  const std::vector<std::uint64_t> live = live_bytes_by_position(g, f.order);
+  // With tensors homed below level 2 (docs/model.md §15.5) the panel shows level 2's own
+  // tensors against level 2's capacity: the others live elsewhere.
+  std::uint8_t live_home = 0;
+  for (TensorId t = 0; t < g.tensor_count() && live_home == 0; ++t)
+    if (g.tensor(t).home > 2) live_home = 2;
+  const std::vector<std::uint64_t> live = live_bytes_by_position(g, f.order, live_home);
   std::size_t peak_pos = 0;
   for (std::size_t p = 0; p < live.size(); ++p)
     if (live[p] > live[peak_pos]) peak_pos = p;
@@ -253,8 +258,8 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
       << (f.stores == 1 ? " store" : " stores") << ", stalled " << c.when(f.stalled)
       << (uniform ? " units" : "");
   if (!live.empty())
-    sub << ", peak live " << c.size(static_cast<double>(peak_live)) << " at "
-        << g.op_name(f.order[peak_pos]);
+    sub << ", peak live " << (live_home ? "in " + sim.machine.dram_name + " " : "")
+        << c.size(static_cast<double>(peak_live)) << " at " << g.op_name(f.order[peak_pos]);
   o << "<text x=\"" << svg_num(kLeft) << "\" y=\"24\" font-size=\"16\" font-weight=\"bold\">"
     << xml_escape(head.str()) << "</text>\n"
     << "<text x=\"" << svg_num(kLeft) << "\" y=\"44\" fill=\"#555\">" << xml_escape(sub.str())
@@ -515,7 +520,7 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
       std::sort(positions.begin(), positions.end());
     }
   }
-  const auto by_kind = live_bytes_by_kind_at(g, f.order, positions);
+  const auto by_kind = live_bytes_by_kind_at(g, f.order, positions, live_home);
   double top_value = static_cast<double>(std::max<std::uint64_t>(1, peak_live));
   const double dram = static_cast<double>(sim.machine.dram_capacity);
   const bool show_dram = !uniform && dram < 1.3 * top_value;  // near the peak: worth a line
@@ -580,13 +585,15 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
       << svg_num(kWidth - kRight) << "\" y2=\"" << svg_num(live_y(dram))
       << "\" stroke=\"#c0392b\" stroke-dasharray=\"6 4\"/>\n"
       << "<text class=\"tick\" x=\"" << svg_num(kWidth - kRight) << "\" y=\""
-      << svg_num(live_y(dram) - 4) << "\" style=\"text-anchor:end\">DRAM "
+      << svg_num(live_y(dram) - 4) << "\" style=\"text-anchor:end\">"
+      << (live_home ? xml_escape(sim.machine.dram_name) : std::string("DRAM")) << " "
       << xml_escape(c.size(dram)) << "</text>\n";
   if (!live.empty()) {
     // The peak: a dashed line at its op, labelled on the side with room.
     const double px = (c.x(f.from[peak_pos]) + c.x(f.computes[peak_pos].end)) / 2;
-    const std::string text =
-        "peak " + c.size(static_cast<double>(peak_live)) + " at " + g.op_name(f.order[peak_pos]);
+    const std::string text = "peak " + c.size(static_cast<double>(peak_live)) +
+                             (live_home ? " in " + sim.machine.dram_name : "") + " at " +
+                             g.op_name(f.order[peak_pos]);
     const bool right = px + 8 + text_width(text, kFont) <= kWidth - kRight;
     o << "<line class=\"peak-line\" x1=\"" << svg_num(px) << "\" y1=\"" << svg_num(live_top - 6)
       << "\" x2=\"" << svg_num(px) << "\" y2=\"" << svg_num(live_bottom) << "\"/>\n"
