@@ -239,6 +239,9 @@ TEST_CASE("torchvision's ResNet-18 exported to ONNX imports with the zoo's param
     CHECK(a.flops_forward == b.flops_forward);
     CHECK(a.flops_backward_data == b.flops_backward_data);
     CHECK(a.flops_backward_weight == b.flops_backward_weight);
+    CHECK(a.backward_data_reads == b.backward_data_reads);  // what autograd saves
+    CHECK(a.backward_weight_reads == b.backward_weight_reads);
+    CHECK(a.extras.size() == b.extras.size());
     ++types[a.type];
   }
   // 20 convolutions (1 + 16 + 3 projections), 20 batch-norms, 17 ReLUs (1 + 2 per block), 8
@@ -288,6 +291,11 @@ TEST_CASE("torchvision's MobileNetV2 exported to ONNX imports with the zoo's par
     CHECK(a.flops_forward == b.flops_forward);
     CHECK(a.flops_backward_data == b.flops_backward_data);
     CHECK(a.flops_backward_weight == b.flops_backward_weight);
+    // What autograd saves: the same, ReLU6 included (Clip is out of place, as torchvision's
+    // ReLU6(): it saves its input).
+    CHECK(a.backward_data_reads == b.backward_data_reads);
+    CHECK(a.backward_weight_reads == b.backward_weight_reads);
+    CHECK(a.extras.size() == b.extras.size());
   }
   // 52 convolutions with 52 batch-norms, 35 ReLU6 (one after each conv but the projections:
   // 52 - 17 blocks), 10 residual adds, the pool, flatten and classifier: 52+52+35+10+3 = 152.

@@ -146,6 +146,9 @@ void clip(const Node& n, LayerSpec& spec) {
   if (!has_lo || !has_hi || lo != 0 || hi != 6)
     n.fail("is not Clip(0, 6) with both bounds stored; memsim maps Clip as relu6 only");
   spec.type = "relu6";
+  // ONNX ops are out of place: hardtanh (not hardtanh_) saves its input, as torchvision's
+  // MobileNetV2 (ReLU6()) does.
+  spec.params["inplace"] = flag(false);
 }
 
 void batchnorm(const Node& n, LayerSpec& spec) {
