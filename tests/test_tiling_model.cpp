@@ -153,6 +153,35 @@ TEST_CASE("an op whose working set fits is never cut", "[tiling][model]") {
   CHECK(cut.prediction.traffic() == 32);  // element-wise: every byte once, however it is cut
 }
 
+TEST_CASE("an element-wise op cuts outer dimensions before thin inner tiles", "[tiling][model]") {
+  // n = 2, h = 8; an input and an output of 4 B per element: a tile of e elements needs 8e
+  // bytes, so 32 B holds 4 elements. Every tiling moves each byte once (64 + 64 B), so the tie
+  // rules decide (§16.7): with no reduction, the innermost cut dimension (h either way) gets
+  // its largest tile: n = 1, h = 4 (4 tiles) beats n = 2, h = 2 (4 tiles, one cut dimension),
+  // which the older rule (fewest cut dimensions first) took. A producer tiled by n then shares
+  // whole blocks with it instead of thin rows.
+  NestProblem p;
+  p.dims = {{'n', 2}, {'h', 8}};
+  OperandInfo x;
+  x.maps = {AxisMap::of(0), AxisMap::of(1)};
+  x.extents = {2, 8};
+  x.element_bytes = 4;
+  p.operands = {x, x};
+  p.operands[1].access = Access::write;
+  const TilingChoice c = choose_tiling(p, {32, 0});
+  CHECK(c.tiling.tile == std::vector<std::uint64_t>{1, 4});
+  CHECK(c.prediction.traffic() == 128);
+  // With a reduction (the output does not name h) the older rules stand: fewest cut
+  // dimensions first. Input n x h, output n: 2 * 4 B out; a tile of n = 2 whole and h = t
+  // reads 2t elements: 8t + 8 <= 32 gives t = 3 (h tiles 3 3 2), one cut dimension; n = 1
+  // and h = 8 (8 * 4 + 4 = 36 B) does not fit.
+  NestProblem r = p;
+  r.operands[1].maps = {AxisMap::of(0)};
+  r.operands[1].extents = {2};
+  const TilingChoice rc = choose_tiling(r, {32, 0});
+  CHECK(rc.tiling.tile == std::vector<std::uint64_t>{2, 3});
+}
+
 TEST_CASE("candidate tile sizes: one per trip count, in steps", "[tiling][model]") {
   // Extent 10: trip counts 1..10 give ceil(10 / T) = 10 5 4 3 2 2 2 2 2 1.
   CHECK(candidate_sizes({'n', 10}, 1.2) == std::vector<std::uint64_t>{1, 2, 3, 4, 5, 10});

@@ -63,6 +63,15 @@ class Search {
       if (leaves <= static_cast<double>(kLeafBudget)) break;
     }
     current_ = whole_tiling(p);
+    // No reduction: every written operand's axes name every dimension longer than 1.
+    for (const OperandInfo& o : p.operands) {
+      if (o.access == Access::read) continue;
+      std::vector<bool> named(n, false);
+      for (const AxisMap& m : o.maps)
+        for (int i = 0; i < m.count; ++i) named[m.terms[i].dim] = true;
+      for (std::size_t d = 0; d < n; ++d)
+        if (p.dims[d].extent > 1 && !named[d]) no_reduction_ = false;
+    }
   }
 
   bool run(TilingChoice& best) {
@@ -109,12 +118,25 @@ class Search {
     current_.tile[d] = p_.dims[d].extent;
   }
 
-  // Less traffic; then fewer cut dimensions; then cuts of earlier dimensions (batch first);
-  // then fewer tiles. (Cutting few and outer dimensions keeps the blocks of the tensors an op
-  // shares with its neighbours coarse.)
-  static bool better(const Prediction& a, std::vector<std::uint8_t> cut_a, const Prediction& b,
-                     const std::vector<std::uint8_t>& cut_b) {
+  // Less traffic; then, for a nest without a reduction (every tiling moves each byte once),
+  // the innermost cut dimension as far out as possible and along it the largest tile; then
+  // fewer cut dimensions; then cuts of earlier dimensions (batch first); then fewer tiles.
+  // (Cutting outer dimensions and few of them keeps the blocks of the tensors an op shares
+  // with its neighbours coarse: an element-wise op after a product tiled by batch and head
+  // cuts batch and head too, rather than thin rows across all of them.)
+  bool better(const Prediction& a, std::vector<std::uint8_t> cut_a,
+              const std::vector<std::uint64_t>& tile_a, const Prediction& b,
+              const std::vector<std::uint8_t>& cut_b,
+              const std::vector<std::uint64_t>& tile_b) const {
     if (a.traffic() != b.traffic()) return a.traffic() < b.traffic();
+    const auto innermost = [](const std::vector<std::uint8_t>& cut) {
+      return cut.empty() ? -1 : static_cast<int>(*std::max_element(cut.begin(), cut.end()));
+    };
+    if (no_reduction_) {
+      const int ia = innermost(cut_a), ib = innermost(cut_b);
+      if (ia != ib) return ia < ib;
+      if (ia >= 0 && tile_a[ia] != tile_b[ib]) return tile_a[ia] > tile_b[ib];
+    }
     if (cut_a.size() != cut_b.size()) return cut_a.size() < cut_b.size();
     std::sort(cut_a.begin(), cut_a.end());
     if (cut_a != cut_b) return cut_a < cut_b;
@@ -141,7 +163,8 @@ class Search {
       for (std::uint8_t c : cut) key = key << 5 | (c + 1u);
       if (std::find(satisfied_.begin(), satisfied_.end(), key) != satisfied_.end()) continue;
       satisfied_.push_back(key);
-      if (!found_ || better(pr, cut, best_.prediction, best_cut_)) {
+      if (!found_ ||
+          better(pr, cut, current_.tile, best_.prediction, best_cut_, best_.tiling.tile)) {
         best_ = {Tiling{current_.tile, order}, pr};
         best_cut_ = cut;
         std::sort(best_cut_.begin(), best_cut_.end());
@@ -159,6 +182,7 @@ class Search {
   TilingChoice best_;
   std::vector<std::uint8_t> best_cut_;  // sorted
   bool found_ = false;
+  bool no_reduction_ = true;
   std::vector<std::uint64_t> satisfied_;  // loop orders that fit a larger size
   IntervalCache cache_;
 };
