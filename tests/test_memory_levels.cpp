@@ -9,6 +9,8 @@
 #include "sim/core/schedule_replay.h"
 #include "sim/core/simulation.h"
 #include "sim/core/verifier.h"
+#include "sim/report/per_layer.h"
+#include "sim/report/per_layer_output.h"
 #include "sim/report/report.h"
 #include "sim/report/svg_timeline.h"
 #include "sim/report/timeline.h"
@@ -384,11 +386,13 @@ TEST_CASE("the verifier follows each hop between levels", "[levels][verifier]") 
       {"drop q", 1}, {"load w", 2}, {"load w", 1},      {"compute op3", 1}};
   CHECK(error(run).empty());
   // Without the hop hbm->host, w's home copy is not valid when it is dropped (§8's "valid DRAM
-  // copy" is the home copy).
+  // copy" is the home copy): the error names its home, host, level 3 (as the end-of-run check
+  // does), not the DRAM, where w has a valid (staging) copy.
   auto no_home = run;
   no_home.erase(no_home.begin() + 4);
   CHECK(error(no_home) ==
-        "step 5 (drop w): drops a live tensor that has no copy in DRAM (store it first)");
+        "step 5 (drop w): drops a live tensor that has no copy at its home, "
+        "level 3 (store it first)");
   // A staging copy no hop reads is left at the end.
   auto left = run;
   left.push_back({"load w", 2});
@@ -412,4 +416,43 @@ TEST_CASE("the SVG time line of three levels: a row per link, live memory of lev
   CHECK(svg.find("3 loads, 1 store, stalled 6.000 s, peak live in hbm 2 B at op1") !=
         std::string::npos);
   CHECK(svg.find(">peak 2 B in hbm at op1</text>") != std::string::npos);
+}
+
+TEST_CASE("per-layer energy of three levels worked by hand: deep hops count with their chain",
+          "[levels][energy][per-layer]") {
+  // docs/model.md §13 (energy per row) on the run of §15.9 (derived in the test above). Per
+  // byte, in pJ: an up hop over link 1 reads hbm 3 + writes sram 2 + link 1 5 = 10; over link 2
+  // reads host 6 + writes hbm 4 + link 2 8 = 18; a down hop over link 1 reads sram 1 + writes
+  // hbm 4 + 5 = 10; over link 2 reads hbm 3 + writes host 7 + 8 = 18. A compute: 10 per FLOP,
+  // 1 per byte read and 2 per byte written at sram.
+  //   op1: 2 FLOP 20, reads x 1, writes a 2 = 23; x's load (1 B over link 1) 10. Row 33.
+  //   op2: 2 FLOP 20, reads w and a 3, writes b 2 = 25; w's load, prefetched for op2: hop
+  //        hbm->sram 2 x 10 = 20 and its chain's hop host->hbm 2 x 18 = 36. Row 81.
+  //   op3: 1 FLOP 10, reads b and m 2, writes m 2 = 14; m's load: hop hbm->sram 10 and the
+  //        hop host->hbm that staged it at D=3 (§15.3) 18; m's store (op3 wrote it last): hop
+  //        sram->hbm 10 and hbm->host 18. Row 70.
+  // Sum 184 = the run's 229 less its static 45 (test above).
+  const Simulation sim = load_text(kThreeLevels);
+  PerLayerRecorder recorder(sim.graph, sim.machine);
+  const RunResult r = run_simulation(sim, &recorder);
+  recorder.finish();
+  const PerLayerReport report = per_layer_report(sim, r, recorder);
+  REQUIRE(report.rows.size() == 3);
+  CHECK(sim.graph.layer_name(report.rows[0].layer) == "op1");
+  CHECK(report.rows[0].energy == Approx(33e-12));
+  CHECK(report.rows[1].energy == Approx(81e-12));
+  CHECK(report.rows[2].energy == Approx(70e-12));
+  CHECK(report.total.energy == Approx(184e-12));
+  CHECK(report.total.energy ==
+        Approx(r.energy.total_joules - r.energy.static_total_joules).epsilon(1e-12));
+  // The CSV's last column and the JSON carry it; the text ranks the layers by it.
+  const nlohmann::ordered_json j = per_layer_json(sim, report);
+  CHECK(j["rows"][1]["energy_j"].get<double>() == Approx(81e-12));
+  CHECK(j["total"]["energy_j"].get<double>() == Approx(184e-12));
+  // 81 / 184 = 44.0%, 70 / 184 = 38.0%, 33 / 184 = 17.9%.
+  CHECK(top_layers_text(sim, report, 5)
+            .find("top energy     op2  81.000 pJ  (44.0% of dynamic energy)\n"
+                  "               op3  70.000 pJ  (38.0% of dynamic energy)\n"
+                  "               op1  33.000 pJ  (17.9% of dynamic energy)\n") !=
+        std::string::npos);
 }
