@@ -2,6 +2,7 @@
 // count, staging peak, per-level verdict and energy figure below is derived in the comments
 // from the rules of docs/model.md §4 and §15, never copied from memsim's output.
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -455,4 +456,69 @@ TEST_CASE("per-layer energy of three levels worked by hand: deep hops count with
                   "               op3  70.000 pJ  (38.0% of dynamic energy)\n"
                   "               op1  33.000 pJ  (17.9% of dynamic energy)\n") !=
         std::string::npos);
+}
+
+TEST_CASE("the SVG time line draws the live bytes of each deeper level beneath", "[levels][svg]") {
+  // Activations live in host memory (level 3); the input x in hbm. Links of 1 B/s, no latency;
+  // 1 FLOP/s; a cache with room for everything, no overlap. By hand (docs/model.md §4, §15.2):
+  // x loads 0-1 (link 1); op1 runs 1-2; a stays in the cache for op2 (2-3), b for op3 (3-4);
+  // y, the required output, is stored home after op3: sram->hbm 4-8, hbm->host 8-12. Time 12,
+  // so time t is at x = 130 + 980 t / 12 px (the plot's left edge and width).
+  const Simulation sim = load_text(R"([[hardware.levels]]
+name = "sram"
+capacity = "100 B"
+[[hardware.levels]]
+name = "hbm"
+bandwidth = "1 B/s"
+[[hardware.levels]]
+name = "host"
+bandwidth = "1 B/s"
+[hardware.compute]
+throughput = "1 FLOP/s"
+[placement]
+activations = "host"
+[graph]
+outputs = ["y"]
+tensors = [
+  { name = "x", size = "1 B", kind = "input" },
+  { name = "a", size = "1 B" },
+  { name = "b", size = "2 B" },
+  { name = "y", size = "4 B" },
+]
+ops = [
+  { name = "op1", inputs = ["x"], outputs = ["a"], flops = 1 },
+  { name = "op2", inputs = ["a"], outputs = ["b"], flops = 1 },
+  { name = "op3", inputs = ["b"], outputs = ["y"], flops = 1 },
+]
+)");
+  TimelineRecorder rec;
+  const RunResult r = run_simulation(sim, &rec);
+  REQUIRE(r.times.time == 12);
+  const std::string svg = timeline_svg(sim, rec);
+  // host's live bytes by position (§1): a (producer op1, last read by op2) at positions 1-2, b
+  // at 2-3, y (a required output) at 3: 1, 3, 6 B. The peak 6 B reaches the top of the 60 px
+  // panel: 1 B is 10 px above its baseline, 3 B 30 px, 6 B 60 px. Positions span [0, 2], [2,
+  // 3], [3, 4] s: x = 130, 293.333, 375, 456.667.
+  CHECK(svg.find(">host</text>") != std::string::npos);
+  CHECK(svg.find(">peak 6 B in host at op3</text>") != std::string::npos);
+  const std::size_t at = svg.find("class=\"level-live\" data-level=\"3\"");
+  REQUIRE(at != std::string::npos);
+  CHECK(svg.find("class=\"level-live\" data-level=\"2\"") == std::string::npos);  // its own panel
+  const std::size_t from = svg.find("points=\"", at) + 8;
+  std::istringstream points(svg.substr(from, svg.find('"', from) - from));
+  std::vector<std::pair<double, double>> xy;
+  for (std::string point; points >> point;) {
+    const std::size_t comma = point.find(',');
+    xy.emplace_back(std::stod(point.substr(0, comma)), std::stod(point.substr(comma + 1)));
+  }
+  REQUIRE(xy.size() == 8);  // the baseline, two points per position, the baseline
+  const double base = xy[0].second;
+  const std::vector<std::pair<double, double>> expected{{130, 0},      {130, 10},   {293.333, 10},
+                                                        {293.333, 30}, {375, 30},   {375, 60},
+                                                        {456.667, 60}, {456.667, 0}};
+  for (std::size_t i = 0; i < xy.size(); ++i) {
+    CAPTURE(i);
+    CHECK(xy[i].first == Approx(expected[i].first).margin(0.01));
+    CHECK(base - xy[i].second == Approx(expected[i].second).margin(0.01));
+  }
 }
