@@ -115,7 +115,7 @@ void zoo(const Registry& registry) {
       "| model | preset | L2 | inference time | traffic | stall | training time | "
       "traffic | stall |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  for (const char* model : {"vgg16", "resnet18", "resnet50", "mobilenet_v2"})
+  for (const char* model : {"vgg16", "resnet18", "resnet50", "mobilenet_v2", "gpt2", "bert-base"})
     for (const char* preset : {"rtx-a6000", "a100-40gb", "a100-80gb", "h100-sxm", "h200"}) {
       const std::string file =
           std::string(MEMSIM_SOURCE_DIR) + "/scenarios/models/" + model + ".toml";

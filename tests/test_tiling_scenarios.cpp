@@ -107,8 +107,8 @@ TEST_CASE("tiling auto leaves a schedule that fits alone, none never cuts", "[ti
 TEST_CASE("the model zoo runs on each preset's real L2, inference and training",
           "[tiling][scenario][zoo]") {
   const Registry registry = builtin_registry();
-  const std::string model =
-      GENERATE(as<std::string>{}, "vgg16", "resnet18", "resnet50", "mobilenet_v2");
+  const std::string model = GENERATE(as<std::string>{}, "vgg16", "resnet18", "resnet50",
+                                     "mobilenet_v2", "gpt2", "bert-base");
   const std::string kind = GENERATE(as<std::string>{}, "inference", "training");
   INFO(model << " " << kind);
   const std::vector<std::string> overrides{"schedule.kind=" + kind};

@@ -86,8 +86,13 @@ class TrainingBuilder {
     for (LayerId i = 0; i < n_; ++i) {
       const Layer& layer = m_.layers[i];
       layer_[i] = b_.add_layer(layer.name);
-      std::vector<TensorId> reads;
-      std::vector<NestRecorder::Use> uses;
+      // Scratch lists kept between layers: no allocation per op.
+      std::vector<TensorId>& reads = forward_reads_;
+      std::vector<NestRecorder::Use>& uses = forward_uses_;
+      std::vector<TensorId>& writes = forward_writes_;
+      reads.clear();
+      uses.clear();
+      writes.clear();
       if (layer.params > 0) {
         weight_[i] = b_.add_tensor(layer_[i], TensorRole::weight, size(m_.weight_bytes(layer)),
                                    TensorKind::weight, true);
@@ -106,7 +111,7 @@ class TrainingBuilder {
           b_.add_tensor(layer_[i], TensorRole::out, act_bytes(i), TensorKind::activation, false);
       nests_.activation(activation_[i], i);
       uses.push_back({activation_[i], NestSlot::Kind::output});
-      std::vector<TensorId> writes{activation_[i]};
+      writes.push_back(activation_[i]);
       // What the layer saves for backward beyond its inputs and output (indices, statistics,
       // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
       // checkpointing: it saves nothing now, and its recompute writes them instead.
@@ -269,8 +274,18 @@ class TrainingBuilder {
            layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layers[o].params)));
       nests_.layer_op(order_.back(), i, NestRole::backward_weight, uses);
     }
-    std::vector<TensorId> reads, writes, accumulates;
-    std::vector<NestRecorder::Use> uses;
+    // Scratch lists kept between layers (no allocation per op); saved() may recompute, but a
+    // recompute uses lists of its own.
+    std::vector<TensorId>& reads = dx_reads_;
+    std::vector<TensorId>& writes = dx_writes_;
+    std::vector<TensorId>& accumulates = dx_accumulates_;
+    std::vector<NestRecorder::Use>& uses = dx_uses_;
+    std::vector<LayerId>& targets = dx_targets_;
+    reads.clear();
+    writes.clear();
+    accumulates.clear();
+    uses.clear();
+    targets.clear();
     const auto& data_reads = layer.backward_data_reads;
     const bool reads_weight =
         std::any_of(data_reads.begin(), data_reads.end(),
@@ -282,7 +297,6 @@ class TrainingBuilder {
     reads.push_back(d);
     uses.push_back({d, NestSlot::Kind::output});
     double flops = layer.flops_backward_data;
-    std::vector<LayerId> targets;
     for (LayerId in : layer.inputs)
       if (in != kModelInput && std::find(targets.begin(), targets.end(), in) == targets.end())
         targets.push_back(in);
@@ -367,6 +381,10 @@ class TrainingBuilder {
   std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits
   std::vector<std::vector<TensorId>> extras_, recomputed_extras_;  // per layer
   NestRecorder nests_;                                             // loop nests, for tiling
+  // Scratch lists of forward() and of backward()'s dX op, kept between layers.
+  std::vector<TensorId> forward_reads_, forward_writes_, dx_reads_, dx_writes_, dx_accumulates_;
+  std::vector<NestRecorder::Use> forward_uses_, dx_uses_;
+  std::vector<LayerId> dx_targets_;
 };
 
 }  // namespace

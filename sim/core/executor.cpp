@@ -299,7 +299,10 @@ class Run {
     const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
     ready_at_[t] = transfer.end;
     set(t, kLoadWaitedForStore, waits_for_store);
-    if (waits_for_store) load_store_wait_[t] = issued;
+    if (waits_for_store) {
+      if (load_store_wait_.empty()) load_store_wait_.resize(g_.tensor_count(), 0.0);
+      load_store_wait_[t] = issued;
+    }
     policy_.on_insert(t, position_);
     sink_.on_step({transfer.start,
                    transfer.end,
@@ -325,7 +328,10 @@ class Run {
     const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
     ready_at_[t] = transfer.end;
     set(t, kLoadWaitedForStore, waits_for_store);
-    if (waits_for_store) load_store_wait_[t] = issued;
+    if (waits_for_store) {
+      if (load_store_wait_.empty()) load_store_wait_.resize(g_.tensor_count(), 0.0);
+      load_store_wait_[t] = issued;
+    }
     chain.hops.push_back({transfer.end, 1});
     set(t, kDeepChain, true);
     chains_[t] = std::move(chain);
@@ -421,8 +427,10 @@ class Run {
   std::vector<std::uint32_t> remaining_uses_;
   std::vector<std::uint16_t> pins_;
   // §6: the issue time of a tensor's last load, for the few loads that waited for a store
-  // (kLoadWaitedForStore); a map, because a per-tensor array would cost 16 bytes per op.
-  std::unordered_map<TensorId, double> load_store_wait_;
+  // (kLoadWaitedForStore); per tensor, made at the first such load: a run without one (every
+  // inference chain) pays nothing, and one with many pays 8 bytes a tensor, less than a hash
+  // map's node and bucket per entry (and no allocation per load).
+  std::vector<double> load_store_wait_;
   // --- §15: levels below the DRAM (empty on a two-level machine) ----------------------------
   std::uint32_t home(TensorId t) const { return g_.tensor(t).home; }
   const bool deep_ = m_.level_count() > 2;
