@@ -2,6 +2,7 @@
 // count, staging peak, per-level verdict and energy figure below is derived in the comments
 // from the rules of docs/model.md §4 and §15, never copied from memsim's output.
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "sim/core/schedule_replay.h"
 #include "sim/core/simulation.h"
 #include "sim/core/verifier.h"
+#include "sim/report/per_layer.h"
+#include "sim/report/per_layer_output.h"
 #include "sim/report/report.h"
 #include "sim/report/svg_timeline.h"
 #include "sim/report/timeline.h"
@@ -384,11 +387,13 @@ TEST_CASE("the verifier follows each hop between levels", "[levels][verifier]") 
       {"drop q", 1}, {"load w", 2}, {"load w", 1},      {"compute op3", 1}};
   CHECK(error(run).empty());
   // Without the hop hbm->host, w's home copy is not valid when it is dropped (§8's "valid DRAM
-  // copy" is the home copy).
+  // copy" is the home copy): the error names its home, host, level 3 (as the end-of-run check
+  // does), not the DRAM, where w has a valid (staging) copy.
   auto no_home = run;
   no_home.erase(no_home.begin() + 4);
   CHECK(error(no_home) ==
-        "step 5 (drop w): drops a live tensor that has no copy in DRAM (store it first)");
+        "step 5 (drop w): drops a live tensor that has no copy at its home, "
+        "level 3 (store it first)");
   // A staging copy no hop reads is left at the end.
   auto left = run;
   left.push_back({"load w", 2});
@@ -412,4 +417,108 @@ TEST_CASE("the SVG time line of three levels: a row per link, live memory of lev
   CHECK(svg.find("3 loads, 1 store, stalled 6.000 s, peak live in hbm 2 B at op1") !=
         std::string::npos);
   CHECK(svg.find(">peak 2 B in hbm at op1</text>") != std::string::npos);
+}
+
+TEST_CASE("per-layer energy of three levels worked by hand: deep hops count with their chain",
+          "[levels][energy][per-layer]") {
+  // docs/model.md §13 (energy per row) on the run of §15.9 (derived in the test above). Per
+  // byte, in pJ: an up hop over link 1 reads hbm 3 + writes sram 2 + link 1 5 = 10; over link 2
+  // reads host 6 + writes hbm 4 + link 2 8 = 18; a down hop over link 1 reads sram 1 + writes
+  // hbm 4 + 5 = 10; over link 2 reads hbm 3 + writes host 7 + 8 = 18. A compute: 10 per FLOP,
+  // 1 per byte read and 2 per byte written at sram.
+  //   op1: 2 FLOP 20, reads x 1, writes a 2 = 23; x's load (1 B over link 1) 10. Row 33.
+  //   op2: 2 FLOP 20, reads w and a 3, writes b 2 = 25; w's load, prefetched for op2: hop
+  //        hbm->sram 2 x 10 = 20 and its chain's hop host->hbm 2 x 18 = 36. Row 81.
+  //   op3: 1 FLOP 10, reads b and m 2, writes m 2 = 14; m's load: hop hbm->sram 10 and the
+  //        hop host->hbm that staged it at D=3 (§15.3) 18; m's store (op3 wrote it last): hop
+  //        sram->hbm 10 and hbm->host 18. Row 70.
+  // Sum 184 = the run's 229 less its static 45 (test above).
+  const Simulation sim = load_text(kThreeLevels);
+  PerLayerRecorder recorder(sim.graph, sim.machine);
+  const RunResult r = run_simulation(sim, &recorder);
+  recorder.finish();
+  const PerLayerReport report = per_layer_report(sim, r, recorder);
+  REQUIRE(report.rows.size() == 3);
+  CHECK(sim.graph.layer_name(report.rows[0].layer) == "op1");
+  CHECK(report.rows[0].energy == Approx(33e-12));
+  CHECK(report.rows[1].energy == Approx(81e-12));
+  CHECK(report.rows[2].energy == Approx(70e-12));
+  CHECK(report.total.energy == Approx(184e-12));
+  CHECK(report.total.energy ==
+        Approx(r.energy.total_joules - r.energy.static_total_joules).epsilon(1e-12));
+  // The CSV's last column and the JSON carry it; the text ranks the layers by it.
+  const nlohmann::ordered_json j = per_layer_json(sim, report);
+  CHECK(j["rows"][1]["energy_j"].get<double>() == Approx(81e-12));
+  CHECK(j["total"]["energy_j"].get<double>() == Approx(184e-12));
+  // 81 / 184 = 44.0%, 70 / 184 = 38.0%, 33 / 184 = 17.9%.
+  CHECK(top_layers_text(sim, report, 5)
+            .find("top energy     op2  81.000 pJ  (44.0% of dynamic energy)\n"
+                  "               op3  70.000 pJ  (38.0% of dynamic energy)\n"
+                  "               op1  33.000 pJ  (17.9% of dynamic energy)\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("the SVG time line draws the live bytes of each deeper level beneath", "[levels][svg]") {
+  // Activations live in host memory (level 3); the input x in hbm. Links of 1 B/s, no latency;
+  // 1 FLOP/s; a cache with room for everything, no overlap. By hand (docs/model.md §4, §15.2):
+  // x loads 0-1 (link 1); op1 runs 1-2; a stays in the cache for op2 (2-3), b for op3 (3-4);
+  // y, the required output, is stored home after op3: sram->hbm 4-8, hbm->host 8-12. Time 12,
+  // so time t is at x = 130 + 980 t / 12 px (the plot's left edge and width).
+  const Simulation sim = load_text(R"([[hardware.levels]]
+name = "sram"
+capacity = "100 B"
+[[hardware.levels]]
+name = "hbm"
+bandwidth = "1 B/s"
+[[hardware.levels]]
+name = "host"
+bandwidth = "1 B/s"
+[hardware.compute]
+throughput = "1 FLOP/s"
+[placement]
+activations = "host"
+[graph]
+outputs = ["y"]
+tensors = [
+  { name = "x", size = "1 B", kind = "input" },
+  { name = "a", size = "1 B" },
+  { name = "b", size = "2 B" },
+  { name = "y", size = "4 B" },
+]
+ops = [
+  { name = "op1", inputs = ["x"], outputs = ["a"], flops = 1 },
+  { name = "op2", inputs = ["a"], outputs = ["b"], flops = 1 },
+  { name = "op3", inputs = ["b"], outputs = ["y"], flops = 1 },
+]
+)");
+  TimelineRecorder rec;
+  const RunResult r = run_simulation(sim, &rec);
+  REQUIRE(r.times.time == 12);
+  const std::string svg = timeline_svg(sim, rec);
+  // host's live bytes by position (§1): a (producer op1, last read by op2) at positions 1-2, b
+  // at 2-3, y (a required output) at 3: 1, 3, 6 B. The peak 6 B reaches the top of the 60 px
+  // panel: 1 B is 10 px above its baseline, 3 B 30 px, 6 B 60 px. Positions span [0, 2], [2,
+  // 3], [3, 4] s: x = 130, 293.333, 375, 456.667.
+  CHECK(svg.find(">host</text>") != std::string::npos);
+  CHECK(svg.find(">peak 6 B in host at op3</text>") != std::string::npos);
+  const std::size_t at = svg.find("class=\"level-live\" data-level=\"3\"");
+  REQUIRE(at != std::string::npos);
+  CHECK(svg.find("class=\"level-live\" data-level=\"2\"") == std::string::npos);  // its own panel
+  const std::size_t from = svg.find("points=\"", at) + 8;
+  std::istringstream points(svg.substr(from, svg.find('"', from) - from));
+  std::vector<std::pair<double, double>> xy;
+  for (std::string point; points >> point;) {
+    const std::size_t comma = point.find(',');
+    xy.emplace_back(std::stod(point.substr(0, comma)), std::stod(point.substr(comma + 1)));
+  }
+  REQUIRE(xy.size() == 8);  // the baseline, two points per position, the baseline
+  const double base = xy[0].second;
+  const std::vector<std::pair<double, double>> expected{{130, 0},      {130, 10},   {293.333, 10},
+                                                        {293.333, 30}, {375, 30},   {375, 60},
+                                                        {456.667, 60}, {456.667, 0}};
+  for (std::size_t i = 0; i < xy.size(); ++i) {
+    CAPTURE(i);
+    CHECK(xy[i].first == Approx(expected[i].first).margin(0.01));
+    CHECK(base - xy[i].second == Approx(expected[i].second).margin(0.01));
+  }
 }

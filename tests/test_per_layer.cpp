@@ -32,7 +32,7 @@ struct Accounted {
 };
 
 Accounted account(const Simulation& sim) {
-  PerLayerRecorder recorder(sim.graph);
+  PerLayerRecorder recorder(sim.graph, sim.machine);
   Accounted a;
   a.result = run_simulation(sim, &recorder);
   recorder.finish();
@@ -83,6 +83,13 @@ void check_rows_sum_to_run(const Accounted& a) {
   CHECK(compute == Approx(a.result.times.compute_busy).epsilon(1e-12));
   CHECK(stall_load == Approx(a.result.times.stall_load).epsilon(1e-12).margin(1e-18));
   CHECK(stall_store == Approx(a.result.times.stall_store).epsilon(1e-12).margin(1e-18));
+  // docs/model.md §13: the rows' energies are the run's less its static energy (the same
+  // products added in another order).
+  double energy = 0;
+  for (const LayerPhaseRow& r : a.report.rows) energy += r.energy;
+  const EnergyReport& e = a.result.energy;
+  CHECK(energy == Approx(e.total_joules - e.static_total_joules).epsilon(1e-12).margin(1e-30));
+  CHECK(t.energy == Approx(energy).epsilon(1e-12).margin(1e-30));
 }
 
 }  // namespace
@@ -181,7 +188,7 @@ TEST_CASE(
                                 {StepKind::store, x},
                                 {StepKind::load, w},
                                 {StepKind::compute, g.find_op("g")}};
-  PerLayerRecorder recorder(g);
+  PerLayerRecorder recorder(g, sim.machine);
   const RunResult r = run_schedule(sim, steps, &recorder);
   recorder.finish();
   const PerLayerReport report = per_layer_report(sim, r, recorder);
@@ -228,8 +235,11 @@ TEST_CASE("per layer: the rows sum to the run's totals under every policy and ov
   const std::string settings = "schedule.overlap=\"" + overlap + "\"";
   SECTION("a checkpointed MLP trained with adam in a tight byte cache") {
     const std::string toml =
-        "[hardware.cache]\ncapacity = \"10 KiB\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\n"
-        "latency = \"10 ns\"\n[hardware.compute]\nthroughput = \"1 GFLOP/s\"\n[model]\nbatch = "
+        "[hardware.cache]\ncapacity = \"10 KiB\"\nread_energy = \"1 pJ/B\"\nwrite_energy = \"2 "
+        "pJ/B\"\nstatic_power = \"1 mW\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\nread_energy = "
+        "\"30 pJ/B\"\nwrite_energy = \"40 pJ/B\"\nlink_energy = \"5 pJ/B\"\n"
+        "latency = \"10 ns\"\n[hardware.compute]\nthroughput = \"1 GFLOP/s\"\nenergy = \"0.5 "
+        "pJ/FLOP\"\n[model]\nbatch = "
         "8\ninput = 16\nlayers = [{ type = \"dense\", out = 16, repeat = 5 }]\n[schedule]\nkind "
         "= \"training\"\noptimizer = \"adam\"\ncheckpoint = \"sqrt\"\n[policy]\neviction = \"" +
         eviction + "\"\n";

@@ -35,7 +35,7 @@ struct Drawn {
 
 Drawn draw(const Simulation& sim, bool bars = false) {
   TimelineRecorder timeline;
-  PerLayerRecorder layers(sim.graph);
+  PerLayerRecorder layers(sim.graph, sim.machine);
   TeeSink tee(&timeline, &layers);
   const RunResult r = run_simulation(sim, &tee);
   layers.finish();

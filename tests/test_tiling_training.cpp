@@ -41,7 +41,7 @@ struct Accounted {
 };
 
 Accounted account(const Simulation& sim) {
-  PerLayerRecorder recorder(sim.graph);
+  PerLayerRecorder recorder(sim.graph, sim.machine);
   Accounted a;
   a.result = run_simulation(sim, &recorder);
   recorder.finish();

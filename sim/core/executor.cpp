@@ -286,8 +286,9 @@ class Run {
   // Issues the load of t into space allocated at `at`.
   void load(TensorId t, FreeSpace::Taken at) {
     if (!has_dram_copy(t))
-      throw std::logic_error("executor needs '" + std::string(g_.tensor_name(t)) +
-                             "' but it has no copy in DRAM");
+      throw std::logic_error(
+          "executor needs '" + std::string(g_.tensor_name(t)) + "' but it has no copy " +
+          (home(t) > 2 ? "at its home, level " + std::to_string(home(t)) : std::string("in DRAM")));
     if (home(t) > 2) return load_deep(t, at);
     // §4.3: after its space, its last store and its previous copy's drop (a tensor not held
     // keeps the ready time of its previous copy, and that copy was dropped no later than

@@ -79,7 +79,11 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
       if (!resident(t)) fail(step, "tensor is not in the cache");
       const bool needed = remaining_uses_[t] > 0 || graph_.tensor(t).required_output;
       if (!dram_valid(t) && needed && !options_.allow_recompute)
-        fail(step, "drops a live tensor that has no copy in DRAM (store it first)");
+        fail(step, "drops a live tensor that has no copy " +
+                       (graph_.tensor(t).home > 2
+                            ? "at its home, level " + std::to_string(graph_.tensor(t).home)
+                            : std::string("in DRAM")) +
+                       " (store it first)");
       set(t, kResident, false);
       used_ -= graph_.tensor(t).bytes;
       ++counts_.drops;

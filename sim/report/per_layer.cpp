@@ -9,23 +9,47 @@
 
 namespace memsim {
 
-PerLayerRecorder::PerLayerRecorder(const Graph& graph)
+PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine)
     : graph_(graph),
+      load_joules_(graph.tensor_count(), 0.0),
+      deep_up_joules_(graph.tensor_count(), 0.0),
+      store_owner_(graph.tensor_count(), Graph::kNoOp),
       tally_(graph.op_count()),
       pending_load_(graph.tensor_count(), 0),
       last_writer_(graph.tensor_count(), Graph::kNoOp),
       computed_(graph.op_count(), 0) {
   order_.reserve(graph.op_count());
+  // Prices of docs/model.md §15.6; uniform mode has none (every energy 0).
+  up_per_byte_.assign(machine.link_count(), 0.0);
+  down_per_byte_.assign(machine.link_count(), 0.0);
+  if (machine.uniform) return;
+  for (std::uint32_t k = 1; k <= machine.link_count(); ++k) {
+    const LevelEnergy& near = machine.level_energy(k);
+    const LevelEnergy& far = machine.level_energy(k + 1);  // also carries link k's figure
+    up_per_byte_[k - 1] =
+        far.read_joules_per_byte + near.write_joules_per_byte + far.link_joules_per_byte;
+    down_per_byte_[k - 1] =
+        near.read_joules_per_byte + far.write_joules_per_byte + far.link_joules_per_byte;
+  }
+  cache_read_ = machine.level_energy(1).read_joules_per_byte;
+  cache_write_ = machine.level_energy(1).write_joules_per_byte;
+  per_flop_ = machine.compute_joules_per_flop;
+}
+
+double PerLayerRecorder::hop_joules(const TimedStep& s) const {
+  const double bytes = static_cast<double>(graph_.tensor(s.step.id).bytes);
+  return bytes * (s.step.kind == StepKind::load ? up_per_byte_ : down_per_byte_)[s.link - 1];
 }
 
 void PerLayerRecorder::charge_orphans(OpId op) {
-  for (const auto& [t, is_store] : orphans_) {
+  for (const OrphanMove& m : orphans_) {
     OpTally& tally = tally_[op];
-    const std::uint64_t bytes = graph_.tensor(t).bytes;
-    if (is_store) {
+    const std::uint64_t bytes = graph_.tensor(m.tensor).bytes;
+    tally.energy += m.joules;
+    if (m.kind == Orphan::store) {
       ++tally.stores;
       tally.store_bytes += bytes;
-    } else {
+    } else if (m.kind == Orphan::load) {
       ++tally.loads;
       tally.load_bytes += bytes;
     }
@@ -36,26 +60,41 @@ void PerLayerRecorder::charge_orphans(OpId op) {
 void PerLayerRecorder::on_step(const TimedStep& s) {
   const std::uint32_t id = s.step.id;
   // A row's loads and stores are link 1's, as the run's are (docs/model.md §15.5): hops below
-  // the DRAM are counted per link, not per layer.
-  if (s.link != 1) return;
+  // the DRAM are counted per link, not per layer; their energy goes where the link-1 hop of
+  // their chain counts (§13).
+  if (s.link != 1) {
+    const double joules = hop_joules(s);
+    if (s.step.kind == StepKind::load) {
+      deep_up_joules_[id] += joules;  // its chain's link-1 load follows
+    } else if (store_owner_[id] != Graph::kNoOp) {
+      tally_[store_owner_[id]].energy += joules;
+    } else {
+      orphans_.push_back({id, Orphan::energy, joules});
+    }
+    return;
+  }
   switch (s.step.kind) {
     case StepKind::load:
       pending_load_[id] = 1;
+      load_joules_[id] = hop_joules(s) + deep_up_joules_[id];
+      deep_up_joules_[id] = 0;
       break;
     case StepKind::store: {
       const OpId writer = last_writer_[id];
+      store_owner_[id] = writer;
       if (writer == Graph::kNoOp) {
-        orphans_.emplace_back(id, true);
+        orphans_.push_back({id, Orphan::store, hop_joules(s)});
         break;
       }
       ++tally_[writer].stores;
       tally_[writer].store_bytes += graph_.tensor(id).bytes;
+      tally_[writer].energy += hop_joules(s);
       break;
     }
     case StepKind::drop:
       if (pending_load_[id]) {  // loaded and never read: charged to the next op
         pending_load_[id] = 0;
-        orphans_.emplace_back(id, false);
+        orphans_.push_back({id, Orphan::load, load_joules_[id]});
       }
       break;
     case StepKind::compute: {
@@ -63,15 +102,23 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
       OpTally& tally = tally_[o];
       tally.compute += s.end - s.start;
       charge_orphans(o);
+      double read = 0, written = 0;
       for (auto list : {graph_.inputs(o), graph_.updates(o)})
-        for (TensorId t : list)
+        for (TensorId t : list) {
+          read += static_cast<double>(graph_.tensor(t).bytes);
           if (pending_load_[t]) {
             pending_load_[t] = 0;
             ++tally.loads;
             tally.load_bytes += graph_.tensor(t).bytes;
+            tally.energy += load_joules_[t];
           }
+        }
       for (auto list : {graph_.outputs(o), graph_.updates(o)})
-        for (TensorId t : list) last_writer_[t] = o;
+        for (TensorId t : list) {
+          written += static_cast<double>(graph_.tensor(t).bytes);
+          last_writer_[t] = o;
+        }
+      tally.energy += graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_;
       // Prefetches skipped for this op and never issued since: it loaded them itself.
       std::erase_if(skipped_, [&](const std::pair<OpId, TensorId>& p) {
         if (p.first != o) return false;
@@ -103,7 +150,12 @@ void PerLayerRecorder::on_prefetch(OpId op, TensorId tensor, bool issued) {
 }
 
 void PerLayerRecorder::finish() {
-  if (!orphans_.empty()) charge_orphans(last_computed_ == Graph::kNoOp ? 0 : last_computed_);
+  const OpId last = last_computed_ == Graph::kNoOp ? 0 : last_computed_;
+  // Deep up hops whose link-1 load never came (a run the verifier accepts leaves none).
+  for (TensorId t = 0; t < graph_.tensor_count(); ++t)
+    if (deep_up_joules_[t] != 0) orphans_.push_back({t, Orphan::energy, deep_up_joules_[t]});
+  std::fill(deep_up_joules_.begin(), deep_up_joules_.end(), 0.0);
+  if (!orphans_.empty() && graph_.op_count() > 0) charge_orphans(last);
   for (const auto& [op, t] : skipped_) ++tally_[op].prefetch_skipped;
   skipped_.clear();
 }
@@ -123,6 +175,7 @@ void add_tallies(LayerPhaseRow& to, const From& from) {
   to.store_bytes += from.store_bytes;
   to.prefetch_issued += from.prefetch_issued;
   to.prefetch_skipped += from.prefetch_skipped;
+  to.energy += from.energy;
 }
 
 }  // namespace

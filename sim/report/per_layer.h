@@ -16,12 +16,17 @@
 //   prefetch      per op looked ahead to: loads issued ahead of time; tensors skipped for lack
 //                 of room and loaded only when the op became current
 //   peak live     the largest live bytes (liveness.h) while one of the row's ops runs
+//   energy        dynamic energy (§15.6): a compute's FLOPs and level-1 reads and writes to its
+//                 op; a hop's reads, writes and link energy where the link-1 hop of its chain
+//                 counts (a deep up hop: the next link-1 load of the tensor; a deep down hop: the
+//                 link-1 store just before it). Static energy belongs to no row.
 // A row is one layer (tiles roll up into their layer: Graph::layer_root) and one phase.
 #include <array>
 #include <cstdint>
 #include <vector>
 
 #include "sim/core/graph.h"
+#include "sim/core/machine.h"
 #include "sim/core/schedule.h"
 #include "sim/core/simulation.h"
 
@@ -34,13 +39,15 @@ struct OpTally {
   double stall_store = 0;  // ... for stores that free its space
   std::uint64_t loads = 0, stores = 0, load_bytes = 0, store_bytes = 0;
   std::uint32_t prefetch_issued = 0, prefetch_skipped = 0;
+  double energy = 0;  // joules, dynamic only (docs/model.md §13)
 };
 
 // Collects OpTally per op from the verified step stream. Memory: one OpTally per op and a few
 // bytes per tensor (it keeps no step).
 class PerLayerRecorder : public StepSink {
  public:
-  explicit PerLayerRecorder(const Graph& graph);
+  // The machine prices each step's energy (docs/model.md §15.6; 0 in uniform mode).
+  PerLayerRecorder(const Graph& graph, const Machine& machine);
   void on_step(const TimedStep& step) override;
   void on_stall(double start, double end, OpId op, bool waiting_for_store) override;
   void on_prefetch(OpId op, TensorId tensor, bool issued) override;
@@ -53,15 +60,29 @@ class PerLayerRecorder : public StepSink {
   void finish();
 
  private:
+  enum class Orphan : std::uint8_t { load, store, energy };  // energy: a deep hop's only
+  struct OrphanMove {
+    TensorId tensor;
+    Orphan kind;
+    double joules;
+  };
   void charge_orphans(OpId op);
+  double hop_joules(const TimedStep& s) const;
   const Graph& graph_;
+  // Joules per byte of an up and a down hop over link k (index k - 1), per byte read and
+  // written at level 1 by a compute, and per FLOP.
+  std::vector<double> up_per_byte_, down_per_byte_;
+  double cache_read_ = 0, cache_write_ = 0, per_flop_ = 0;
+  std::vector<double> load_joules_;     // a pending link-1 load's energy, its deep hops included
+  std::vector<double> deep_up_joules_;  // deep up hops waiting for their link-1 load
+  std::vector<OpId> store_owner_;       // who the tensor's last link-1 store counted for
   std::vector<OpTally> tally_;
   std::vector<std::uint8_t> pending_load_;  // loaded, not yet read by any op
   std::vector<OpId> last_writer_;           // kNoOp: never written
   std::vector<std::uint8_t> computed_;
   std::vector<OpId> order_;
   // Loads dropped unused and stores of tensors nobody wrote: charged to the next op computed.
-  std::vector<std::pair<TensorId, bool>> orphans_;  // (tensor, is_store)
+  std::vector<OrphanMove> orphans_;
   // Prefetches skipped and not yet issued since: (op, tensor).
   std::vector<std::pair<OpId, TensorId>> skipped_;
   OpId last_computed_ = Graph::kNoOp;
@@ -77,6 +98,7 @@ struct LayerPhaseRow {
   double flops = 0;
   std::uint64_t peak_live_bytes = 0;
   std::uint64_t prefetch_issued = 0, prefetch_skipped = 0;
+  double energy = 0;  // joules, dynamic only
   double stall() const { return stall_load + stall_store; }
   std::uint64_t bytes_moved() const { return load_bytes + store_bytes; }
 };

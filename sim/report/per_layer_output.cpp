@@ -35,6 +35,7 @@ json row_values(const Simulation& sim, const LayerPhaseRow& r, bool total) {
   v.push_back(r.peak_live_bytes);
   v.push_back(r.prefetch_issued);
   v.push_back(r.prefetch_skipped);
+  v.push_back(r.energy);
   return v;
 }
 
@@ -82,6 +83,9 @@ const std::vector<ReportField>& per_layer_fields() {
       {"prefetch_skipped", "count",
        "tensors the look-ahead left out for lack of room, loaded only when the op became "
        "current"},
+      {"energy_j", "J",
+       "dynamic energy of the ops and of the moves counted for them, deeper hops included "
+       "(static energy is in no row)"},
   };
   return fields;
 }
@@ -130,6 +134,7 @@ std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
     l.stall_store += r.stall_store;
     l.load_bytes += r.load_bytes;
     l.store_bytes += r.store_bytes;
+    l.energy += r.energy;
   }
   const auto block = [&](const char* title, const char* of, auto value, auto show) {
     std::vector<std::size_t> idx(layers.size());
@@ -163,11 +168,18 @@ std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
   const auto bytes = [u](double b) {
     return u ? format_number(b) + (b == 1 ? " tensor" : " tensors") : format_bytes(b);
   };
-  return block(
-             "top stalls     ", "stall", [](const LayerPhaseRow& r) { return r.stall(); }, secs) +
-         block(
-             "top traffic    ", "bytes moved",
-             [](const LayerPhaseRow& r) { return static_cast<double>(r.bytes_moved()); }, bytes);
+  std::string text =
+      block(
+          "top stalls     ", "stall", [](const LayerPhaseRow& r) { return r.stall(); }, secs) +
+      block(
+          "top traffic    ", "bytes moved",
+          [](const LayerPhaseRow& r) { return static_cast<double>(r.bytes_moved()); }, bytes);
+  // Only a machine with energy figures has energy to rank (uniform mode has none).
+  if (sim.machine.has_energy() && !u)
+    text += block(
+        "top energy     ", "dynamic energy", [](const LayerPhaseRow& r) { return r.energy; },
+        [](double j) { return format_joules(j); });
+  return text;
 }
 
 }  // namespace memsim

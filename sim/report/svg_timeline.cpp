@@ -22,6 +22,9 @@ constexpr double kWidth = 1200, kLeft = 130, kRight = 90, kFont = 12;
 constexpr double kPlotWidth = kWidth - kLeft - kRight;
 constexpr double kRowHeight = 32, kRowGap = 6, kBandHeight = 18, kLabelRow = 17;
 constexpr double kCacheHeight = 80, kLiveHeight = 150;
+// A memory level below level 2 that holds tensors gets a panel of its own (docs/model.md
+// §15.5): the live bytes of its tensors, the peak at the top of the panel.
+constexpr double kLevelHeight = 60, kLevelGap = 30;
 
 constexpr std::array<const char*, 4> kPhaseColors{"#59a14f", "#b07aa1", "#edc948", "#76b7b2"};
 // Live memory, stacked bottom to top in this order (the summary's order: persistent first).
@@ -234,7 +237,21 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
   const double cache_bottom = cache_top + kCacheHeight;
   const double live_top = cache_bottom + 30;
   const double live_bottom = live_top + kLiveHeight;
-  const double legend_y = live_bottom + 36;
+  // Each level below 2 that some tensor is homed at: its live bytes by position, beneath.
+  std::vector<std::uint32_t> deep_levels;
+  {
+    std::vector<std::uint8_t> homed(m.level_count() + 1, 0);
+    for (TensorId t = 0; t < g.tensor_count(); ++t)
+      if (g.tensor(t).home < homed.size()) homed[g.tensor(t).home] = 1;
+    for (std::uint32_t level = 3; level <= m.level_count(); ++level)
+      if (homed[level]) deep_levels.push_back(level);
+  }
+  const auto level_top = [&](std::size_t i) {
+    return live_bottom + kLevelGap + static_cast<double>(i) * (kLevelHeight + kLevelGap);
+  };
+  const double panels_bottom =
+      deep_levels.empty() ? live_bottom : level_top(deep_levels.size() - 1) + kLevelHeight;
+  const double legend_y = panels_bottom + 36;
   const double height = legend_y + 36;
 
   std::ostringstream o;
@@ -283,7 +300,7 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
     o << "<line class=\"grid\" x1=\"" << svg_num(px) << "\" y1=\"" << svg_num(band_top)
       << "\" x2=\"" << svg_num(px) << "\" y2=\"" << svg_num(axis_y) << "\"/>\n"
       << "<line class=\"grid\" x1=\"" << svg_num(px) << "\" y1=\"" << svg_num(cache_top)
-      << "\" x2=\"" << svg_num(px) << "\" y2=\"" << svg_num(live_bottom) << "\"/>\n"
+      << "\" x2=\"" << svg_num(px) << "\" y2=\"" << svg_num(panels_bottom) << "\"/>\n"
       << "<text class=\"tick\" x=\"" << svg_num(px) << "\" y=\"" << svg_num(axis_y + 16) << "\">"
       << xml_escape(format_number(t)) << "</text>\n";
   }
@@ -600,6 +617,72 @@ std::string timeline_svg(const Simulation& sim, const TimelineRecorder& rec) {
       << "<text class=\"peak-label\" x=\"" << svg_num(right ? px + 6 : px - 6) << "\" y=\""
       << svg_num(live_top + 6) << "\" font-weight=\"bold\" text-anchor=\""
       << (right ? "start" : "end") << "\">" << xml_escape(text) << "</text>\n";
+  }
+
+  // The deeper levels' panels: live bytes of the tensors homed at the level (§1's rule,
+  // counting only them), a step line from the baseline: position i holds from the end of the
+  // op before it to its own end. More positions than columns: each column at its largest.
+  for (std::size_t i = 0; i < deep_levels.size(); ++i) {
+    const std::uint32_t level = deep_levels[i];
+    const std::vector<std::uint64_t> bytes =
+        live_bytes_by_position(g, f.order, static_cast<std::uint8_t>(level));
+    const double top = level_top(i), bottom = top + kLevelHeight;
+    std::size_t peak_at = 0;
+    for (std::size_t p = 0; p < bytes.size(); ++p)
+      if (bytes[p] > bytes[peak_at]) peak_at = p;
+    const double peak = bytes.empty() ? 0.0 : static_cast<double>(bytes[peak_at]);
+    const auto y = [&](double b) { return bottom - (peak > 0 ? kLevelHeight * b / peak : 0.0); };
+    row_name(o, top + kLevelHeight / 2 - 3, m.level_name(level));
+    row_name(o, top + kLevelHeight / 2 + 13, "live");
+    std::ostringstream points;
+    points << svg_num(kLeft) << "," << svg_num(bottom);
+    const auto step = [&](double x0, double x1, double b) {
+      points << " " << svg_num(x0) << "," << svg_num(y(b)) << " " << svg_num(x1) << ","
+             << svg_num(y(b));
+    };
+    double last_x = kLeft;
+    if (bytes.size() <= 2 * columns) {
+      for (std::size_t p = 0; p < bytes.size(); ++p) {
+        last_x = c.x(f.computes[p].end);
+        step(c.x(f.from[p]), last_x, static_cast<double>(bytes[p]));
+      }
+    } else {
+      std::size_t col = 0;
+      std::uint64_t most = 0;
+      bool open = false;
+      for (std::size_t p = 0; p < bytes.size(); ++p) {
+        const std::size_t here =
+            std::min(columns - 1, static_cast<std::size_t>(c.x(f.computes[p].end) - kLeft));
+        if (open && here != col) {
+          step(kLeft + static_cast<double>(col), kLeft + static_cast<double>(col + 1),
+               static_cast<double>(most));
+          most = 0;
+        }
+        col = here;
+        most = std::max(most, bytes[p]);
+        open = true;
+      }
+      if (open) {
+        last_x = kLeft + static_cast<double>(col + 1);
+        step(kLeft + static_cast<double>(col), last_x, static_cast<double>(most));
+      }
+    }
+    points << " " << svg_num(last_x) << "," << svg_num(bottom);
+    const std::string peak_text =
+        "peak " + c.size(peak) + " in " + m.level_name(level) +
+        (bytes.empty() ? std::string() : " at " + std::string(g.op_name(f.order[peak_at])));
+    o << "<polygon class=\"level-live\" data-level=\"" << level
+      << "\" fill=\"#a0522d\" fill-opacity=\"0.55\" stroke=\"#6b3a1f\" points=\"" << points.str()
+      << "\"><title>"
+      << xml_escape(m.level_name(level) + " (level " + std::to_string(level) +
+                    "): live bytes of its tensors, " + peak_text)
+      << "</title></polygon>\n"
+      << "<line x1=\"" << svg_num(kLeft) << "\" y1=\"" << svg_num(bottom) << "\" x2=\""
+      << svg_num(kWidth - kRight) << "\" y2=\"" << svg_num(bottom) << "\" stroke=\"#333\"/>\n"
+      << "<text class=\"tick side\" x=\"" << svg_num(kWidth - kRight + 6) << "\" y=\""
+      << svg_num(top + 4) << "\">" << xml_escape(c.size(peak)) << "</text>\n"
+      << "<text class=\"peak-label\" x=\"" << svg_num(kLeft + 6) << "\" y=\"" << svg_num(top - 6)
+      << "\" font-weight=\"bold\">" << xml_escape(peak_text) << "</text>\n";
   }
 
   // Legend: what each colour is, only for what the picture shows; the time line's colours on

@@ -91,7 +91,8 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   const bool record = !timeline.empty() || !trace.empty() || !svg.empty();
   const bool top_layers = fmt == Format::text && sim.graph.op_count() <= kTopLayersMaxOps;
   std::optional<PerLayerRecorder> layers;
-  if (!per_layer.empty() || !per_layer_svg.empty() || top_layers) layers.emplace(sim.graph);
+  if (!per_layer.empty() || !per_layer_svg.empty() || top_layers)
+    layers.emplace(sim.graph, sim.machine);
   TeeSink tee(record ? &recorder : nullptr, layers ? &*layers : nullptr);
   StepSink* observer = record || layers ? &tee : nullptr;
   RunResult result;
