@@ -66,7 +66,7 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
 }
 
 GeneratedSchedule generate_inference(const GeneratorInput& in) {
-  const LayerGraph lg = build_layer_graph(in.model);
+  const LayerGraph lg = build_layer_graph(in.model, !in.uniform);
   Workload nests;
   GeneratedSchedule schedule = generate_inference_graph(lg, in.uniform, nests);
   return tile_schedule(std::move(schedule), nests,

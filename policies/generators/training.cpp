@@ -421,7 +421,7 @@ TrainingOptions training_options(const ScheduleSpec& s, const LayerGraph& model,
 }
 
 GeneratedSchedule generate_training(const GeneratorInput& in) {
-  const LayerGraph model = build_layer_graph(in.model);
+  const LayerGraph model = build_layer_graph(in.model, !in.uniform);
   const TrainingOptions options =
       training_options(in.schedule, model, in.uniform, in.dram_capacity);
   Workload nests;

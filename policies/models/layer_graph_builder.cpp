@@ -130,7 +130,7 @@ const BlockType* find_block_type(std::string_view name) {
 // Builds the LayerGraph one [model] entry at a time.
 class Assembler final : public BlockBuilder {
  public:
-  explicit Assembler(const ModelSpec& model) {
+  Assembler(const ModelSpec& model, bool with_nests) : nests_(with_nests) {
     g_.batch = model.batch;
     g_.dtype_bytes = model.dtype_bytes;
     g_.input = model.input;
@@ -274,6 +274,7 @@ class Assembler final : public BlockBuilder {
     layer.pos = spec.pos;
     layer.name = name;
     if (spec.has_tiles) layer.tiles = read_tile_request(spec, name, type.name, layer.nest);
+    if (!nests_) layer.nest = NestTemplate{};
     // Sizes must fit 64 bits once multiplied by batch and the widest dtype (8 bytes), so that
     // no count or size computed from them later can wrap.
     params.product({layer.shape.c, layer.shape.h, layer.shape.w, g_.batch, 8},
@@ -302,6 +303,7 @@ class Assembler final : public BlockBuilder {
   }
 
   LayerGraph g_;
+  bool nests_ = true;  // keep each layer's loop nest (false: uniform mode, never tiled)
   std::map<std::string, LayerId, std::less<>> names_;
   std::vector<std::uint8_t> read_;  // read_[i]: a later layer reads layer i
   LayerId previous_ = kModelInput;
@@ -324,7 +326,7 @@ void check_model_memory(std::uint64_t layers, std::uint64_t limit, const SourceP
           "; raise it with --memory-limit SIZE");
 }
 
-LayerGraph build_layer_graph(const ModelSpec& model) {
+LayerGraph build_layer_graph(const ModelSpec& model, bool with_nests) {
   if (!model.topology.empty()) return read_scalesim_topology(model);
   if (!model.onnx.empty()) return read_onnx_model(model);
   if (model.layers.empty()) throw ScenarioError(model.pos, "[model] has no layers");
@@ -339,7 +341,7 @@ LayerGraph build_layer_graph(const ModelSpec& model) {
       layers = std::numeric_limits<std::uint64_t>::max();
     check_model_memory(layers, model.memory_limit, spec.pos);
   }
-  Assembler assembler(model);
+  Assembler assembler(model, with_nests);
   for (const LayerSpec& spec : model.layers) assembler.add_spec(spec);
   return assembler.finish();
 }

@@ -26,7 +26,10 @@ namespace memsim {
 // Throws ScenarioError at the layer's position for an unknown type, an unknown or missing key,
 // an undefined input name or a shape that does not fit; and, before expanding anything, when
 // the model's estimated memory (check_model_memory) exceeds model.memory_limit.
-LayerGraph build_layer_graph(const ModelSpec& model);
+// With with_nests false (uniform mode, which never tiles) each layer's loop nest (Layer::nest)
+// is left empty once its explicit tiles are checked: a 10^6-layer chain then does not hold
+// 10^6 nests it will never use.
+LayerGraph build_layer_graph(const ModelSpec& model, bool with_nests = true);
 
 // A block expands into at most this many layers (basic_block 9, bottleneck 11,
 // inverted_residual 9, attention 9, transformer_block 17 today): the estimate counts every
