@@ -12,6 +12,7 @@
 #include "sim/report/per_layer_output.h"
 #include "support/builders.h"
 #include "support/graph_sketch.h"
+#include "support/per_layer_run.h"
 #include "support/run_memsim.h"
 #include "support/scenario_text.h"
 
@@ -24,28 +25,6 @@ namespace {
 EvictionFactory policy(const std::string& name) {
   static const Registry registry = builtin_registry();
   return registry.find_eviction(name)->factory;
-}
-
-struct Accounted {
-  RunResult result;
-  PerLayerReport report;
-};
-
-Accounted account(const Simulation& sim) {
-  PerLayerRecorder recorder(sim.graph, sim.machine);
-  Accounted a;
-  a.result = run_simulation(sim, &recorder);
-  recorder.finish();
-  a.report = per_layer_report(sim, a.result, recorder);
-  return a;
-}
-
-const LayerPhaseRow& row(const Simulation& sim, const PerLayerReport& report,
-                         const std::string& layer, OpPhase phase) {
-  for (const LayerPhaseRow& r : report.rows)
-    if (sim.graph.layer_name(r.layer) == layer && r.phase == phase) return r;
-  FAIL("no row " << layer << " " << to_string(phase));
-  throw;
 }
 
 std::string dense_chain(int layers, int cache_tensors, const std::string& overlap) {

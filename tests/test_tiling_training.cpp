@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/report/per_layer.h"
+#include "support/per_layer_run.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;
@@ -33,28 +34,6 @@ Names op_names(const Simulation& sim) {
   Names out;
   for (OpId o : sim.order) out.push_back(sim.graph.op_name(o));
   return out;
-}
-
-struct Accounted {
-  RunResult result;
-  PerLayerReport report;
-};
-
-Accounted account(const Simulation& sim) {
-  PerLayerRecorder recorder(sim.graph, sim.machine);
-  Accounted a;
-  a.result = run_simulation(sim, &recorder);
-  recorder.finish();
-  a.report = per_layer_report(sim, a.result, recorder);
-  return a;
-}
-
-const LayerPhaseRow& row(const Simulation& sim, const PerLayerReport& report,
-                         const std::string& layer, OpPhase phase) {
-  for (const LayerPhaseRow& r : report.rows)
-    if (sim.graph.layer_name(r.layer) == layer && r.phase == phase) return r;
-  FAIL("no row " << layer << " " << to_string(phase));
-  throw std::logic_error("unreachable");
 }
 
 // X0 (1 x 12 x 1 fp32, 48 B) -> act (relu) -> conv (3 x 1 kernel, padding 1, 1 -> 1 channel,
