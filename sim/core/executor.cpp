@@ -245,18 +245,22 @@ class Run {
   // §15.2: a store's chain on to a deeper home after the hop 1 -> 2 that ended at `at`, one hop
   // at a time, each when the one before it ends.
   void store_deep(TensorId t, double at) {
-    for (std::uint32_t link = 2; link < home(t); ++link) {
-      const auto hop = deep_links_[link - 2].issue(at, m_.link_seconds(link, bytes(t)));
-      sink_.on_step({hop.start,
-                     hop.end,
-                     {StepKind::store, t},
-                     Resource::dram,
-                     hop.channel,
-                     at,
-                     static_cast<std::uint8_t>(link)});
-      at = hop.end;
-    }
+    for (std::uint32_t link = 2; link < home(t); ++link) at = hop(StepKind::store, t, link, at);
     home_valid_at_[t] = at;
+  }
+
+  // One hop of t over deep link `link` (>= 2), issued at `at`, reported to the sink; returns
+  // when it ends.
+  double hop(StepKind kind, TensorId t, std::uint32_t link, double at) {
+    const auto h = deep_links_[link - 2].issue(at, m_.link_seconds(link, bytes(t)));
+    sink_.on_step({h.start,
+                   h.end,
+                   {kind, t},
+                   Resource::dram,
+                   h.channel,
+                   at,
+                   static_cast<std::uint8_t>(link)});
+    return h.end;
   }
 
   // §15.2: the up hops of t's load below level 1 (home -> ... -> 2), deepest first, decided now.
@@ -268,16 +272,8 @@ class Run {
     // §15.4: the load waited for the tensor's own store chain to its home.
     if (v > now_) s.own_store_wait = v;
     for (std::uint32_t link = home(t) - 1; link >= 2; --link) {
-      const auto hop = deep_links_[link - 2].issue(at, m_.link_seconds(link, bytes(t)));
-      sink_.on_step({hop.start,
-                     hop.end,
-                     {StepKind::load, t},
-                     Resource::dram,
-                     hop.channel,
-                     at,
-                     static_cast<std::uint8_t>(link)});
-      s.hops.push_back({hop.end, link});
-      at = hop.end;
+      at = hop(StepKind::load, t, link, at);
+      s.hops.push_back({at, link});
     }
     s.ready = at;
     return s;
