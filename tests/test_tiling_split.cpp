@@ -9,6 +9,7 @@
 #include "policies/tiling/model_tiling.h"
 #include "policies/tiling/tile_schedule.h"
 #include "policies/tiling/tiling_pass.h"
+#include "support/load_counter.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;
@@ -44,15 +45,6 @@ std::size_t dim(const NestProblem& p, char name) {
   FAIL("no dimension " << name);
   return 0;
 }
-
-// Loads per block name, from the verified steps.
-struct LoadCounter : StepSink {
-  const Graph* g = nullptr;
-  std::map<std::string, int> loads;
-  void on_step(const TimedStep& s) override {
-    if (s.step.kind == StepKind::load) ++loads[g->tensor_name(s.step.id)];
-  }
-};
 
 // A dense layer, batch 4, 6 inputs, 4 outputs, fp32, no bias: Y (4 x 4) = X (4 x 6) . W.
 const std::string kDense = R"([model]
