@@ -290,7 +290,7 @@ class Assembler final : public BlockBuilder {
     layer.pos = spec.pos;
     layer.name = name;
     if (spec.has_tiles) layer.tiles = read_tile_request(spec, name, type.name, layer.nest);
-    if (!nests_) layer.nest = NestTemplate{};
+    if (!nests_) layer.nest.reset();
     // Sizes must fit 64 bits once multiplied by batch and the widest dtype (8 bytes), so that
     // no count or size computed from them later can wrap.
     params.product({layer.shape.c, layer.shape.h, layer.shape.w, g_.batch, 8},

@@ -8,6 +8,7 @@
 #include "sim/core/errors.h"
 #include "sim/core/graph.h"
 #include "sim/model/loop_nest.h"
+#include "sim/model/shared_value.h"
 
 namespace memsim {
 
@@ -76,10 +77,11 @@ struct Layer {
   // dL/dW adds into that layer's gradient.
   LayerId tied = kNotTied;
   bool has_weight() const { return params > 0 || tied != kNotTied; }
-  // Its forward op as a loop nest; empty for layers that are never tiled.
-  NestTemplate nest;
-  TileRequest tiles;  // an explicit tiling, when the layer's table gives one
-  SourcePos pos;
+  // Its forward op as a loop nest; empty for layers that are never tiled. Shared: the copies a
+  // repeat makes of a layer point to one nest, one tiling and one position.
+  Shared<NestTemplate> nest;
+  Shared<TileRequest> tiles;  // an explicit tiling, when the layer's table gives one
+  Shared<SourcePos> pos;
 };
 
 struct LayerGraph {
