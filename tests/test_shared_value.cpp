@@ -38,3 +38,22 @@ TEST_CASE("copies of a shared value share it until one is edited", "[shared]") {
 
 }  // namespace
 }  // namespace memsim
+
+namespace memsim {
+namespace {
+
+TEST_CASE("a shared container reads as the container", "[shared]") {
+  const Shared<std::vector<int>> list = std::vector<int>{4, 5, 6};
+  int sum = 0;
+  for (int v : list) sum += v;
+  CHECK(sum == 15);
+  CHECK(list.size() == 3);
+  CHECK_FALSE(list.empty());
+  CHECK(list[1] == 5);
+  CHECK(list == std::vector<int>{4, 5, 6});
+  CHECK(list == Shared<std::vector<int>>(std::vector<int>{4, 5, 6}));
+  CHECK_FALSE(list == Shared<std::vector<int>>());
+}
+
+}  // namespace
+}  // namespace memsim

@@ -305,7 +305,14 @@ class Assembler final : public BlockBuilder {
   // by the builder when that layer was built (same spec, batch and input shape).
   LayerId add_copy(const LayerSpec& spec, const std::string& name, std::vector<LayerId> inputs) {
     check_layer_count(spec);
-    Layer layer = g_.layers.back();
+    // Copy all but the name and the inputs, which the copy replaces (a copied vector would be
+    // a malloc and a free per layer).
+    Layer& last = g_.layers.back();
+    std::string last_name = std::move(last.name);
+    std::vector<LayerId> last_inputs = std::move(last.inputs);
+    Layer layer = last;
+    last.name = std::move(last_name);
+    last.inputs = std::move(last_inputs);
     layer.name = name;
     layer.inputs = std::move(inputs);
     return push(std::move(layer), spec);

@@ -69,8 +69,9 @@ struct Layer {
   // What its backward ops read besides dL/dY, as PyTorch's autograd saves it in training mode
   // (derivatives.yaml semantics; tools/autograd_saved.py checks the rules). The dL/dW op
   // exists only for layers with parameters.
-  std::vector<SavedRef> backward_data_reads;
-  std::vector<SavedRef> backward_weight_reads;
+  // (Shared: a repeat's copies of a layer point to one list.)
+  Shared<std::vector<SavedRef>> backward_data_reads;
+  Shared<std::vector<SavedRef>> backward_weight_reads;
   std::vector<ExtraTensor> extras;  // written by its forward op for backward
   // An earlier layer whose weight this one uses instead of its own (a tied language-model head
   // reads the token embedding): params is then 0, its ops read that layer's weight and its
