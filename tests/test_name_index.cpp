@@ -39,3 +39,18 @@ TEST_CASE("a name index lists its names in lexicographic order", "[names][layers
 
 }  // namespace
 }  // namespace memsim
+
+namespace memsim {
+namespace {
+
+TEST_CASE("a name index reserved for its names finds them all", "[names][layers]") {
+  NameIndex index;
+  index.reserve(1000, 8000);
+  index.reserve(10, 10);  // never shrinks
+  for (std::uint32_t i = 0; i < 1500; ++i) REQUIRE(index.insert("n" + std::to_string(i), i));
+  for (std::uint32_t i = 0; i < 1500; ++i) REQUIRE(index.find("n" + std::to_string(i)) == i);
+  CHECK(index.size() == 1500);
+}
+
+}  // namespace
+}  // namespace memsim

@@ -187,6 +187,7 @@ class Assembler final : public BlockBuilder {
   void reserve(std::uint64_t layers) {
     g_.layers.reserve(layers);
     read_.reserve(layers);
+    names_.reserve(layers, layers * 12);  // "dense123456": most generated names fit 12 bytes
   }
 
   LayerGraph finish() {

@@ -30,8 +30,20 @@ bool NameIndex::insert(std::string_view name, std::uint32_t id) {
   return true;
 }
 
+void NameIndex::reserve(std::size_t names, std::size_t name_bytes) {
+  entries_.reserve(names);
+  pool_.reserve(name_bytes);
+  std::size_t slots = 64;
+  while (slots < 2 * names) slots *= 2;
+  if (slots > slots_.size()) rehash(slots);
+}
+
 void NameIndex::grow() {
-  slots_.assign(std::max<std::size_t>(64, 2 * slots_.size()), 0);
+  rehash(std::max<std::size_t>(64, 2 * slots_.size()));
+}
+
+void NameIndex::rehash(std::size_t slots) {
+  slots_.assign(slots, 0);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t e = 0; e < entries_.size(); ++e) {
     std::size_t s = std::hash<std::string_view>{}(name_of(entries_[e])) & mask;

@@ -19,6 +19,8 @@ class NameIndex {
   // Stores name -> id; false (and nothing stored) when the name is already there.
   bool insert(std::string_view name, std::uint32_t id);
   std::size_t size() const { return entries_.size(); }
+  // Room for `names` names (about `name_bytes` bytes of text) without regrowing.
+  void reserve(std::size_t names, std::size_t name_bytes);
   // Every name, in lexicographic order (what a std::map would iterate): for "did you mean"
   // messages, whose tie-break picks the first of equally near names.
   std::vector<std::string_view> sorted_names() const;
@@ -33,6 +35,7 @@ class NameIndex {
   // The slot holding `name`, or the empty slot where it would go.
   std::size_t slot_of(std::string_view name, std::size_t hash) const;
   void grow();
+  void rehash(std::size_t slots);  // a power of two, at least twice the names
   std::string pool_;
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> slots_;  // entry index + 1; 0 is empty; size a power of two
