@@ -145,3 +145,32 @@ TEST_CASE("solve --objective time: the schedule's replayed time against its boun
   CHECK(j["optimal"] == true);
   CHECK(j["time_s"] == 8.0);
 }
+
+TEST_CASE("solve --objective recompute: no schedule fits, exit 3 and one line", "[planner][cli]") {
+  // a (2 B) -> x (1 B); b (2 B) -> y (1 B); z reads x and y (1 B). Every working set is 3 B:
+  // a; a x; b; b y; x y z. At a budget of 3 B no plan exists: y is computed with b in memory
+  // (b y: 3 B), so x cannot be there then (4 B) and must be computed again after y, which needs
+  // a (2 B) with y (1 B) and x (1 B): 4 B. The exact search proves it.
+  const TempDir dir;
+  write(dir.file("g.json"), R"({"directed": true, "nodes": [
+    {"id": 0, "name": "a", "cost_ram": 2, "cost_cpu": 1},
+    {"id": 1, "name": "x", "cost_ram": 1, "cost_cpu": 1},
+    {"id": 2, "name": "b", "cost_ram": 2, "cost_cpu": 1},
+    {"id": 3, "name": "y", "cost_ram": 1, "cost_cpu": 1},
+    {"id": 4, "name": "z", "cost_ram": 1, "cost_cpu": 1}],
+    "links": [{"source": 0, "target": 1}, {"source": 2, "target": 3},
+              {"source": 1, "target": 4}, {"source": 3, "target": 4}]})");
+  const std::string path = dir.file("s.toml");
+  write(path,
+        "[hardware.cache]\ncapacity = \"100 B\"\n[hardware.dram]\nbandwidth = \"1 B/s\"\n"
+        "[hardware.compute]\nthroughput = \"1 FLOP/s\"\n[graph]\nnetworkx = \"g.json\"\n");
+  auto r = run_memsim("solve " + path + " --objective recompute --budget 3B");
+  CHECK(r.status == 3);
+  CHECK_THAT(r.out, Catch::Contains("no schedule  exists: "));
+  CHECK(r.err == "memsim solve: " + path +
+                     ": no schedule fits the cache of 3 B: the exact search found that no plan "
+                     "fits the budget\n");
+  r = run_memsim("solve " + path + " --objective recompute --budget 3B --format json");
+  CHECK(r.status == 3);
+  CHECK(nlohmann::json::parse(r.out)["feasible"] == false);
+}

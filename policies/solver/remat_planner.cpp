@@ -5,8 +5,11 @@
 #include <cmath>
 
 #include "policies/solver/remat_builder.h"
+#include "policies/solver/remat_closure_builder.h"
 #include "policies/solver/remat_exact.h"
+#include "policies/solver/remat_local_search.h"
 #include "policies/solver/remat_milp.h"
+#include "policies/solver/remat_milp_child.h"
 
 namespace memsim::planner {
 namespace {
@@ -133,8 +136,38 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   }
   for (EvictionRule rule : kRules)
     if (auto plan = build_plan(p, rule)) consider(*plan, "greedy");
+  std::vector<double> seed_weights;  // the repaired weights of the cheapest closure plan
+  for (EvictionRule rule : kRules) {
+    std::vector<double> weights(p.size(), 1.0);
+    if (auto plan = build_closure_plan(p, rule, &weights)) {
+      const double before = r.found ? r.cost : -1;
+      consider(*plan, "closure greedy");
+      if (rule == EvictionRule::worth || r.cost != before) seed_weights = weights;
+    }
+  }
   r.lower_bound = stage_lower_bound(p);
   r.bound_method = "stage bound";
+  if (r.found && at_most(r.cost, r.lower_bound)) return finish();
+
+  // Local search over the closure builder's weights: a quarter of the time limit (half when no
+  // plan was found yet), half of it with each of two eviction rules; again after the integer
+  // program with whatever time is left.
+  std::vector<double> search_weights[2] = {seed_weights, seed_weights};  // each rule's, to go on
+  const auto search = [&](double seconds, std::uint32_t seed) {
+    const auto until = [&](double s) {
+      return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(std::max(0.0, s)));
+    };
+    for (std::size_t k = 0; k < 2; ++k) {
+      LocalSearchResult ls =
+          local_search(p, k == 0 ? EvictionRule::worth : EvictionRule::largest, search_weights[k],
+                       until(seconds / 2), options.local_search_steps, seed);
+      if (ls.plan) consider(*ls.plan, "local search");
+      search_weights[k] = std::move(ls.weights);
+      if (r.found && at_most(r.cost, r.lower_bound)) return;
+    }
+  };
+  search(options.time_limit_seconds * (r.found ? 0.25 : 0.5), 1);
   if (r.found && at_most(r.cost, r.lower_bound)) return finish();
 
   // Rounds of the integer program: each solution that overruns memory inside a stage adds the
@@ -149,9 +182,13 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     if (left <= 0 || (round > 0 && left * 0.5 < std::max(overrun, 1.0))) break;
     // CBC looks at its clock between nodes and heuristics only, and one node of a 350-node
     // program can take several seconds: give it half of what is left.
-    const MilpOutcome milp =
-        solve_remat_milp(p, r.found ? &r.plan : nullptr, left * 0.5, cuts, round);
+    // ... and kill it (in its own process) when all of the time is up, less a little for
+    // following its solution.
+    const std::optional<MilpOutcome> solved = solve_remat_milp_in_child(
+        p, r.found ? &r.plan : nullptr, left * 0.5, left * 0.95, cuts, round);
     overrun = std::max(0.0, elapsed() - started_round - left * 0.5);
+    if (!solved) break;
+    const MilpOutcome& milp = *solved;
     if (milp.infeasible && !r.found) {
       r.infeasible = true;
       r.why = "the integer program's relaxation has no solution";
@@ -180,6 +217,8 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     // A program CBC solved, with no new cut, would give the same solution again.
     if (milp.optimal && !fresh) break;
   }
+  if (!(r.found && at_most(r.cost, r.lower_bound)))
+    search(options.time_limit_seconds - elapsed(), 2);
   return finish();
 }
 

@@ -318,6 +318,20 @@ int cmd_solve(const std::vector<std::string>& args, const Registry& registry) {
     } else {
       std::cout << plan_report_text(sim, plan_objective, planned, budget_note, solve_args.timings);
     }
+    if (!planned.found) {
+      // The report above says so too; the status and this line let a script tell (docs/model.md
+      // §14): proved that nothing fits is 3 (out of memory), nothing found in time is 1.
+      std::cout.flush();
+      std::cerr << "memsim solve: " << one_line(sim.file) << ": "
+                << (planned.infeasible ? "no schedule fits the cache of " +
+                                             std::to_string(sim.machine.cache_capacity) +
+                                             " B: " + one_line(planned.why)
+                                       : "no schedule found within the time limit of " +
+                                             format_number(plan_options.time_limit_seconds) +
+                                             " s; a longer --time-limit may find one")
+                << "\n";
+      return planned.infeasible ? kExitOutOfMemory : kExitFailed;
+    }
     return kExitOk;
   }
   const SolveResult result = solve_simulation(sim, solve_options);

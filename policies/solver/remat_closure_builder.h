@@ -1,0 +1,47 @@
+#pragma once
+// A second plan builder for the recompute problem (docs/model.md §14.1, "closure plans"), made
+// for graphs whose values come back through long chains of recomputes (random layered graphs,
+// networks with skip connections). Nodes are first computed in order. Before node t, the
+// values it reads that are not in memory, and their own missing inputs back to values that are
+// (the *closure*), are computed again in node order, each just once; a value is held only
+// while a later computation of the stage reads it or while nothing needs its room. When a
+// computation does not fit, values are dropped, lowest priority first: values the rest of the
+// stage reads never, unless nothing else is left (then the value is computed again when it is
+// next read). A value's priority is its weight times its worth (remat_builder.h's rule: cost
+// to compute again over bytes x distance to the next first computation that reads it).
+//
+// The weights are what the local search of remat_local_search.h varies; with every weight 1
+// it is a greedy heuristic of its own.
+#include <optional>
+#include <vector>
+
+#include "policies/solver/remat_builder.h"
+#include "policies/solver/remat_plan.h"
+#include "policies/solver/remat_problem.h"
+
+namespace memsim::planner {
+
+// A weight at least this makes a value *kept*: dropped only when no value that is not kept
+// would do.
+inline constexpr double kKeptWeight = 1e6;
+inline constexpr int kMaxRepairRounds = 64;
+
+// One build: a valid plan, or where it got stuck (a computation needing more memory than the
+// values it may drop free, or a plan over 64 actions per node): the stage, and the inputs of
+// that stage's node that were not in memory when the stage began.
+struct ClosureAttempt {
+  std::optional<RematPlan> plan;
+  std::uint32_t failed_stage = 0;
+  std::vector<std::uint32_t> missing;
+};
+ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
+                                const std::vector<double>* weights);
+
+// Builds, and where a build gets stuck makes the inputs that stage was missing kept and builds
+// again (at most kMaxRepairRounds times): a value dropped early that came back too late, or
+// could not come back in the memory left, is then held. `weights` (one per node, 1 when null)
+// receive the raises. Nullopt when every input missing at the stuck stage was kept already.
+std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
+                                            std::vector<double>* weights = nullptr);
+
+}  // namespace memsim::planner
