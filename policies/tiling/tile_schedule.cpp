@@ -74,6 +74,17 @@ std::string bytes_text(std::uint64_t b) {
 }  // namespace
 
 std::string tiling_text(const NestProblem& problem, const Tiling& tiling) {
+  if (tiling.split()) {
+    // "n<480: m=20 order m, n>=480: m=512 k=205 order mk"; a part not cut is "whole"
+    const std::string dim(1, problem.dims[tiling.split_dim].name);
+    const std::string at = std::to_string(tiling.split_at);
+    const auto part = [&](int k) {
+      const Tiling t = part_tiling(tiling, k);
+      const NestProblem p = part_problem(problem, tiling, k);
+      return t.whole(p.dims) ? std::string("whole") : tiling_text(p, t);
+    };
+    return dim + "<" + at + ": " + part(0) + ", " + dim + ">=" + at + ": " + part(1);
+  }
   std::string s, order;
   for (std::uint8_t d : tiling.order) {
     const LoopDim& dim = problem.dims[d];
