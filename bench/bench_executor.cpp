@@ -68,14 +68,17 @@ Simulation reference_string(std::size_t accesses, const Registry& registry,
 
 }  // namespace
 
-// An argument, "chain" or "reference", runs that workload alone (for a profiler).
+// Arguments, "chain" or "reference" and then a policy, run that workload (and policy) alone,
+// for a profiler.
 int main(int argc, char** argv) {
   const std::string only = argc > 1 ? argv[1] : "";
+  const std::string only_policy = argc > 2 ? argv[2] : "";
   const Registry registry = builtin_registry();
   std::printf("%-22s %-7s %10s %12s %12s %10s\n", "workload", "policy", "ops", "seconds", "ops/s",
               "bytes/op");
   for (const char* policy : {"lru", "fifo", "belady"}) {
     if (only == "reference") break;
+    if (!only_policy.empty() && only_policy != policy) continue;
     double per_op_small = 0;
     for (std::size_t n : {std::size_t{100000}, std::size_t{1000000}}) {
       double build = 0;
@@ -94,6 +97,7 @@ int main(int argc, char** argv) {
   }
   for (const char* policy : {"lru", "fifo", "belady"}) {
     if (only == "chain") break;
+    if (!only_policy.empty() && only_policy != policy) continue;
     const std::size_t n = 1000000;
     const Figures f = measure([&] { return reference_string(n, registry, policy); }, n);
     std::printf("%-22s %-7s %10zu %12.4f %12.0f %10.1f   (%llu loads)\n", "reference string",
