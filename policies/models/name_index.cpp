@@ -42,6 +42,7 @@ std::uint32_t NameIndex::find_numbered(std::string_view name) const {
     const char d = name[name.size() - k];
     number += static_cast<std::uint64_t>(d - '0') * scale;
     if (d == '0' && k > 1) continue;
+    if ((prefix_lengths_ & length_bit(name.size() - k)) == 0) continue;
     const auto it = ranges_.find(name.substr(0, name.size() - k));
     if (it == ranges_.end()) continue;
     if (const Range* r = range_with(it->second, number))
@@ -71,7 +72,10 @@ bool NameIndex::insert_numbered(std::string_view name, std::size_t prefix_size,
   if (find(name) != kAbsent) return false;
   const std::string_view prefix = name.substr(0, prefix_size);
   auto it = ranges_.find(prefix);
-  if (it == ranges_.end()) it = ranges_.emplace(std::string(prefix), std::vector<Range>{}).first;
+  if (it == ranges_.end()) {
+    it = ranges_.emplace(std::string(prefix), std::vector<Range>{}).first;
+    prefix_lengths_ |= length_bit(prefix.size());
+  }
   std::vector<Range>& ranges = it->second;
   ++numbered_;
   if (!ranges.empty()) {

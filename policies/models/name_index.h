@@ -9,6 +9,7 @@
 // open-addressing table of 4-byte slots. (A std::map node per name cost about 80 bytes, a
 // malloc and 20 compares of strings sharing "dense" per insert; a hash table of every name,
 // three cache misses per insert once it outgrew the caches.)
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -59,6 +60,12 @@ class NameIndex {
   // Ranges by prefix, each list by increasing first number, disjoint.
   std::map<std::string, std::vector<Range>, std::less<>> ranges_;
   std::size_t numbered_ = 0;
+  // Bit k set: some prefix is k characters long (k < 64; longer ones set bit 63), so a lookup
+  // skips the splits no prefix can match.
+  std::uint64_t prefix_lengths_ = 0;
+  static std::uint64_t length_bit(std::size_t size) {
+    return std::uint64_t{1} << std::min<std::size_t>(size, 63);
+  }
 };
 
 }  // namespace memsim
