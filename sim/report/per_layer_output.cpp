@@ -124,6 +124,7 @@ std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
   };
   // A layer's phases summed (rows come by layer, then phase).
   std::vector<LayerPhaseRow> layers;
+  layers.reserve(report.rows.size());  // at most one a row
   for (const LayerPhaseRow& r : report.rows) {
     if (layers.empty() || layers.back().layer != r.layer) {
       layers.push_back({});
