@@ -227,12 +227,12 @@ std::uint64_t split_point(const LoopDim& dim, std::uint64_t j, int round) {
   return step * ((units * j + den / 2) / den);
 }
 
-}  // namespace
-
 // Less traffic, then fewer tiles.
 bool better_split(const Prediction& a, const Prediction& b) {
   return a.traffic() != b.traffic() ? a.traffic() < b.traffic() : a.tiles < b.tiles;
 }
+
+}  // namespace
 
 TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& options) {
   const TilingChoice uniform = choose_uniform_tiling(problem, options);
