@@ -127,18 +127,19 @@ class ClosureBuilder {
     const double bytes = static_cast<double>(p_.nodes[u].bytes);
     if (next == kNever) return -bytes;
     const double distance = static_cast<double>(next - stage_) + 1.0;
+    // A weight above 1 makes a value look more valuable (nearer, smaller) under every rule.
+    const double weight = weights_ && !kept(u) ? (*weights_)[u] : 1.0;
     switch (rule_) {
       case EvictionRule::worth: {
         double again = p_.nodes[u].cost;
         for (std::uint32_t w : p_.nodes[u].preds)
           if (!resident_[w]) again += p_.nodes[w].cost;
-        const double weight = weights_ && !kept(u) ? (*weights_)[u] : 1.0;
         return weight * (again + 1e-9) / (bytes * distance);
       }
       case EvictionRule::farthest:
-        return -distance * 1e12 + (p_.nodes[u].cost + 1e-9) / bytes;
+        return -distance / weight * 1e12 + (p_.nodes[u].cost + 1e-9) / bytes;
       case EvictionRule::largest:
-        return -bytes * 1e6 - distance;
+        return -bytes / weight * 1e6 - distance;
     }
     return 0;
   }

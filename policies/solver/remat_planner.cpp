@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <random>
 
 #include "policies/solver/remat_builder.h"
 #include "policies/solver/remat_closure_builder.h"
@@ -247,6 +248,13 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
                      options.local_search_steps, ++episode, child_done);
     if (ls.plan) consider(*ls.plan, "local search");
     episode_weights[k] = std::move(ls.weights);
+    if (ls.stalled) {
+      // A kick out of the local optimum: a tenth of the weights drawn afresh.
+      std::mt19937 kick(episode);
+      std::normal_distribution<double> factor(0.0, 2.0);
+      for (double& w : episode_weights[k])
+        if (std::uniform_int_distribution<int>(0, 9)(kick) == 0) w = std::exp(factor(kick));
+    }
     const bool cheaper = r.found && (before < 0 || r.cost < before);
     idle = cheaper ? 0 : idle + (ls.stalled ? 1 : 0);
   }
