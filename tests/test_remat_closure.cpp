@@ -221,3 +221,31 @@ TEST_CASE("recompute planner: generated layered graphs, every plan valid and abo
   }
   CHECK(found > 0);
 }
+
+TEST_CASE("closure builder: a weight above 1 keeps a value longer under the rule largest",
+          "[planner][closure]") {
+  // a (2 B), b (1 B), c (1 B) read nothing; d(a), e(b), 1 B each; every cost 1. Budget 3 B.
+  // At c (room for 1 B beside a and b, both read later, tier 1) the rule largest drops the
+  // largest first: a (size 2 against 1). d then misses a: room for it drops c (tier 0), and
+  // room for d drops b (a is d's input); e misses b: room drops a (tier 0, larger than d): b
+  // and a are computed again, 2 FLOP. With weight 4 on a its size counts as 2/4 = 0.5 < 1: b
+  // goes at c instead; d finds a there (room: c goes), and e misses only b: 1 FLOP.
+  Net net;
+  net.op("a", 2, 1);
+  net.op("b", 1, 1);
+  net.op("c", 1, 1);
+  net.op("d", 1, 1, {"a"});
+  net.op("e", 1, 1, {"b"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const std::vector<double> ones(p.size(), 1.0);
+  const ClosureAttempt plain = try_closure_plan(p, EvictionRule::largest, &ones);
+  REQUIRE(plain.plan);
+  CHECK(check_plan(p, *plain.plan).recompute_cost == 2);
+  std::vector<double> weighted = ones;
+  weighted[0] = 4;
+  const ClosureAttempt kept = try_closure_plan(p, EvictionRule::largest, &weighted);
+  REQUIRE(kept.plan);
+  CHECK(check_plan(p, *kept.plan).recompute_cost == 1);
+  CHECK(check_plan(p, *kept.plan).reruns == 1);
+}
