@@ -62,12 +62,12 @@ Graph no_plan(Net& net) {
 
 TEST_CASE("closure builder: the missing inputs come back in node order, the spent ones go first",
           "[planner][closure]") {
-  // Stages 0-3 at 3 B: f1 (x1); f2 (x1 x2: 2 B); g needs room for y (2 B): x1 is dropped (no
-  // first computation reads it again: tier 0) and x2 stays (x2 y: 3 B); h needs room for w:
-  // y is g's... y is h's input, so x2, the only other value, goes (y w: 3 B). Stage 4 (k) misses
-  // x2, whose input x1 is gone too: the closure is {x1, x2}, computed in node order. Room for
-  // x1: y goes (tier 0: no first computation reads it again): w x1. Then x2: w x1 x2 = 3 B. Then
-  // k: x1 goes (tier 0), w x2 z. Reruns f1 and f2: 5 FLOP, the optimum.
+  // Stages 0-3 at 3 B: f1 (x1); f2 (x1 x2: 2 B); g needs room for y (2 B): x2 is g's input, so
+  // x1, the only other value, goes (x2 y: 3 B); h needs room for w: y is h's input, so x2 goes
+  // (y w: 3 B). Stage 4 (k) misses x2, whose input x1 is gone too: the closure is {x1, x2},
+  // computed in node order. Room for x1: w is k's input (read later in the stage), so y goes
+  // (w x1). Then x2: w x1 x2 = 3 B. Then k: x1 goes, the only value that k does not read
+  // (w x2 z). Reruns f1 and f2: 5 FLOP, the optimum.
   Net net;
   const Graph g = cascade(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
@@ -90,11 +90,13 @@ TEST_CASE("closure builder: a stuck stage is named with its missing inputs, and 
   Net net;
   const Graph g = no_plan(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
-  // a; a x (3 B); b needs 2 B: a goes (tier 0), x b; y needs 1 B: its input b stays, x is the
-  // only other value and goes (b y). Stage 4 (z) misses x; its closure is {a, x}: room for a
-  // (2 B) beside y: b goes (tier 0), y a; room for x: a is x's input, so y, which z reads, goes
-  // as a last resort (a x); bringing y back (b, then y) drops a and then x again, and so on:
-  // after three attempts stage 4 is stuck, missing x.
+  // a; a x (3 B); b needs 2 B: a and x are both tier 1 (a supports x, which z reads), and a's
+  // worth is the lower (cost 1 / (2 B x 3 stages to z) against 1 / (1 B x 3)): a goes (x b);
+  // y needs 1 B: its input b stays, x is the only other value and goes (b y). Stage 4 (z)
+  // misses x; its closure is {a, x}: room for a (2 B): y is z's input, b goes (y a); room for
+  // x: a is x's input, so y, which z reads, goes as a last resort (a x); bringing y back (b,
+  // then y) drops a and then x again, and so on: after three attempts stage 4 is stuck, missing
+  // x.
   const ClosureAttempt attempt = try_closure_plan(p, EvictionRule::worth, nullptr);
   CHECK_FALSE(attempt.plan);
   CHECK(attempt.failed_stage == 4);

@@ -123,7 +123,7 @@ class ClosureBuilder {
   bool kept(std::uint32_t u) const { return weights_ && (*weights_)[u] >= kKeptWeight; }
 
   double priority(std::uint32_t u) const {
-    const std::uint32_t next = next_use(u);
+    const std::uint32_t next = next_need(u);
     const double bytes = static_cast<double>(p_.nodes[u].bytes);
     if (next == kNever) return -bytes;
     const double distance = static_cast<double>(next - stage_) + 1.0;
@@ -150,15 +150,30 @@ class ClosureBuilder {
   // reads: dropping it would make that value's recompute deeper), or some of its own inputs are
   // gone. Tier 3: kept (weight kKeptWeight or more).
   int tier(std::uint32_t u) const {
-    if (next_use(u) == kNever) return 0;
-    if (kept(u)) return 3;
+    bool supports = false;
     for (std::uint32_t r : readers_[u]) {
       if (r >= stage_) break;
-      if (!resident_[r] && next_use(r) != kNever) return 2;
+      if (next_use(r) == kNever) continue;
+      if (!resident_[r]) return kept(u) ? 3 : 2;
+      supports = true;
     }
+    if (next_use(u) == kNever && !supports) return 0;
+    if (kept(u)) return 3;
     for (std::uint32_t w : p_.nodes[u].preds)
       if (!resident_[w]) return 2;
     return 1;
+  }
+
+  // The next first computation that reads u, or else the nearest one that reads a value u is
+  // an input of (u is then needed to compute that value again, should it be dropped).
+  std::uint32_t next_need(std::uint32_t u) const {
+    std::uint32_t next = next_use(u);
+    if (next != kNever) return next;
+    for (std::uint32_t r : readers_[u]) {
+      if (r >= stage_) break;
+      next = std::min(next, next_use(r));
+    }
+    return next;
   }
 
   // Never an input of the computation making room; values still to be read in the stage only
