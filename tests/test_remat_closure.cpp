@@ -97,14 +97,14 @@ TEST_CASE("closure builder: a stuck stage is named with its missing inputs, and 
   // x: a is x's input, so y, which z reads, goes as a last resort (a x); bringing y back (b,
   // then y) drops a and then x again, and so on: after three attempts stage 4 is stuck, missing
   // x.
-  const ClosureAttempt attempt = try_closure_plan(p, EvictionRule::worth, nullptr);
+  const ClosureAttempt attempt = try_closure_plan(p, EvictionRule::worth, true, nullptr);
   CHECK_FALSE(attempt.plan);
   CHECK(attempt.failed_stage == 4);
   CHECK(attempt.missing == std::vector<std::uint32_t>{1});
   // The repair makes x kept and builds again: x is still the only value y can displace, so the
   // same stage is stuck with x kept already: no plan.
   std::vector<double> weights(p.size(), 1.0);
-  CHECK_FALSE(build_closure_plan(p, EvictionRule::worth, &weights));
+  CHECK_FALSE(build_closure_plan(p, EvictionRule::worth, true, &weights));
   CHECK(weights == std::vector<double>{1, kKeptWeight, 1, 1, 1});
 }
 
@@ -130,7 +130,7 @@ TEST_CASE("closure builder: a kept value still goes when nothing else can", "[pl
   CHECK(check_plan(p, *plan).recompute_cost == 1);
   std::vector<double> kept(p.size(), 1.0);
   kept[0] = kKeptWeight;
-  const ClosureAttempt a = try_closure_plan(p, EvictionRule::worth, &kept);
+  const ClosureAttempt a = try_closure_plan(p, EvictionRule::worth, true, &kept);
   REQUIRE(a.plan);
   CHECK(check_plan(p, *a.plan).recompute_cost == 1);
 }
@@ -141,8 +141,8 @@ TEST_CASE("local search: plans valid, never below the optimum, repeatable by ste
   const Graph g = cascade(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const auto far = std::chrono::steady_clock::now() + std::chrono::hours(1);
-  const LocalSearchResult a = local_search(p, EvictionRule::worth, {}, far, 200, 7);
-  const LocalSearchResult b = local_search(p, EvictionRule::worth, {}, far, 200, 7);
+  const LocalSearchResult a = local_search(p, EvictionRule::worth, true, {}, far, 200, 7);
+  const LocalSearchResult b = local_search(p, EvictionRule::worth, true, {}, far, 200, 7);
   REQUIRE(a.plan);
   CHECK(a.cost == 5);  // the optimum, and no plan is cheaper
   CHECK(*a.plan == *b.plan);
@@ -153,7 +153,7 @@ TEST_CASE("local search: plans valid, never below the optimum, repeatable by ste
   Net none;
   const Graph ng = no_plan(none);
   const RematProblem np = make_remat_problem(ng, none.order, 3);
-  CHECK_FALSE(local_search(np, EvictionRule::worth, {}, far, 300, 7).plan);
+  CHECK_FALSE(local_search(np, EvictionRule::worth, true, {}, far, 300, 7).plan);
 }
 
 TEST_CASE("integer program in a child: the same answer, and nothing when killed",
@@ -241,12 +241,12 @@ TEST_CASE("closure builder: a weight above 1 keeps a value longer under the rule
   const Graph g = std::move(net.b).build();
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const std::vector<double> ones(p.size(), 1.0);
-  const ClosureAttempt plain = try_closure_plan(p, EvictionRule::largest, &ones);
+  const ClosureAttempt plain = try_closure_plan(p, EvictionRule::largest, true, &ones);
   REQUIRE(plain.plan);
   CHECK(check_plan(p, *plain.plan).recompute_cost == 2);
   std::vector<double> weighted = ones;
   weighted[0] = 4;
-  const ClosureAttempt kept = try_closure_plan(p, EvictionRule::largest, &weighted);
+  const ClosureAttempt kept = try_closure_plan(p, EvictionRule::largest, true, &weighted);
   REQUIRE(kept.plan);
   CHECK(check_plan(p, *kept.plan).recompute_cost == 1);
   CHECK(check_plan(p, *kept.plan).reruns == 1);

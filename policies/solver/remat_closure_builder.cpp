@@ -14,9 +14,11 @@ constexpr int kMaxDepth = 16;
 
 class ClosureBuilder {
  public:
-  ClosureBuilder(const RematProblem& p, EvictionRule rule, const std::vector<double>* weights)
+  ClosureBuilder(const RematProblem& p, EvictionRule rule, bool supports,
+                 const std::vector<double>* weights)
       : p_(p),
         rule_(rule),
+        supports_(supports),
         weights_(weights),
         readers_(p.size()),
         resident_(p.size(), 0),
@@ -150,6 +152,17 @@ class ClosureBuilder {
   // reads: dropping it would make that value's recompute deeper), or some of its own inputs are
   // gone. Tier 3: kept (weight kKeptWeight or more).
   int tier(std::uint32_t u) const {
+    if (!supports_) {
+      if (next_use(u) == kNever) return 0;
+      if (kept(u)) return 3;
+      for (std::uint32_t r : readers_[u]) {
+        if (r >= stage_) break;
+        if (!resident_[r] && next_use(r) != kNever) return 2;
+      }
+      for (std::uint32_t w : p_.nodes[u].preds)
+        if (!resident_[w]) return 2;
+      return 1;
+    }
     bool supports = false;
     for (std::uint32_t r : readers_[u]) {
       if (r >= stage_) break;
@@ -168,7 +181,7 @@ class ClosureBuilder {
   // an input of (u is then needed to compute that value again, should it be dropped).
   std::uint32_t next_need(std::uint32_t u) const {
     std::uint32_t next = next_use(u);
-    if (next != kNever) return next;
+    if (next != kNever || !supports_) return next;
     for (std::uint32_t r : readers_[u]) {
       if (r >= stage_) break;
       next = std::min(next, next_use(r));
@@ -195,6 +208,7 @@ class ClosureBuilder {
 
   const RematProblem& p_;
   EvictionRule rule_;
+  bool supports_;  // inputs of computed, still needed nodes count as needed (docs: "supports")
   const std::vector<double>* weights_;
   std::vector<std::vector<std::uint32_t>> readers_;  // ascending
   std::vector<char> resident_;
@@ -208,9 +222,9 @@ class ClosureBuilder {
 
 }  // namespace
 
-ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
+ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
                                 const std::vector<double>* weights) {
-  ClosureBuilder builder(problem, rule, weights);
+  ClosureBuilder builder(problem, rule, supports, weights);
   ClosureAttempt a;
   a.plan = builder.run();
   if (!a.plan) {
@@ -221,14 +235,14 @@ ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
 }
 
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
-                                            std::vector<double>* weights) {
+                                            bool supports, std::vector<double>* weights) {
   std::vector<double> own;
   if (!weights) {
     own.assign(problem.size(), 1.0);
     weights = &own;
   }
   for (int round = 0; round < kMaxRepairRounds; ++round) {
-    ClosureAttempt a = try_closure_plan(problem, rule, weights);
+    ClosureAttempt a = try_closure_plan(problem, rule, supports, weights);
     if (a.plan) return std::move(a.plan);
     bool raised = false;
     for (std::uint32_t u : a.missing)

@@ -37,7 +37,9 @@ struct ClosureAttempt {
   std::uint32_t failed_stage = 0;
   std::vector<std::uint32_t> missing;
 };
-ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
+// `supports`: the tiers count the inputs of computed, still needed nodes as needed (docs/model.md
+// §14.1); without it they are spent once no first computation reads them.
+ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
                                 const std::vector<double>* weights);
 
 // Builds, and where a build gets stuck makes the inputs that stage was missing kept and builds
@@ -45,6 +47,7 @@ ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
 // could not come back in the memory left, is then held. `weights` (one per node, 1 when null)
 // receive the raises. Nullopt when every input missing at the stuck stage was kept already.
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
+                                            bool supports = true,
                                             std::vector<double>* weights = nullptr);
 
 }  // namespace memsim::planner

@@ -24,7 +24,7 @@ struct Score {
 
 }  // namespace
 
-LocalSearchResult local_search(const RematProblem& p, EvictionRule rule,
+LocalSearchResult local_search(const RematProblem& p, EvictionRule rule, bool supports,
                                std::vector<double> weights,
                                std::chrono::steady_clock::time_point deadline,
                                std::uint64_t max_steps, std::uint32_t seed,
@@ -38,7 +38,7 @@ LocalSearchResult local_search(const RematProblem& p, EvictionRule rule,
   std::vector<std::uint32_t> hot, trial_hot;
   std::vector<char> seen(n, 0);
   const auto evaluate = [&](const std::vector<double>& w, Score& s) {
-    ClosureAttempt a = try_closure_plan(p, rule, &w);
+    ClosureAttempt a = try_closure_plan(p, rule, supports, &w);
     ++out.steps;
     s = {};
     if (!a.plan) {

@@ -30,10 +30,11 @@ struct LocalSearchResult {
 // better.
 inline constexpr std::uint64_t kStallSteps = 3000;
 
-// Searches from `weights` (one per node; all 1 when empty) with `rule` until `deadline` or
+// Searches from `weights` (one per node; all 1 when empty) with `rule` and `supports` (see
+// try_closure_plan) until `deadline` or
 // `max_steps` builds, when it stalls (kStallSteps), or when `stop` (if given, asked before
 // each build) says so.
-LocalSearchResult local_search(const RematProblem& problem, EvictionRule rule,
+LocalSearchResult local_search(const RematProblem& problem, EvictionRule rule, bool supports,
                                std::vector<double> weights,
                                std::chrono::steady_clock::time_point deadline,
                                std::uint64_t max_steps, std::uint32_t seed = 1,

@@ -138,14 +138,21 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   }
   for (EvictionRule rule : kRules)
     if (auto plan = build_plan(p, rule)) consider(*plan, "greedy");
-  std::vector<double> seed_weights;  // the repaired weights of the cheapest closure plan
-  for (EvictionRule rule : kRules) {
-    std::vector<double> weights(p.size(), 1.0);
-    if (auto plan = build_closure_plan(p, rule, &weights)) {
-      const double before = r.found ? r.cost : -1;
+  // Closure plans with each rule, with and without supports; their repaired weights are where
+  // the local search's episodes with that rule start.
+  struct EpisodeKind {
+    EvictionRule rule;
+    bool supports;
+  };
+  const EpisodeKind kinds[] = {{EvictionRule::worth, true},    {EvictionRule::worth, false},
+                               {EvictionRule::largest, true},  {EvictionRule::largest, false},
+                               {EvictionRule::farthest, true}, {EvictionRule::farthest, false}};
+  constexpr std::size_t kKinds = std::size(kinds);
+  std::vector<double> episode_weights[kKinds];
+  for (std::size_t k = 0; k < kKinds; ++k) {
+    episode_weights[k].assign(p.size(), 1.0);
+    if (auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &episode_weights[k]))
       consider(*plan, "closure greedy");
-      if (rule == EvictionRule::worth || r.cost != before) seed_weights = weights;
-    }
   }
   r.lower_bound = stage_lower_bound(p);
   r.bound_method = "stage bound";
@@ -155,11 +162,8 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
 
   // From here on two searches share the time: rounds of the integer program in a child process
   // (on another core when there is one), and in this process episodes of the local search over
-  // the closure builder's weights, taking turns with the rules worth, largest and farthest,
-  // each going on from where that rule's last episode stopped, with a new seed.
-  const EvictionRule episode_rules[] = {EvictionRule::worth, EvictionRule::largest,
-                                        EvictionRule::farthest};
-  std::vector<double> episode_weights[3] = {seed_weights, seed_weights, seed_weights};
+  // the closure builder's weights, taking turns with the kinds above, each going on from where
+  // that kind's last episode stopped, with a new seed.
   const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(options.time_limit_seconds));
   std::uint32_t episode = 0;
@@ -239,12 +243,12 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       end_round();
       continue;
     }
-    // Without rounds to wait for, three stalled episodes in a row end the search.
-    if (!child.running() && idle >= 3) break;
-    const std::size_t k = episode % 3;
+    // Without rounds to wait for, a stalled episode of every kind in a row ends the search.
+    if (!child.running() && idle >= static_cast<int>(kKinds)) break;
+    const std::size_t k = episode % kKinds;
     const double before = r.found ? r.cost : -1;
     LocalSearchResult ls =
-        local_search(p, episode_rules[k], std::move(episode_weights[k]), deadline,
+        local_search(p, kinds[k].rule, kinds[k].supports, std::move(episode_weights[k]), deadline,
                      options.local_search_steps, ++episode, child_done);
     if (ls.plan) consider(*ls.plan, "local search");
     episode_weights[k] = std::move(ls.weights);
