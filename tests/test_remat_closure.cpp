@@ -251,3 +251,28 @@ TEST_CASE("closure builder: a weight above 1 keeps a value longer under the rule
   CHECK(check_plan(p, *kept.plan).recompute_cost == 1);
   CHECK(check_plan(p, *kept.plan).reruns == 1);
 }
+
+TEST_CASE("closure builder: with supports an input of a needed node is not spent",
+          "[planner][closure]") {
+  // a (1 B, 5 FLOP); b(a) (1 B, 1); c (2 B, 1); d(b) (1 B, 1). Budget 3 B.
+  // At c (room for 2 B beside a and b): b is read by d later (tier 1, worth 1 / (1 B x 2
+  // stages) = 0.5). Without supports a is spent (no later first computation reads it): tier 0,
+  // it goes; c: b c; d: c goes (tier 0), b d: no rerun. With supports a supports b (b is
+  // computed and d reads it later): tier 1 too, worth 5 / (1 B x 2) = 2.5, so b goes instead;
+  // d misses b: room for it drops c (tier 0), a b; d: a b d = 3 B. One rerun of b: 1 FLOP.
+  Net net;
+  net.op("a", 1, 5);
+  net.op("b", 1, 1, {"a"});
+  net.op("c", 2, 1);
+  net.op("d", 1, 1, {"b"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const std::vector<double> ones(p.size(), 1.0);
+  const ClosureAttempt without = try_closure_plan(p, EvictionRule::worth, false, &ones);
+  REQUIRE(without.plan);
+  CHECK(check_plan(p, *without.plan).recompute_cost == 0);
+  const ClosureAttempt with = try_closure_plan(p, EvictionRule::worth, true, &ones);
+  REQUIRE(with.plan);
+  CHECK(check_plan(p, *with.plan).recompute_cost == 1);
+  CHECK(check_plan(p, *with.plan).reruns == 1);
+}
