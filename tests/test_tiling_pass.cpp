@@ -6,6 +6,7 @@
 #include <map>
 
 #include "policies/solver/solver.h"
+#include "support/load_counter.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;
@@ -26,15 +27,6 @@ std::vector<std::string> names(const Graph& g, std::span<const TensorId> ids) {
 }
 
 using Names = std::vector<std::string>;
-
-// Loads per tensor name, from the verified steps.
-struct LoadCounter : StepSink {
-  const Graph* g = nullptr;
-  std::map<std::string, int> loads;
-  void on_step(const TimedStep& s) override {
-    if (s.step.kind == StepKind::load) ++loads[g->tensor_name(s.step.id)];
-  }
-};
 
 // A dense layer, batch 4, 6 inputs, 4 outputs, no bias, fp32, tiled m = 2, k = 3 (n whole).
 const std::string kDense = R"([model]

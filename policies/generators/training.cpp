@@ -2,6 +2,7 @@
 #include "policies/generators/training.h"
 
 #include <algorithm>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -69,9 +70,8 @@ class TrainingBuilder {
     return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
   }
 
-  void emit(LayerIndex layer, OpRole role, const std::vector<TensorId>& reads,
-            const std::vector<TensorId>& writes, const std::vector<TensorId>& updates,
-            double flops) {
+  void emit(LayerIndex layer, OpRole role, std::span<const TensorId> reads,
+            std::span<const TensorId> writes, std::span<const TensorId> updates, double flops) {
     order_.push_back(b_.add_op(layer, role, reads, writes, updates, flops));
   }
 
@@ -160,8 +160,8 @@ class TrainingBuilder {
                                          TensorKind::label, true);
     gradient_[last] = b_.add_tensor(layer_[last], TensorRole::out_grad, act_bytes(last),
                                     TensorKind::gradient, false);
-    emit(b_.add_layer("loss"), OpRole::dX, {activation_[last], label}, {gradient_[last]}, {},
-         elements(last));
+    const TensorId loss_reads[] = {activation_[last], label}, loss_writes[] = {gradient_[last]};
+    emit(b_.add_layer("loss"), OpRole::dX, loss_reads, loss_writes, {}, elements(last));
     nests_.activation(label, last);
     nests_.activation(gradient_[last], last);
     const TensorId loss_tensors[] = {activation_[last], label, gradient_[last]};
@@ -254,8 +254,10 @@ class TrainingBuilder {
       // A tied layer (later in the model, so earlier in backward) writes the owner's gradient;
       // the owner's own dL/dW adds into it, one more FLOP per parameter.
       const LayerId o = owner(i);
-      std::vector<TensorId> reads{d};
-      std::vector<NestRecorder::Use> uses{{d, NestSlot::Kind::output}};
+      std::vector<TensorId>& reads = dw_reads_;
+      std::vector<NestRecorder::Use>& uses = dw_uses_;
+      reads.assign(1, d);
+      uses.assign(1, {d, NestSlot::Kind::output});
       for (const SavedRef& ref : layer.backward_weight_reads) {
         const TensorId t = saved(i, ref);
         add_unique(reads, t);
@@ -269,8 +271,8 @@ class TrainingBuilder {
         nests_.weight(g, o);
       }
       uses.push_back({g, NestSlot::Kind::weight});
-      emit(layer_[i], OpRole::dW, reads, first ? std::vector<TensorId>{g} : std::vector<TensorId>{},
-           first ? std::vector<TensorId>{} : std::vector<TensorId>{g},
+      const std::span<const TensorId> grad(&g, 1), none;
+      emit(layer_[i], OpRole::dW, reads, first ? grad : none, first ? none : grad,
            layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layers[o].params)));
       nests_.layer_op(order_.back(), i, NestRole::backward_weight, uses);
     }
@@ -347,7 +349,8 @@ class TrainingBuilder {
     const Layer& layer = m_.layers[i];
     const TensorId g = gradient_of_weight_[i];
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
-    std::vector<TensorId> updates{weight_[i]};
+    std::vector<TensorId>& updates = update_lists_;
+    updates.assign(1, weight_[i]);
     if (opt_.master_bytes > 0) {
       updates.push_back(b_.add_tensor(layer_[i], TensorRole::weight_master,
                                       size(layer.params * opt_.master_bytes),
@@ -361,9 +364,10 @@ class TrainingBuilder {
       nests_.weight(updates.back(), i);
     }
     for (TensorId t : updates) b_.mark_required_output(t);
-    emit(layer_[i], OpRole::update, {g}, {}, updates,
+    emit(layer_[i], OpRole::update, std::span<const TensorId>(&g, 1), {}, updates,
          cost.flops_per_param * static_cast<double>(layer.params));
-    std::vector<TensorId> tensors{g};
+    std::vector<TensorId>& tensors = update_tensors_;
+    tensors.assign(1, g);
     tensors.insert(tensors.end(), updates.begin(), updates.end());
     nests_.elementwise_op(order_.back(), i, NestRole::update, tensors);
   }
@@ -381,9 +385,11 @@ class TrainingBuilder {
   std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits
   std::vector<std::vector<TensorId>> extras_, recomputed_extras_;  // per layer
   NestRecorder nests_;                                             // loop nests, for tiling
-  // Scratch lists of forward() and of backward()'s dX op, kept between layers.
+  // Scratch lists of forward(), of backward()'s dW and dX ops and of update(), kept between
+  // layers (no allocation per op).
   std::vector<TensorId> forward_reads_, forward_writes_, dx_reads_, dx_writes_, dx_accumulates_;
-  std::vector<NestRecorder::Use> forward_uses_, dx_uses_;
+  std::vector<TensorId> dw_reads_, update_lists_, update_tensors_;
+  std::vector<NestRecorder::Use> forward_uses_, dx_uses_, dw_uses_;
   std::vector<LayerId> dx_targets_;
 };
 

@@ -24,7 +24,7 @@ Layer build_batchnorm(const LayerContext& ctx, const LayerParams&) {
   l.backward_data_reads = {{SavedRef::Of::input, 0}, {SavedRef::Of::weight, 0}, stats[0], stats[1]};
   l.backward_weight_reads = {{SavedRef::Of::input, 0}, stats[0], stats[1]};
   l.nest = elementwise_nest(ctx.batch, in, 1, true);
-  add_channel_stats(l.nest, in.c);
+  add_channel_stats(l.nest.edit(), in.c);
   return l;
 }
 

@@ -17,7 +17,7 @@ Layer build_dropout(const LayerContext& ctx, const LayerParams& p) {
   l.flops_forward = elements;
   l.flops_backward_data = elements;
   l.nest = elementwise_nest(ctx.batch, in, 1);
-  add_output_shaped_extra(l.nest, in, ctx.batch);
+  add_output_shaped_extra(l.nest.edit(), in, ctx.batch);
   l.extras = {{TensorRole::mask, ctx.batch * in.elements(), 1}};
   l.backward_data_reads = {{SavedRef::Of::extra, 0}};
   return l;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "policies/models/name_index.h"
 #include "policies/models/scalesim_topology.h"
 #include "policies/onnx/onnx_model.h"
 #include "policies/tiling/tile_request.h"
@@ -144,6 +145,7 @@ class Assembler final : public BlockBuilder {
     const LayerType* type = find_layer_type(spec.type);
     const BlockType* block = type ? nullptr : find_block_type(spec.type);
     if (!type && !block) unknown_type(spec);
+    Shape read_before;  // the input shape the previous repetition read
     for (std::uint64_t r = 0; r < spec.repeat; ++r) {
       // Repetitions after the first read the one before.
       std::vector<LayerId> inputs{previous_};
@@ -152,7 +154,17 @@ class Assembler final : public BlockBuilder {
                                : spec.repeat > 1 ? spec.name + "." + std::to_string(r + 1)
                                                  : spec.name;
       if (type) {
-        previous_ = add_layer(*type, spec, name, std::move(inputs));
+        // A builder sees the spec, the batch, its input shapes and its input names (the names
+        // only in messages about several inputs, and embedding's "is it the model's input").
+        // From the third repetition on, one that reads the same shape as the repetition
+        // before it is that layer again but for its name and input: copy the record rather
+        // than build it (a 10^6-layer repeat spent a quarter of its run in the builder).
+        const Shape reads = shape(inputs.front());
+        if (r >= 2 && reads == read_before)
+          previous_ = add_copy(spec, name, std::move(inputs));
+        else
+          previous_ = add_layer(*type, spec, name, std::move(inputs));
+        read_before = reads;
         continue;
       }
       const LayerParams params(spec, name);
@@ -170,6 +182,12 @@ class Assembler final : public BlockBuilder {
       name_layer(name, previous_, spec.pos);  // the block's name stands for its output
     }
     if (spec.repeat > 1 && !spec.name.empty()) name_layer(spec.name, previous_, spec.pos);
+  }
+
+  void reserve(std::uint64_t layers) {
+    g_.layers.reserve(layers);
+    read_.reserve(layers);
+    names_.reserve(layers, layers * 12);  // "dense123456": most generated names fit 12 bytes
   }
 
   LayerGraph finish() {
@@ -223,10 +241,10 @@ class Assembler final : public BlockBuilder {
     for (const std::string& name : spec.inputs) {
       LayerId id = kModelInput;
       if (name != kInputName) {
-        const auto it = names_.find(name);
-        if (it == names_.end()) {
+        const LayerId found = names_.find(name);
+        if (found == NameIndex::kAbsent) {
           std::vector<std::string_view> known{kInputName};
-          for (const auto& [n, i] : names_) known.push_back(n);
+          for (const std::string_view n : names_.sorted_names()) known.push_back(n);
           const std::string guess = nearest_name(name, known);
           throw ScenarioError(spec.inputs_pos,
                               "model.layers.inputs: '" + name +
@@ -235,7 +253,7 @@ class Assembler final : public BlockBuilder {
                                   " (inputs name layers defined above, or \"input\" for the "
                                   "model's input)");
         }
-        id = it->second;
+        id = found;
       }
       for (LayerId seen : ids)
         if (seen == id)
@@ -255,8 +273,7 @@ class Assembler final : public BlockBuilder {
     if (type.inputs != 0 && inputs.size() != type.inputs)
       params.fail("reads " + std::to_string(type.inputs) + " input, got " +
                   std::to_string(inputs.size()));
-    if (g_.layers.size() >= 0x7fffffffu)
-      throw ScenarioError(spec.pos, "model has more than 2^31 layers");
+    check_layer_count(spec);
     std::vector<Shape> shapes;
     std::vector<std::string> names;
     for (LayerId in : inputs) {
@@ -264,8 +281,8 @@ class Assembler final : public BlockBuilder {
       names.push_back(in == kModelInput ? std::string(kInputName) : g_.layers[in].name);
     }
     const std::function<LayerId(const std::string&)> find = [this](const std::string& n) {
-      const auto it = names_.find(n);
-      return it == names_.end() ? kModelInput : it->second;
+      const LayerId found = names_.find(n);
+      return found == NameIndex::kAbsent ? kModelInput : found;
     };
     Layer layer = type.build(
         {spec, shapes, g_.batch, names, g_.input_element_bytes, g_.layers, find}, params);
@@ -274,7 +291,7 @@ class Assembler final : public BlockBuilder {
     layer.pos = spec.pos;
     layer.name = name;
     if (spec.has_tiles) layer.tiles = read_tile_request(spec, name, type.name, layer.nest);
-    if (!nests_) layer.nest = NestTemplate{};
+    if (!nests_) layer.nest.reset();
     // Sizes must fit 64 bits once multiplied by batch and the widest dtype (8 bytes), so that
     // no count or size computed from them later can wrap.
     params.product({layer.shape.c, layer.shape.h, layer.shape.w, g_.batch, 8},
@@ -282,12 +299,38 @@ class Assembler final : public BlockBuilder {
                        std::to_string(g_.batch) + " x 8 bytes");
     params.product({layer.params, 8},
                    "the parameters, " + std::to_string(layer.params) + " x 8 bytes");
+    return push(std::move(layer), spec);
+  }
+
+  // A repetition that is the last layer again but for its name and input (add_spec): checked
+  // by the builder when that layer was built (same spec, batch and input shape).
+  LayerId add_copy(const LayerSpec& spec, const std::string& name, std::vector<LayerId> inputs) {
+    check_layer_count(spec);
+    // Copy all but the name and the inputs, which the copy replaces (a copied vector would be
+    // a malloc and a free per layer).
+    Layer& last = g_.layers.back();
+    std::string last_name = std::move(last.name);
+    std::vector<LayerId> last_inputs = std::move(last.inputs);
+    Layer layer = last;
+    last.name = std::move(last_name);
+    last.inputs = std::move(last_inputs);
+    layer.name = name;
+    layer.inputs = std::move(inputs);
+    return push(std::move(layer), spec);
+  }
+
+  void check_layer_count(const LayerSpec& spec) const {
+    if (g_.layers.size() >= 0x7fffffffu)
+      throw ScenarioError(spec.pos, "model has more than 2^31 layers");
+  }
+
+  LayerId push(Layer layer, const LayerSpec& spec) {
     const auto id = static_cast<LayerId>(g_.layers.size());
     for (LayerId in : layer.inputs)
       if (in != kModelInput) read_[in] = 1;
     g_.layers.push_back(std::move(layer));
     read_.push_back(0);
-    name_layer(name, id, spec.pos);
+    name_layer(g_.layers.back().name, id, spec.pos);
     return id;
   }
 
@@ -298,13 +341,13 @@ class Assembler final : public BlockBuilder {
     if (name == "label" || name == "loss")
       throw ScenarioError(
           pos, "layer name '" + name + "' is reserved for the training schedule's label and loss");
-    if (!names_.emplace(name, id).second)
+    if (!names_.insert(name, id))
       throw ScenarioError(pos, "layer name '" + name + "' is used twice; names must be unique");
   }
 
   LayerGraph g_;
   bool nests_ = true;  // keep each layer's loop nest (false: uniform mode, never tiled)
-  std::map<std::string, LayerId, std::less<>> names_;
+  NameIndex names_;
   std::vector<std::uint8_t> read_;  // read_[i]: a later layer reads layer i
   LayerId previous_ = kModelInput;
   const LayerSpec* block_spec_ = nullptr;
@@ -342,6 +385,10 @@ LayerGraph build_layer_graph(const ModelSpec& model, bool with_nests) {
     check_model_memory(layers, model.memory_limit, spec.pos);
   }
   Assembler assembler(model, with_nests);
+  // Exact when no entry is a block (the common long chain): one allocation, no regrowth.
+  bool blocks = false;
+  for (const LayerSpec& spec : model.layers) blocks = blocks || !find_layer_type(spec.type);
+  if (!blocks) assembler.reserve(layers);
   for (const LayerSpec& spec : model.layers) assembler.add_spec(spec);
   return assembler.finish();
 }

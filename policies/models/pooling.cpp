@@ -47,7 +47,7 @@ std::uint64_t adaptive_cover(std::uint64_t in, std::uint64_t out) {
 Layer build_maxpool(const LayerContext& ctx, const LayerParams& p) {
   Layer l = pool(ctx, p);
   l.extras = {{TensorRole::indices, ctx.batch * l.shape.elements(), 8}};
-  add_output_shaped_extra(l.nest, l.shape, ctx.batch);
+  add_output_shaped_extra(l.nest.edit(), l.shape, ctx.batch);
   l.backward_data_reads = {{SavedRef::Of::input, 0}, {SavedRef::Of::extra, 0}};
   return l;
 }

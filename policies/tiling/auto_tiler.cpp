@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 namespace memsim {
@@ -149,7 +150,8 @@ class Search {
       const bool is_cut = current_.tile[d] < p_.dims[d].extent;
       (is_cut ? cut : rest).push_back(static_cast<std::uint8_t>(d));
     }
-    const TileCost cost(p_, current_.tile, &cache_);
+    cost_.assign(p_, current_.tile, &cache_);
+    const TileCost& cost = cost_;
     if (cost.working_set() + cost.epilogue() > capacity_) return;
     std::vector<std::uint8_t> order;
     do {
@@ -165,7 +167,10 @@ class Search {
       satisfied_.push_back(key);
       if (!found_ ||
           better(pr, cut, current_.tile, best_.prediction, best_cut_, best_.tiling.tile)) {
-        best_ = {Tiling{current_.tile, order}, pr};
+        best_.tiling = Tiling{};
+        best_.tiling.tile = current_.tile;
+        best_.tiling.order = order;
+        best_.prediction = pr;
         best_cut_ = cut;
         std::sort(best_cut_.begin(), best_cut_.end());
         found_ = true;
@@ -185,11 +190,13 @@ class Search {
   bool no_reduction_ = true;
   std::vector<std::uint64_t> satisfied_;  // loop orders that fit a larger size
   IntervalCache cache_;
+  TileCost cost_;
 };
 
 }  // namespace
 
-TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& options) {
+// One shape of tile for the whole op: the rounds of §16.7.
+TilingChoice choose_uniform_tiling(const NestProblem& problem, const TilerOptions& options) {
   TilingChoice whole{whole_tiling(problem), {}};
   whole.prediction = predict(problem, whole.tiling, options.capacity, 0);
   if (problem.dims.empty() || whole.prediction.fits) return whole;
@@ -203,6 +210,88 @@ TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& optio
     }
   }
   return whole;
+}
+
+namespace {
+
+// Where a dimension of extent E (step t, u = ceil(E / t) steps) is split: at t * round(u * j /
+// 2^r). Round r = 3 tries j = 1 .. 7; each next round (up to kSplitRounds) tries the two
+// points halfway between the best split so far and its neighbours of the round before.
+constexpr int kSplitRounds = 6;
+
+std::uint64_t split_point(const LoopDim& dim, std::uint64_t j, int round) {
+  const std::uint64_t step = std::max<std::uint64_t>(1, dim.step);
+  const std::uint64_t units = (dim.extent + step - 1) / step;
+  const std::uint64_t den = std::uint64_t{1} << round;
+  return step * ((units * j + den / 2) / den);
+}
+
+}  // namespace
+
+// Less traffic, then fewer tiles.
+bool better_split(const Prediction& a, const Prediction& b) {
+  return a.traffic() != b.traffic() ? a.traffic() < b.traffic() : a.tiles < b.tiles;
+}
+
+TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& options) {
+  const TilingChoice uniform = choose_uniform_tiling(problem, options);
+  if (!uniform.cut()) return uniform;
+  // Tiles of two shapes (§16.7): one dimension split in two parts, each tiled on its own, when
+  // that predicts at least 1/32 less traffic than the best single shape.
+  const std::uint64_t target = uniform.prediction.traffic() - uniform.prediction.traffic() / 32;
+  if (compulsory_bytes(problem) >= target) return uniform;
+  TilingChoice best = uniform;
+  for (std::size_t d = 0; d < problem.dims.size(); ++d) {
+    // Only a dimension the uniform tiling cuts into a few tiles: there rounding the tiles to
+    // the extent wastes the most (searching every dimension made ResNet-50 training at batch
+    // 256 take 2.3 s of CPU instead of 1.1 s for 0.03 % less traffic).
+    const std::uint64_t trips =
+        (problem.dims[d].extent + uniform.tiling.tile[d] - 1) / uniform.tiling.tile[d];
+    if (secondary(problem, d) || !splittable(problem, d) || trips < 2 || trips > kSplitMaxTrips)
+      continue;
+    const LoopDim& dim = problem.dims[d];
+    std::map<std::uint64_t, TilingChoice> parts;  // by the part's extent along d
+    const auto part = [&](std::uint64_t lo, std::uint64_t hi) -> const TilingChoice& {
+      auto it = parts.find(hi - lo);
+      if (it == parts.end())
+        it = parts
+                 .emplace(hi - lo,
+                          choose_uniform_tiling(restricted_problem(problem, d, lo, hi), options))
+                 .first;
+      return it->second;
+    };
+    TilingChoice dim_best;  // the best split of d so far (tiles 0: none yet)
+    dim_best.prediction.tiles = 0;
+    // Tries a split at `at`; true when it is the best of d so far.
+    const auto try_at = [&](std::uint64_t at) {
+      if (at == 0 || at >= dim.extent) return false;
+      const TilingChoice& first = part(0, at);
+      const TilingChoice& second = part(at, dim.extent);
+      if (!first.prediction.fits || !second.prediction.fits) return false;
+      const Prediction both = combine_parts(first.prediction, second.prediction);
+      if (both.tiles > kSplitTileFactor * uniform.prediction.tiles) return false;
+      if (dim_best.prediction.tiles > 0 && !better_split(both, dim_best.prediction)) return false;
+      dim_best.tiling = first.tiling;
+      dim_best.tiling.split_dim = static_cast<int>(d);
+      dim_best.tiling.split_at = at;
+      dim_best.tiling.rest_tile = second.tiling.tile;
+      dim_best.tiling.rest_order = second.tiling.order;
+      dim_best.prediction = both;
+      return true;
+    };
+    std::uint64_t best_j = 0;  // the best split of d, in units of 2^-round of its steps
+    for (std::uint64_t j = 1; j < 8; ++j)
+      if (try_at(split_point(dim, j, 3))) best_j = j;
+    for (int round = 4; best_j > 0 && round <= kSplitRounds; ++round) {
+      best_j *= 2;
+      const std::uint64_t centre = best_j;
+      if (try_at(split_point(dim, centre - 1, round))) best_j = centre - 1;
+      if (try_at(split_point(dim, centre + 1, round))) best_j = centre + 1;
+    }
+    if (dim_best.prediction.tiles == 0 || dim_best.prediction.traffic() >= target) continue;
+    if (!best.tiling.split() || better_split(dim_best.prediction, best.prediction)) best = dim_best;
+  }
+  return best;
 }
 
 }  // namespace memsim

@@ -26,6 +26,8 @@
 namespace memsim {
 
 inline constexpr std::uint64_t kLeafBudget = 4096;
+inline constexpr std::uint64_t kSplitTileFactor = 4;
+inline constexpr std::uint64_t kSplitMaxTrips = 4;
 
 struct TilerOptions {
   std::uint64_t capacity = 0;
@@ -44,6 +46,15 @@ std::vector<std::uint64_t> candidate_sizes(const LoopDim& dim, double growth);
 // The whole op as one tile, in the nest's order.
 Tiling whole_tiling(const NestProblem& problem);
 
+// The best tiling of one tile shape (the rounds above).
+TilingChoice choose_uniform_tiling(const NestProblem& problem, const TilerOptions& options);
+
+// The best uniform tiling, or a split tiling (traffic_model.h) when one predicts at least
+// 1/32 less traffic: per splittable dimension (not q or w) that the uniform tiling cuts into
+// 2 .. kSplitMaxTrips tiles, split
+// points at 1/8 .. 7/8 of its steps, then three rounds halving the distance around the best;
+// each part takes its own best uniform tiling; at most kSplitTileFactor times the uniform
+// tiling's tiles.
 TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& options);
 
 }  // namespace memsim

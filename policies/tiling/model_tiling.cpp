@@ -15,7 +15,7 @@ ModelTiling plan_model_tiling(const ScenarioSpec& spec) {
   out.model = build_layer_graph(*spec.model);
   out.capacity = spec.machine.cache_capacity;
   out.lookahead = spec.schedule.lookahead;
-  Workload nests;
+  Workload& nests = out.workload;
   GeneratedSchedule schedule =
       spec.schedule.kind == "training"
           ? generate_training_graph(out.model,

@@ -20,6 +20,7 @@ struct ModelTiling {
   LayerGraph model;
   Graph graph;  // the schedule before tiling
   std::vector<OpId> order;
+  Workload workload;  // its loop nests
   TilingPlan plan;
   std::uint64_t capacity = 0;
   std::uint32_t lookahead = 0;

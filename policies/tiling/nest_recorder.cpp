@@ -16,12 +16,12 @@ void NestRecorder::activation(TensorId t, LayerId layer) {
 
 void NestRecorder::weight(TensorId t, LayerId layer) {
   if (!enabled_) return;
-  set_axes(t, m_.layers[layer].nest.weight_axes);
+  set_axes(t, m_.layers[layer].nest->weight_axes);
 }
 
 void NestRecorder::extra(TensorId t, LayerId layer, std::uint32_t index) {
   if (!enabled_) return;
-  const std::vector<TensorAxes>& axes = m_.layers[layer].nest.extra_axes;
+  const std::vector<TensorAxes>& axes = m_.layers[layer].nest->extra_axes;
   if (index < axes.size()) set_axes(t, axes[index]);
 }
 

@@ -74,6 +74,17 @@ std::string bytes_text(std::uint64_t b) {
 }  // namespace
 
 std::string tiling_text(const NestProblem& problem, const Tiling& tiling) {
+  if (tiling.split()) {
+    // "n<480: m=20 order m, n>=480: m=512 k=205 order mk"; a part not cut is "whole"
+    const std::string dim(1, problem.dims[tiling.split_dim].name);
+    const std::string at = std::to_string(tiling.split_at);
+    const auto part = [&](int k) {
+      const Tiling t = part_tiling(tiling, k);
+      const NestProblem p = part_problem(problem, tiling, k);
+      return t.whole(p.dims) ? std::string("whole") : tiling_text(p, t);
+    };
+    return dim + "<" + at + ": " + part(0) + ", " + dim + ">=" + at + ": " + part(1);
+  }
   std::string s, order;
   for (std::uint8_t d : tiling.order) {
     const LoopDim& dim = problem.dims[d];
@@ -92,10 +103,10 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
   if (input.capacity == 0 && !input.uniform) return plan;  // no cache given: never tile
   if (input.uniform) {
     for (const Layer& l : model.layers)
-      if (l.tiles.given)
-        throw ScenarioError(l.tiles.pos, "layer '" + l.name +
-                                             "': tiles need a cache in bytes; uniform mode "
-                                             "(tensors as units) does not tile");
+      if (l.tiles->given)
+        throw ScenarioError(l.tiles->pos, "layer '" + l.name +
+                                              "': tiles need a cache in bytes; uniform mode "
+                                              "(tensors as units) does not tile");
     return plan;
   }
   bool any_too_big = false;
@@ -112,7 +123,7 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
     d.tiling = whole_tiling(d.problem);
     const Layer* layer =
         d.origin.layer < model.layers.size() ? &model.layers[d.origin.layer] : nullptr;
-    if (layer && layer->tiles.given && takes_layer_tiles(d.origin.role) &&
+    if (layer && layer->tiles->given && takes_layer_tiles(d.origin.role) &&
         !d.problem.dims.empty()) {
       d.explicit_tiles = true;
       d.tiling = requested_tiling(d.problem, layer->tiles);
@@ -120,7 +131,7 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
       const Prediction alone = predict(d.problem, d.tiling, input.capacity, 0);
       if (!alone.fits)
         throw ScenarioError(
-            layer->tiles.pos,
+            layer->tiles->pos,
             "layer '" + layer->name + "': with tiles " + tiling_text(d.problem, d.tiling) +
                 ", a tile op of '" + std::string(graph.op_name(o)) + "' needs " +
                 bytes_text(alone.working_set + alone.epilogue) +

@@ -13,17 +13,19 @@ namespace {
 
 constexpr std::size_t kMaxList = 65535;
 
-// Walks the tiles of a cut op in loop order: the innermost cut dimension fastest.
+// Walks the tiles of a cut op in loop order: the innermost cut dimension fastest; a split
+// tiling's first part, then its second (docs/model.md §16.3). Boxes are in the op's nest.
 class TileWalker {
  public:
-  TileWalker(const std::vector<LoopDim>& dims, const Tiling& t) : dims_(dims), t_(t) {
-    trips_.resize(dims.size());
-    for (std::size_t d = 0; d < dims.size(); ++d) {
-      trips_[d] = (dims[d].extent + t.tile[d] - 1) / t.tile[d];
-      hi_[d] = std::min(dims[d].extent, t.tile[d]);
+  TileWalker(const std::vector<LoopDim>& dims, const Tiling& t) : dims_(dims) {
+    if (t.split()) {
+      const auto d = static_cast<std::size_t>(t.split_dim);
+      parts_.push_back({t.tile, t.order, t.split_dim, 0, t.split_at});
+      parts_.push_back({t.rest_tile, t.rest_order, t.split_dim, t.split_at, dims[d].extent});
+    } else {
+      parts_.push_back({t.tile, t.order, -1, 0, 0});
     }
-    for (std::uint8_t d : t.order)
-      if (trips_[d] > 1) levels_.push_back(d);
+    start(0);
   }
   bool next() {
     for (std::size_t i = levels_.size(); i-- > 0;) {
@@ -35,11 +37,12 @@ class TileWalker {
       pos_[d] = 0;
       set(d);
     }
-    return false;
+    if (part_ + 1 == parts_.size()) return false;
+    start(part_ + 1);
+    return true;
   }
   const std::uint64_t* lo() const { return lo_; }
   const std::uint64_t* hi() const { return hi_; }
-  const std::vector<std::uint64_t>& trips() const { return trips_; }
   // The box's share of the nest's iterations.
   double share() const {
     double s = 1;
@@ -49,15 +52,36 @@ class TileWalker {
   }
 
  private:
+  struct Part {
+    std::vector<std::uint64_t> tile;
+    std::vector<std::uint8_t> order;
+    int dim;                 // the split dimension, -1 for the whole nest
+    std::uint64_t from, to;  // the part's range of it
+  };
+  void start(std::size_t part) {
+    part_ = part;
+    const Part& p = parts_[part];
+    levels_.clear();
+    for (std::size_t d = 0; d < dims_.size(); ++d) {
+      base_[d] = static_cast<int>(d) == p.dim ? p.from : 0;
+      end_[d] = static_cast<int>(d) == p.dim ? p.to : dims_[d].extent;
+      trips_[d] = (end_[d] - base_[d] + p.tile[d] - 1) / p.tile[d];
+      pos_[d] = 0;
+      set(static_cast<std::uint8_t>(d));
+    }
+    for (std::uint8_t d : p.order)
+      if (trips_[d] > 1) levels_.push_back(d);
+  }
   void set(std::uint8_t d) {
-    lo_[d] = pos_[d] * t_.tile[d];
-    hi_[d] = std::min(dims_[d].extent, lo_[d] + t_.tile[d]);
+    lo_[d] = base_[d] + pos_[d] * parts_[part_].tile[d];
+    hi_[d] = std::min(end_[d], lo_[d] + parts_[part_].tile[d]);
   }
   const std::vector<LoopDim>& dims_;
-  const Tiling& t_;
-  std::vector<std::uint64_t> trips_;
+  std::vector<Part> parts_;
+  std::size_t part_ = 0;
   std::vector<std::uint8_t> levels_;
-  std::uint64_t pos_[kMaxNestDims] = {}, lo_[kMaxNestDims] = {}, hi_[kMaxNestDims] = {};
+  std::uint64_t trips_[kMaxNestDims] = {}, pos_[kMaxNestDims] = {}, base_[kMaxNestDims] = {},
+                end_[kMaxNestDims] = {}, lo_[kMaxNestDims] = {}, hi_[kMaxNestDims] = {};
 };
 
 class Pass {
@@ -116,28 +140,43 @@ class Pass {
   void collect_cuts(OpId o) {
     const NestProblem& p = problems_[o];
     const Tiling& t = plans_[o].tiling;
+    const std::vector<TensorId> ws = working_set(o);
+    for (std::size_t i = 0; i < ws.size(); ++i)
+      if (p.operands[i].access == Access::write && p.operands[i].required_output &&
+          written_more_than_once(p, t, i))
+        epilogue_[ws[i]] = 1;
+    if (!t.split()) return collect_part_cuts(ws, p, t, -1, 0);
+    // Each part is its own nest whose indices along the split dimension, and the axes it
+    // projects onto, start at the part's first index (splittable).
+    collect_part_cuts(ws, part_problem(p, t, 0), part_tiling(t, 0), t.split_dim, 0);
+    collect_part_cuts(ws, part_problem(p, t, 1), part_tiling(t, 1), t.split_dim, t.split_at);
+  }
+
+  // The cuts of every region of a uniformly tiled nest `p`, its axes that project dimension
+  // `shifted` alone moved by `shift`.
+  void collect_part_cuts(const std::vector<TensorId>& ws, const NestProblem& p, const Tiling& t,
+                         int shifted, std::uint64_t shift) {
     std::vector<std::uint64_t> trips(p.dims.size());
     for (std::size_t d = 0; d < p.dims.size(); ++d)
       trips[d] = (p.dims[d].extent + t.tile[d] - 1) / t.tile[d];
-    const std::vector<TensorId> ws = working_set(o);
     for (std::size_t i = 0; i < ws.size(); ++i) {
       const TensorId tensor = ws[i];
       const OperandInfo& x = p.operands[i];
-      const bool epilogue =
-          x.access == Access::write && x.required_output && written_more_than_once(p, t, i);
-      if (epilogue) epilogue_[tensor] = 1;
+      const bool epilogue = x.access == Access::write && epilogue_[tensor];
       const std::size_t piece_axis = epilogue_axis(x);
       for (std::size_t a = 0; a < x.maps.size(); ++a) {
         std::vector<std::uint64_t>& c = cuts(tensor, a);
+        const std::uint64_t off =
+            x.maps[a].count == 1 && static_cast<int>(x.maps[a].terms[0].dim) == shifted ? shift : 0;
         for_each_interval(x.maps[a], x.extents[a], p.dims, t.tile.data(), trips.data(), ~0u,
                           [&](const Interval& r) {
-                            c.push_back(r.lo);
-                            c.push_back(r.hi);
+                            c.push_back(off + r.lo);
+                            c.push_back(off + r.hi);
                             if (!epilogue || a != piece_axis) return;
                             const std::uint64_t pieces =
                                 std::max<std::uint64_t>(1, std::min(kEpiloguePieces, r.size()));
                             for (std::uint64_t j = 1; j < pieces; ++j)
-                              c.push_back(r.lo + j * r.size() / pieces);
+                              c.push_back(off + r.lo + j * r.size() / pieces);
                           });
       }
     }

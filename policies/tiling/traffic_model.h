@@ -19,7 +19,6 @@
 //     often less once (its first visit writes it); an updated operand is loaded and stored that
 //     often. When everything fits, every operand moves once.
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "sim/model/loop_nest.h"
@@ -48,9 +47,21 @@ struct NestProblem {
 };
 
 // Tile sizes per dimension and the loop order (every dimension, outermost first).
+//
+// A split tiling (docs/model.md §16.3) cuts the nest along one dimension into two parts, each
+// tiled with its own sizes and order, so tiles of two shapes cover it (where no one shape fits
+// the cache well: a 1024-wide product on a cache that holds a 700 x 700 tile). The first part,
+// [0, split_at) of split_dim, is tiled by tile/order; the second, [split_at, extent), by
+// rest_tile/rest_order; its tiles come after the first part's.
 struct Tiling {
   std::vector<std::uint64_t> tile;
   std::vector<std::uint8_t> order;
+  int split_dim = -1;  // -1: one part (a uniform tiling)
+  std::uint64_t split_at = 0;
+  std::vector<std::uint64_t> rest_tile;
+  std::vector<std::uint8_t> rest_order;
+
+  bool split() const { return split_dim >= 0; }
   std::uint64_t tiles(const std::vector<LoopDim>& dims) const;
   bool whole(const std::vector<LoopDim>& dims) const { return tiles(dims) == 1; }
 };
@@ -71,30 +82,62 @@ struct Prediction {
   std::uint64_t traffic() const { return loads + stores; }
 };
 
+// A split tiling's prediction is the sum of its parts' (each part as its own nest, see
+// part_problem): tiles, loads and stores added; it fits when both parts fit; working set,
+// epilogue and window are the larger part's.
 Prediction predict(const NestProblem& problem, const Tiling& tiling, std::uint64_t capacity,
                    std::uint32_t lookahead);
+Prediction combine_parts(const Prediction& first, const Prediction& second);
 
-// Interval statistics of one operand axis, by the tile sizes of the dimensions it depends on
-// (a search tries many combinations of sizes; each axis sees few of them).
+// Whether the nest may be split along dimension d (docs/model.md §16.3): d may be tiled, every
+// written or updated operand depends on it (so the parts write disjoint regions and no
+// partial sums cross the split), and every axis it projects onto is d alone (coefficient 1,
+// no divisor, no offset, the axis as long as d) — so a part is the same nest with d and those
+// axes shorter.
+bool splittable(const NestProblem& problem, std::size_t d);
+
+// Part `part` (0 or 1) of a split tiling as a nest of its own, and its uniform tiling. The
+// part's indices along the split dimension and along the axes it projects onto start at 0
+// (the tensors' indices are the part's plus split_at for the second part).
+NestProblem part_problem(const NestProblem& problem, const Tiling& tiling, int part);
+Tiling part_tiling(const Tiling& tiling, int part);
+// The nest restricted to [lo, hi) of a splittable dimension d, indices from 0.
+NestProblem restricted_problem(const NestProblem& problem, std::size_t d, std::uint64_t lo,
+                               std::uint64_t hi);
+
+// One operand axis under one set of tile sizes: its cut dimensions, and for every subset of
+// them held at one tile (the others whole) the sum and the largest of its regions.
+struct AxisCost {
+  std::uint8_t dims[3] = {};  // its cut dimensions
+  int count = 0;
+  std::uint64_t sum[8] = {}, max[8] = {};  // by subset of dims held at one tile
+};
+
+AxisCost axis_cost(const NestProblem& p, std::size_t x, std::size_t a, const std::uint64_t* tile,
+                   const std::uint64_t* trips);
+
+// axis_cost by the tile sizes of the dimensions an axis depends on (a search tries many
+// combinations of sizes; each axis sees few of them). Open addressing with linear probing.
 class IntervalCache {
  public:
-  struct Stats {
-    std::uint64_t sum = 0, max = 0;
-  };
-  // The stats of operand x's axis a with the dimensions in `mask` at one tile.
-  Stats get(const NestProblem& p, std::size_t x, std::size_t a, std::uint32_t mask,
-            const std::uint64_t* tile, const std::uint64_t* trips);
+  const AxisCost& get(const NestProblem& p, std::size_t x, std::size_t a, const std::uint64_t* tile,
+                      const std::uint64_t* trips);
 
  private:
   struct Key {
     std::uint64_t sizes[3];
-    std::uint32_t x, a, mask;
+    std::uint32_t x, a;
     bool operator==(const Key&) const = default;
   };
-  struct Hash {
-    std::size_t operator()(const Key& k) const;
+  struct Slot {
+    Key key;
+    AxisCost cost;
+    bool used = false;
   };
-  std::unordered_map<Key, Stats, Hash> map_;
+  static std::uint64_t hash(const Key& k);
+  void grow();
+  std::vector<Slot> slots_;
+  std::size_t used_ = 0;
 };
 
 // The part of the model that depends on the tile sizes only: each operand's region sizes for
@@ -104,6 +147,10 @@ class TileCost {
  public:
   TileCost(const NestProblem& problem, const std::vector<std::uint64_t>& tile,
            IntervalCache* cache = nullptr);
+  TileCost() = default;
+  // Recomputes for other sizes, reusing the buffers (the auto tiler tries thousands of sizes).
+  void assign(const NestProblem& problem, const std::vector<std::uint64_t>& tile,
+              IntervalCache* cache = nullptr);
   std::uint64_t tiles() const { return tiles_; }
   std::uint32_t cut_mask() const { return cut_; }  // dimensions with more than one tile
   // Bytes of the largest tile op, and what an epilogue piece adds (0 without an epilogue).
@@ -114,11 +161,6 @@ class TileCost {
                       std::uint32_t lookahead) const;
 
  private:
-  struct AxisCost {
-    std::uint8_t dims[3] = {};  // its cut dimensions
-    int count = 0;
-    std::uint64_t sum[8] = {}, max[8] = {};  // by subset of dims held at one tile
-  };
   struct OperandCost {
     std::vector<AxisCost> axes;
     std::uint32_t related = 0;  // dimensions it depends on
@@ -129,7 +171,7 @@ class TileCost {
   std::uint64_t largest(std::size_t x, std::uint32_t outer) const;
   // `repeat`: the dimensions whose every iteration moves the regions again.
   std::uint64_t summed(std::size_t x, std::uint32_t outer, std::uint32_t repeat) const;
-  const NestProblem& p_;
+  const NestProblem* p_ = nullptr;
   std::vector<std::uint64_t> trips_;
   std::uint32_t cut_ = 0;
   std::uint64_t tiles_ = 1;

@@ -8,6 +8,7 @@
 #include "sim/core/errors.h"
 #include "sim/core/graph.h"
 #include "sim/model/loop_nest.h"
+#include "sim/model/shared_value.h"
 
 namespace memsim {
 
@@ -68,18 +69,20 @@ struct Layer {
   // What its backward ops read besides dL/dY, as PyTorch's autograd saves it in training mode
   // (derivatives.yaml semantics; tools/autograd_saved.py checks the rules). The dL/dW op
   // exists only for layers with parameters.
-  std::vector<SavedRef> backward_data_reads;
-  std::vector<SavedRef> backward_weight_reads;
+  // (Shared: a repeat's copies of a layer point to one list.)
+  Shared<std::vector<SavedRef>> backward_data_reads;
+  Shared<std::vector<SavedRef>> backward_weight_reads;
   std::vector<ExtraTensor> extras;  // written by its forward op for backward
   // An earlier layer whose weight this one uses instead of its own (a tied language-model head
   // reads the token embedding): params is then 0, its ops read that layer's weight and its
   // dL/dW adds into that layer's gradient.
   LayerId tied = kNotTied;
   bool has_weight() const { return params > 0 || tied != kNotTied; }
-  // Its forward op as a loop nest; empty for layers that are never tiled.
-  NestTemplate nest;
-  TileRequest tiles;  // an explicit tiling, when the layer's table gives one
-  SourcePos pos;
+  // Its forward op as a loop nest; empty for layers that are never tiled. Shared: the copies a
+  // repeat makes of a layer point to one nest, one tiling and one position.
+  Shared<NestTemplate> nest;
+  Shared<TileRequest> tiles;  // an explicit tiling, when the layer's table gives one
+  Shared<SourcePos> pos;
 };
 
 struct LayerGraph {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 
 #include "sim/core/liveness.h"
 
@@ -188,38 +187,43 @@ PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
   const std::vector<std::uint64_t> live = live_bytes_by_position(g, order);
 
   PerLayerReport report;
-  std::unordered_map<std::uint64_t, std::size_t> row_of;  // (root << 2 | phase) -> row
-  const auto key = [&](OpId o) {
-    return std::uint64_t{g.layer_root(g.op(o).layer)} << 2 |
-           static_cast<std::uint64_t>(g.op(o).phase);
+  // Rows by (layer root, phase): a dense table of row numbers, one slot per layer-table entry
+  // and phase, filled in (layer, phase) order so the rows come out sorted. (A hash map of
+  // rows and a sort cost a 10^6-op run a malloc per row and a sort of 10^6 rows.)
+  constexpr std::size_t kPhases = 4;  // OpPhase: forward, backward, update, recompute
+  static_assert(static_cast<std::size_t>(OpPhase::recompute) == kPhases - 1);
+  constexpr std::uint32_t kNoRow = 0xffffffffu;
+  const auto slot = [&](OpId o) {
+    return std::size_t{g.layer_root(g.op(o).layer)} * kPhases +
+           static_cast<std::size_t>(g.op(o).phase);
   };
+  std::vector<std::uint32_t> row_of(g.layer_count() * kPhases, kNoRow);
+  for (OpId o = 0; o < g.op_count(); ++o) row_of[slot(o)] = 0;
+  for (std::size_t k = 0; k < row_of.size(); ++k) {
+    if (row_of[k] == kNoRow) continue;
+    row_of[k] = static_cast<std::uint32_t>(report.rows.size());
+    LayerPhaseRow row;
+    row.layer = static_cast<LayerIndex>(k / kPhases);
+    row.phase = static_cast<OpPhase>(k % kPhases);
+    report.rows.push_back(row);
+  }
   std::vector<std::pair<std::size_t, LayerIndex>> tiles;  // (row, tile entry)
   for (OpId o = 0; o < g.op_count(); ++o) {
-    const auto [it, fresh] = row_of.emplace(key(o), report.rows.size());
-    if (fresh) {
-      LayerPhaseRow row;
-      row.layer = g.layer_root(g.op(o).layer);
-      row.phase = g.op(o).phase;
-      report.rows.push_back(row);
-    }
-    LayerPhaseRow& row = report.rows[it->second];
+    const std::uint32_t r = row_of[slot(o)];
+    LayerPhaseRow& row = report.rows[r];
     ++row.ops;
     add_tallies(row, tallies[o]);
     row.flops += g.op(o).flops;
-    if (g.layer_tile(g.op(o).layer) != kNoTile) tiles.emplace_back(it->second, g.op(o).layer);
+    if (g.layer_tile(g.op(o).layer) != kNoTile) tiles.emplace_back(r, g.op(o).layer);
   }
   for (std::size_t pos = 0; pos < order.size(); ++pos) {
-    LayerPhaseRow& row = report.rows[row_of.at(key(order[pos]))];
+    LayerPhaseRow& row = report.rows[row_of[slot(order[pos])]];
     row.peak_live_bytes = std::max(row.peak_live_bytes, live[pos]);
   }
   std::sort(tiles.begin(), tiles.end());
   tiles.erase(std::unique(tiles.begin(), tiles.end()), tiles.end());
   for (const auto& [row, tile] : tiles) ++report.rows[row].tiles;
 
-  std::sort(report.rows.begin(), report.rows.end(),
-            [](const LayerPhaseRow& a, const LayerPhaseRow& b) {
-              return a.layer != b.layer ? a.layer < b.layer : a.phase < b.phase;
-            });
   LayerPhaseRow& total = report.total;
   for (const LayerPhaseRow& r : report.rows) {
     total.ops += r.ops;

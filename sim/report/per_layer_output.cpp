@@ -139,8 +139,12 @@ std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
   const auto block = [&](const char* title, const char* of, auto value, auto show) {
     std::vector<std::size_t> idx(layers.size());
     std::iota(idx.begin(), idx.end(), 0);
-    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-      return value(layers[a]) > value(layers[b]);
+    // The first `count` of a stable sort by decreasing value: value, then layer order, is a
+    // total order, so a partial sort gives the same first lines without sorting every layer.
+    const auto first = idx.begin() + static_cast<std::ptrdiff_t>(std::min(count, idx.size()));
+    std::partial_sort(idx.begin(), first, idx.end(), [&](std::size_t a, std::size_t b) {
+      const auto va = value(layers[a]), vb = value(layers[b]);
+      return va != vb ? va > vb : a < b;
     });
     std::vector<std::pair<std::string, std::string>> lines;  // (layer, amount)
     std::vector<std::string> shares;

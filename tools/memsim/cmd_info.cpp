@@ -56,15 +56,30 @@ nlohmann::ordered_json tiling_json(const ModelTiling& t) {
     o["cut"] = d.cut;
     o["explicit"] = d.explicit_tiles;
     o["tiles"] = d.prediction.tiles;
-    nlohmann::ordered_json tile = nlohmann::ordered_json::object();
-    std::string order;
-    for (std::uint8_t k : d.tiling.order) {
-      if (d.tiling.tile[k] >= d.problem.dims[k].extent) continue;
-      tile[std::string(1, d.problem.dims[k].name)] = d.tiling.tile[k];
-      order += d.problem.dims[k].name;
+    // A split tiling's "tile" and "order" are its first part's; "split" names the dimension,
+    // the point and the second part's.
+    const auto cut = [](const NestProblem& p, const Tiling& tiling, nlohmann::ordered_json& into) {
+      nlohmann::ordered_json tile = nlohmann::ordered_json::object();
+      std::string order;
+      for (std::uint8_t k : tiling.order) {
+        if (tiling.tile[k] >= p.dims[k].extent) continue;
+        tile[std::string(1, p.dims[k].name)] = tiling.tile[k];
+        order += p.dims[k].name;
+      }
+      into["tile"] = tile;
+      into["order"] = order;
+    };
+    if (d.tiling.split()) {
+      cut(part_problem(d.problem, d.tiling, 0), part_tiling(d.tiling, 0), o);
+      nlohmann::ordered_json split;
+      split["dim"] = std::string(1, d.problem.dims[d.tiling.split_dim].name);
+      split["at"] = d.tiling.split_at;
+      cut(part_problem(d.problem, d.tiling, 1), part_tiling(d.tiling, 1), split);
+      o["split"] = split;
+    } else {
+      cut(d.problem, d.tiling, o);
+      o["split"] = nullptr;
     }
-    o["tile"] = tile;
-    o["order"] = order;
     o["predicted_bytes"] = d.problem.dims.empty() ? nlohmann::ordered_json(nullptr)
                                                   : nlohmann::ordered_json(d.prediction.traffic());
     o["lower_bound_bytes"] =
@@ -148,10 +163,12 @@ std::string tiling_text_section(const ModelTiling& t, const ScenarioSpec& spec) 
   }
   o << "ops that do not fit are cut into tiles\n";
   o << "untiled    the cache an op needs whole; predicted: the traffic model's loads + stores\n\n";
-  std::size_t lw = 5, ow = 2;
+  std::size_t lw = 5, ow = 2, tw = 34;
   for (const OpTilingDecision& d : t.plan.ops) {
     lw = std::max(lw, layer_of(t, d).size());
     ow = std::max(ow, t.graph.op_name(d.op).size());
+    if (!d.problem.dims.empty())
+      tw = std::max(tw, tiling_text(d.problem, d.tiling).size() + (d.explicit_tiles ? 8 : 0));
   }
   const auto row = [&](const std::string& layer, const std::string& op, const std::string& role,
                        const std::string& untiled, const std::string& tiling,
@@ -160,8 +177,8 @@ std::string tiling_text_section(const ModelTiling& t, const ScenarioSpec& spec) 
     std::ostringstream r;
     r << std::left << std::setw(static_cast<int>(lw)) << layer << "  "
       << std::setw(static_cast<int>(ow)) << op << "  " << std::setw(9) << role << std::right
-      << std::setw(12) << untiled << "  " << std::left << std::setw(34) << tiling << std::right
-      << std::setw(8) << tiles << std::setw(13) << predicted << std::setw(13) << bound
+      << std::setw(12) << untiled << "  " << std::left << std::setw(static_cast<int>(tw)) << tiling
+      << std::right << std::setw(8) << tiles << std::setw(13) << predicted << std::setw(13) << bound
       << std::setw(7) << ratio;
     std::string line = r.str();
     line.erase(line.find_last_not_of(' ') + 1);

@@ -1,0 +1,99 @@
+// `repeat = N` of a layer: every repetition is a layer of its own (name, input, shape, counts),
+// whether the assembler builds it or copies the repetition before it (it copies from the third
+// repetition on when the input shape did not change).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "policies/models/layer_graph_builder.h"
+#include "sim/scenario/scenario_parse.h"
+
+namespace memsim {
+namespace {
+
+LayerGraph graph_of(const std::string& model) {
+  const ScenarioSpec spec = parse_scenario_text(
+      "[hardware.cache]\ncapacity = \"4 tensors\"\n[model]\n" + model, "m.toml");
+  REQUIRE(spec.model);
+  return build_layer_graph(*spec.model);
+}
+
+std::string graph_error(const std::string& model) {
+  try {
+    graph_of(model);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_CASE("a repeated dense layer: each repetition by hand", "[layers][repeat]") {
+  // batch 2, 16 -> 8 features, then 8 -> 8 four times: the first reads 16 features, every
+  // later one 8. Parameters in x out; forward FLOPs 2 x batch x in x out.
+  const LayerGraph g =
+      graph_of("batch = 2\ninput = 16\nlayers = [{ type = \"dense\", out = 8, repeat = 5 }]\n");
+  REQUIRE(g.layers.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    const Layer& l = g.layers[i];
+    const double in = i == 0 ? 16 : 8;
+    CHECK(l.name == "dense" + std::to_string(i + 1));
+    CHECK(l.inputs == std::vector<LayerId>{i == 0 ? kModelInput : static_cast<LayerId>(i - 1)});
+    CHECK(l.shape == Shape{8, 1, 1});
+    CHECK(l.params == static_cast<std::uint64_t>(in) * 8);
+    CHECK(l.flops_forward == 2 * 2 * in * 8);
+    CHECK(l.flops_backward_data == 2 * 2 * in * 8);
+    CHECK(l.flops_backward_weight == 2 * 2 * in * 8);
+    CHECK(l.backward_data_reads == std::vector<SavedRef>{{SavedRef::Of::weight, 0}});
+    CHECK(l.backward_weight_reads == std::vector<SavedRef>{{SavedRef::Of::input, 0}});
+  }
+}
+
+TEST_CASE("a repeat whose shape shrinks builds each repetition for its own input",
+          "[layers][repeat]") {
+  // 3x3 convolutions without padding, 1 -> 2 channels, then 2 -> 2: 12x12 -> 10x10 -> 8x8 ->
+  // 6x6 -> 4x4. Parameters 9 x in x out; forward FLOPs 2 x (out x h x w) x 9 x in.
+  const LayerGraph g = graph_of(
+      "batch = 1\ninput = [1, 12, 12]\nlayers = [{ type = \"conv2d\", out = 2, kernel = 3, "
+      "name = \"c\", repeat = 4 }]\n");
+  REQUIRE(g.layers.size() == 4);
+  const std::uint64_t side[] = {10, 8, 6, 4};
+  for (std::size_t i = 0; i < 4; ++i) {
+    CAPTURE(i);
+    const double in = i == 0 ? 1 : 2;
+    CHECK(g.layers[i].name == "c." + std::to_string(i + 1));
+    CHECK(g.layers[i].shape == Shape{2, side[i], side[i]});
+    CHECK(g.layers[i].params == 9 * static_cast<std::uint64_t>(in) * 2);
+    CHECK(g.layers[i].flops_forward == 2.0 * 2 * side[i] * side[i] * 9 * in);
+  }
+}
+
+TEST_CASE("names of repeated layers clash with other names in the order they are made",
+          "[layers][repeat][errors]") {
+  // Line 5 is `layers = [...]` (the scenario's lines 1-4: [hardware.cache], capacity, [model],
+  // input); a name error points at the entry's table: 10 characters of "layers = [" and the
+  // first table before it.
+  // An explicit name taken later by a generated one: the repeat's third layer is dense3.
+  // The second table starts at column 11 + 44 + 2 = 57.
+  CHECK(graph_error("input = 4\nlayers = [{ type = \"dense\", out = 4, name = \"dense3\" }, "
+                    "{ type = \"dense\", out = 4, repeat = 5 }]\n") ==
+        "m.toml:5:57: layer name 'dense3' is used twice; names must be unique");
+  // A generated name taken later by an explicit one; the second table at 11 + 39 + 2 = 52.
+  CHECK(graph_error("input = 4\nlayers = [{ type = \"dense\", out = 4, repeat = 5 }, "
+                    "{ type = \"dense\", out = 4, name = \"dense2\" }]\n") ==
+        "m.toml:5:52: layer name 'dense2' is used twice; names must be unique");
+}
+
+TEST_CASE("an unknown input among many repeated names suggests the first nearest in name order",
+          "[layers][repeat][errors]") {
+  // dense33 is one edit from dense3, dense13, dense23 and dense30..dense32 (30 layers): the
+  // first of those in lexicographic order (dense1, dense10, ..., dense13, ...) is dense13.
+  // The error points at the inputs array: the first table (11..50), ", " and the second
+  // table's `{ type = "dense", out = 4, inputs = ` put its `[` at column 53 + 36 = 89.
+  CHECK(graph_error("input = 4\nlayers = [{ type = \"dense\", out = 4, repeat = 30 }, "
+                    "{ type = \"dense\", out = 4, inputs = [\"dense33\"] }]\n") ==
+        "m.toml:5:89: model.layers.inputs: 'dense33' is not an earlier layer or block; did you "
+        "mean 'dense13'? (inputs name layers defined above, or \"input\" for the model's input)");
+}
+
+}  // namespace
+}  // namespace memsim
