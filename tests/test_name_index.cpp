@@ -32,9 +32,7 @@ TEST_CASE("a name index keeps every name through its growth", "[names][layers]")
 TEST_CASE("a name index lists its names in lexicographic order", "[names][layers]") {
   NameIndex index;
   for (const char* name : {"dense2", "dense10", "b.1", "dense1"}) index.insert(name, 0);
-  const auto names = index.sorted_names();
-  CHECK(std::vector<std::string>(names.begin(), names.end()) ==
-        std::vector<std::string>{"b.1", "dense1", "dense10", "dense2"});
+  CHECK(index.sorted_names() == std::vector<std::string>{"b.1", "dense1", "dense10", "dense2"});
 }
 
 }  // namespace
@@ -43,13 +41,65 @@ TEST_CASE("a name index lists its names in lexicographic order", "[names][layers
 namespace memsim {
 namespace {
 
-TEST_CASE("a name index reserved for its names finds them all", "[names][layers]") {
+TEST_CASE("numbered names are found by their number and clash with plain names",
+          "[names][layers]") {
   NameIndex index;
-  index.reserve(1000, 8000);
-  index.reserve(10, 10);  // never shrinks
-  for (std::uint32_t i = 0; i < 1500; ++i) REQUIRE(index.insert("n" + std::to_string(i), i));
-  for (std::uint32_t i = 0; i < 1500; ++i) REQUIRE(index.find("n" + std::to_string(i)) == i);
-  CHECK(index.size() == 1500);
+  // dense1..dense5 are layers 0..4: one range.
+  for (std::uint32_t i = 0; i < 5; ++i)
+    REQUIRE(index.insert_numbered("dense" + std::to_string(i + 1), 5, i + 1, i));
+  CHECK(index.size() == 5);
+  CHECK(index.find("dense1") == 0);
+  CHECK(index.find("dense5") == 4);
+  CHECK(index.find("dense6") == NameIndex::kAbsent);
+  CHECK(index.find("dense0") == NameIndex::kAbsent);
+  CHECK(index.find("dense03") == NameIndex::kAbsent);  // never generated with a leading zero
+  CHECK(index.find("dense") == NameIndex::kAbsent);
+  CHECK_FALSE(index.insert("dense3", 9));  // a plain name that a range holds
+  CHECK(index.insert("dense03", 9));       // a different name
+  CHECK(index.find("dense03") == 9);
+  // A numbered name that a plain one holds.
+  CHECK(index.insert("conv2", 20));
+  CHECK_FALSE(index.insert_numbered("conv2", 4, 2, 21));
+  // Names whose prefix ends in a digit: relu6 + 12 and relu + 612 are the same name.
+  CHECK(index.insert_numbered("relu612", 5, 12, 30));
+  CHECK(index.find("relu612") == 30);
+  CHECK_FALSE(index.insert_numbered("relu612", 4, 612, 31));
+  CHECK(index.insert_numbered("relu613", 4, 613, 32));
+  CHECK(index.find("relu613") == 32);
+}
+
+TEST_CASE("ranges of one prefix stay apart when their ids are not consecutive", "[names][layers]") {
+  // dense1 (id 0), relu2 (id 1), dense3 (id 2), dense4 (id 3), then dense7..dense8 (ids 6, 7)
+  // and a named repeat b.1..b.3 (ids 8..10).
+  NameIndex index;
+  REQUIRE(index.insert_numbered("dense1", 5, 1, 0));
+  REQUIRE(index.insert_numbered("relu2", 4, 2, 1));
+  REQUIRE(index.insert_numbered("dense3", 5, 3, 2));
+  REQUIRE(index.insert_numbered("dense4", 5, 4, 3));
+  REQUIRE(index.insert_numbered("dense7", 5, 7, 6));
+  REQUIRE(index.insert_numbered("dense8", 5, 8, 7));
+  for (std::uint32_t k = 1; k <= 3; ++k)
+    REQUIRE(index.insert_numbered("b." + std::to_string(k), 2, k, 7 + k));
+  const std::pair<const char*, std::uint32_t> want[] = {{"dense1", 0}, {"relu2", 1},  {"dense3", 2},
+                                                        {"dense4", 3}, {"dense7", 6}, {"dense8", 7},
+                                                        {"b.1", 8},    {"b.2", 9},    {"b.3", 10}};
+  for (const auto& [name, id] : want) {
+    CAPTURE(name);
+    CHECK(index.find(name) == id);
+  }
+  for (const char* absent : {"dense2", "dense5", "dense6", "dense9", "b.0", "b.4", "relu1"}) {
+    CAPTURE(absent);
+    CHECK(index.find(absent) == NameIndex::kAbsent);
+  }
+  // An earlier number that fits between ranges, and one inside a range.
+  CHECK(index.insert_numbered("dense5", 5, 5, 40));
+  CHECK(index.find("dense5") == 40);
+  CHECK(index.find("dense7") == 6);
+  CHECK_FALSE(index.insert_numbered("b.2", 2, 2, 50));
+  CHECK(index.size() == 10);
+  const auto names = index.sorted_names();
+  CHECK(names == std::vector<std::string>{"b.1", "b.2", "b.3", "dense1", "dense3", "dense4",
+                                          "dense5", "dense7", "dense8", "relu2"});
 }
 
 }  // namespace

@@ -187,6 +187,14 @@ TEST_CASE("memsim info shows both parts of a split tiling", "[tiling][scenario][
   REQUIRE(text.status == 0);
   CHECK_THAT(text.out, Contains(dim + "<" + std::to_string(at) + ": ") &&
                            Contains(", " + dim + ">=" + std::to_string(at) + ": "));
+  // The runner-up: the best single tile shape, with more tiles' worth of traffic than the
+  // split (at least 1/32 more, §16.7), and the text's line for it.
+  const auto& one = op["split"]["one_shape"];
+  CHECK(one["predicted_bytes"].get<std::uint64_t>() -
+            one["predicted_bytes"].get<std::uint64_t>() / 32 >
+        op["predicted_bytes"].get<std::uint64_t>());
+  CHECK_THAT(text.out, Contains("split      dense1.forward: one tile shape, ") &&
+                           Contains("; two shapes move "));
   // `memsim run` moves at most what the model predicts (the parts are predicted from an empty
   // cache each; the executor may keep blocks across the boundary).
   const auto run = run_memsim("run " + file + " --format json");

@@ -36,8 +36,12 @@ class TrainingBuilder {
     recomputed_.assign(n_, kNone);
     gradient_.assign(n_, kNone);
     gradient_of_weight_.assign(n_, kNone);
-    extras_.assign(n_, {});
-    recomputed_extras_.assign(n_, {});
+    // Per layer only when some layer has extras (a dense chain has none: 48 bytes a layer).
+    if (std::any_of(model.layers.begin(), model.layers.end(),
+                    [](const Layer& l) { return !l.extras.empty(); })) {
+      extras_.assign(n_, {});
+      recomputed_extras_.assign(n_, {});
+    }
   }
 
   GeneratedSchedule build() && {
@@ -115,7 +119,7 @@ class TrainingBuilder {
       // What the layer saves for backward beyond its inputs and output (indices, statistics,
       // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
       // checkpointing: it saves nothing now, and its recompute writes them instead.
-      if (opt_.kept[i + 1]) add_extras(i, false, writes, extras_[i], uses);
+      if (opt_.kept[i + 1]) add_extras(i, false, writes, uses);
       emit(layer_[i], OpRole::forward, reads, writes, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), i, NestRole::forward, uses);
     }
@@ -136,10 +140,13 @@ class TrainingBuilder {
     }
   }
 
-  // Adds layer i's extra tensors ("pool.indices", "bn1.mean.recomputed") to `writes` and `into`.
+  // Adds layer i's extra tensors ("pool.indices", "bn1.mean.recomputed") to `writes` and to
+  // extras_[i] (recomputed_extras_[i]).
   void add_extras(LayerId i, bool recomputed, std::vector<TensorId>& writes,
-                  std::vector<TensorId>& into, std::vector<NestRecorder::Use>& uses) {
+                  std::vector<NestRecorder::Use>& uses) {
     const std::vector<ExtraTensor>& extras = m_.layers[i].extras;
+    if (extras.empty()) return;
+    std::vector<TensorId>& into = (recomputed ? recomputed_extras_ : extras_)[i];
     for (std::uint32_t x = 0; x < extras.size(); ++x) {
       const ExtraTensor& e = extras[x];
       into.push_back(b_.add_tensor(layer_[i], recomputed ? recomputed_role(e.role) : e.role,
@@ -203,7 +210,7 @@ class TrainingBuilder {
       nests_.activation(recomputed_[top], top);
       uses.push_back({recomputed_[top], NestSlot::Kind::output});
       std::vector<TensorId> writes{recomputed_[top]};
-      add_extras(top, true, writes, recomputed_extras_[top], uses);
+      add_extras(top, true, writes, uses);
       emit(layer_[top], OpRole::recompute, reads, writes, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), top, NestRole::recompute, uses);
     }

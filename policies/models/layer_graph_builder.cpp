@@ -128,6 +128,13 @@ const BlockType* find_block_type(std::string_view name) {
   return nullptr;
 }
 
+// How a layer's name is made: prefix (its first prefix_size characters) + number, or, with
+// prefix_size 0, as given.
+struct Numbering {
+  std::size_t prefix_size = 0;
+  std::uint64_t number = 0;
+};
+
 // Builds the LayerGraph one [model] entry at a time.
 class Assembler final : public BlockBuilder {
  public:
@@ -154,6 +161,12 @@ class Assembler final : public BlockBuilder {
                                : spec.repeat > 1 ? spec.name + "." + std::to_string(r + 1)
                                                  : spec.name;
       if (type) {
+        // Generated names are numbered: "dense" + 7, "block." + 3 (NameIndex keeps a repeat's
+        // names as one range).
+        const Numbering numbering = spec.name.empty()
+                                        ? Numbering{spec.type.size(), g_.layers.size() + 1}
+                                    : spec.repeat > 1 ? Numbering{spec.name.size() + 1, r + 1}
+                                                      : Numbering{};
         // A builder sees the spec, the batch, its input shapes and its input names (the names
         // only in messages about several inputs, and embedding's "is it the model's input").
         // From the third repetition on, one that reads the same shape as the repetition
@@ -161,9 +174,9 @@ class Assembler final : public BlockBuilder {
         // than build it (a 10^6-layer repeat spent a quarter of its run in the builder).
         const Shape reads = shape(inputs.front());
         if (r >= 2 && reads == read_before)
-          previous_ = add_copy(spec, name, std::move(inputs));
+          previous_ = add_copy(spec, name, std::move(inputs), numbering);
         else
-          previous_ = add_layer(*type, spec, name, std::move(inputs));
+          previous_ = add_layer(*type, spec, name, std::move(inputs), numbering);
         read_before = reads;
         continue;
       }
@@ -187,7 +200,6 @@ class Assembler final : public BlockBuilder {
   void reserve(std::uint64_t layers) {
     g_.layers.reserve(layers);
     read_.reserve(layers);
-    names_.reserve(layers, layers * 12);  // "dense123456": most generated names fit 12 bytes
   }
 
   LayerGraph finish() {
@@ -243,8 +255,9 @@ class Assembler final : public BlockBuilder {
       if (name != kInputName) {
         const LayerId found = names_.find(name);
         if (found == NameIndex::kAbsent) {
+          const std::vector<std::string> names = names_.sorted_names();
           std::vector<std::string_view> known{kInputName};
-          for (const std::string_view n : names_.sorted_names()) known.push_back(n);
+          for (const std::string& n : names) known.push_back(n);
           const std::string guess = nearest_name(name, known);
           throw ScenarioError(spec.inputs_pos,
                               "model.layers.inputs: '" + name +
@@ -265,7 +278,7 @@ class Assembler final : public BlockBuilder {
   }
 
   LayerId add_layer(const LayerType& type, const LayerSpec& spec, const std::string& name,
-                    std::vector<LayerId> inputs) {
+                    std::vector<LayerId> inputs, Numbering numbering = {}) {
     const LayerParams params(spec, name);
     params.reject_unread(type.keys);
     if (type.inputs == 0 && inputs.size() < 2)
@@ -299,24 +312,25 @@ class Assembler final : public BlockBuilder {
                        std::to_string(g_.batch) + " x 8 bytes");
     params.product({layer.params, 8},
                    "the parameters, " + std::to_string(layer.params) + " x 8 bytes");
-    return push(std::move(layer), spec);
+    return push(std::move(layer), spec, numbering);
   }
 
   // A repetition that is the last layer again but for its name and input (add_spec): checked
   // by the builder when that layer was built (same spec, batch and input shape).
-  LayerId add_copy(const LayerSpec& spec, const std::string& name, std::vector<LayerId> inputs) {
+  LayerId add_copy(const LayerSpec& spec, const std::string& name, std::vector<LayerId> inputs,
+                   Numbering numbering) {
     check_layer_count(spec);
     // Copy all but the name and the inputs, which the copy replaces (a copied vector would be
-    // a malloc and a free per layer).
-    Layer& last = g_.layers.back();
-    std::string last_name = std::move(last.name);
-    std::vector<LayerId> last_inputs = std::move(last.inputs);
-    Layer layer = last;
-    last.name = std::move(last_name);
-    last.inputs = std::move(last_inputs);
-    layer.name = name;
-    layer.inputs = std::move(inputs);
-    return push(std::move(layer), spec);
+    // a malloc and a free per layer), straight into the vector (no 264-byte move).
+    const std::size_t last = g_.layers.size() - 1;
+    std::string last_name = std::move(g_.layers[last].name);
+    std::vector<LayerId> last_inputs = std::move(g_.layers[last].inputs);
+    g_.layers.push_back(g_.layers[last]);
+    g_.layers[last].name = std::move(last_name);
+    g_.layers[last].inputs = std::move(last_inputs);
+    g_.layers.back().name = name;
+    g_.layers.back().inputs = std::move(inputs);
+    return added(spec, numbering);
   }
 
   void check_layer_count(const LayerSpec& spec) const {
@@ -324,24 +338,34 @@ class Assembler final : public BlockBuilder {
       throw ScenarioError(spec.pos, "model has more than 2^31 layers");
   }
 
-  LayerId push(Layer layer, const LayerSpec& spec) {
-    const auto id = static_cast<LayerId>(g_.layers.size());
-    for (LayerId in : layer.inputs)
-      if (in != kModelInput) read_[in] = 1;
+  LayerId push(Layer layer, const LayerSpec& spec, Numbering numbering) {
     g_.layers.push_back(std::move(layer));
+    return added(spec, numbering);
+  }
+
+  // The layer just appended: marks the layers it reads as read, and names it.
+  LayerId added(const LayerSpec& spec, Numbering numbering) {
+    const auto id = static_cast<LayerId>(g_.layers.size() - 1);
+    for (LayerId in : g_.layers.back().inputs)
+      if (in != kModelInput) read_[in] = 1;
     read_.push_back(0);
-    name_layer(g_.layers.back().name, id, spec.pos);
+    name_layer(g_.layers.back().name, id, spec.pos, numbering);
     return id;
   }
 
-  void name_layer(const std::string& name, LayerId id, const SourcePos& pos) {
+  void name_layer(const std::string& name, LayerId id, const SourcePos& pos,
+                  Numbering numbering = {}) {
     if (name == kInputName)
       throw ScenarioError(pos, "layer name 'input' is reserved for the model's input");
     // A training schedule names its label tensor and its loss op so (training.h).
     if (name == "label" || name == "loss")
       throw ScenarioError(
           pos, "layer name '" + name + "' is reserved for the training schedule's label and loss");
-    if (!names_.insert(name, id))
+    const bool fresh =
+        numbering.prefix_size == 0
+            ? names_.insert(name, id)
+            : names_.insert_numbered(name, numbering.prefix_size, numbering.number, id);
+    if (!fresh)
       throw ScenarioError(pos, "layer name '" + name + "' is used twice; names must be unique");
   }
 

@@ -1,10 +1,17 @@
 #pragma once
 // Layer and block names -> LayerId, for `inputs = [...]` and the uniqueness check while a
-// [model] is assembled. A 10^6-layer repeat names 10^6 layers, so this is one string pool and
-// an open-addressing table of 4-byte slots (about 30 bytes a name, no allocation per name)
-// rather than a std::map node per name (about 80 bytes and a malloc, and 20 string compares
-// of the same "dense" prefix per lookup).
+// [model] is assembled.
+//
+// A 10^6-layer repeat names 10^6 layers "dense1", "dense2", ... (or "block.1", "block.2",
+// ...), so numbered names are not stored one by one: consecutive numbers with consecutive ids
+// under one prefix are one *range* (prefix, first number, count, first id), and a name is
+// looked up by splitting its trailing digits off. Other names go into one string pool and an
+// open-addressing table of 4-byte slots. (A std::map node per name cost about 80 bytes, a
+// malloc and 20 compares of strings sharing "dense" per insert; a hash table of every name,
+// three cache misses per insert once it outgrew the caches.)
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,12 +25,14 @@ class NameIndex {
   std::uint32_t find(std::string_view name) const;
   // Stores name -> id; false (and nothing stored) when the name is already there.
   bool insert(std::string_view name, std::uint32_t id);
-  std::size_t size() const { return entries_.size(); }
-  // Room for `names` names (about `name_bytes` bytes of text) without regrowing.
-  void reserve(std::size_t names, std::size_t name_bytes);
+  // The same for `name` = prefix + decimal(number) (no leading zeros), prefix being its first
+  // `prefix_size` characters: stored as part of a range when it continues the last one.
+  bool insert_numbered(std::string_view name, std::size_t prefix_size, std::uint64_t number,
+                       std::uint32_t id);
+  std::size_t size() const { return entries_.size() + numbered_; }
   // Every name, in lexicographic order (what a std::map would iterate): for "did you mean"
   // messages, whose tie-break picks the first of equally near names.
-  std::vector<std::string_view> sorted_names() const;
+  std::vector<std::string> sorted_names() const;
 
  private:
   struct Entry {
@@ -31,14 +40,32 @@ class NameIndex {
     std::uint32_t size = 0;
     std::uint32_t id = 0;
   };
+  struct Range {
+    std::uint64_t first = 0;  // number of its first name
+    std::uint64_t count = 0;
+    std::uint32_t id = 0;  // of its first name; the k-th has id + k
+  };
   std::string_view name_of(const Entry& e) const { return {pool_.data() + e.begin, e.size}; }
   // The slot holding `name`, or the empty slot where it would go.
   std::size_t slot_of(std::string_view name, std::size_t hash) const;
+  std::uint32_t find_plain(std::string_view name) const;
+  // The id of a numbered name, trying every split of its trailing digits into a prefix and a
+  // number ("relu612" is relu 612 or relu6 12); kAbsent when no range holds it.
+  std::uint32_t find_numbered(std::string_view name) const;
+  static const Range* range_with(const std::vector<Range>& ranges, std::uint64_t number);
   void grow();
-  void rehash(std::size_t slots);  // a power of two, at least twice the names
   std::string pool_;
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> slots_;  // entry index + 1; 0 is empty; size a power of two
+  // Ranges by prefix, each list by increasing first number, disjoint.
+  std::map<std::string, std::vector<Range>, std::less<>> ranges_;
+  std::size_t numbered_ = 0;
+  // Bit k set: some prefix is k characters long (k < 64; longer ones set bit 63), so a lookup
+  // skips the splits no prefix can match.
+  std::uint64_t prefix_lengths_ = 0;
+  static std::uint64_t length_bit(std::size_t size) {
+    return std::uint64_t{1} << std::min<std::size_t>(size, 63);
+  }
 };
 
 }  // namespace memsim

@@ -197,7 +197,8 @@ class Search {
 
 // One shape of tile for the whole op: the rounds of §16.7.
 TilingChoice choose_uniform_tiling(const NestProblem& problem, const TilerOptions& options) {
-  TilingChoice whole{whole_tiling(problem), {}};
+  TilingChoice whole;
+  whole.tiling = whole_tiling(problem);
   whole.prediction = predict(problem, whole.tiling, options.capacity, 0);
   if (problem.dims.empty() || whole.prediction.fits) return whole;
   for (bool cut_secondary : {false, true}) {
@@ -289,7 +290,11 @@ TilingChoice choose_tiling(const NestProblem& problem, const TilerOptions& optio
       if (try_at(split_point(dim, centre + 1, round))) best_j = centre + 1;
     }
     if (dim_best.prediction.tiles == 0 || dim_best.prediction.traffic() >= target) continue;
-    if (!best.tiling.split() || better_split(dim_best.prediction, best.prediction)) best = dim_best;
+    if (!best.tiling.split() || better_split(dim_best.prediction, best.prediction)) {
+      best = dim_best;
+      best.uniform = uniform.tiling;
+      best.uniform_prediction = uniform.prediction;
+    }
   }
   return best;
 }

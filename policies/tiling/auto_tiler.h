@@ -37,6 +37,9 @@ struct TilerOptions {
 struct TilingChoice {
   Tiling tiling;
   Prediction prediction;
+  // For a split tiling: the best single tile shape it beat (what `memsim info` explains).
+  Tiling uniform;
+  Prediction uniform_prediction;
   bool cut() const { return prediction.tiles > 1; }
 };
 

@@ -143,6 +143,8 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
       if (it == memo.end()) it = memo.emplace(key, choose_tiling(d.problem, options)).first;
       d.tiling = it->second.tiling;
       d.prediction = it->second.prediction;
+      d.uniform = it->second.uniform;
+      d.uniform_prediction = it->second.uniform_prediction;
       d.cut = it->second.cut();
     } else if (!d.problem.dims.empty()) {
       d.prediction = predict(d.problem, d.tiling, input.capacity, 0);

@@ -39,6 +39,9 @@ struct OpTilingDecision {
   bool explicit_tiles = false;
   Tiling tiling;
   Prediction prediction;  // of the tiling (of the whole op when not cut)
+  // A split tiling's runner-up: the best single tile shape.
+  Tiling uniform;
+  Prediction uniform_prediction;
 };
 
 struct TilingPlan {

@@ -199,6 +199,7 @@ PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
   };
   std::vector<std::uint32_t> row_of(g.layer_count() * kPhases, kNoRow);
   for (OpId o = 0; o < g.op_count(); ++o) row_of[slot(o)] = 0;
+  report.rows.reserve(static_cast<std::size_t>(std::count(row_of.begin(), row_of.end(), 0u)));
   for (std::size_t k = 0; k < row_of.size(); ++k) {
     if (row_of[k] == kNoRow) continue;
     row_of[k] = static_cast<std::uint32_t>(report.rows.size());

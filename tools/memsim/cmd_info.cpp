@@ -75,6 +75,11 @@ nlohmann::ordered_json tiling_json(const ModelTiling& t) {
       split["dim"] = std::string(1, d.problem.dims[d.tiling.split_dim].name);
       split["at"] = d.tiling.split_at;
       cut(part_problem(d.problem, d.tiling, 1), part_tiling(d.tiling, 1), split);
+      nlohmann::ordered_json single;  // the best single tile shape, which the split beat
+      cut(d.problem, d.uniform, single);
+      single["tiles"] = d.uniform_prediction.tiles;
+      single["predicted_bytes"] = d.uniform_prediction.traffic();
+      split["one_shape"] = single;
       o["split"] = split;
     } else {
       cut(d.problem, d.tiling, o);
@@ -200,6 +205,18 @@ std::string tiling_text_section(const ModelTiling& t, const ScenarioSpec& spec) 
         std::to_string(d.prediction.tiles), format_bytes(predicted),
         format_bytes(static_cast<double>(bound)),
         bound > 0 ? fixed(predicted / static_cast<double>(bound), 2) : "");
+  }
+  // Why an op has tiles of two shapes: the best single shape and what the split saves.
+  bool first = true;
+  for (const OpTilingDecision& d : t.plan.ops) {
+    if (!d.tiling.split() || d.explicit_tiles) continue;
+    const double one = static_cast<double>(d.uniform_prediction.traffic());
+    const double two = static_cast<double>(d.prediction.traffic());
+    o << (first ? "\nsplit      " : "           ") << t.graph.op_name(d.op) << ": one tile shape, "
+      << tiling_text(d.problem, d.uniform) << " (" << d.uniform_prediction.tiles << " tiles), "
+      << "would move " << format_bytes(one) << "; two shapes move "
+      << fixed(100 * (one - two) / one, 1) << "% less\n";
+    first = false;
   }
   return o.str();
 }
