@@ -62,12 +62,12 @@ Graph no_plan(Net& net) {
 
 TEST_CASE("closure builder: the missing inputs come back in node order, the spent ones go first",
           "[planner][closure]") {
-  // Stages 0-3 at 3 B: f1 (x1); f2 (x1 x2: 2 B); g needs room for y (2 B): x1 is dropped (no
-  // first computation reads it again: tier 0) and x2 stays (x2 y: 3 B); h needs room for w:
-  // y is g's... y is h's input, so x2, the only other value, goes (y w: 3 B). Stage 4 (k) misses
-  // x2, whose input x1 is gone too: the closure is {x1, x2}, computed in node order. Room for
-  // x1: y goes (tier 0: no first computation reads it again): w x1. Then x2: w x1 x2 = 3 B. Then
-  // k: x1 goes (tier 0), w x2 z. Reruns f1 and f2: 5 FLOP, the optimum.
+  // Stages 0-3 at 3 B: f1 (x1); f2 (x1 x2: 2 B); g needs room for y (2 B): x2 is g's input, so
+  // x1, the only other value, goes (x2 y: 3 B); h needs room for w: y is h's input, so x2 goes
+  // (y w: 3 B). Stage 4 (k) misses x2, whose input x1 is gone too: the closure is {x1, x2},
+  // computed in node order. Room for x1: w is k's input (read later in the stage), so y goes
+  // (w x1). Then x2: w x1 x2 = 3 B. Then k: x1 goes, the only value that k does not read
+  // (w x2 z). Reruns f1 and f2: 5 FLOP, the optimum.
   Net net;
   const Graph g = cascade(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
@@ -90,19 +90,21 @@ TEST_CASE("closure builder: a stuck stage is named with its missing inputs, and 
   Net net;
   const Graph g = no_plan(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
-  // a; a x (3 B); b needs 2 B: a goes (tier 0), x b; y needs 1 B: its input b stays, x is the
-  // only other value and goes (b y). Stage 4 (z) misses x; its closure is {a, x}: room for a
-  // (2 B) beside y: b goes (tier 0), y a; room for x: a is x's input, so y, which z reads, goes
-  // as a last resort (a x); bringing y back (b, then y) drops a and then x again, and so on:
-  // after three attempts stage 4 is stuck, missing x.
-  const ClosureAttempt attempt = try_closure_plan(p, EvictionRule::worth, nullptr);
+  // a; a x (3 B); b needs 2 B: a and x are both tier 1 (a supports x, which z reads), and a's
+  // worth is the lower (cost 1 / (2 B x 3 stages to z) against 1 / (1 B x 3)): a goes (x b);
+  // y needs 1 B: its input b stays, x is the only other value and goes (b y). Stage 4 (z)
+  // misses x; its closure is {a, x}: room for a (2 B): y is z's input, b goes (y a); room for
+  // x: a is x's input, so y, which z reads, goes as a last resort (a x); bringing y back (b,
+  // then y) drops a and then x again, and so on: after three attempts stage 4 is stuck, missing
+  // x.
+  const ClosureAttempt attempt = try_closure_plan(p, EvictionRule::worth, true, nullptr);
   CHECK_FALSE(attempt.plan);
   CHECK(attempt.failed_stage == 4);
   CHECK(attempt.missing == std::vector<std::uint32_t>{1});
   // The repair makes x kept and builds again: x is still the only value y can displace, so the
   // same stage is stuck with x kept already: no plan.
   std::vector<double> weights(p.size(), 1.0);
-  CHECK_FALSE(build_closure_plan(p, EvictionRule::worth, &weights));
+  CHECK_FALSE(build_closure_plan(p, EvictionRule::worth, true, &weights));
   CHECK(weights == std::vector<double>{1, kKeptWeight, 1, 1, 1});
 }
 
@@ -128,7 +130,7 @@ TEST_CASE("closure builder: a kept value still goes when nothing else can", "[pl
   CHECK(check_plan(p, *plan).recompute_cost == 1);
   std::vector<double> kept(p.size(), 1.0);
   kept[0] = kKeptWeight;
-  const ClosureAttempt a = try_closure_plan(p, EvictionRule::worth, &kept);
+  const ClosureAttempt a = try_closure_plan(p, EvictionRule::worth, true, &kept);
   REQUIRE(a.plan);
   CHECK(check_plan(p, *a.plan).recompute_cost == 1);
 }
@@ -139,8 +141,8 @@ TEST_CASE("local search: plans valid, never below the optimum, repeatable by ste
   const Graph g = cascade(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const auto far = std::chrono::steady_clock::now() + std::chrono::hours(1);
-  const LocalSearchResult a = local_search(p, EvictionRule::worth, {}, far, 200, 7);
-  const LocalSearchResult b = local_search(p, EvictionRule::worth, {}, far, 200, 7);
+  const LocalSearchResult a = local_search(p, EvictionRule::worth, true, {}, far, 200, 7);
+  const LocalSearchResult b = local_search(p, EvictionRule::worth, true, {}, far, 200, 7);
   REQUIRE(a.plan);
   CHECK(a.cost == 5);  // the optimum, and no plan is cheaper
   CHECK(*a.plan == *b.plan);
@@ -151,7 +153,7 @@ TEST_CASE("local search: plans valid, never below the optimum, repeatable by ste
   Net none;
   const Graph ng = no_plan(none);
   const RematProblem np = make_remat_problem(ng, none.order, 3);
-  CHECK_FALSE(local_search(np, EvictionRule::worth, {}, far, 300, 7).plan);
+  CHECK_FALSE(local_search(np, EvictionRule::worth, true, {}, far, 300, 7).plan);
 }
 
 TEST_CASE("integer program in a child: the same answer, and nothing when killed",
@@ -220,4 +222,57 @@ TEST_CASE("recompute planner: generated layered graphs, every plan valid and abo
     CHECK(c.computes - g.op_count() == r.reruns);
   }
   CHECK(found > 0);
+}
+
+TEST_CASE("closure builder: a weight above 1 keeps a value longer under the rule largest",
+          "[planner][closure]") {
+  // a (2 B), b (1 B), c (1 B) read nothing; d(a), e(b), 1 B each; every cost 1. Budget 3 B.
+  // At c (room for 1 B beside a and b, both read later, tier 1) the rule largest drops the
+  // largest first: a (size 2 against 1). d then misses a: room for it drops c (tier 0), and
+  // room for d drops b (a is d's input); e misses b: room drops a (tier 0, larger than d): b
+  // and a are computed again, 2 FLOP. With weight 4 on a its size counts as 2/4 = 0.5 < 1: b
+  // goes at c instead; d finds a there (room: c goes), and e misses only b: 1 FLOP.
+  Net net;
+  net.op("a", 2, 1);
+  net.op("b", 1, 1);
+  net.op("c", 1, 1);
+  net.op("d", 1, 1, {"a"});
+  net.op("e", 1, 1, {"b"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const std::vector<double> ones(p.size(), 1.0);
+  const ClosureAttempt plain = try_closure_plan(p, EvictionRule::largest, true, &ones);
+  REQUIRE(plain.plan);
+  CHECK(check_plan(p, *plain.plan).recompute_cost == 2);
+  std::vector<double> weighted = ones;
+  weighted[0] = 4;
+  const ClosureAttempt kept = try_closure_plan(p, EvictionRule::largest, true, &weighted);
+  REQUIRE(kept.plan);
+  CHECK(check_plan(p, *kept.plan).recompute_cost == 1);
+  CHECK(check_plan(p, *kept.plan).reruns == 1);
+}
+
+TEST_CASE("closure builder: with supports an input of a needed node is not spent",
+          "[planner][closure]") {
+  // a (1 B, 5 FLOP); b(a) (1 B, 1); c (2 B, 1); d(b) (1 B, 1). Budget 3 B.
+  // At c (room for 2 B beside a and b): b is read by d later (tier 1, worth 1 / (1 B x 2
+  // stages) = 0.5). Without supports a is spent (no later first computation reads it): tier 0,
+  // it goes; c: b c; d: c goes (tier 0), b d: no rerun. With supports a supports b (b is
+  // computed and d reads it later): tier 1 too, worth 5 / (1 B x 2) = 2.5, so b goes instead;
+  // d misses b: room for it drops c (tier 0), a b; d: a b d = 3 B. One rerun of b: 1 FLOP.
+  Net net;
+  net.op("a", 1, 5);
+  net.op("b", 1, 1, {"a"});
+  net.op("c", 2, 1);
+  net.op("d", 1, 1, {"b"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const std::vector<double> ones(p.size(), 1.0);
+  const ClosureAttempt without = try_closure_plan(p, EvictionRule::worth, false, &ones);
+  REQUIRE(without.plan);
+  CHECK(check_plan(p, *without.plan).recompute_cost == 0);
+  const ClosureAttempt with = try_closure_plan(p, EvictionRule::worth, true, &ones);
+  REQUIRE(with.plan);
+  CHECK(check_plan(p, *with.plan).recompute_cost == 1);
+  CHECK(check_plan(p, *with.plan).reruns == 1);
 }

@@ -14,9 +14,11 @@ constexpr int kMaxDepth = 16;
 
 class ClosureBuilder {
  public:
-  ClosureBuilder(const RematProblem& p, EvictionRule rule, const std::vector<double>* weights)
+  ClosureBuilder(const RematProblem& p, EvictionRule rule, bool supports,
+                 const std::vector<double>* weights)
       : p_(p),
         rule_(rule),
+        supports_(supports),
         weights_(weights),
         readers_(p.size()),
         resident_(p.size(), 0),
@@ -123,22 +125,23 @@ class ClosureBuilder {
   bool kept(std::uint32_t u) const { return weights_ && (*weights_)[u] >= kKeptWeight; }
 
   double priority(std::uint32_t u) const {
-    const std::uint32_t next = next_use(u);
+    const std::uint32_t next = next_need(u);
     const double bytes = static_cast<double>(p_.nodes[u].bytes);
     if (next == kNever) return -bytes;
     const double distance = static_cast<double>(next - stage_) + 1.0;
+    // A weight above 1 makes a value look more valuable (nearer, smaller) under every rule.
+    const double weight = weights_ && !kept(u) ? (*weights_)[u] : 1.0;
     switch (rule_) {
       case EvictionRule::worth: {
         double again = p_.nodes[u].cost;
         for (std::uint32_t w : p_.nodes[u].preds)
           if (!resident_[w]) again += p_.nodes[w].cost;
-        const double weight = weights_ && !kept(u) ? (*weights_)[u] : 1.0;
         return weight * (again + 1e-9) / (bytes * distance);
       }
       case EvictionRule::farthest:
-        return -distance * 1e12 + (p_.nodes[u].cost + 1e-9) / bytes;
+        return -distance / weight * 1e12 + (p_.nodes[u].cost + 1e-9) / bytes;
       case EvictionRule::largest:
-        return -bytes * 1e6 - distance;
+        return -bytes / weight * 1e6 - distance;
     }
     return 0;
   }
@@ -149,15 +152,41 @@ class ClosureBuilder {
   // reads: dropping it would make that value's recompute deeper), or some of its own inputs are
   // gone. Tier 3: kept (weight kKeptWeight or more).
   int tier(std::uint32_t u) const {
-    if (next_use(u) == kNever) return 0;
-    if (kept(u)) return 3;
+    if (!supports_) {
+      if (next_use(u) == kNever) return 0;
+      if (kept(u)) return 3;
+      for (std::uint32_t r : readers_[u]) {
+        if (r >= stage_) break;
+        if (!resident_[r] && next_use(r) != kNever) return 2;
+      }
+      for (std::uint32_t w : p_.nodes[u].preds)
+        if (!resident_[w]) return 2;
+      return 1;
+    }
+    bool supports = false;
     for (std::uint32_t r : readers_[u]) {
       if (r >= stage_) break;
-      if (!resident_[r] && next_use(r) != kNever) return 2;
+      if (next_use(r) == kNever) continue;
+      if (!resident_[r]) return kept(u) ? 3 : 2;
+      supports = true;
     }
+    if (next_use(u) == kNever && !supports) return 0;
+    if (kept(u)) return 3;
     for (std::uint32_t w : p_.nodes[u].preds)
       if (!resident_[w]) return 2;
     return 1;
+  }
+
+  // The next first computation that reads u, or else the nearest one that reads a value u is
+  // an input of (u is then needed to compute that value again, should it be dropped).
+  std::uint32_t next_need(std::uint32_t u) const {
+    std::uint32_t next = next_use(u);
+    if (next != kNever || !supports_) return next;
+    for (std::uint32_t r : readers_[u]) {
+      if (r >= stage_) break;
+      next = std::min(next, next_use(r));
+    }
+    return next;
   }
 
   // Never an input of the computation making room; values still to be read in the stage only
@@ -179,6 +208,7 @@ class ClosureBuilder {
 
   const RematProblem& p_;
   EvictionRule rule_;
+  bool supports_;  // inputs of computed, still needed nodes count as needed (docs: "supports")
   const std::vector<double>* weights_;
   std::vector<std::vector<std::uint32_t>> readers_;  // ascending
   std::vector<char> resident_;
@@ -192,9 +222,9 @@ class ClosureBuilder {
 
 }  // namespace
 
-ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
+ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
                                 const std::vector<double>* weights) {
-  ClosureBuilder builder(problem, rule, weights);
+  ClosureBuilder builder(problem, rule, supports, weights);
   ClosureAttempt a;
   a.plan = builder.run();
   if (!a.plan) {
@@ -205,14 +235,14 @@ ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
 }
 
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
-                                            std::vector<double>* weights) {
+                                            bool supports, std::vector<double>* weights) {
   std::vector<double> own;
   if (!weights) {
     own.assign(problem.size(), 1.0);
     weights = &own;
   }
   for (int round = 0; round < kMaxRepairRounds; ++round) {
-    ClosureAttempt a = try_closure_plan(problem, rule, weights);
+    ClosureAttempt a = try_closure_plan(problem, rule, supports, weights);
     if (a.plan) return std::move(a.plan);
     bool raised = false;
     for (std::uint32_t u : a.missing)

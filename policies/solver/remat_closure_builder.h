@@ -5,10 +5,13 @@
 // values it reads that are not in memory, and their own missing inputs back to values that are
 // (the *closure*), are computed again in node order, each just once; a value is held only
 // while a later computation of the stage reads it or while nothing needs its room. When a
-// computation does not fit, values are dropped, lowest priority first: values the rest of the
-// stage reads never, unless nothing else is left (then the value is computed again when it is
-// next read). A value's priority is its weight times its worth (remat_builder.h's rule: cost
-// to compute again over bytes x distance to the next first computation that reads it).
+// computation does not fit, values are dropped by tier (spent values first; then values that
+// can come back from what is in memory; then anchors, the inputs of dropped values that are
+// still needed, and values whose inputs are gone; kept values last), then lowest priority
+// first, and values the rest of the stage reads only when nothing else is left (such a value
+// is computed again when it is next read). Under the rule `worth` a value's priority is its
+// weight times its worth (remat_builder.h's rule: cost to compute again over bytes x distance
+// to its next use); the other rules divide the distance or the size by the weight.
 //
 // The weights are what the local search of remat_local_search.h varies; with every weight 1
 // it is a greedy heuristic of its own.
@@ -34,7 +37,9 @@ struct ClosureAttempt {
   std::uint32_t failed_stage = 0;
   std::vector<std::uint32_t> missing;
 };
-ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
+// `supports`: the tiers count the inputs of computed, still needed nodes as needed (docs/model.md
+// §14.1); without it they are spent once no first computation reads them.
+ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
                                 const std::vector<double>* weights);
 
 // Builds, and where a build gets stuck makes the inputs that stage was missing kept and builds
@@ -42,6 +47,7 @@ ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule,
 // could not come back in the memory left, is then held. `weights` (one per node, 1 when null)
 // receive the raises. Nullopt when every input missing at the stuck stage was kept already.
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
+                                            bool supports = true,
                                             std::vector<double>* weights = nullptr);
 
 }  // namespace memsim::planner

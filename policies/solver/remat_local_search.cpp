@@ -24,10 +24,11 @@ struct Score {
 
 }  // namespace
 
-LocalSearchResult local_search(const RematProblem& p, EvictionRule rule,
+LocalSearchResult local_search(const RematProblem& p, EvictionRule rule, bool supports,
                                std::vector<double> weights,
                                std::chrono::steady_clock::time_point deadline,
-                               std::uint64_t max_steps, std::uint32_t seed) {
+                               std::uint64_t max_steps, std::uint32_t seed,
+                               const std::function<bool()>& stop) {
   LocalSearchResult out;
   const std::size_t n = p.size();
   if (n == 0) return out;
@@ -37,7 +38,7 @@ LocalSearchResult local_search(const RematProblem& p, EvictionRule rule,
   std::vector<std::uint32_t> hot, trial_hot;
   std::vector<char> seen(n, 0);
   const auto evaluate = [&](const std::vector<double>& w, Score& s) {
-    ClosureAttempt a = try_closure_plan(p, rule, &w);
+    ClosureAttempt a = try_closure_plan(p, rule, supports, &w);
     ++out.steps;
     s = {};
     if (!a.plan) {
@@ -75,8 +76,13 @@ LocalSearchResult local_search(const RematProblem& p, EvictionRule rule,
   std::uniform_int_distribution<int> how_many(1, 6), kind(0, 9);
   std::normal_distribution<double> factor(0.0, 1.5);
   std::uint64_t since_better = 0;
-  while (out.steps < max_steps && since_better < std::max<std::uint64_t>(kStallSteps, 50 * n) &&
-         std::chrono::steady_clock::now() < deadline) {
+  const std::uint64_t stall = std::max<std::uint64_t>(kStallSteps, 50 * n);
+  while (out.steps < max_steps && std::chrono::steady_clock::now() < deadline &&
+         !(stop && stop())) {
+    if (since_better >= stall) {
+      out.stalled = true;
+      break;
+    }
     trial = weights;
     const int k = how_many(rng);
     for (int i = 0; i < k; ++i) {

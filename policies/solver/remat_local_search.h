@@ -8,6 +8,7 @@
 // by how far it got (its stuck stage), so the search also looks for a first plan. Seeded: the
 // same number of steps gives the same plans.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -22,17 +23,21 @@ struct LocalSearchResult {
   double cost = 0;                // its recompute cost (check_plan's)
   std::uint64_t steps = 0;        // builds tried
   std::vector<double> weights;    // where the search ended: to go on from
+  bool stalled = false;           // it stopped for lack of progress (not time, steps or `stop`)
 };
 
 // The search stops after this many builds in a row, or 50 per node if more, found nothing
 // better.
 inline constexpr std::uint64_t kStallSteps = 3000;
 
-// Searches from `weights` (one per node; all 1 when empty) with `rule` until `deadline` or
-// `max_steps` builds, or when it stalls (kStallSteps).
-LocalSearchResult local_search(const RematProblem& problem, EvictionRule rule,
+// Searches from `weights` (one per node; all 1 when empty) with `rule` and `supports` (see
+// try_closure_plan) until `deadline` or
+// `max_steps` builds, when it stalls (kStallSteps), or when `stop` (if given, asked before
+// each build) says so.
+LocalSearchResult local_search(const RematProblem& problem, EvictionRule rule, bool supports,
                                std::vector<double> weights,
                                std::chrono::steady_clock::time_point deadline,
-                               std::uint64_t max_steps, std::uint32_t seed = 1);
+                               std::uint64_t max_steps, std::uint32_t seed = 1,
+                               const std::function<bool()>& stop = {});
 
 }  // namespace memsim::planner

@@ -1,5 +1,6 @@
 #include "policies/solver/remat_milp_child.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -7,7 +8,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <vector>
 
 namespace memsim::planner {
@@ -67,26 +70,32 @@ std::optional<MilpOutcome> decode(const std::vector<double>& in) {
 
 }  // namespace
 
-std::optional<MilpOutcome> solve_remat_milp_in_child(const RematProblem& problem,
-                                                     const RematPlan* start, double seconds,
-                                                     double kill_after_seconds,
-                                                     const std::vector<GuideOverrun>& cuts,
-                                                     int seed) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(std::max(0.0, kill_after_seconds)));
+bool MilpChild::start(const RematProblem& problem, const RematPlan* start, double seconds,
+                      const std::vector<GuideOverrun>& cuts, int seed) {
+  if (running()) return false;
   int fds[2];
-  if (pipe(fds) != 0) return std::nullopt;
+  if (pipe(fds) != 0) return false;
+  // The child gets a copy of the stdio buffers: empty them first, or whatever flushes them in
+  // the child (CBC does) would write this process's pending output twice.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
     close(fds[1]);
-    return std::nullopt;
+    return false;
   }
   if (pid == 0) {
     // The child: solve, write, and leave without running the parent's exit handlers or
     // flushing its stdio buffers (a copy of the parent's unwritten output).
     close(fds[0]);
+    // CBC's own messages go nowhere: the report is the parent's.
+    const int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+    }
     const std::vector<double> out = encode(solve_remat_milp(problem, start, seconds, cuts, seed));
     const char* p = reinterpret_cast<const char*>(out.data());
     std::size_t left = out.size() * sizeof(double);
@@ -100,36 +109,72 @@ std::optional<MilpOutcome> solve_remat_milp_in_child(const RematProblem& problem
     _exit(0);
   }
   close(fds[1]);
-  std::vector<char> bytes;
-  bool complete = false;
-  for (;;) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) break;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-    pollfd fd{fds[0], POLLIN, 0};
-    const int ready = poll(&fd, 1, static_cast<int>(std::min<long long>(ms + 1, 1000)));
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) continue;
+  pid_ = pid;
+  fd_ = fds[0];
+  complete_ = false;
+  bytes_.clear();
+  return true;
+}
+
+bool MilpChild::poll(int timeout_ms) {
+  if (!running()) return false;
+  while (!complete_) {
+    pollfd fd{fd_, POLLIN, 0};
+    const int ready = ::poll(&fd, 1, timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
     char buffer[65536];
-    const ssize_t r = read(fds[0], buffer, sizeof buffer);
+    const ssize_t r = read(fd_, buffer, sizeof buffer);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
-      complete = r == 0;
+      complete_ = true;  // end of file (or an error: finish() then finds the data short)
       break;
     }
-    bytes.insert(bytes.end(), buffer, buffer + r);
+    bytes_.insert(bytes_.end(), buffer, buffer + r);
+    timeout_ms = 0;
   }
-  close(fds[0]);
-  if (!complete) kill(pid, SIGKILL);
+  return true;
+}
+
+std::optional<MilpOutcome> MilpChild::finish() {
+  if (!running()) return std::nullopt;
+  close(fd_);
+  fd_ = -1;
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!complete || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      bytes.size() % sizeof(double) != 0)
+  pid_ = -1;
+  if (!complete_ || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+      bytes_.size() % sizeof(double) != 0)
     return std::nullopt;
-  std::vector<double> values(bytes.size() / sizeof(double));
-  std::memcpy(values.data(), bytes.data(), bytes.size());
+  std::vector<double> values(bytes_.size() / sizeof(double));
+  std::memcpy(values.data(), bytes_.data(), bytes_.size());
   return decode(values);
+}
+
+void MilpChild::kill() {
+  if (!running()) return;
+  ::kill(pid_, SIGKILL);
+  complete_ = false;
+  finish();
+}
+
+std::optional<MilpOutcome> solve_remat_milp_in_child(const RematProblem& problem,
+                                                     const RematPlan* start, double seconds,
+                                                     double kill_after_seconds,
+                                                     const std::vector<GuideOverrun>& cuts,
+                                                     int seed) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(std::max(0.0, kill_after_seconds)));
+  MilpChild child;
+  if (!child.start(problem, start, seconds, cuts, seed)) return std::nullopt;
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return std::nullopt;  // the destructor kills it
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    if (child.poll(static_cast<int>(std::min<long long>(ms + 1, 1000)))) return child.finish();
+  }
 }
 
 }  // namespace memsim::planner

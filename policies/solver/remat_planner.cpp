@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <random>
 
 #include "policies/solver/remat_builder.h"
 #include "policies/solver/remat_closure_builder.h"
@@ -136,58 +138,69 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   }
   for (EvictionRule rule : kRules)
     if (auto plan = build_plan(p, rule)) consider(*plan, "greedy");
-  std::vector<double> seed_weights;  // the repaired weights of the cheapest closure plan
-  for (EvictionRule rule : kRules) {
-    std::vector<double> weights(p.size(), 1.0);
-    if (auto plan = build_closure_plan(p, rule, &weights)) {
-      const double before = r.found ? r.cost : -1;
+  // Closure plans with each rule, with and without supports; their repaired weights are where
+  // the local search's episodes with that rule start.
+  struct EpisodeKind {
+    EvictionRule rule;
+    bool supports;
+  };
+  const EpisodeKind kinds[] = {{EvictionRule::worth, true},    {EvictionRule::worth, false},
+                               {EvictionRule::largest, true},  {EvictionRule::largest, false},
+                               {EvictionRule::farthest, true}, {EvictionRule::farthest, false}};
+  constexpr std::size_t kKinds = std::size(kinds);
+  std::vector<double> episode_weights[kKinds];
+  for (std::size_t k = 0; k < kKinds; ++k) {
+    episode_weights[k].assign(p.size(), 1.0);
+    if (auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &episode_weights[k]))
       consider(*plan, "closure greedy");
-      if (rule == EvictionRule::worth || r.cost != before) seed_weights = weights;
-    }
   }
   r.lower_bound = stage_lower_bound(p);
   r.bound_method = "stage bound";
   if (r.found && at_most(r.cost, r.lower_bound)) return finish();
 
-  // Local search over the closure builder's weights: a quarter of the time limit (half when no
-  // plan was found yet), half of it with each of two eviction rules; again after the integer
-  // program with whatever time is left.
-  std::vector<double> search_weights[2] = {seed_weights, seed_weights};  // each rule's, to go on
-  const auto search = [&](double seconds, std::uint32_t seed) {
-    const auto until = [&](double s) {
-      return Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                std::chrono::duration<double>(std::max(0.0, s)));
-    };
-    for (std::size_t k = 0; k < 2; ++k) {
-      LocalSearchResult ls =
-          local_search(p, k == 0 ? EvictionRule::worth : EvictionRule::largest, search_weights[k],
-                       until(seconds / 2), options.local_search_steps, seed);
-      if (ls.plan) consider(*ls.plan, "local search");
-      search_weights[k] = std::move(ls.weights);
-      if (r.found && at_most(r.cost, r.lower_bound)) return;
-    }
-  };
-  search(options.time_limit_seconds * (r.found ? 0.25 : 0.5), 1);
-  if (r.found && at_most(r.cost, r.lower_bound)) return finish();
+  const auto proved = [&] { return r.found && at_most(r.cost, r.lower_bound); };
+
+  // From here on two searches share the time: rounds of the integer program in a child process
+  // (on another core when there is one), and in this process episodes of the local search over
+  // the closure builder's weights, taking turns with the kinds above, each going on from where
+  // that kind's last episode stopped, with a new seed.
+  const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(options.time_limit_seconds));
+  std::uint32_t episode = 0;
+  int idle = 0;  // episodes in a row that stalled without a cheaper plan
 
   // Rounds of the integer program: each solution that overruns memory inside a stage adds the
   // cuts for those computations (valid for every plan) and the program is solved again; a round
   // that CBC's clock stopped is run again from the best plan so far (a lower cutoff, another
-  // seed) while half the time left covers the last round's overrun of its own limit.
+  // seed) while half the time left covers the last round's overrun of its own limit. CBC looks
+  // at its clock between nodes and heuristics only, and one node of a 350-node program can take
+  // several seconds: it gets half of what is left, and its process is killed when the time
+  // limit is reached.
   std::vector<GuideOverrun> cuts;
   double overrun = 0;  // how far the last round went past the seconds it was given
-  for (int round = 0; p.size() <= kMilpMaxNodes; ++round) {
-    const double started_round = elapsed();
-    const double left = options.time_limit_seconds - started_round;
-    if (left <= 0 || (round > 0 && left * 0.5 < std::max(overrun, 1.0))) break;
-    // CBC looks at its clock between nodes and heuristics only, and one node of a 350-node
-    // program can take several seconds: give it half of what is left.
-    // ... and kill it (in its own process) when all of the time is up, less a little for
-    // following its solution.
-    const std::optional<MilpOutcome> solved = solve_remat_milp_in_child(
-        p, r.found ? &r.plan : nullptr, left * 0.5, left * 0.95, cuts, round);
-    overrun = std::max(0.0, elapsed() - started_round - left * 0.5);
-    if (!solved) break;
+  double round_started = 0, round_seconds = 0;
+  int round = 0;
+  bool rounds_over = p.size() > kMilpMaxNodes;
+  MilpChild child;
+  const auto start_round = [&] {
+    const double left = options.time_limit_seconds - elapsed();
+    if (left <= 0 || (round > 0 && left * 0.5 < std::max(overrun, 1.0))) {
+      rounds_over = true;
+      return;
+    }
+    round_started = elapsed();
+    round_seconds = left * 0.5;
+    if (!child.start(p, r.found ? &r.plan : nullptr, round_seconds, cuts, round))
+      rounds_over = true;
+  };
+  const auto end_round = [&] {
+    overrun = std::max(0.0, elapsed() - round_started - round_seconds);
+    const std::optional<MilpOutcome> solved = child.finish();
+    ++round;
+    if (!solved) {
+      rounds_over = true;
+      return;
+    }
     const MilpOutcome& milp = *solved;
     if (milp.infeasible && !r.found) {
       r.infeasible = true;
@@ -197,7 +210,10 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       r.lower_bound = milp.lower_bound;
       r.bound_method = milp.optimal ? "integer program (solved)" : "integer program (CBC's bound)";
     }
-    if (!milp.solution) break;
+    if (!milp.solution) {
+      rounds_over = true;
+      return;
+    }
     RematPlan exact;
     const std::vector<GuideOverrun> overruns = guide_overruns(p, *milp.solution, &exact);
     if (overruns.empty()) {
@@ -206,7 +222,6 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       for (EvictionRule rule : kRules)
         if (auto plan = build_plan(p, rule, &*milp.solution)) consider(*plan, "integer program");
     }
-    if (r.found && at_most(r.cost, r.lower_bound)) break;
     bool fresh = false;
     for (const GuideOverrun& o : overruns) {
       const bool known = std::any_of(cuts.begin(), cuts.end(), [&](const GuideOverrun& c) {
@@ -215,10 +230,39 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       if (!known) cuts.push_back(o), fresh = true;
     }
     // A program CBC solved, with no new cut, would give the same solution again.
-    if (milp.optimal && !fresh) break;
+    if (proved() || (milp.optimal && !fresh)) {
+      rounds_over = true;
+      return;
+    }
+    start_round();
+  };
+  if (!rounds_over) start_round();
+  const std::function<bool()> child_done = [&] { return child.running() && child.poll(); };
+  while (!proved() && Clock::now() < deadline) {
+    if (child_done()) {
+      end_round();
+      continue;
+    }
+    // Without rounds to wait for, a stalled episode of every kind in a row ends the search.
+    if (!child.running() && idle >= static_cast<int>(kKinds)) break;
+    const std::size_t k = episode % kKinds;
+    const double before = r.found ? r.cost : -1;
+    LocalSearchResult ls =
+        local_search(p, kinds[k].rule, kinds[k].supports, std::move(episode_weights[k]), deadline,
+                     options.local_search_steps, ++episode, child_done);
+    if (ls.plan) consider(*ls.plan, "local search");
+    episode_weights[k] = std::move(ls.weights);
+    if (ls.stalled) {
+      // A kick out of the local optimum: a tenth of the weights drawn afresh.
+      std::mt19937 kick(episode);
+      std::normal_distribution<double> factor(0.0, 2.0);
+      for (double& w : episode_weights[k])
+        if (std::uniform_int_distribution<int>(0, 9)(kick) == 0) w = std::exp(factor(kick));
+    }
+    const bool cheaper = r.found && (before < 0 || r.cost < before);
+    idle = cheaper ? 0 : idle + (ls.stalled ? 1 : 0);
   }
-  if (!(r.found && at_most(r.cost, r.lower_bound)))
-    search(options.time_limit_seconds - elapsed(), 2);
+  child.kill();
   return finish();
 }
 

@@ -7,12 +7,13 @@
 //  2b. On graphs of up to kExactSearchNodes nodes the exact search (remat_exact.h) may finish:
 //      its plan is optimal.
 //  3. Greedy plans (remat_builder.h and remat_closure_builder.h, each eviction rule) give the
-//     first incumbent, a local search over the closure builder's weights (remat_local_search.h)
-//     improves it for a quarter of the time; the stage bound (below) is the first lower bound.
-//  4. The integer program (remat_milp.h), started from the incumbent, raises the bound to what
-//     CBC proves and gives a solution that the builder turns into a plan (repairing it where
-//     the program's relaxation of memory lets it run over).
-//  5. The local search again, for the time left.
+//     first incumbent; the stage bound (below) is the first lower bound.
+//  4. At the same time until the time limit: rounds of the integer program (remat_milp.h) in a
+//     child process (remat_milp_child.h), started from the incumbent, raise the bound to what
+//     CBC proves and give solutions that the builder turns into plans (repairing them where
+//     the program's relaxation of memory lets them run over); and in this process, episodes of
+//     a local search over the closure builder's weights (remat_local_search.h) improve the
+//     incumbent.
 #include <string>
 
 #include "policies/solver/remat_plan.h"
@@ -27,8 +28,7 @@ struct RematPlannerOptions {
   double time_limit_seconds = 60;
   // Try the exact search (remat_exact.h) first; off only to test the rest on small graphs.
   bool exact_search = true;
-  // Builds the local search may try per phase (with the time it gets): a bound that makes
-  // runs repeatable.
+  // Builds each episode of the local search may try (besides its time).
   std::uint64_t local_search_steps = 1'000'000'000;
 };
 
