@@ -113,6 +113,15 @@ class Run {
             before ? window_pinned_held_ - bytes(t) : window_pinned_held_ + bytes(t);
     }
   }
+  // The op that just ran leaves the window and stops being current: pin_current(o, false) and
+  // pin_window(o, -1) in one pass over its working set.
+  void unpin_finished(OpId o) {
+    for (TensorId t : g_.working_set(o)) {
+      const std::uint16_t window = pins_[t] & kWindowMask;
+      pins_[t] = static_cast<std::uint16_t>(window - 1);
+      if (window == 1 && held(t)) window_pinned_held_ -= bytes(t);
+    }
+  }
   void pin_current(OpId o, bool on) {
     for (TensorId t : g_.working_set(o))
       pins_[t] = on ? (pins_[t] | kCurrentBit) : (pins_[t] & kWindowMask);
@@ -125,8 +134,7 @@ class Run {
     sink_.on_decision_point(now_);
     if (i > 0) {
       finish_op(order_[i - 1]);  // step 1
-      pin_current(order_[i - 1], false);
-      pin_window(order_[i - 1], -1);
+      unpin_finished(order_[i - 1]);
       if (i + lookahead_ < order_.size()) pin_window(order_[i + lookahead_], +1);
     }
     space_.advance(now_);

@@ -47,9 +47,9 @@ TimedVerifier::Copy& TimedVerifier::new_copy(TensorId t) {
   return c;
 }
 
-void TimedVerifier::arrive(TensorId t, double at) {
-  ++copy_of(t).pending;
-  changes_.push({at, true, seq_++, t});
+void TimedVerifier::arrive(Copy& c, double at) {
+  ++c.pending;
+  changes_.push({at, kArrival | seq_++, c.tensor});
 }
 
 void TimedVerifier::apply(const TimedStep& step) {
@@ -78,7 +78,7 @@ void TimedVerifier::apply(const TimedStep& step) {
                        " while the tensor's previous copy stays until t=" + exact(c.dropped_at));
       c.resident = true;
       c.ready = step.end;
-      arrive(t, step.issued);
+      arrive(c, step.issued);
       break;
     }
     case StepKind::store: {
@@ -100,7 +100,7 @@ void TimedVerifier::apply(const TimedStep& step) {
       c.resident = false;
       c.dropped_at = step.start;
       ++c.pending;
-      changes_.push({step.start, false, seq_++, t});
+      changes_.push({step.start, seq_++, t});
       break;
     }
     case StepKind::compute:
@@ -166,6 +166,12 @@ void TimedVerifier::check_deep_hop(const TimedStep& step) {
     staging_[staging_key(t, to)] = {step.start, step.end};
 }
 
+void TimedVerifier::check_ready(const TimedStep& step, TensorId t, const Copy& c) const {
+  if (step.start < c.ready)
+    fail(step, "starts at t=" + exact(step.start) + " before '" +
+                   std::string(graph_.tensor_name(t)) + "' is ready at t=" + exact(c.ready));
+}
+
 void TimedVerifier::check_compute(const TimedStep& step) {
   const OpId o = step.step.id;
   if (step.resource != Resource::compute) fail(step, "an op must run on the compute unit");
@@ -176,35 +182,37 @@ void TimedVerifier::check_compute(const TimedStep& step) {
   if (step.start < compute_end_)
     fail(step, "starts at t=" + exact(step.start) +
                    " while the previous op runs until t=" + exact(compute_end_));
-  for (auto list : {graph_.inputs(o), graph_.updates(o)})
-    for (TensorId t : list) {
-      const Copy& c = copy_of(t);
-      if (step.start < c.ready)
-        fail(step, "starts at t=" + exact(step.start) + " before '" +
-                       std::string(graph_.tensor_name(t)) + "' is ready at t=" + exact(c.ready));
-    }
-  for (auto list : {graph_.outputs(o), graph_.updates(o)})
+  // One pass per operand list, in the order of the checks (inputs' and updates' ready times,
+  // then outputs' and updates' copies), so the first broken rule is the one reported. Each
+  // pass also records the op's end as the tensor's last use (the working set is inputs,
+  // outputs, updates); an output's new ready time is set once its checks pass: the ready
+  // times checked were all read in the first two passes.
+  const auto inputs = graph_.inputs(o), outputs = graph_.outputs(o), updates = graph_.updates(o);
+  for (TensorId t : inputs) {
+    Copy& c = copy_of(t);
+    check_ready(step, t, c);
+    c.last_use_end = std::max(c.last_use_end, step.end);
+  }
+  for (TensorId t : updates) check_ready(step, t, copy_of(t));
+  for (auto list : {outputs, updates})
     for (TensorId t : list) {
       Copy& c = copy_of(t);
       if (c.resident) {
         if (step.start < c.store_end)
           fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) + "' at t=" +
                          exact(step.start) + " while it is stored until t=" + exact(c.store_end));
-        continue;
+      } else {
+        // A new output occupies the cache from the op's start (docs/model.md §3).
+        if (step.start < c.dropped_at)
+          fail(step, "writes '" + std::string(graph_.tensor_name(t)) +
+                         "' at t=" + exact(step.start) +
+                         " while its previous copy stays until t=" + exact(c.dropped_at));
+        c.resident = true;
+        arrive(c, step.start);
       }
-      // A new output occupies the cache from the op's start (docs/model.md §3).
-      if (step.start < c.dropped_at)
-        fail(step, "writes '" + std::string(graph_.tensor_name(t)) + "' at t=" + exact(step.start) +
-                       " while its previous copy stays until t=" + exact(c.dropped_at));
-      c.resident = true;
-      arrive(t, step.start);
+      c.ready = step.end;
+      c.last_use_end = std::max(c.last_use_end, step.end);
     }
-  for (TensorId t : graph_.working_set(o)) {
-    Copy& c = copy_of(t);
-    c.last_use_end = std::max(c.last_use_end, step.end);
-  }
-  for (auto list : {graph_.outputs(o), graph_.updates(o)})
-    for (TensorId t : list) copy_of(t).ready = step.end;
   compute_end_ = step.end;
 }
 
@@ -220,7 +228,7 @@ void TimedVerifier::settle(bool everything, double before) {
     const std::uint64_t bytes = graph_.tensor(ch.tensor).bytes;
     Copy* c = existing_copy(ch.tensor);  // a copy is freed only once its changes settle
     --c->pending;
-    if (!ch.arrives) {
+    if (!ch.arrives()) {
       if (!c->occupying) {
         c->arrival_cancelled = true;  // freed when that arrival settles
         continue;

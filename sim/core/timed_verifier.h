@@ -54,15 +54,15 @@ class TimedVerifier {
   };
   struct Change {
     double at;
-    bool arrives;  // releases sort first at the same instant (intervals are half-open)
-    std::uint64_t seq;
+    // Bit 63 set for an arrival, then the sequence number: at the same instant releases sort
+    // first (intervals are half-open), then in the order they were made. One word to compare
+    // keeps the queue's entries at 24 bytes (it is sifted once or twice per step).
+    std::uint64_t order;
     TensorId tensor;
-    bool operator>(const Change& o) const {
-      if (at != o.at) return at > o.at;
-      if (arrives != o.arrives) return arrives;
-      return seq > o.seq;
-    }
+    bool arrives() const { return (order >> 63) != 0; }
+    bool operator>(const Change& o) const { return at != o.at ? at > o.at : order > o.order; }
   };
+  static constexpr std::uint64_t kArrival = std::uint64_t{1} << 63;
 
   [[noreturn]] void fail(const TimedStep& step, const std::string& why) const;
   Copy& copy_of(TensorId t) {
@@ -72,7 +72,7 @@ class TimedVerifier {
     return copy_index_[t] == kNoCopy ? nullptr : &copies_[copy_index_[t]];
   }
   Copy& new_copy(TensorId t);
-  void arrive(TensorId t, double at);
+  void arrive(Copy& c, double at);  // c is the copy of c.tensor
   void check_transfer(const TimedStep& step);
   // docs/model.md §15.7: a hop's copies below level 1 (home copies, staging copies).
   void check_deep_hop(const TimedStep& step);
@@ -84,6 +84,8 @@ class TimedVerifier {
     return (static_cast<std::uint64_t>(t) << 5) | level;
   }
   void check_compute(const TimedStep& step);
+  // An op reading t starts no earlier than t's value exists.
+  void check_ready(const TimedStep& step, TensorId t, const Copy& c) const;
   void settle(bool everything, double before);
   [[noreturn]] void over_capacity(double at) const;
 

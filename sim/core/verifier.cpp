@@ -95,23 +95,28 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
       if (again && !options_.allow_recompute) fail(step, "op already ran");
       if (again && !graph_.updates(o).empty())
         fail(step, "op updates a tensor in place and cannot run twice");
-      for (TensorId t : graph_.inputs(o))
+      const auto inputs = graph_.inputs(o), updates = graph_.updates(o);
+      for (TensorId t : inputs)
         if (!resident(t))
           fail(step, "input '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
-      for (TensorId t : graph_.updates(o))
+      for (TensorId t : updates)
         if (!resident(t))
           fail(step,
                "updated tensor '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
+      // An output's DRAM copy goes stale in the pass that makes it resident (a failure below
+      // ends the replay, so the order of the two makes no difference).
       for (TensorId t : graph_.outputs(o)) {
-        if (resident(t)) continue;  // a recompute overwrites in place
-        set(t, kResident, true);
+        if (resident(t)) {  // a recompute overwrites in place
+          set(t, kDramValid, false);
+          continue;
+        }
+        state_[t] = kResident;
         used_ += graph_.tensor(t).bytes;
       }
       if (used_ > capacity_)
         fail(step, "working set does not fit: cache over capacity: " + std::to_string(used_) +
                        " > " + std::to_string(capacity_));
-      for (TensorId t : graph_.outputs(o)) set(t, kDramValid, false);
-      for (TensorId t : graph_.updates(o)) set(t, kDramValid, false);
+      for (TensorId t : updates) set(t, kDramValid, false);
       // A staging copy is read by exactly one later hop (docs/model.md §15.2): rewriting the
       // tensor first would leave it unread.
       if (!staging_.empty())
@@ -125,8 +130,8 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
       if (!again) {
         computed_[o] = 1;
         order_.push_back(o);
-        for (TensorId t : graph_.inputs(o)) --remaining_uses_[t];
-        for (TensorId t : graph_.updates(o)) --remaining_uses_[t];
+        for (TensorId t : inputs) --remaining_uses_[t];
+        for (TensorId t : updates) --remaining_uses_[t];
       }
       ++counts_.computes;
       break;
