@@ -49,7 +49,7 @@ TimedVerifier::Copy& TimedVerifier::new_copy(TensorId t) {
 
 void TimedVerifier::arrive(Copy& c, double at) {
   ++c.pending;
-  changes_.push({at, kArrival | seq_++, c.tensor});
+  push_change({at, kArrival | seq_++, c.tensor});
 }
 
 void TimedVerifier::apply(const TimedStep& step) {
@@ -100,7 +100,7 @@ void TimedVerifier::apply(const TimedStep& step) {
       c.resident = false;
       c.dropped_at = step.start;
       ++c.pending;
-      changes_.push({step.start, seq_++, t});
+      push_change({step.start, seq_++, t});
       break;
     }
     case StepKind::compute:
@@ -222,9 +222,16 @@ void TimedVerifier::settle_before(double time) {
 }
 
 void TimedVerifier::settle(bool everything, double before) {
-  while (!changes_.empty() && (everything || changes_.top().at < before)) {
-    const Change ch = changes_.top();
-    changes_.pop();
+  for (;;) {
+    const bool from_heap =
+        !changes_.empty() && (in_order_.empty() || in_order_.front() > changes_.top());
+    if (!from_heap && in_order_.empty()) break;
+    const Change ch = from_heap ? changes_.top() : in_order_.front();
+    if (!everything && !(ch.at < before)) break;
+    if (from_heap)
+      changes_.pop();
+    else
+      in_order_.pop_front();
     const std::uint64_t bytes = graph_.tensor(ch.tensor).bytes;
     Copy* c = existing_copy(ch.tensor);  // a copy is freed only once its changes settle
     --c->pending;
