@@ -6,24 +6,17 @@
 
 #include "policies/models/layer_graph_builder.h"
 #include "sim/scenario/scenario_parse.h"
+#include "support/layer_graph_of.h"
 
 namespace memsim {
 namespace {
 
+// The tests below give the [model] table's body.
 LayerGraph graph_of(const std::string& model) {
-  const ScenarioSpec spec = parse_scenario_text(
-      "[hardware.cache]\ncapacity = \"4 tensors\"\n[model]\n" + model, "m.toml");
-  REQUIRE(spec.model);
-  return build_layer_graph(*spec.model);
+  return test::graph_of("[model]\n" + model);
 }
-
 std::string graph_error(const std::string& model) {
-  try {
-    graph_of(model);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "";
+  return test::graph_error("[model]\n" + model);
 }
 
 TEST_CASE("a repeated dense layer: each repetition by hand", "[layers][repeat]") {

@@ -7,27 +7,14 @@
 
 #include "policies/models/layer_graph_builder.h"
 #include "sim/scenario/scenario_parse.h"
+#include "support/layer_graph_of.h"
 #include "support/run_memsim.h"
 
 namespace memsim {
 namespace {
 
-// A [model] (TOML text) with a dummy machine, built into its layer graph.
-LayerGraph graph_of(const std::string& model) {
-  const ScenarioSpec spec =
-      parse_scenario_text("[hardware.cache]\ncapacity = \"4 tensors\"\n" + model, "m.toml");
-  REQUIRE(spec.model);
-  return build_layer_graph(*spec.model);
-}
-
-std::string graph_error(const std::string& model) {
-  try {
-    graph_of(model);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::graph_error;
+using test::graph_of;
 
 std::string model(const std::string& input, const std::string& layers, int batch = 1) {
   return "[model]\nbatch = " + std::to_string(batch) + "\ninput = " + input + "\nlayers = [\n" +

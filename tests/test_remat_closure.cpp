@@ -13,6 +13,7 @@
 #include "policies/solver/remat_planner.h"
 #include "policies/solver/remat_problem.h"
 #include "sim/core/verifier.h"
+#include "support/remat_net.h"
 
 using namespace memsim;
 using namespace memsim::planner;
@@ -20,21 +21,7 @@ using A = RematAction;
 
 namespace {
 
-// A graph of ops each writing one tensor named after it, in byte mode.
-struct Net {
-  GraphBuilder b;
-  std::map<std::string, TensorId> out;
-  std::vector<OpId> order;
-  void op(const std::string& name, std::uint64_t bytes, double flops,
-          std::vector<std::string> inputs = {}) {
-    std::vector<TensorId> in;
-    for (const auto& i : inputs) in.push_back(out.at(i));
-    const TensorId t = b.add_tensor(name, bytes, TensorKind::activation, false);
-    out[name] = t;
-    const TensorId o[] = {t};
-    order.push_back(b.add_op(name, in, o, {}, flops, OpPhase::forward));
-  }
-};
+using test::Net;
 
 // f1 -> x1 (1 B, 2 FLOP); f2(x1) -> x2 (1 B, 3); g(x2) -> y (2 B, 1); h(y) -> w (1 B, 1);
 // k(x2, w) -> z (1 B, 1): nodes 0..4. Its optimum at 3 B is 5 (test_remat_planner.cpp).

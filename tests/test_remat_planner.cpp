@@ -11,27 +11,14 @@
 #include "policies/solver/remat_planner.h"
 #include "policies/solver/remat_problem.h"
 #include "sim/core/verifier.h"
+#include "support/remat_net.h"
 
 using namespace memsim;
 using namespace memsim::planner;
 
 namespace {
 
-// A graph of ops each writing one tensor named after it, in byte mode.
-struct Net {
-  GraphBuilder b;
-  std::map<std::string, TensorId> out;
-  std::vector<OpId> order;
-  void op(const std::string& name, std::uint64_t bytes, double flops,
-          std::vector<std::string> inputs = {}) {
-    std::vector<TensorId> in;
-    for (const auto& i : inputs) in.push_back(out.at(i));
-    const TensorId t = b.add_tensor(name, bytes, TensorKind::activation, false);
-    out[name] = t;
-    const TensorId o[] = {t};
-    order.push_back(b.add_op(name, in, o, {}, flops, OpPhase::forward));
-  }
-};
+using test::Net;
 
 // The plan's memsim steps replayed by the verifier within the budget; returns its reruns.
 std::uint64_t verified_reruns(const Graph& g, const RematProblem& p, const RematPlan& plan) {

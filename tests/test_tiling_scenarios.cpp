@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policies/models/layer_graph_builder.h"
+#include "support/dram_reads.h"
 #include "support/run_memsim.h"
 #include "support/scenario_text.h"
 
@@ -124,13 +125,7 @@ TEST_CASE("the model zoo runs on each preset's real L2, inference and training",
   for (const Layer& l : build_layer_graph(*spec.model).layers) forward += l.flops_forward;
   CHECK(r.flops[0] == Approx(forward).epsilon(1e-9));
   // Every tensor that starts in DRAM and is read is loaded at least once.
-  std::uint64_t initial = 0;
-  std::vector<std::uint8_t> read(sim.graph.tensor_count(), 0);
-  for (OpId o : sim.order)
-    for (TensorId t : sim.graph.inputs(o)) read[t] = 1;
-  for (TensorId t = 0; t < sim.graph.tensor_count(); ++t)
-    if (read[t] && sim.graph.tensor(t).initial_in_dram) initial += sim.graph.tensor(t).bytes;
-  CHECK(r.counts.load_bytes >= initial);
+  CHECK(r.counts.load_bytes >= initial_bytes_read(sim));
 }
 
 TEST_CASE("memsim info explains each op's tiling", "[tiling][scenario][info]") {

@@ -10,6 +10,7 @@
 #include "policies/tiling/model_tiling.h"
 #include "policies/tiling/tile_schedule.h"
 #include "policies/tiling/tiling_pass.h"
+#include "support/dram_reads.h"
 #include "support/load_counter.h"
 #include "support/scenario_text.h"
 
@@ -293,13 +294,7 @@ TEST_CASE("random layers whose tiler splits them run and verify", "[tiling][spli
       splits += d.tiling.split() ? 1 : 0;
     const Simulation sim = load_text(text);
     const RunResult r = run_simulation(sim);
-    std::uint64_t initial = 0;
-    std::vector<std::uint8_t> read(sim.graph.tensor_count(), 0);
-    for (OpId o : sim.order)
-      for (TensorId t : sim.graph.inputs(o)) read[t] = 1;
-    for (TensorId t = 0; t < sim.graph.tensor_count(); ++t)
-      if (read[t] && sim.graph.tensor(t).initial_in_dram) initial += sim.graph.tensor(t).bytes;
-    CHECK(r.counts.load_bytes >= initial);
+    CHECK(r.counts.load_bytes >= initial_bytes_read(sim));
     CHECK(r.counts.peak_cache_bytes <= capacity);
   }
   CHECK(splits > 0);  // the sample does exercise split tilings
