@@ -174,8 +174,7 @@ void TileCost::assign(const NestProblem& p, const std::vector<std::uint64_t>& ti
     working_set_ += tile_bytes;
     if (x.access == Access::write && x.required_output && written_more_than_once(i)) {
       // The epilogue writes the required output in pieces along its first long axis.
-      const AxisCost& ac = ops_[i].axes[epilogue_axis(x)];
-      const std::uint64_t len = ac.max[(1u << ac.count) - 1];
+      const std::uint64_t len = ops_[i].axes[epilogue_axis(x)].tile_max();
       const std::uint64_t pieces = std::max<std::uint64_t>(1, std::min(kEpiloguePieces, len));
       epilogue_ = std::max(epilogue_, (tile_bytes + pieces - 1) / pieces);
     }
@@ -328,8 +327,7 @@ std::uint64_t tile_working_set(const NestProblem& p, const std::vector<std::uint
     const OperandInfo& x = p.operands[i];
     std::uint64_t b = x.element_bytes;
     for (std::size_t a = 0; a < x.maps.size(); ++a)
-      b *= cache ? [](const AxisCost& c) { return c.max[(1u << c.count) - 1]; }(
-                       cache->get(p, i, a, tile.data(), trips))
+      b *= cache ? cache->get(p, i, a, tile.data(), trips).tile_max()
                  : interval_stats(x.maps[a], x.extents[a], p.dims, tile.data(), trips, ~0u).max;
     sum += b;
   }

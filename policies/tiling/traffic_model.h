@@ -111,6 +111,8 @@ struct AxisCost {
   std::uint8_t dims[3] = {};  // its cut dimensions
   int count = 0;
   std::uint64_t sum[8] = {}, max[8] = {};  // by subset of dims held at one tile
+  // Its largest region when every cut dimension is at one tile: a tile's.
+  std::uint64_t tile_max() const { return max[(1u << count) - 1]; }
 };
 
 AxisCost axis_cost(const NestProblem& p, std::size_t x, std::size_t a, const std::uint64_t* tile,
