@@ -6,6 +6,7 @@
 #include <map>
 
 #include "policies/solver/solver.h"
+#include "support/graph_names.h"
 #include "support/load_counter.h"
 #include "support/scenario_text.h"
 
@@ -13,20 +14,6 @@ using namespace memsim;
 using namespace memsim::test;
 
 namespace {
-
-std::string hardware(const std::string& capacity) {
-  return "[hardware.cache]\ncapacity = \"" + capacity +
-         "\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\n[hardware.compute]\nthroughput = \"1 "
-         "GFLOP/s\"\n";
-}
-
-std::vector<std::string> names(const Graph& g, std::span<const TensorId> ids) {
-  std::vector<std::string> out;
-  for (TensorId t : ids) out.push_back(g.tensor_name(t));
-  return out;
-}
-
-using Names = std::vector<std::string>;
 
 // A dense layer, batch 4, 6 inputs, 4 outputs, no bias, fp32, tiled m = 2, k = 3 (n whole).
 const std::string kDense = R"([model]
@@ -38,7 +25,7 @@ layers = [{ type = "dense", out = 4, tiles = { m = 2, k = 3, order = "mk" } }]
 }  // namespace
 
 TEST_CASE("a tiled dense layer: blocks, names, partial sums and the epilogue", "[tiling][pass]") {
-  const Simulation sim = load_text(hardware("1 KiB") + kDense);
+  const Simulation sim = load_text(byte_hardware("1 KiB") + kDense);
   const Graph& g = sim.graph;
   // Tiles in loop order m, k: (m0,k0) (m0,k1) (m1,k0) (m1,k1). Y = input . W is the required
   // output and two k tiles write each of its rows: partial sums go to dense1[.tile<k>].out.partial
@@ -96,7 +83,7 @@ TEST_CASE("a tiled dense layer: blocks, names, partial sums and the epilogue", "
 TEST_CASE("an output that is not required takes partial sums in place", "[tiling][pass]") {
   // dense1 (batch 2, 6 -> 4) cut along k = 3 feeds dense2: its output is written by the first k
   // tile and updated by the second, one block (nothing cuts it).
-  const Simulation sim = load_text(hardware("1 KiB") + R"([model]
+  const Simulation sim = load_text(byte_hardware("1 KiB") + R"([model]
 batch = 2
 input = 6
 layers = [{ type = "dense", out = 4, tiles = { k = 3 } }, { type = "dense", out = 2 }]
@@ -123,7 +110,7 @@ layers = [
   { type = "conv2d", name = "conv", out = 2, kernel = [3, 1], padding = [1, 0], tiles = { k = 1, p = 4, order = "kp" } },
 ]
 )";
-  const Simulation big = load_text(hardware("1 KiB") + model);
+  const Simulation big = load_text(byte_hardware("1 KiB") + model);
   const Graph& g = big.graph;
   const std::vector<std::uint64_t> bytes{12, 8, 8, 8, 12};
   for (std::size_t k = 0; k < bytes.size(); ++k)
@@ -148,7 +135,7 @@ layers = [
   //   again. (k1,p1) loads b2, b3 (b0 died after (k1,p0)). (k1,p2) loads b4.
   //   Loads: 32 + 16 + 12 + 32 + 16 + 12 = 120 B; each halo block moved twice.
   LoadCounter counter;
-  const Simulation small = load_text(hardware("52 B") + model);
+  const Simulation small = load_text(byte_hardware("52 B") + model);
   counter.g = &small.graph;
   const RunResult r = run_simulation(small, &counter);
   CHECK(r.counts.load_bytes == 120);
@@ -162,7 +149,7 @@ layers = [
 TEST_CASE("a strided convolution's blocks cover every input row", "[tiling][pass]") {
   // 1x1 stride 2 over 8 rows, tiled p = 2: the tiles read rows [0, 4) and [4, 8) (region
   // rules), so its input splits in two blocks of 4 rows and every row belongs to one.
-  const Simulation sim = load_text(hardware("1 KiB") + R"([model]
+  const Simulation sim = load_text(byte_hardware("1 KiB") + R"([model]
 batch = 1
 input = [1, 8, 1]
 layers = [{ type = "conv2d", name = "c", out = 1, kernel = 1, stride = [2, 1], tiles = { p = 2 } }]
@@ -176,7 +163,7 @@ TEST_CASE("the exact solver plans a tiled graph like any other", "[tiling][pass]
   // The tiled dense layer above: 8 ops over 14 blocks. Working sets: a forward tile reads a
   // weight block (3 x 4 floats, 48 B) and an input block (2 x 3, 24 B) and writes or updates
   // two partial rows (16 B each): 104 B; an epilogue 32 B.
-  const Simulation sim = load_text(hardware("1 KiB") + kDense);
+  const Simulation sim = load_text(byte_hardware("1 KiB") + kDense);
   const Graph& g = sim.graph;
   // 1 KiB holds everything: each of the 6 blocks read from DRAM is loaded once (4 input, 2
   // weight) and each of the 4 rows of Y stored once: 10 moves, the compulsory minimum.
@@ -195,7 +182,7 @@ TEST_CASE("the exact solver plans a tiled graph like any other", "[tiling][pass]
   CHECK(tight.counts.loads == 8);
   CHECK(tight.counts.stores == 4);
   // The executor's LRU run at 120 B moves the same 8 loads (288 B) and 4 stores (64 B).
-  const Simulation small = load_text(hardware("120 B") + kDense);
+  const Simulation small = load_text(byte_hardware("120 B") + kDense);
   const RunResult r = run_simulation(small);
   CHECK(r.counts.loads == 8);
   CHECK(r.counts.load_bytes == 288);

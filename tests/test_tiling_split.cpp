@@ -11,6 +11,7 @@
 #include "policies/tiling/tile_schedule.h"
 #include "policies/tiling/tiling_pass.h"
 #include "support/dram_reads.h"
+#include "support/graph_names.h"
 #include "support/load_counter.h"
 #include "support/scenario_text.h"
 
@@ -18,20 +19,6 @@ using namespace memsim;
 using namespace memsim::test;
 
 namespace {
-
-using Names = std::vector<std::string>;
-
-std::string hardware(const std::string& capacity) {
-  return "[hardware.cache]\ncapacity = \"" + capacity +
-         "\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\n[hardware.compute]\nthroughput = \"1 "
-         "GFLOP/s\"\n";
-}
-
-Names names(const Graph& g, std::span<const TensorId> ids) {
-  Names out;
-  for (TensorId t : ids) out.push_back(g.tensor_name(t));
-  return out;
-}
 
 // The decision for the op named `op` (its problem: the nest and operands).
 const OpTilingDecision& decision(const ModelTiling& mt, const std::string& op) {
@@ -60,7 +47,7 @@ layers = [{ type = "dense", out = 4 }]
 TEST_CASE("which dimensions of a nest may be split", "[tiling][split]") {
   // Training a dense layer and a 3x3 convolution (the cache is large: nothing is cut, the
   // problems are what the tiler would see).
-  const ModelTiling mt = plan_model_tiling(parse_scenario_text(hardware("1 GiB") + R"([model]
+  const ModelTiling mt = plan_model_tiling(parse_scenario_text(byte_hardware("1 GiB") + R"([model]
 batch = 8
 input = [16, 12, 12]
 layers = [
@@ -98,7 +85,7 @@ kind = "training"
 TEST_CASE("a split op: tiles of two shapes, blocks, and the traffic counted and predicted",
           "[tiling][split]") {
   // Split m at 1: part 0 is row 0, whole (1 tile); part 1 rows 1..3 cut at n = 2 (2 tiles).
-  const ScenarioSpec spec = parse_scenario_text(hardware("144 B") + kDense, "s.toml", {});
+  const ScenarioSpec spec = parse_scenario_text(byte_hardware("144 B") + kDense, "s.toml", {});
   const ModelTiling mt = plan_model_tiling(spec);
   const OpTilingDecision& d = decision(mt, "dense1.forward");
   const NestProblem& p = d.problem;
@@ -154,7 +141,7 @@ TEST_CASE("a split op: tiles of two shapes, blocks, and the traffic counted and 
   //   free: LRU evicts W1 (touched after W0, which tile1 pins), then Y0 and Y1 for Y2.
   //   After tile1 W0 is dead; tile2 loads W1 (48 B) again and evicts Y2 for Y3.
   //   Loads 120 + 72 + 48 = 240 B (W1 twice); stores: Y once, 64 B.
-  Simulation sim = load_text(hardware("144 B") + kDense);
+  Simulation sim = load_text(byte_hardware("144 B") + kDense);
   sim.graph = tiled.graph;
   sim.order = tiled.order;
   sim.tiling = nullptr;
@@ -183,7 +170,7 @@ TEST_CASE("a split op: tiles of two shapes, blocks, and the traffic counted and 
 TEST_CASE("a split into parts tiled alike is the uniform tiling", "[tiling][split]") {
   // m split at 2 with both parts tiled m = 2, k = 3, order mk: the same four tiles, in the
   // same order, as the uniform tiling m = 2, k = 3 (test_tiling_pass.cpp's worked example).
-  const ScenarioSpec spec = parse_scenario_text(hardware("1 KiB") + kDense, "s.toml", {});
+  const ScenarioSpec spec = parse_scenario_text(byte_hardware("1 KiB") + kDense, "s.toml", {});
   const ModelTiling mt = plan_model_tiling(spec);
   const OpTilingDecision& d = decision(mt, "dense1.forward");
   Tiling uniform;
@@ -285,9 +272,9 @@ TEST_CASE("random layers whose tiler splits them run and verify", "[tiling][spli
     const std::uint64_t capacity =
         std::max<std::uint64_t>(4096, bytes / static_cast<std::uint64_t>(pick(3, 12)));
     const std::string kind = pick(0, 1) ? "training" : "inference";
-    const std::string text = hardware(std::to_string(capacity) + " B") + "[schedule]\nkind = \"" +
-                             kind + "\"\n[model]\ndtype = \"" + (fp16 ? "fp16" : "fp32") + "\"\n" +
-                             model;
+    const std::string text = byte_hardware(std::to_string(capacity) + " B") +
+                             "[schedule]\nkind = \"" + kind + "\"\n[model]\ndtype = \"" +
+                             (fp16 ? "fp16" : "fp32") + "\"\n" + model;
     INFO(text);
     const ScenarioSpec spec = parse_scenario_text(text, "s.toml", {});
     for (const OpTilingDecision& d : plan_model_tiling(spec).plan.ops)

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/report/per_layer.h"
+#include "support/graph_names.h"
 #include "support/per_layer_run.h"
 #include "support/scenario_text.h"
 
@@ -14,20 +15,12 @@ using namespace memsim::test;
 
 namespace {
 
-using Names = std::vector<std::string>;
-
 // A training scenario; 1 KiB holds every tensor of both models below at once, so each block
 // moves at most once.
 std::string training(const std::string& schedule, const std::string& model) {
   return "[hardware.cache]\ncapacity = \"1 KiB\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\n"
          "[hardware.compute]\nthroughput = \"1 GFLOP/s\"\n[schedule]\nkind = \"training\"\n" +
          schedule + model;
-}
-
-Names names(const Graph& g, std::span<const TensorId> ids) {
-  Names out;
-  for (TensorId t : ids) out.push_back(g.tensor_name(t));
-  return out;
 }
 
 Names op_names(const Simulation& sim) {

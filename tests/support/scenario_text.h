@@ -27,6 +27,14 @@ inline std::string load_error(const std::string& toml,
   return "";
 }
 
+// A byte-mode machine block (1 GB/s DRAM, 1 GFLOP/s compute) with a cache of `capacity`
+// ("1 KiB", "144 B").
+inline std::string byte_hardware(const std::string& capacity) {
+  return "[hardware.cache]\ncapacity = \"" + capacity +
+         "\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\n[hardware.compute]\nthroughput = \"1 "
+         "GFLOP/s\"\n";
+}
+
 // A uniform-mode machine block to prepend to raw graphs.
 inline std::string uniform_hardware(int tensors) {
   return "[hardware.cache]\ncapacity = \"" + std::to_string(tensors) + " tensors\"\n";
