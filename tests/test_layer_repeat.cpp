@@ -1,6 +1,6 @@
 // `repeat = N` of a layer: every repetition is a layer of its own (name, input, shape, counts),
-// whether the assembler builds it or copies the repetition before it (it copies from the third
-// repetition on when the input shape did not change).
+// whether the assembler builds it or shares the record of the repetition before it (from the
+// third repetition on, when the input shape did not change).
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -24,13 +24,13 @@ TEST_CASE("a repeated dense layer: each repetition by hand", "[layers][repeat]")
   // later one 8. Parameters in x out; forward FLOPs 2 x batch x in x out.
   const LayerGraph g =
       graph_of("batch = 2\ninput = 16\nlayers = [{ type = \"dense\", out = 8, repeat = 5 }]\n");
-  REQUIRE(g.layers.size() == 5);
-  for (std::size_t i = 0; i < 5; ++i) {
+  REQUIRE(g.size() == 5);
+  for (LayerId i = 0; i < 5; ++i) {
     CAPTURE(i);
-    const Layer& l = g.layers[i];
+    const Layer& l = g.layer(i);
     const double in = i == 0 ? 16 : 8;
-    CHECK(l.name == "dense" + std::to_string(i + 1));
-    CHECK(l.inputs == std::vector<LayerId>{i == 0 ? kModelInput : static_cast<LayerId>(i - 1)});
+    CHECK(g.name(i) == "dense" + std::to_string(i + 1));
+    CHECK(test::inputs_of(g, i) == std::vector<LayerId>{i == 0 ? kModelInput : i - 1});
     CHECK(l.shape == Shape{8, 1, 1});
     CHECK(l.params == static_cast<std::uint64_t>(in) * 8);
     CHECK(l.flops_forward == 2 * 2 * in * 8);
@@ -39,6 +39,35 @@ TEST_CASE("a repeated dense layer: each repetition by hand", "[layers][repeat]")
     CHECK(l.backward_data_reads == std::vector<SavedRef>{{SavedRef::Of::weight, 0}});
     CHECK(l.backward_weight_reads == std::vector<SavedRef>{{SavedRef::Of::input, 0}});
   }
+  // Repetitions 1 (reads 16 features) and 2 (reads 8) are built; 3, 4 and 5 read what 2 read,
+  // so they share its record: two records for five layers.
+  CHECK(g.record_count() == 2);
+}
+
+TEST_CASE("a layer graph names a run of numbered layers from one entry", "[layers][repeat]") {
+  // Layers 0-2 continue one run ("d" 4, 5, 6); layer 3 is a plain name; layer 4 starts "d" again
+  // at 7, which does not continue the run before it (a plain name stands between); layer 5 is
+  // "d" 9, a gap in the numbers; layer 6 has another text at the next number.
+  LayerGraph g;
+  Layer record;
+  record.type = "relu";
+  const LayerId x0[] = {kModelInput};
+  const LayerId first = g.add(record, {"d", 4}, x0);
+  for (LayerId i = 1; i < 7; ++i) {
+    const LayerId previous[] = {i - 1};
+    const LayerName names[] = {{"d", 5}, {"d", 6}, {"plain"}, {"d", 7}, {"d", 9}, {"e.", 10}};
+    CHECK(g.add_copy(first, names[i - 1], previous) == i);
+  }
+  const std::vector<std::string> expected{"d4", "d5", "d6", "plain", "d7", "d9", "e.10"};
+  for (LayerId i = 0; i < 7; ++i) {
+    CAPTURE(i);
+    CHECK(g.name(i) == expected[i]);
+    CHECK(test::inputs_of(g, i) == std::vector<LayerId>{i == 0 ? kModelInput : i - 1});
+    CHECK(&g.layer(i) == &g.layer(0));  // one record
+  }
+  CHECK(g.size() == 7);
+  CHECK(g.record_count() == 1);
+  CHECK_THROWS_AS(g.name(7), std::out_of_range);
 }
 
 TEST_CASE("a repeat whose shape shrinks builds each repetition for its own input",
@@ -48,15 +77,15 @@ TEST_CASE("a repeat whose shape shrinks builds each repetition for its own input
   const LayerGraph g = graph_of(
       "batch = 1\ninput = [1, 12, 12]\nlayers = [{ type = \"conv2d\", out = 2, kernel = 3, "
       "name = \"c\", repeat = 4 }]\n");
-  REQUIRE(g.layers.size() == 4);
+  REQUIRE(g.size() == 4);
   const std::uint64_t side[] = {10, 8, 6, 4};
   for (std::size_t i = 0; i < 4; ++i) {
     CAPTURE(i);
     const double in = i == 0 ? 1 : 2;
-    CHECK(g.layers[i].name == "c." + std::to_string(i + 1));
-    CHECK(g.layers[i].shape == Shape{2, side[i], side[i]});
-    CHECK(g.layers[i].params == 9 * static_cast<std::uint64_t>(in) * 2);
-    CHECK(g.layers[i].flops_forward == 2.0 * 2 * side[i] * side[i] * 9 * in);
+    CHECK(g.name(i) == "c." + std::to_string(i + 1));
+    CHECK(g.layer(i).shape == Shape{2, side[i], side[i]});
+    CHECK(g.layer(i).params == 9 * static_cast<std::uint64_t>(in) * 2);
+    CHECK(g.layer(i).flops_forward == 2.0 * 2 * side[i] * side[i] * 9 * in);
   }
 }
 

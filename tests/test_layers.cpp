@@ -15,6 +15,8 @@ namespace {
 
 using test::graph_error;
 using test::graph_of;
+using test::id_of;
+using test::inputs_of;
 
 std::string model(const std::string& input, const std::string& layers, int batch = 1) {
   return "[model]\nbatch = " + std::to_string(batch) + "\ninput = " + input + "\nlayers = [\n" +
@@ -22,10 +24,7 @@ std::string model(const std::string& input, const std::string& layers, int batch
 }
 
 const Layer& by_name(const LayerGraph& g, const std::string& name) {
-  for (const Layer& l : g.layers)
-    if (l.name == name) return l;
-  FAIL("no layer " << name);
-  return g.layers.front();
+  return g.layer(id_of(g, name));
 }
 
 TEST_CASE("conv2d: parameters, FLOPs and output size by hand", "[layers]") {
@@ -35,8 +34,8 @@ TEST_CASE("conv2d: parameters, FLOPs and output size by hand", "[layers]") {
     const LayerGraph g = graph_of(
         model("[3, 32, 32]",
               "{ type = \"conv2d\", out = 16, kernel = 5, padding = 2, bias = true },\n", 2));
-    const Layer& l = g.layers.at(0);
-    CHECK(l.name == "conv2d1");
+    const Layer& l = g.layer(0);
+    CHECK(g.name(0) == "conv2d1");
     CHECK(l.shape == Shape{16, 32, 32});
     CHECK(l.params == 1216);
     CHECK(l.flops_forward == 4915200);
@@ -47,24 +46,24 @@ TEST_CASE("conv2d: parameters, FLOPs and output size by hand", "[layers]") {
     // The dilated 3x3 spans 5: (15 - 5) / 2 + 1 = 6. Params 4*8*9 = 288; MACs 4*36*8*9 = 10,368.
     const LayerGraph g = graph_of(model(
         "[8, 15, 15]", "{ type = \"conv2d\", out = 4, kernel = 3, stride = 2, dilation = 2 },\n"));
-    CHECK(g.layers[0].shape == Shape{4, 6, 6});
-    CHECK(g.layers[0].params == 288);
-    CHECK(g.layers[0].flops_forward == 2 * 10368);
+    CHECK(g.layer(0).shape == Shape{4, 6, 6});
+    CHECK(g.layer(0).params == 288);
+    CHECK(g.layer(0).flops_forward == 2 * 10368);
   }
   SECTION("rectangular kernel and padding") {
     // h: (5 + 0 - 1) / 1 + 1 = 5; w: (7 + 2 - 3) / 1 + 1 = 7. Params 3*2*1*3 = 18.
     const LayerGraph g = graph_of(
         model("[2, 5, 7]", "{ type = \"conv2d\", out = 3, kernel = [1, 3], padding = [0, 1] },\n"));
-    CHECK(g.layers[0].shape == Shape{3, 5, 7});
-    CHECK(g.layers[0].params == 18);
-    CHECK(g.layers[0].flops_forward == 2.0 * 3 * 35 * 2 * 3);
+    CHECK(g.layer(0).shape == Shape{3, 5, 7});
+    CHECK(g.layer(0).params == 18);
+    CHECK(g.layer(0).flops_forward == 2.0 * 3 * 35 * 2 * 3);
   }
   SECTION("groups") {
     // 4 groups of 2 input channels: params 16*(8/4)*9 = 288; MACs 16*10*10*2*9 = 28,800.
     const LayerGraph g = graph_of(model(
         "[8, 10, 10]", "{ type = \"conv2d\", out = 16, kernel = 3, padding = 1, groups = 4 },\n"));
-    CHECK(g.layers[0].params == 288);
-    CHECK(g.layers[0].flops_forward == 2 * 28800);
+    CHECK(g.layer(0).params == 288);
+    CHECK(g.layer(0).flops_forward == 2 * 28800);
   }
 }
 
@@ -76,16 +75,16 @@ TEST_CASE("depthwise and pointwise are conv2d cases", "[layers]") {
                      "{ type = \"depthwise\", kernel = 3, stride = 2, padding = 1 },\n"
                      "{ type = \"pointwise\", out = 64 },\n"
                      "{ type = \"depthwise\", kernel = 3, padding = 1, multiplier = 2 },\n"));
-  CHECK(g.layers[0].shape == Shape{32, 7, 7});
-  CHECK(g.layers[0].params == 288);
-  CHECK(g.layers[0].flops_forward == 2 * 14112);
-  CHECK(g.layers[1].shape == Shape{64, 7, 7});
-  CHECK(g.layers[1].params == 2048);
-  CHECK(g.layers[1].flops_forward == 2 * 100352);
+  CHECK(g.layer(0).shape == Shape{32, 7, 7});
+  CHECK(g.layer(0).params == 288);
+  CHECK(g.layer(0).flops_forward == 2 * 14112);
+  CHECK(g.layer(1).shape == Shape{64, 7, 7});
+  CHECK(g.layer(1).params == 2048);
+  CHECK(g.layer(1).flops_forward == 2 * 100352);
   // Multiplier 2: 128 output channels, params 128*1*9 = 1152, MACs 128*49*9 = 56,448.
-  CHECK(g.layers[2].shape == Shape{128, 7, 7});
-  CHECK(g.layers[2].params == 1152);
-  CHECK(g.layers[2].flops_forward == 2 * 56448);
+  CHECK(g.layer(2).shape == Shape{128, 7, 7});
+  CHECK(g.layer(2).params == 1152);
+  CHECK(g.layer(2).flops_forward == 2 * 56448);
 }
 
 TEST_CASE("batch-norm, activations, pooling, flatten, add: the per-element conventions",
@@ -112,7 +111,7 @@ TEST_CASE("batch-norm, activations, pooling, flatten, add: the per-element conve
   CHECK(relu.flops_backward_data == 4096);
   CHECK(relu.flops_backward_weight == 0);
   const Layer& sum = by_name(g, "sum");  // (2 - 1) FLOP per element forward, 0 backward
-  CHECK(sum.inputs == std::vector<LayerId>{0, 1});
+  CHECK(inputs_of(g, id_of(g, "sum")) == std::vector<LayerId>{0, 1});
   CHECK(sum.flops_forward == 4096);
   CHECK(sum.flops_backward_data == 0);
   // 2x2 average pool, stride defaulting to 2: 16x4x4 = 256 outputs x 4 window x batch 4.
@@ -133,18 +132,18 @@ TEST_CASE("batch-norm, activations, pooling, flatten, add: the per-element conve
 TEST_CASE("global and adaptive average pooling", "[layers]") {
   // Global: 512x7x7 -> 512, one add per input element: 25,088.
   const LayerGraph g = graph_of(model("[512, 7, 7]", "{ type = \"global_avgpool\" },\n"));
-  CHECK(g.layers[0].shape == Shape{512, 1, 1});
-  CHECK(g.layers[0].flops_forward == 25088);
+  CHECK(g.layer(0).shape == Shape{512, 1, 1});
+  CHECK(g.layer(0).flops_forward == 25088);
   // Adaptive to 7x7 from 7x7 is an identity: windows of 1, 512*49 FLOPs.
   const LayerGraph same =
       graph_of(model("[512, 7, 7]", "{ type = \"adaptive_avgpool\", size = 7 },\n"));
-  CHECK(same.layers[0].shape == Shape{512, 7, 7});
-  CHECK(same.layers[0].flops_forward == 512 * 49);
+  CHECK(same.layer(0).shape == Shape{512, 7, 7});
+  CHECK(same.layer(0).flops_forward == 512 * 49);
   // Adaptive 5 -> 2: windows [0, 3) and [2, 5), 3 + 3 = 6 per axis: 6 * 6 = 36 FLOPs.
   const LayerGraph two =
       graph_of(model("[1, 5, 5]", "{ type = \"adaptive_avgpool\", size = 2 },\n"));
-  CHECK(two.layers[0].shape == Shape{1, 2, 2});
-  CHECK(two.layers[0].flops_forward == 36);
+  CHECK(two.layer(0).shape == Shape{1, 2, 2});
+  CHECK(two.layer(0).flops_forward == 36);
 }
 
 TEST_CASE("dense: bias off by default, on when asked", "[layers]") {
@@ -152,9 +151,9 @@ TEST_CASE("dense: bias off by default, on when asked", "[layers]") {
   const LayerGraph g = graph_of(model("[4, 2, 2]",
                                       "{ type = \"dense\", out = 10 },\n"
                                       "{ type = \"dense\", out = 10, bias = true },\n"));
-  CHECK(g.layers[0].params == 160);
-  CHECK(g.layers[0].flops_forward == 320);
-  CHECK(g.layers[1].params == 110);
+  CHECK(g.layer(0).params == 160);
+  CHECK(g.layer(0).flops_forward == 320);
+  CHECK(g.layer(1).params == 110);
 }
 
 TEST_CASE("the lecture's formulas for a d x d x c activation mapped to d x d x c",
@@ -167,15 +166,15 @@ TEST_CASE("the lecture's formulas for a d x d x c activation mapped to d x d x c
   SECTION("fully connected: c^2 d^4 parameters, 2 c^2 d^4 FLOPs") {
     const LayerGraph g = graph_of(model(in, "{ type = \"flatten\" },\n{ type = \"dense\", out = " +
                                                 std::to_string(c * d * d) + " },\n"));
-    CHECK(g.layers[1].params == c * c * d * d * d * d);
-    CHECK(g.layers[1].flops_forward == 2.0 * c * c * d * d * d * d);
+    CHECK(g.layer(1).params == c * c * d * d * d * d);
+    CHECK(g.layer(1).flops_forward == 2.0 * c * c * d * d * d * d);
   }
   SECTION("3x3 convolution, no bias, same padding: 9 c^2 parameters, 18 c^2 d^2 FLOPs") {
     const LayerGraph g = graph_of(model(
         in, "{ type = \"conv2d\", out = " + std::to_string(c) + ", kernel = 3, padding = 1 },\n"));
-    CHECK(g.layers[0].shape == Shape{c, d, d});
-    CHECK(g.layers[0].params == 9 * c * c);
-    CHECK(g.layers[0].flops_forward == 18.0 * c * c * d * d);
+    CHECK(g.layer(0).shape == Shape{c, d, d});
+    CHECK(g.layer(0).params == 9 * c * c);
+    CHECK(g.layer(0).flops_forward == 18.0 * c * c * d * d);
   }
   SECTION("k x k depthwise: c k^2 parameters, 2 c k^2 d^2 FLOPs; full: c^2 k^2, 2 c^2 k^2 d^2") {
     const std::uint64_t k = GENERATE(1, 3, 5);
@@ -185,11 +184,11 @@ TEST_CASE("the lecture's formulas for a d x d x c activation mapped to d x d x c
         model(in, "{ type = \"depthwise\", kernel = " + std::to_string(k) + ", padding = " + pad +
                       " },\n" + "{ type = \"conv2d\", out = " + std::to_string(c) +
                       ", kernel = " + std::to_string(k) + ", padding = " + pad + " },\n"));
-    CHECK(g.layers[0].shape == Shape{c, d, d});
-    CHECK(g.layers[0].params == c * k * k);
-    CHECK(g.layers[0].flops_forward == 2.0 * c * k * k * d * d);
-    CHECK(g.layers[1].params == c * c * k * k);
-    CHECK(g.layers[1].flops_forward == 2.0 * c * c * k * k * d * d);
+    CHECK(g.layer(0).shape == Shape{c, d, d});
+    CHECK(g.layer(0).params == c * k * k);
+    CHECK(g.layer(0).flops_forward == 2.0 * c * k * k * d * d);
+    CHECK(g.layer(1).params == c * c * k * k);
+    CHECK(g.layer(1).flops_forward == 2.0 * c * c * k * k * d * d);
   }
 }
 
@@ -238,19 +237,19 @@ TEST_CASE("a layer reads named inputs, blocks and repeats are named predictably"
                      "{ type = \"add\", name = \"skip\", inputs = [\"r\", \"input\"] },\n"
                      "{ type = \"basic_block\", name = \"blk\", out = 8 },\n"
                      "{ type = \"add\", inputs = [\"blk\", \"a\"] },\n"));
-  CHECK(g.layers[1].name == "r.1");
-  CHECK(g.layers[2].name == "r.2");
-  const Layer& skip = by_name(g, "skip");
-  CHECK(skip.inputs == std::vector<LayerId>{2, kModelInput});  // "r" is its last repetition
+  CHECK(g.name(1) == "r.1");
+  CHECK(g.name(2) == "r.2");
+  CHECK(inputs_of(g, id_of(g, "skip")) ==
+        std::vector<LayerId>{2, kModelInput});  // "r" is its last repetition
   // The block: conv1, bn1, relu1, conv2, bn2, add, relu2 (no projection: 8 -> 8, stride 1).
   std::vector<std::string> names;
-  for (std::size_t i = 4; i < 11; ++i) names.push_back(g.layers[i].name);
+  for (std::size_t i = 4; i < 11; ++i) names.push_back(g.name(i));
   CHECK(names == std::vector<std::string>{"blk.conv1", "blk.bn1", "blk.relu1", "blk.conv2",
                                           "blk.bn2", "blk.add", "blk.relu2"});
-  CHECK(by_name(g, "blk.add").inputs == std::vector<LayerId>{8, 3});  // bn2 and the block input
-  const Layer& last = g.layers.back();
-  CHECK(last.name == "add12");
-  CHECK(last.inputs == std::vector<LayerId>{10, 0});
+  CHECK(inputs_of(g, id_of(g, "blk.add")) ==
+        std::vector<LayerId>{8, 3});  // bn2 and the block input
+  CHECK(g.name(g.last()) == "add12");
+  CHECK(inputs_of(g, g.last()) == std::vector<LayerId>{10, 0});
 }
 
 TEST_CASE("bottleneck and inverted residual blocks: parameters by hand", "[layers][dag]") {
@@ -260,10 +259,10 @@ TEST_CASE("bottleneck and inverted residual blocks: parameters by hand", "[layer
   const LayerGraph b =
       graph_of(model("[64, 56, 56]", "{ type = \"bottleneck\", name = \"b\", out = 256 },\n"));
   std::uint64_t params = 0;
-  for (const Layer& l : b.layers) params += l.params;
+  for (LayerId i = 0; i < b.size(); ++i) params += b.layer(i).params;
   CHECK(params == 75008);
-  CHECK(b.layers.back().name == "b.relu3");
-  CHECK(b.layers.back().shape == Shape{256, 56, 56});
+  CHECK(b.name(b.last()) == "b.relu3");
+  CHECK(b.layer(b.last()).shape == Shape{256, 56, 56});
   // Inverted residual 16 -> 24, t = 6, stride 2 on 16x112x112: expand 16*96 = 1536, bn 192,
   // depthwise 96*9 = 864, bn 192, project 96*24 = 2304, bn 48: 5136; no add (stride 2).
   const LayerGraph ir = graph_of(
@@ -271,20 +270,19 @@ TEST_CASE("bottleneck and inverted residual blocks: parameters by hand", "[layer
             "{ type = \"inverted_residual\", name = \"f\", out = 24, expansion = 6, stride = 2 },\n"
             "{ type = \"inverted_residual\", name = \"g\", out = 24, expansion = 6 },\n"));
   std::uint64_t first = 0;
-  for (const Layer& l : ir.layers)
-    if (l.name.rfind("f.", 0) == 0) first += l.params;
+  for (LayerId i = 0; i < ir.size(); ++i)
+    if (ir.name(i).rfind("f.", 0) == 0) first += ir.layer(i).params;
   CHECK(first == 5136);
   CHECK(by_name(ir, "f.project.bn").shape == Shape{24, 56, 56});
   // The second has stride 1 and 24 -> 24: it ends in the skip add of its input (f.project.bn).
-  const Layer& add = ir.layers.back();
-  CHECK(add.name == "g.add");
-  CHECK(ir.layers[add.inputs[1]].name == "f.project.bn");
+  CHECK(ir.name(ir.last()) == "g.add");
+  CHECK(ir.name(ir.inputs(ir.last())[1]) == "f.project.bn");
   // t = 1 has no expand convolution: depthwise 32*9 = 288, bn 64, project 32*16 = 512, bn 32.
   const LayerGraph t1 = graph_of(model(
       "[32, 8, 8]", "{ type = \"inverted_residual\", name = \"h\", out = 16, expansion = 1 },\n"));
-  CHECK(t1.layers.front().name == "h.depthwise.conv");
+  CHECK(t1.name(0) == "h.depthwise.conv");
   params = 0;
-  for (const Layer& l : t1.layers) params += l.params;
+  for (LayerId i = 0; i < t1.size(); ++i) params += t1.layer(i).params;
   CHECK(params == 896);
 }
 

@@ -23,14 +23,14 @@ LayerGraph zoo_graph(const std::string& name) {
 
 std::uint64_t total_params(const LayerGraph& g) {
   std::uint64_t sum = 0;
-  for (const Layer& l : g.layers) sum += l.params;
+  for (const Layer& l : g.layers()) sum += l.params;
   return sum;
 }
 
 // Multiply-adds of the convolutions and dense layers (what torchvision's GFLOPS column counts).
 double conv_dense_macs(const LayerGraph& g) {
   double sum = 0;
-  for (const Layer& l : g.layers)
+  for (const Layer& l : g.layers())
     if (l.type == "conv2d" || l.type == "depthwise" || l.type == "pointwise" || l.type == "dense")
       sum += l.flops_forward / 2;
   return sum;
@@ -59,7 +59,7 @@ TEST_CASE("zoo models have torchvision's exact parameter counts and multiply-add
     CHECK(g.input == Shape{3, 224, 224});
     CHECK(total_params(g) == ref.params);
     CHECK(conv_dense_macs(g) / 1e9 == Approx(ref.gmacs).epsilon(0.01));
-    CHECK(g.layers.back().shape == Shape{1000, 1, 1});
+    CHECK(g.layer(g.last()).shape == Shape{1000, 1, 1});
   }
 }
 
@@ -94,23 +94,22 @@ TEST_CASE("memsim info reports the zoo's parameters and forward FLOPs = 2 x mult
 // 128*128*9 = 147,456; downsample.0 1x1/2 128*64 = 8,192; three batch-norms 2*128 each.
 TEST_CASE("a basic block with a projection expands into torchvision's layers", "[zoo]") {
   const LayerGraph g = zoo_graph("resnet18");
-  std::map<std::string, const Layer*> by_name;
-  for (const Layer& l : g.layers) by_name[l.name] = &l;
-  const Layer& conv1 = *by_name.at("layer2.0.conv1");
+  std::map<std::string, LayerId> by_name;
+  for (LayerId i = 0; i < g.size(); ++i) by_name[g.name(i)] = i;
+  const Layer& conv1 = g.layer(by_name.at("layer2.0.conv1"));
   CHECK(conv1.params == 73728);
   CHECK(conv1.shape == Shape{128, 28, 28});
-  CHECK(by_name.at("layer2.0.conv2")->params == 147456);
-  CHECK(by_name.at("layer2.0.downsample.0")->params == 8192);
-  CHECK(by_name.at("layer2.0.downsample.1")->params == 256);
+  CHECK(g.layer(by_name.at("layer2.0.conv2")).params == 147456);
+  CHECK(g.layer(by_name.at("layer2.0.downsample.0")).params == 8192);
+  CHECK(g.layer(by_name.at("layer2.0.downsample.1")).params == 256);
   // The add reads bn2 and the projection: two producers.
-  const Layer& add = *by_name.at("layer2.0.add");
-  REQUIRE(add.inputs.size() == 2);
-  CHECK(g.layers[add.inputs[0]].name == "layer2.0.bn2");
-  CHECK(g.layers[add.inputs[1]].name == "layer2.0.downsample.1");
+  const std::span<const LayerId> add = g.inputs(by_name.at("layer2.0.add"));
+  REQUIRE(add.size() == 2);
+  CHECK(g.name(add[0]) == "layer2.0.bn2");
+  CHECK(g.name(add[1]) == "layer2.0.downsample.1");
   // layer1.0 keeps 64 channels at stride 1: no projection, the add reads the block's input.
   CHECK(by_name.count("layer1.0.downsample.0") == 0);
-  const Layer& add1 = *by_name.at("layer1.0.add");
-  CHECK(g.layers[add1.inputs[1]].name == "maxpool");
+  CHECK(g.name(g.inputs(by_name.at("layer1.0.add"))[1]) == "maxpool");
 }
 
 TEST_CASE("zoo ResNet-18 runs as inference and training, every step verified", "[zoo][run]") {
@@ -130,7 +129,8 @@ TEST_CASE("zoo ResNet-18 runs as inference and training, every step verified", "
   CHECK(result.counts.loads == (kind == "inference" ? 42u : 43u));
   // Forward FLOPs equal the layer graph's, in either schedule.
   double forward = 0;
-  for (const Layer& l : build_layer_graph(*spec.model).layers) forward += l.flops_forward;
+  const LayerGraph model = build_layer_graph(*spec.model);
+  for (const Layer& l : model.layers()) forward += l.flops_forward;
   CHECK(result.flops[0] == Approx(forward));
 }
 

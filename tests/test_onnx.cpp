@@ -55,20 +55,25 @@ struct Scenario {
 
 std::uint64_t total_params(const LayerGraph& g) {
   std::uint64_t sum = 0;
-  for (const Layer& l : g.layers) sum += l.params;
+  for (const Layer& l : g.layers()) sum += l.params;
   return sum;
 }
 
-const Layer& layer(const LayerGraph& g, const std::string& name) {
-  for (const Layer& l : g.layers)
-    if (l.name == name) return l;
+LayerId id_of(const LayerGraph& g, const std::string& name) {
+  for (LayerId i = 0; i < g.size(); ++i)
+    if (g.name(i) == name) return i;
   FAIL("no layer " << name);
   throw std::logic_error("unreachable");
 }
 
-std::vector<std::string> input_names(const LayerGraph& g, const Layer& l) {
+const Layer& layer(const LayerGraph& g, const std::string& name) {
+  return g.layer(id_of(g, name));
+}
+
+std::vector<std::string> input_names(const LayerGraph& g, const std::string& name) {
   std::vector<std::string> out;
-  for (const LayerId in : l.inputs) out.push_back(in == kModelInput ? "input" : g.layers[in].name);
+  for (const LayerId in : g.inputs(id_of(g, name)))
+    out.push_back(in == kModelInput ? "input" : g.name(in));
   return out;
 }
 
@@ -80,9 +85,9 @@ TEST_CASE("tiny_cnn.onnx: one layer per node, named after it, batch and dtype fr
   CHECK(g.dtype_bytes == 2);  // bf16, though the file's tensors are float32
   CHECK(g.input == Shape{3, 8, 8});
   std::vector<std::string> names, types;
-  for (const Layer& l : g.layers) {
-    names.push_back(l.name);
-    types.push_back(l.type);
+  for (LayerId i = 0; i < g.size(); ++i) {
+    names.push_back(g.name(i));
+    types.push_back(g.layer(i).type);
   }
   CHECK(names == std::vector<std::string>{"conv", "bn", "relu", "pool", "relu6", "avg", "gap",
                                           "flatten", "drop", "fc", "softmax"});
@@ -121,7 +126,7 @@ TEST_CASE("branches.onnx: Concat and Add join branches, Identity adds no layer, 
   const Scenario s(data_file("branches.onnx"), "");
   const LayerGraph g = s.graph();
   CHECK(g.batch == 1);
-  REQUIRE(g.layers.size() == 9);  // 10 nodes; Identity 'same' is no layer
+  REQUIRE(g.size() == 9);  // 10 nodes; Identity 'same' is no layer
   // branch_a: 1x1 conv 2 -> 3 (6 parameters); branch_b: 3x3 pads 1, 2 -> 3 (54).
   CHECK(layer(g, "branch_a").params == 6);
   CHECK(layer(g, "branch_b").params == 54);
@@ -129,10 +134,10 @@ TEST_CASE("branches.onnx: Concat and Add join branches, Identity adds no layer, 
   const Layer& cat = layer(g, "concat");
   CHECK(cat.type == "concat");
   CHECK(cat.shape == Shape{6, 4, 4});
-  CHECK(input_names(g, cat) == std::vector<std::string>{"branch_a", "branch_b"});
+  CHECK(input_names(g, "concat") == std::vector<std::string>{"branch_a", "branch_b"});
   CHECK(cat.flops_forward == 0);
   // 'residual' adds mix and Identity(concat): it reads the concat layer itself.
-  CHECK(input_names(g, layer(g, "residual")) == std::vector<std::string>{"mix", "concat"});
+  CHECK(input_names(g, "residual") == std::vector<std::string>{"mix", "concat"});
   // Reshape to [0, -1]: 6*4*4 = 96 features; MatMul by [96, 3]: dense, 288 parameters.
   CHECK(layer(g, "to_features").type == "flatten");
   CHECK(layer(g, "to_features").shape == Shape{96, 1, 1});
@@ -147,7 +152,7 @@ TEST_CASE("sequence.onnx: MatMul + Add of a bias is one linear layer with bias",
   // Input [N, 8, 16]: 16 features at 8 positions.
   CHECK(g.input == Shape{16, 8, 1});
   std::vector<std::string> names;
-  for (const Layer& l : g.layers) names.push_back(l.name + ":" + l.type);
+  for (LayerId i = 0; i < g.size(); ++i) names.push_back(g.name(i) + ":" + g.layer(i).type);
   // The Adds fc1_bias and fc2_bias fold into the MatMuls before them (each MatMul's only
   // reader, each bias [out]); Gelu is ONNX Runtime's com.microsoft op.
   CHECK(names == std::vector<std::string>{"ln:layernorm", "fc1:linear", "gelu:gelu", "fc2:linear",
@@ -180,7 +185,7 @@ TEST_CASE("concat as a written layer: channels summed, nothing counted, sizes mu
   };
   // a: [4, 8, 8], b: [5, 8, 8] -> [9, 8, 8]; a copy: no parameters, 0 FLOPs, saves nothing.
   const LayerGraph g = build_layer_graph(*build("1").model);
-  const Layer& cat = g.layers.back();
+  const Layer& cat = g.layer(g.last());
   CHECK(cat.shape == Shape{9, 8, 8});
   CHECK(cat.params == 0);
   CHECK(cat.flops_forward + cat.flops_backward_data + cat.flops_backward_weight == 0);
@@ -200,7 +205,7 @@ TEST_CASE("concat as a written layer: channels summed, nothing counted, sizes mu
 // Multiply-adds of the convolutions and dense layers, for the whole batch.
 double macs(const LayerGraph& g) {
   double sum = 0;
-  for (const Layer& l : g.layers) sum += l.macs;
+  for (const Layer& l : g.layers()) sum += l.macs;
   return sum;
 }
 
@@ -225,14 +230,14 @@ TEST_CASE("torchvision's ResNet-18 exported to ONNX imports with the zoo's param
   // Layer by layer in the same order: conv1, bn1, relu, maxpool, then per block conv1, bn1,
   // relu, conv2, bn2, (downsample conv, bn), add, relu; avgpool, flatten, fc. Same types,
   // shapes, parameters and FLOPs (forward and both backward kinds).
-  REQUIRE(onnx.layers.size() == zoo.layers.size());
+  REQUIRE(onnx.size() == zoo.size());
   // Stem 4, 8 blocks of 7 (conv1, bn1, relu, conv2, bn2, add, relu), 3 projections of 2, head 3.
-  REQUIRE(onnx.layers.size() == 4 + 8 * 7 + 3 * 2 + 3);
+  REQUIRE(onnx.size() == 4 + 8 * 7 + 3 * 2 + 3);
   std::map<std::string, int> types;
-  for (std::size_t i = 0; i < zoo.layers.size(); ++i) {
-    const Layer& a = onnx.layers[i];
-    const Layer& b = zoo.layers[i];
-    INFO(a.name << " vs " << b.name);
+  for (LayerId i = 0; i < zoo.size(); ++i) {
+    const Layer& a = onnx.layer(i);
+    const Layer& b = zoo.layer(i);
+    INFO(onnx.name(i) << " vs " << zoo.name(i));
     CHECK(a.type == b.type);
     CHECK(a.shape == b.shape);
     CHECK(a.params == b.params);
@@ -254,8 +259,8 @@ TEST_CASE("torchvision's ResNet-18 exported to ONNX imports with the zoo's param
                                             {"global_avgpool", 1},
                                             {"flatten", 1},
                                             {"dense", 1}});
-  CHECK(onnx.layers.front().name == "/conv1/Conv");
-  CHECK(onnx.layers.back().name == "/fc/Gemm");
+  CHECK(onnx.name(0) == "/conv1/Conv");
+  CHECK(onnx.name(onnx.last()) == "/fc/Gemm");
 }
 
 TEST_CASE("torchvision's MobileNetV2 exported to ONNX imports with the zoo's parameters and FLOPs",
@@ -274,14 +279,14 @@ TEST_CASE("torchvision's MobileNetV2 exported to ONNX imports with the zoo's par
   CHECK(total_params(onnx) == 3504872);
   CHECK(total_params(zoo) == total_params(onnx));
   CHECK(macs(onnx) == macs(zoo));
-  std::vector<Layer> zoo_layers;
-  for (const Layer& l : zoo.layers)
-    if (l.type != "dropout") zoo_layers.push_back(l);
-  REQUIRE(onnx.layers.size() == zoo_layers.size());
-  for (std::size_t i = 0; i < zoo_layers.size(); ++i) {
-    const Layer& a = onnx.layers[i];
-    const Layer& b = zoo_layers[i];
-    INFO(a.name << " vs " << b.name);
+  std::vector<LayerId> zoo_layers;
+  for (LayerId i = 0; i < zoo.size(); ++i)
+    if (zoo.layer(i).type != "dropout") zoo_layers.push_back(i);
+  REQUIRE(onnx.size() == zoo_layers.size());
+  for (LayerId i = 0; i < zoo_layers.size(); ++i) {
+    const Layer& a = onnx.layer(i);
+    const Layer& b = zoo.layer(zoo_layers[i]);
+    INFO(onnx.name(i) << " vs " << zoo.name(zoo_layers[i]));
     // The zoo writes depthwise convolutions as `depthwise` and 1x1 ones as `pointwise`; ONNX
     // has Conv for both: conv2d (with group = channels for the depthwise ones).
     CHECK((a.type == b.type ||
@@ -299,7 +304,7 @@ TEST_CASE("torchvision's MobileNetV2 exported to ONNX imports with the zoo's par
   }
   // 52 convolutions with 52 batch-norms, 35 ReLU6 (one after each conv but the projections:
   // 52 - 17 blocks), 10 residual adds, the pool, flatten and classifier: 52+52+35+10+3 = 152.
-  CHECK(onnx.layers.size() == 152);
+  CHECK(onnx.size() == 152);
 }
 
 TEST_CASE("memsim fit answers the same for the imported ResNet-18 as for the zoo's",
@@ -422,15 +427,15 @@ TEST_CASE("a graph built in the test: stored shapes without weights, Gemm withou
   t.node("Gemm", {"f", "fc.w", "fc.b"}, "y", "fc");
   t.output("y");
   const LayerGraph g = import_onnx_model(model_spec(4), t.model);
-  REQUIRE(g.layers.size() == 5);
+  REQUIRE(g.size() == 5);
   // (32 + 2*1 - 3) / 2 + 1 = 16: [8, 16, 16]; 8*3*3*3 = 216 parameters, no bias; 16*16*8*27 =
   // 55,296 multiply-adds a sample, x 4 samples.
-  CHECK(g.layers[0].shape == Shape{8, 16, 16});
-  CHECK(g.layers[0].params == 216);
-  CHECK(g.layers[0].macs == 4.0 * 55296);
+  CHECK(g.layer(0).shape == Shape{8, 16, 16});
+  CHECK(g.layer(0).params == 216);
+  CHECK(g.layer(0).macs == 4.0 * 55296);
   // Gemm, transB = 0: B [8, 10] is [K, out]: 10 outputs, 8*10 + 10 = 90 parameters.
-  CHECK(g.layers[4].shape == Shape{10, 1, 1});
-  CHECK(g.layers[4].params == 90);
+  CHECK(g.layer(4).shape == Shape{10, 1, 1});
+  CHECK(g.layer(4).params == 90);
 }
 
 TEST_CASE("Clip(0, 6) from Constant nodes is relu6, other bounds are refused", "[onnx]") {
@@ -444,9 +449,9 @@ TEST_CASE("Clip(0, 6) from Constant nodes is relu6, other bounds are refused", "
   t.output("y");
   if (high == 6.0f) {
     const LayerGraph g = import_onnx_model(model_spec(), t.model);
-    REQUIRE(g.layers.size() == 1);
-    CHECK(g.layers[0].type == "relu6");
-    CHECK(g.layers[0].name == "clip");
+    REQUIRE(g.size() == 1);
+    CHECK(g.layer(0).type == "relu6");
+    CHECK(g.name(0) == "clip");
   } else {
     CHECK(import_error(t) ==
           "model.onnx: 'built.onnx': node 'clip' (op type Clip) is not Clip(0, 6) with both "
@@ -466,8 +471,8 @@ TEST_CASE("Clip(0, 6) with attribute bounds (opset 6) is relu6 too", "[onnx]") {
   }
   t.output("y");
   const LayerGraph g = import_onnx_model(model_spec(), t.model);
-  REQUIRE(g.layers.size() == 1);
-  CHECK(g.layers[0].type == "relu6");
+  REQUIRE(g.size() == 1);
+  CHECK(g.layer(0).type == "relu6");
 }
 
 TEST_CASE("an Add of a constant that is not a MatMul's bias is refused with the node named",

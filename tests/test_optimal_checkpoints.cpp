@@ -75,7 +75,7 @@ TEST_CASE("checkpoint optimal: every kept set compared on chains and a residual 
     CHECK(load_text(toml).graph.op_count() > 0);  // the scenario is valid as written
     ScenarioSpec spec = parse_scenario_text(toml, "s.toml");
     const LayerGraph model = build_layer_graph(*spec.model);
-    const std::size_t n = model.layers.size();
+    const std::size_t n = model.size();
     TrainingOptions options;
     options.fused_loss = loss == "fused";
     double best = -1;

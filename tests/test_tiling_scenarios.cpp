@@ -122,7 +122,8 @@ TEST_CASE("the model zoo runs on each preset's real L2, inference and training",
   CHECK(r.counts.peak_cache_bytes <= spec.machine.cache_capacity);
   // Tiles split FLOPs by share: the forward total is the layer graph's.
   double forward = 0;
-  for (const Layer& l : build_layer_graph(*spec.model).layers) forward += l.flops_forward;
+  const LayerGraph graph = build_layer_graph(*spec.model);
+  for (const Layer& l : graph.layers()) forward += l.flops_forward;
   CHECK(r.flops[0] == Approx(forward).epsilon(1e-9));
   // Every tensor that starts in DRAM and is read is loaded at least once.
   CHECK(r.counts.load_bytes >= initial_bytes_read(sim));

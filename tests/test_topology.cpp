@@ -10,6 +10,7 @@
 #include "sim/core/simulation.h"
 #include "sim/scenario/build_simulation.h"
 #include "sim/scenario/scenario_parse.h"
+#include "support/layer_graph_of.h"
 #include "support/run_memsim.h"
 
 namespace memsim {
@@ -46,12 +47,12 @@ struct Topology {
 
 std::uint64_t params(const LayerGraph& g) {
   std::uint64_t sum = 0;
-  for (const Layer& l : g.layers) sum += l.params;
+  for (const Layer& l : g.layers()) sum += l.params;
   return sum;
 }
 double macs(const LayerGraph& g) {
   double sum = 0;
-  for (const Layer& l : g.layers) sum += l.flops_forward / 2;
+  for (const Layer& l : g.layers()) sum += l.flops_forward / 2;
   return sum / static_cast<double>(g.batch);
 }
 
@@ -70,21 +71,21 @@ TEST_CASE("a SCALE-Sim convolution topology becomes a chain with hand-summed tot
   // 107,495,424. FC: 1x1; params 512*1000 = 512,000; MACs 512,000.
   const Topology t(kResnet18, "batch = 2\n");
   const LayerGraph g = t.graph();
-  REQUIRE(g.layers.size() == 3);
+  REQUIRE(g.size() == 3);
   CHECK(g.input == Shape{3, 224, 224});
   CHECK(g.batch == 2);
-  CHECK(g.layers[0].name == "Conv1");
-  CHECK(g.layers[0].type == "conv2d");
-  CHECK(g.layers[0].shape == Shape{64, 110, 110});
-  CHECK(g.layers[1].shape == Shape{64, 54, 54});
-  CHECK(g.layers[2].shape == Shape{1000, 1, 1});
-  CHECK(g.layers[0].inputs == std::vector<LayerId>{kModelInput});
-  CHECK(g.layers[2].inputs == std::vector<LayerId>{1});
+  CHECK(g.name(0) == "Conv1");
+  CHECK(g.layer(0).type == "conv2d");
+  CHECK(g.layer(0).shape == Shape{64, 110, 110});
+  CHECK(g.layer(1).shape == Shape{64, 54, 54});
+  CHECK(g.layer(2).shape == Shape{1000, 1, 1});
+  CHECK(test::inputs_of(g, 0) == std::vector<LayerId>{kModelInput});
+  CHECK(test::inputs_of(g, 2) == std::vector<LayerId>{1});
   CHECK(params(g) == 9408 + 36864 + 512000);
   CHECK(macs(g) == 113836800.0 + 107495424.0 + 512000.0);
   // FLOPs: 2 x MACs x batch, the same again for dX and for dW.
-  CHECK(g.layers[0].flops_forward == 2.0 * 2 * 113836800);
-  CHECK(g.layers[0].flops_backward_weight == 2.0 * 2 * 113836800);
+  CHECK(g.layer(0).flops_forward == 2.0 * 2 * 113836800);
+  CHECK(g.layer(0).flops_backward_weight == 2.0 * 2 * 113836800);
 }
 
 TEST_CASE("annotation columns, an all-empty row and a stride-width column are read", "[topology]") {
@@ -98,12 +99,12 @@ TEST_CASE("annotation columns, an all-empty row and a stride-width column are re
       "CB2a_1,56,56,1,1,64,64,1,,,,,\n"
       "Wide,56,56,3,3,64,32,1,2,\n");
   const LayerGraph g = t.graph();
-  REQUIRE(g.layers.size() == 3);
+  REQUIRE(g.size() == 3);
   // CB2a_1: 56x56, params 64*64 = 4,096, MACs 3,136*4,096 = 12,845,056.
   // Wide: h 54, w ceil((56 - 3 + 2) / 2) = 28; params 32*64*9 = 18,432; MACs 54*28*18,432 =
   // 27,869,184.
-  CHECK(g.layers[1].shape == Shape{64, 56, 56});
-  CHECK(g.layers[2].shape == Shape{32, 54, 28});
+  CHECK(g.layer(1).shape == Shape{64, 56, 56});
+  CHECK(g.layer(2).shape == Shape{32, 54, 28});
   CHECK(params(g) == 9408 + 4096 + 18432);
   CHECK(macs(g) == 113836800.0 + 12845056.0 + 27869184.0);
 }
@@ -118,18 +119,18 @@ TEST_CASE("spaces around values, DP rows are depthwise", "[topology]") {
       "Conv2,  112, 112,    3, 3,      32,      1,     1,\n"
       "Conv2DP,  112, 112,    3, 3,      32,      1,     1,\n");
   const LayerGraph g = t.graph();
-  REQUIRE(g.layers.size() == 3);
+  REQUIRE(g.size() == 3);
   // Conv1: ceil((224 - 3 + 2) / 2) = 112; params 32*3*9 = 864; MACs 112*112*864 = 10,838,016.
-  CHECK(g.layers[0].shape == Shape{32, 112, 112});
-  CHECK(g.layers[0].params == 864);
+  CHECK(g.layer(0).shape == Shape{32, 112, 112});
+  CHECK(g.layer(0).params == 864);
   // Conv2: one filter of 32x3x3: 288 params, 110*110*288 = 3,484,800 MACs, 1 output channel.
-  CHECK(g.layers[1].shape == Shape{1, 110, 110});
-  CHECK(g.layers[1].params == 288);
+  CHECK(g.layer(1).shape == Shape{1, 110, 110});
+  CHECK(g.layer(1).params == 288);
   // Conv2DP: depthwise, one 3x3 filter per channel: 32*9 = 288 params, 32 channels out, the
   // same 3,484,800 MACs (SCALE-Sim runs it as 32 one-channel convolutions).
-  CHECK(g.layers[2].type == "depthwise");
-  CHECK(g.layers[2].shape == Shape{32, 110, 110});
-  CHECK(g.layers[2].params == 288);
+  CHECK(g.layer(2).type == "depthwise");
+  CHECK(g.layer(2).shape == Shape{32, 110, 110});
+  CHECK(g.layer(2).params == 288);
   CHECK(macs(g) == 10838016.0 + 3484800.0 + 3484800.0);
 }
 
@@ -139,12 +140,12 @@ TEST_CASE("GEMM topologies with CRLF and no final newline", "[topology]") {
   // Linear1: 1600*4800 = 7,680,000 params, 1024*4800*1600 = 7,864,320,000 MACs.
   const Topology t("Layer,M,N,K,\r\nQKT,1024,1024,64,\r\nLinear1,1024,4800,1600,");
   const LayerGraph g = t.graph();
-  REQUIRE(g.layers.size() == 2);
+  REQUIRE(g.size() == 2);
   CHECK(g.input == Shape{64, 1024, 1});
-  CHECK(g.layers[0].type == "gemm");
-  CHECK(g.layers[0].shape == Shape{1024, 1024, 1});
-  CHECK(g.layers[1].name == "Linear1");
-  CHECK(g.layers[1].shape == Shape{4800, 1024, 1});
+  CHECK(g.layer(0).type == "gemm");
+  CHECK(g.layer(0).shape == Shape{1024, 1024, 1});
+  CHECK(g.name(1) == "Linear1");
+  CHECK(g.layer(1).shape == Shape{4800, 1024, 1});
   CHECK(params(g) == 65536 + 7680000);
   CHECK(macs(g) == 67108864.0 + 7864320000.0);
 }

@@ -332,11 +332,9 @@ LayerGraph residual_graph() {
   lg.batch = 3;
   lg.dtype_bytes = 4;
   lg.input = {4, 1, 1};
-  const auto dense = [](std::string name, LayerId from) {
+  const auto dense = [] {
     Layer l;
-    l.name = std::move(name);
     l.type = "dense";
-    l.inputs = {from};
     l.shape = {4, 1, 1};
     l.params = 16;
     l.flops_forward = l.flops_backward_data = l.flops_backward_weight = 2 * 3 * 4 * 4;
@@ -344,16 +342,15 @@ LayerGraph residual_graph() {
     l.backward_weight_reads = {{SavedRef::Of::input, 0}};
     return l;
   };
-  lg.layers.push_back(dense("dense1", kModelInput));
-  lg.layers.push_back(dense("dense2", 0));
+  const LayerId x0[] = {kModelInput}, x1[] = {0}, x1_x2[] = {0, 1}, x3[] = {2};
+  lg.add(dense(), {"dense1"}, x0);
+  lg.add(dense(), {"dense2"}, x1);
   Layer add;
-  add.name = "add3";
   add.type = "add";
-  add.inputs = {0, 1};
   add.shape = {4, 1, 1};
   add.flops_forward = 3 * 4;  // one add per element
-  lg.layers.push_back(add);
-  lg.layers.push_back(dense("dense4", 2));
+  lg.add(add, {"add3"}, x1_x2);
+  lg.add(dense(), {"dense4"}, x3);
   return lg;
 }
 }  // namespace

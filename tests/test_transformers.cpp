@@ -28,23 +28,27 @@ LayerGraph zoo(const std::string& name) {
       *parse_scenario_file(source_path("scenarios/models/" + name + ".toml")).model);
 }
 
+std::vector<LayerId> inputs_of(const LayerGraph& g, LayerId i) {
+  return {g.inputs(i).begin(), g.inputs(i).end()};
+}
+
 const Layer& layer(const LayerGraph& g, const std::string& name) {
-  for (const Layer& l : g.layers)
-    if (l.name == name) return l;
+  for (LayerId i = 0; i < g.size(); ++i)
+    if (g.name(i) == name) return g.layer(i);
   FAIL("no layer " << name);
   throw;
 }
 
 std::uint64_t params(const LayerGraph& g) {
   std::uint64_t sum = 0;
-  for (const Layer& l : g.layers) sum += l.params;
+  for (const Layer& l : g.layers()) sum += l.params;
   return sum;
 }
 
 std::uint64_t saved_of(const LayerGraph& g, const std::string& name) {
   const SavedBytes s = saved_bytes(g);
-  for (std::size_t i = 0; i < g.layers.size(); ++i)
-    if (g.layers[i].name == name) return s.per_layer[i];
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (g.name(i) == name) return s.per_layer[i];
   FAIL("no layer " << name);
   return 0;
 }
@@ -145,7 +149,7 @@ TEST_CASE("zoo: GPT-2 small and BERT-base have Hugging Face's exact parameter co
   CHECK(params(gpt2) == 50257 * 768 + 1024 * 768 + 12 * block_params(768) + 2 * 768);
   CHECK(params(gpt2) == 124439808);
   CHECK(layer(gpt2, "lm_head").params == 0);
-  CHECK(gpt2.layers.back().shape == Shape{50257, 1024, 1});
+  CHECK(gpt2.layer(gpt2.last()).shape == Shape{50257, 1024, 1});
   CHECK(gpt2.input == Shape{1, 1024, 1});
   CHECK(gpt2.input_bytes() == 1024 * 8);  // int64 token ids
   // BERT-base: word 30522 x 768, positions 512 x 768, token types 2 x 768, embedding layer
@@ -154,7 +158,7 @@ TEST_CASE("zoo: GPT-2 small and BERT-base have Hugging Face's exact parameter co
   CHECK(params(bert) ==
         30522 * 768 + 512 * 768 + 2 * 768 + 2 * 768 + 12 * block_params(768) + 768 * 768 + 768);
   CHECK(params(bert) == 109482240);
-  CHECK(bert.layers.back().shape == Shape{768, 1, 1});
+  CHECK(bert.layer(bert.last()).shape == Shape{768, 1, 1});
   SECTION("memsim info agrees") {
     for (const auto& [name, expected] :
          {std::pair<std::string, std::uint64_t>{"gpt2", 124439808}, {"bert-base", 109482240}}) {
@@ -169,16 +173,16 @@ TEST_CASE("zoo: GPT-2 small and BERT-base have Hugging Face's exact parameter co
 TEST_CASE("transformer_block expands pre-norm as GPT-2, post-norm as BERT", "[transformer]") {
   const LayerGraph g = graph_of(kTinyGpt2);
   Names names;
-  for (const Layer& l : g.layers)
-    if (l.name.rfind("h.0.", 0) == 0) names.push_back(l.name);
+  for (LayerId i = 0; i < g.size(); ++i)
+    if (g.name(i).rfind("h.0.", 0) == 0) names.push_back(g.name(i));
   CHECK(names == Names{"h.0.ln_1", "h.0.attn.q", "h.0.attn.k", "h.0.attn.v", "h.0.attn.scores",
                        "h.0.attn.softmax", "h.0.attn.dropout", "h.0.attn.context", "h.0.attn.proj",
                        "h.0.attn.proj_dropout", "h.0.add_1", "h.0.ln_2", "h.0.mlp.fc",
                        "h.0.mlp.gelu", "h.0.mlp.proj", "h.0.mlp.dropout", "h.0.add_2"});
   const LayerGraph b = graph_of(kTinyBert);
   names.clear();
-  for (const Layer& l : b.layers)
-    if (l.name.rfind("layer.0.", 0) == 0) names.push_back(l.name);
+  for (LayerId i = 0; i < b.size(); ++i)
+    if (b.name(i).rfind("layer.0.", 0) == 0) names.push_back(b.name(i));
   CHECK(names == Names{"layer.0.attn.q", "layer.0.attn.k", "layer.0.attn.v", "layer.0.attn.scores",
                        "layer.0.attn.softmax", "layer.0.attn.dropout", "layer.0.attn.context",
                        "layer.0.attn.proj", "layer.0.attn.proj_dropout", "layer.0.add_1",
@@ -187,15 +191,15 @@ TEST_CASE("transformer_block expands pre-norm as GPT-2, post-norm as BERT", "[tr
   // Residuals: pre-norm adds the block input to the attention branch, post-norm feeds ln_1 to
   // the second add.
   const auto id = [](const LayerGraph& m, const std::string& n) {
-    for (LayerId i = 0; i < m.layers.size(); ++i)
-      if (m.layers[i].name == n) return i;
+    for (LayerId i = 0; i < m.size(); ++i)
+      if (m.name(i) == n) return i;
     return kModelInput;
   };
-  CHECK(layer(g, "h.0.add_1").inputs ==
+  CHECK(inputs_of(g, id(g, "h.0.add_1")) ==
         std::vector<LayerId>{id(g, "drop"), id(g, "h.0.attn.proj_dropout")});
-  CHECK(layer(g, "h.0.add_2").inputs ==
+  CHECK(inputs_of(g, id(g, "h.0.add_2")) ==
         std::vector<LayerId>{id(g, "h.0.add_1"), id(g, "h.0.mlp.dropout")});
-  CHECK(layer(b, "layer.0.add_2").inputs ==
+  CHECK(inputs_of(b, id(b, "layer.0.add_2")) ==
         std::vector<LayerId>{id(b, "layer.0.ln_1"), id(b, "layer.0.mlp.dropout")});
   SECTION("without dropout there are no dropout layers") {
     const LayerGraph nd = graph_of(kTinyGpt2, {"model.layers=[{type=\"embedding\", vocab=50, "
@@ -203,7 +207,7 @@ TEST_CASE("transformer_block expands pre-norm as GPT-2, post-norm as BERT", "[tr
                                                "heads=2}]"});
     // The embedding, then ln_1, q, k, v, scores, softmax, context, proj, add_1, ln_2, fc,
     // gelu, proj, add_2: 1 + 14.
-    CHECK(nd.layers.size() == 1 + 14);
+    CHECK(nd.size() == 1 + 14);
   }
 }
 

@@ -16,11 +16,11 @@ namespace memsim {
 
 GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
                                            Workload& nests_out) {
-  const std::size_t n = lg.layers.size();
+  const std::size_t n = lg.size();
   const auto size = [&](std::uint64_t bytes) -> std::uint64_t { return uniform ? 1 : bytes; };
   GraphBuilder b;
   std::size_t name_bytes = 5;  // "input"
-  for (const Layer& layer : lg.layers) name_bytes += layer.name.size();
+  for (LayerId i = 0; i < n; ++i) name_bytes += lg.name(i).size();
   b.reserve(2 * n + 1, n, 3 * n, name_bytes, n + 1);
   const TensorId x0 = b.add_tensor(b.add_layer("input"), TensorRole::none, size(lg.input_bytes()),
                                    TensorKind::input, true);
@@ -31,15 +31,15 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
   order.reserve(n);
   std::vector<TensorId> reads;
   std::vector<NestRecorder::Use> uses;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Layer& layer = lg.layers[i];
-    const LayerIndex named = b.add_layer(layer.name);
+  for (LayerId i = 0; i < n; ++i) {
+    const Layer& layer = lg.layer(i);
+    const LayerIndex named = b.add_layer(lg.name(i));
     reads.clear();
     uses.clear();
     if (layer.params > 0) {
       weight[i] = b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)),
                                TensorKind::weight, true);
-      nests.weight(weight[i], static_cast<LayerId>(i));
+      nests.weight(weight[i], i);
     }
     // A tied layer reads the weight of the earlier layer it names (Layer::tied).
     const TensorId w = layer.tied != kNotTied ? weight.at(layer.tied) : weight[i];
@@ -47,18 +47,19 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
       reads.push_back(w);
       uses.push_back({w, NestSlot::Kind::weight});
     }
-    for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
-      const LayerId from = layer.inputs[j];
+    const std::span<const LayerId> inputs = lg.inputs(i);
+    for (std::uint32_t j = 0; j < inputs.size(); ++j) {
+      const LayerId from = inputs[j];
       reads.push_back(from == kModelInput ? x0 : activation[from]);
       uses.push_back({reads.back(), NestSlot::Kind::input, j});
     }
     activation[i] = b.add_tensor(named, TensorRole::out, size(lg.activation_bytes(layer)),
                                  TensorKind::activation, false);
-    nests.activation(activation[i], static_cast<LayerId>(i));
+    nests.activation(activation[i], i);
     uses.push_back({activation[i], NestSlot::Kind::output});
     const TensorId writes[] = {activation[i]};
     order.push_back(b.add_op(named, OpRole::forward, reads, writes, {}, layer.flops_forward));
-    nests.layer_op(order.back(), static_cast<LayerId>(i), NestRole::forward, uses);
+    nests.layer_op(order.back(), i, NestRole::forward, uses);
   }
   b.mark_required_output(activation.back());
   nests_out = std::move(nests).take();

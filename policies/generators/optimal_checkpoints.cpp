@@ -43,7 +43,7 @@ struct LowerBoundFirst {
 OptimalCheckpoints optimal_checkpoints(const LayerGraph& model, const TrainingOptions& options,
                                        bool uniform, std::uint64_t dram_capacity,
                                        std::uint64_t max_schedules) {
-  const std::size_t n = model.layers.size();
+  const std::size_t n = model.size();
   OptimalCheckpoints best;
   const std::vector<std::uint8_t> all(n + 1, 1);
   const Measured keep_all = measure(model, options, uniform, all);
@@ -73,7 +73,7 @@ OptimalCheckpoints optimal_checkpoints(const LayerGraph& model, const TrainingOp
       if (s.graph.op(o).phase != OpPhase::backward) continue;
       for (TensorId t : s.graph.inputs(o))
         for (std::uint32_t k = 1; k < n; ++k)
-          if (activation[k] == t) weight[k] = model.layers[k - 1].flops_forward;
+          if (activation[k] == t) weight[k] = model.layer(k - 1).flops_forward;
     }
   }
   std::vector<std::uint32_t> candidates;

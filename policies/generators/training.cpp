@@ -21,11 +21,7 @@ constexpr TensorId kNone = Graph::kNoTensor;
 class TrainingBuilder {
  public:
   TrainingBuilder(const LayerGraph& model, const TrainingOptions& options, bool uniform)
-      : m_(model),
-        opt_(options),
-        uniform_(uniform),
-        n_(model.layers.size()),
-        nests_(model, !uniform) {
+      : m_(model), opt_(options), uniform_(uniform), n_(model.size()), nests_(model, !uniform) {
     if (opt_.kept.empty()) opt_.kept.assign(n_ + 1, 1);
     if (opt_.kept.size() != n_ + 1)
       throw std::invalid_argument("TrainingOptions::kept needs one entry per activation X0..Xn");
@@ -37,8 +33,9 @@ class TrainingBuilder {
     gradient_.assign(n_, kNone);
     gradient_of_weight_.assign(n_, kNone);
     // Per layer only when some layer has extras (a dense chain has none: 48 bytes a layer).
-    if (std::any_of(model.layers.begin(), model.layers.end(),
-                    [](const Layer& l) { return !l.extras.empty(); })) {
+    bool extras = false;
+    for (LayerId i = 0; i < n_ && !extras; ++i) extras = !model.layer(i).extras.empty();
+    if (extras) {
       extras_.assign(n_, {});
       recomputed_extras_.assign(n_, {});
     }
@@ -67,11 +64,11 @@ class TrainingBuilder {
                                : m_.dtype_bytes;
   }
   // The layer whose weight layer i uses: itself, or the one it is tied to (Layer::tied).
-  LayerId owner(LayerId i) const { return m_.layers[i].tied != kNotTied ? m_.layers[i].tied : i; }
+  LayerId owner(LayerId i) const { return m_.layer(i).tied != kNotTied ? m_.layer(i).tied : i; }
   TensorId weight_of(LayerId i) const { return weight_[owner(i)]; }
-  std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layers[i])); }
+  std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layer(i))); }
   double elements(LayerId i) const {
-    return static_cast<double>(m_.batch) * static_cast<double>(m_.layers[i].shape.elements());
+    return static_cast<double>(m_.batch) * static_cast<double>(m_.layer(i).shape.elements());
   }
 
   void emit(LayerIndex layer, OpRole role, std::span<const TensorId> reads,
@@ -88,8 +85,8 @@ class TrainingBuilder {
                         TensorKind::input, true);
     nests_.activation(x0_, kModelInput);
     for (LayerId i = 0; i < n_; ++i) {
-      const Layer& layer = m_.layers[i];
-      layer_[i] = b_.add_layer(layer.name);
+      const Layer& layer = m_.layer(i);
+      layer_[i] = b_.add_layer(m_.name(i));
       // Scratch lists kept between layers: no allocation per op.
       std::vector<TensorId>& reads = forward_reads_;
       std::vector<NestRecorder::Use>& uses = forward_uses_;
@@ -106,8 +103,9 @@ class TrainingBuilder {
         reads.push_back(weight_of(i));
         uses.push_back({weight_of(i), NestSlot::Kind::weight});
       }
-      for (std::uint32_t j = 0; j < layer.inputs.size(); ++j) {
-        const LayerId from = layer.inputs[j];
+      const std::span<const LayerId> inputs = m_.inputs(i);
+      for (std::uint32_t j = 0; j < inputs.size(); ++j) {
+        const LayerId from = inputs[j];
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
         uses.push_back({from == kModelInput ? x0_ : activation_[from], NestSlot::Kind::input, j});
       }
@@ -144,7 +142,7 @@ class TrainingBuilder {
   // extras_[i] (recomputed_extras_[i]).
   void add_extras(LayerId i, bool recomputed, std::vector<TensorId>& writes,
                   std::vector<NestRecorder::Use>& uses) {
-    const std::vector<ExtraTensor>& extras = m_.layers[i].extras;
+    const std::vector<ExtraTensor>& extras = m_.layer(i).extras;
     if (extras.empty()) return;
     std::vector<TensorId>& into = (recomputed ? recomputed_extras_ : extras_)[i];
     for (std::uint32_t x = 0; x < extras.size(); ++x) {
@@ -186,22 +184,23 @@ class TrainingBuilder {
     while (!stack.empty()) {
       const LayerId top = stack.back();
       LayerId missing = kModelInput;
-      for (LayerId in : m_.layers[top].inputs)
+      for (LayerId in : m_.inputs(top))
         if (in != kModelInput && !opt_.kept[in + 1] && recomputed_[in] == kNone) missing = in;
       if (missing != kModelInput) {
         stack.push_back(missing);
         continue;
       }
       stack.pop_back();
-      const Layer& layer = m_.layers[top];
+      const Layer& layer = m_.layer(top);
       std::vector<TensorId> reads;
       std::vector<NestRecorder::Use> uses;
       if (weight_of(top) != kNone) {
         reads.push_back(weight_of(top));
         uses.push_back({weight_of(top), NestSlot::Kind::weight});
       }
-      for (std::uint32_t k = 0; k < layer.inputs.size(); ++k) {
-        const TensorId x = activation_for_backward(layer.inputs[k]);
+      const std::span<const LayerId> inputs = m_.inputs(top);
+      for (std::uint32_t k = 0; k < inputs.size(); ++k) {
+        const TensorId x = activation_for_backward(inputs[k]);
         add_unique(reads, x);
         uses.push_back({x, NestSlot::Kind::input, k});
       }
@@ -219,10 +218,9 @@ class TrainingBuilder {
 
   // The tensor a backward op of layer i reads for `ref` (Layer::backward_*_reads).
   TensorId saved(LayerId i, const SavedRef& ref) {
-    const Layer& layer = m_.layers[i];
     switch (ref.of) {
       case SavedRef::Of::input:
-        return activation_for_backward(layer.inputs.at(ref.index));
+        return activation_for_backward(m_.inputs(i)[ref.index]);
       case SavedRef::Of::output:
         return activation_for_backward(i);
       case SavedRef::Of::weight:
@@ -251,7 +249,7 @@ class TrainingBuilder {
   }
 
   void backward(LayerId i) {
-    const Layer& layer = m_.layers[i];
+    const Layer& layer = m_.layer(i);
     const TensorId d = gradient_[i];
     if (d == kNone) {  // no gradient reaches this layer (its output feeds nothing)
       if (gradient_of_weight_[i] != kNone) weight_gradient_done(i);  // a tied layer's
@@ -274,13 +272,13 @@ class TrainingBuilder {
       const bool first = g == kNone;
       if (first) {
         g = b_.add_tensor(layer_[o], TensorRole::weight_grad,
-                          size(m_.layers[o].params * grad_bytes()), TensorKind::gradient, false);
+                          size(m_.layer(o).params * grad_bytes()), TensorKind::gradient, false);
         nests_.weight(g, o);
       }
       uses.push_back({g, NestSlot::Kind::weight});
       const std::span<const TensorId> grad(&g, 1), none;
       emit(layer_[i], OpRole::dW, reads, first ? grad : none, first ? none : grad,
-           layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layers[o].params)));
+           layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layer(o).params)));
       nests_.layer_op(order_.back(), i, NestRole::backward_weight, uses);
     }
     // Scratch lists kept between layers (no allocation per op); saved() may recompute, but a
@@ -306,7 +304,8 @@ class TrainingBuilder {
     reads.push_back(d);
     uses.push_back({d, NestSlot::Kind::output});
     double flops = layer.flops_backward_data;
-    for (LayerId in : layer.inputs)
+    const std::span<const LayerId> inputs = m_.inputs(i);
+    for (LayerId in : inputs)
       if (in != kModelInput && std::find(targets.begin(), targets.end(), in) == targets.end())
         targets.push_back(in);
     if (!targets.empty())
@@ -326,8 +325,8 @@ class TrainingBuilder {
         accumulates.push_back(gradient_[t]);  // fan-out: dL/dX_t sums every consumer's part
         flops += elements(t);
       }
-      const auto slot = static_cast<std::uint32_t>(
-          std::find(layer.inputs.begin(), layer.inputs.end(), t) - layer.inputs.begin());
+      const auto slot =
+          static_cast<std::uint32_t>(std::find(inputs.begin(), inputs.end(), t) - inputs.begin());
       uses.push_back({gradient_[t], NestSlot::Kind::input, slot});
     }
     if (!targets.empty()) {
@@ -353,7 +352,7 @@ class TrainingBuilder {
 
   // <layer>.update: reads .weight.grad, updates .weight and the optimizer state in place.
   void update(LayerId i) {
-    const Layer& layer = m_.layers[i];
+    const Layer& layer = m_.layer(i);
     const TensorId g = gradient_of_weight_[i];
     const OptimizerCost cost = optimizer_cost(opt_.optimizer);
     std::vector<TensorId>& updates = update_lists_;
@@ -429,7 +428,7 @@ TrainingOptions training_options(const ScheduleSpec& s, const LayerGraph& model,
   options.state_bytes = s.optimizer_bytes;
   options.kept = s.checkpoint == "optimal"
                      ? optimal_checkpoints(model, options, uniform, dram_capacity).kept
-                     : resolve_checkpoints(s, model.layers.size());
+                     : resolve_checkpoints(s, model.size());
   return options;
 }
 

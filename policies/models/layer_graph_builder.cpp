@@ -128,13 +128,6 @@ const BlockType* find_block_type(std::string_view name) {
   return nullptr;
 }
 
-// How a layer's name is made: prefix (its first prefix_size characters) + number, or, with
-// prefix_size 0, as given.
-struct Numbering {
-  std::size_t prefix_size = 0;
-  std::uint64_t number = 0;
-};
-
 // Builds the LayerGraph one [model] entry at a time.
 class Assembler final : public BlockBuilder {
  public:
@@ -157,16 +150,12 @@ class Assembler final : public BlockBuilder {
       // Repetitions after the first read the one before.
       std::vector<LayerId> inputs{previous_};
       if (r == 0 && !spec.inputs.empty()) inputs = resolve_inputs(spec);
-      const std::string name = spec.name.empty() ? spec.type + std::to_string(g_.layers.size() + 1)
-                               : spec.repeat > 1 ? spec.name + "." + std::to_string(r + 1)
-                                                 : spec.name;
+      // Generated names are numbered: "dense" + 7, "block." + 3 (NameIndex and LayerGraph
+      // keep a repeat's names as one range).
+      const LayerName name = spec.name.empty() ? LayerName{spec.type, g_.size() + 1}
+                             : spec.repeat > 1 ? LayerName{spec.name + ".", r + 1}
+                                               : LayerName{spec.name};
       if (type) {
-        // Generated names are numbered: "dense" + 7, "block." + 3 (NameIndex keeps a repeat's
-        // names as one range).
-        const Numbering numbering = spec.name.empty()
-                                        ? Numbering{spec.type.size(), g_.layers.size() + 1}
-                                    : spec.repeat > 1 ? Numbering{spec.name.size() + 1, r + 1}
-                                                      : Numbering{};
         // A builder sees the spec, the batch, its input shapes and its input names (the names
         // only in messages about several inputs, and embedding's "is it the model's input").
         // From the third repetition on, one that reads the same shape as the repetition
@@ -174,39 +163,40 @@ class Assembler final : public BlockBuilder {
         // than build it (a 10^6-layer repeat spent a quarter of its run in the builder).
         const Shape reads = shape(inputs.front());
         if (r >= 2 && reads == read_before)
-          previous_ = add_copy(spec, name, std::move(inputs), numbering);
+          previous_ = add_copy(spec, name, inputs);
         else
-          previous_ = add_layer(*type, spec, name, std::move(inputs), numbering);
+          previous_ = add_layer(*type, spec, name, inputs);
         read_before = reads;
         continue;
       }
-      const LayerParams params(spec, name);
+      const std::string block_name = name.str();
+      const LayerParams params(spec, block_name);
       params.reject_unread(block->keys);
       if (spec.has_tiles)
-        throw ScenarioError(spec.tiles_pos, "layer '" + name + "' (" + spec.type +
+        throw ScenarioError(spec.tiles_pos, "layer '" + block_name + "' (" + spec.type +
                                                 "): tiles apply to a layer, not to a block of "
                                                 "layers of different kinds");
       if (inputs.size() != 1)
         params.fail("a block reads one input, got " + std::to_string(inputs.size()));
       block_spec_ = &spec;
-      block_name_ = name;
+      block_name_ = block_name;
       previous_ = block->expand(*this, inputs.front(), params);
       block_spec_ = nullptr;
-      name_layer(name, previous_, spec.pos);  // the block's name stands for its output
+      name_layer(block_name, previous_, spec.pos);  // the block's name stands for its output
     }
     if (spec.repeat > 1 && !spec.name.empty()) name_layer(spec.name, previous_, spec.pos);
   }
 
   void reserve(std::uint64_t layers) {
-    g_.layers.reserve(layers);
+    g_.reserve(layers, layers);
     read_.reserve(layers);
   }
 
   LayerGraph finish() {
-    for (std::size_t i = 0; i + 1 < g_.layers.size(); ++i)
+    for (LayerId i = 0; i + 1 < g_.size(); ++i)
       if (!read_[i])
-        throw ScenarioError(g_.layers[i].pos,
-                            "layer '" + g_.layers[i].name + "' (" + g_.layers[i].type +
+        throw ScenarioError(g_.layer(i).pos,
+                            "layer '" + g_.name(i) + "' (" + g_.layer(i).type +
                                 ") is not read by any later layer; only the last layer is the "
                                 "model's output (name it in a later layer's inputs)");
     return std::move(g_);
@@ -222,11 +212,11 @@ class Assembler final : public BlockBuilder {
     sub.pos = block_spec_->pos;
     for (auto& [key, value] : params) value.pos = block_spec_->pos;
     sub.params = std::move(params);
-    return add_layer(*t, sub, sub.name, std::move(inputs));
+    return add_layer(*t, sub, LayerName{sub.name}, inputs);
   }
 
   const Shape& shape(LayerId id) const override {
-    return id == kModelInput ? g_.input : g_.layers.at(id).shape;
+    return id == kModelInput ? g_.input : g_.layer(id).shape;
   }
   const std::string& block_name() const override { return block_name_; }
 
@@ -277,8 +267,9 @@ class Assembler final : public BlockBuilder {
     return ids;
   }
 
-  LayerId add_layer(const LayerType& type, const LayerSpec& spec, const std::string& name,
-                    std::vector<LayerId> inputs, Numbering numbering = {}) {
+  LayerId add_layer(const LayerType& type, const LayerSpec& spec, const LayerName& layer_name,
+                    const std::vector<LayerId>& inputs) {
+    const std::string name = layer_name.str();
     const LayerParams params(spec, name);
     params.reject_unread(type.keys);
     if (type.inputs == 0 && inputs.size() < 2)
@@ -291,18 +282,16 @@ class Assembler final : public BlockBuilder {
     std::vector<std::string> names;
     for (LayerId in : inputs) {
       shapes.push_back(shape(in));
-      names.push_back(in == kModelInput ? std::string(kInputName) : g_.layers[in].name);
+      names.push_back(in == kModelInput ? std::string(kInputName) : g_.name(in));
     }
     const std::function<LayerId(const std::string&)> find = [this](const std::string& n) {
       const LayerId found = names_.find(n);
       return found == NameIndex::kAbsent ? kModelInput : found;
     };
-    Layer layer = type.build(
-        {spec, shapes, g_.batch, names, g_.input_element_bytes, g_.layers, find}, params);
+    Layer layer =
+        type.build({spec, shapes, g_.batch, names, g_.input_element_bytes, g_, find}, params);
     layer.type = type.name;
-    layer.inputs = std::move(inputs);
     layer.pos = spec.pos;
-    layer.name = name;
     if (spec.has_tiles) layer.tiles = read_tile_request(spec, name, type.name, layer.nest);
     if (!nests_) layer.nest.reset();
     // Sizes must fit 64 bits once multiplied by batch and the widest dtype (8 bytes), so that
@@ -312,59 +301,46 @@ class Assembler final : public BlockBuilder {
                        std::to_string(g_.batch) + " x 8 bytes");
     params.product({layer.params, 8},
                    "the parameters, " + std::to_string(layer.params) + " x 8 bytes");
-    return push(std::move(layer), spec, numbering);
+    return added(g_.add(std::move(layer), layer_name, inputs), spec, layer_name);
   }
 
   // A repetition that is the last layer again but for its name and input (add_spec): checked
-  // by the builder when that layer was built (same spec, batch and input shape).
-  LayerId add_copy(const LayerSpec& spec, const std::string& name, std::vector<LayerId> inputs,
-                   Numbering numbering) {
+  // by the builder when that layer was built (same spec, batch and input shape), so it shares
+  // that layer's record.
+  LayerId add_copy(const LayerSpec& spec, const LayerName& name,
+                   const std::vector<LayerId>& inputs) {
     check_layer_count(spec);
-    // Copy all but the name and the inputs, which the copy replaces (a copied vector would be
-    // a malloc and a free per layer), straight into the vector (no 264-byte move).
-    const std::size_t last = g_.layers.size() - 1;
-    std::string last_name = std::move(g_.layers[last].name);
-    std::vector<LayerId> last_inputs = std::move(g_.layers[last].inputs);
-    g_.layers.push_back(g_.layers[last]);
-    g_.layers[last].name = std::move(last_name);
-    g_.layers[last].inputs = std::move(last_inputs);
-    g_.layers.back().name = name;
-    g_.layers.back().inputs = std::move(inputs);
-    return added(spec, numbering);
+    return added(g_.add_copy(g_.last(), name, inputs), spec, name);
   }
 
   void check_layer_count(const LayerSpec& spec) const {
-    if (g_.layers.size() >= 0x7fffffffu)
-      throw ScenarioError(spec.pos, "model has more than 2^31 layers");
+    if (g_.size() >= 0x7fffffffu) throw ScenarioError(spec.pos, "model has more than 2^31 layers");
   }
 
-  LayerId push(Layer layer, const LayerSpec& spec, Numbering numbering) {
-    g_.layers.push_back(std::move(layer));
-    return added(spec, numbering);
-  }
-
-  // The layer just appended: marks the layers it reads as read, and names it.
-  LayerId added(const LayerSpec& spec, Numbering numbering) {
-    const auto id = static_cast<LayerId>(g_.layers.size() - 1);
-    for (LayerId in : g_.layers.back().inputs)
+  // The layer just added: marks the layers it reads as read, and names it.
+  LayerId added(LayerId id, const LayerSpec& spec, const LayerName& name) {
+    for (LayerId in : g_.inputs(id))
       if (in != kModelInput) read_[in] = 1;
     read_.push_back(0);
-    name_layer(g_.layers.back().name, id, spec.pos, numbering);
+    if (name.number == 0)
+      name_layer(name.text, id, spec.pos);
+    else
+      name_layer(name.str(), id, spec.pos, name.text.size(), name.number);
     return id;
   }
 
+  // prefix_size 0: a plain name; otherwise `name` is its first prefix_size characters and the
+  // decimal `number`.
   void name_layer(const std::string& name, LayerId id, const SourcePos& pos,
-                  Numbering numbering = {}) {
+                  std::size_t prefix_size = 0, std::uint64_t number = 0) {
     if (name == kInputName)
       throw ScenarioError(pos, "layer name 'input' is reserved for the model's input");
     // A training schedule names its label tensor and its loss op so (training.h).
     if (name == "label" || name == "loss")
       throw ScenarioError(
           pos, "layer name '" + name + "' is reserved for the training schedule's label and loss");
-    const bool fresh =
-        numbering.prefix_size == 0
-            ? names_.insert(name, id)
-            : names_.insert_numbered(name, numbering.prefix_size, numbering.number, id);
+    const bool fresh = prefix_size == 0 ? names_.insert(name, id)
+                                        : names_.insert_numbered(name, prefix_size, number, id);
     if (!fresh)
       throw ScenarioError(pos, "layer name '" + name + "' is used twice; names must be unique");
   }

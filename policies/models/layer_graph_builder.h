@@ -47,7 +47,7 @@ struct LayerContext {
   std::uint64_t batch;
   const std::vector<std::string>& input_names;  // the layers it reads ("input" for X0)
   std::uint32_t input_element_bytes;            // X0's bytes per element; 8 for token ids
-  const std::vector<Layer>& layers;             // the layers built so far
+  const LayerGraph& graph;                      // the layers built so far
   // An earlier layer or block by name (a block's name is its output layer); kModelInput if
   // there is none.
   const std::function<LayerId(const std::string&)>& find_layer;

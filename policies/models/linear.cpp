@@ -30,7 +30,7 @@ Layer build_linear(const LayerContext& ctx, const LayerParams& p) {
       throw ScenarioError(it->second.pos, "model.layers.tied: '" + *name +
                                               "' is not an earlier layer (tied names the "
                                               "embedding or linear layer whose weight it uses)");
-    const Layer& o = ctx.layers.at(owner);
+    const Layer& o = ctx.graph.layer(owner);
     if (o.tied != kModelInput || o.params != in.c * out)
       throw ScenarioError(it->second.pos, "model.layers.tied: '" + *name + "' has " +
                                               std::to_string(o.params) + " parameters of its " +

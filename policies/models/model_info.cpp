@@ -37,25 +37,27 @@ ModelInfo describe_model(const ScenarioSpec& spec) {
 
   const SavedBytes saved = saved_bytes(lg);
   info.saved_bytes = saved.total;
-  for (const Layer& layer : lg.layers) {
+  for (LayerId i = 0; i < lg.size(); ++i) {
+    const Layer& layer = lg.layer(i);
+    const std::span<const LayerId> inputs = lg.inputs(i);
     LayerInfo l;
-    l.saved_bytes = saved.per_layer[info.layers.size()];
-    l.name = layer.name;
+    l.saved_bytes = saved.per_layer[i];
+    l.name = lg.name(i);
     l.type = layer.type;
     l.params = layer.params;
     l.flops_forward = layer.flops_forward;
     l.macs = layer.macs;
-    const bool needs_data_gradient = std::any_of(layer.inputs.begin(), layer.inputs.end(),
-                                                 [](LayerId in) { return in != kModelInput; });
+    const bool needs_data_gradient =
+        std::any_of(inputs.begin(), inputs.end(), [](LayerId in) { return in != kModelInput; });
     l.flops_backward =
         layer.flops_backward_weight + (needs_data_gradient ? layer.flops_backward_data : 0);
     l.weight_bytes = lg.weight_bytes(layer);
     l.activation_bytes = lg.activation_bytes(layer);
     std::vector<LayerId> seen;
-    for (LayerId in : layer.inputs) {
+    for (LayerId in : inputs) {
       if (std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
       seen.push_back(in);
-      l.input_bytes += in == kModelInput ? lg.input_bytes() : lg.activation_bytes(lg.layers[in]);
+      l.input_bytes += in == kModelInput ? lg.input_bytes() : lg.activation_bytes(lg.layer(in));
     }
     const double streamed =
         static_cast<double>(l.weight_bytes + l.input_bytes + l.activation_bytes);

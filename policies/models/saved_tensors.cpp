@@ -10,9 +10,9 @@ namespace {
 // A storage: X0, a layer's output, or one of a layer's extra tensors.
 using Storage = std::tuple<int, LayerId, std::uint32_t>;  // (0 X0 | 1 output | 2 extra, layer, k)
 
-bool records_backward(const Layer& layer) {
-  return layer.has_weight() || std::any_of(layer.inputs.begin(), layer.inputs.end(),
-                                           [](LayerId in) { return in != kModelInput; });
+bool records_backward(const Layer& layer, std::span<const LayerId> inputs) {
+  return layer.has_weight() ||
+         std::any_of(inputs.begin(), inputs.end(), [](LayerId in) { return in != kModelInput; });
 }
 
 }  // namespace
@@ -23,13 +23,14 @@ SavedBytes saved_bytes(const LayerGraph& model) {
   const auto bytes_of = [&](const Storage& s) -> std::uint64_t {
     const auto [what, layer, k] = s;
     if (what == 0) return model.input_bytes();
-    if (what == 1) return model.activation_bytes(model.layers[layer]);
-    return model.layers[layer].extras[k].bytes();
+    if (what == 1) return model.activation_bytes(model.layer(layer));
+    return model.layer(layer).extras[k].bytes();
   };
-  for (LayerId i = 0; i < model.layers.size(); ++i) {
-    const Layer& layer = model.layers[i];
+  for (LayerId i = 0; i < model.size(); ++i) {
+    const Layer& layer = model.layer(i);
+    const std::span<const LayerId> inputs = model.inputs(i);
     std::set<Storage> mine;
-    if (records_backward(layer)) {
+    if (records_backward(layer, inputs)) {
       std::vector<SavedRef> refs = layer.backward_data_reads;
       if (layer.has_weight())
         refs.insert(refs.end(), layer.backward_weight_reads.begin(),
@@ -37,7 +38,7 @@ SavedBytes saved_bytes(const LayerGraph& model) {
       for (const SavedRef& r : refs) {
         switch (r.of) {
           case SavedRef::Of::input: {
-            const LayerId from = layer.inputs.at(r.index);
+            const LayerId from = inputs[r.index];
             mine.insert(from == kModelInput ? Storage{0, 0, 0} : Storage{1, from, 0});
             break;
           }

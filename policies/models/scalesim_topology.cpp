@@ -136,7 +136,6 @@ std::uint64_t mul(const TopologyReader& r, const Row& row,
 Layer finish(const TopologyReader& r, const Row& row, Layer l, std::uint64_t macs_per_sample) {
   const ModelSpec& m = r.model();
   const double macs = static_cast<double>(m.batch) * static_cast<double>(macs_per_sample);
-  l.name = row.fields[0].text.empty() ? "row" + std::to_string(row.line) : row.fields[0].text;
   l.flops_forward = 2 * macs;
   l.flops_backward_data = 2 * macs;
   l.flops_backward_weight = 2 * macs;
@@ -237,12 +236,14 @@ LayerGraph read_scalesim_topology_text(const ModelSpec& model, const std::string
   for (Row row; rows.next(row);) {
     Shape input;
     Layer l = gemm ? gemm_row(reader, row, input) : conv_row(reader, row, input);
-    const std::size_t i = g.layers.size();
+    const std::size_t i = g.size();
     if (i == 0) g.input = input;
-    l.inputs = {i == 0 ? kModelInput : static_cast<LayerId>(i - 1)};
-    g.layers.push_back(std::move(l));
+    const LayerId in[] = {i == 0 ? kModelInput : static_cast<LayerId>(i - 1)};
+    const std::string name =
+        row.fields[0].text.empty() ? "row" + std::to_string(row.line) : row.fields[0].text;
+    g.add(std::move(l), LayerName{name}, in);
   }
-  if (g.layers.empty())
+  if (g.empty())
     throw ScenarioError(SourcePos{model.topology, first.line, 0},
                         "the topology has no layers after its header");
   return g;

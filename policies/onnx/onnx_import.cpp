@@ -70,8 +70,10 @@ OnnxDims onnx_layout(const Shape& s, std::size_t rank) {
 // Every layer's shape must be what ONNX inferred for the tensor it stands for (batch aside):
 // a node memsim counts differently from ONNX is an error, not a silent miscount.
 void check_shapes(const OnnxGraphView& view, const LayerGraph& lg) {
-  for (const Layer& l : lg.layers) {
-    const auto it = view.layer_outputs().find(l.name);
+  for (LayerId i = 0; i < lg.size(); ++i) {
+    const Layer& l = lg.layer(i);
+    const std::string name = lg.name(i);
+    const auto it = view.layer_outputs().find(name);
     if (it == view.layer_outputs().end()) continue;
     const OnnxDims* d = view.find_shape(it->second);
     if (!d || d->empty()) continue;
@@ -80,8 +82,8 @@ void check_shapes(const OnnxGraphView& view, const LayerGraph& lg) {
     for (std::size_t i = 1; same && i < d->size(); ++i) same = (*d)[i] < 0 || (*d)[i] == mine[i];
     if (!same)
       throw ScenarioError(view.model().onnx_pos,
-                          "model.onnx: '" + view.model().onnx + "': node '" + l.name +
-                              "' (memsim " + l.type + ") gives " + to_string(l.shape) +
+                          "model.onnx: '" + view.model().onnx + "': node '" + name + "' (memsim " +
+                              l.type + ") gives " + to_string(l.shape) +
                               " per sample where ONNX's shape inference gives " + to_text(*d));
   }
 }

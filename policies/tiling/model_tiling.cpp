@@ -35,9 +35,9 @@ std::uint64_t traffic_lower_bound(const LayerGraph& model, const OpTilingDecisio
   const NestProblem& p = op.problem;
   if (p.dims.empty()) return 0;
   const std::uint64_t compulsory = compulsory_bytes(p);
-  const bool matrix_product = op.origin.layer < model.layers.size() &&
-                              (model.layers[op.origin.layer].type == "dense" ||
-                               model.layers[op.origin.layer].type == "gemm") &&
+  const bool matrix_product = op.origin.layer < model.size() &&
+                              (model.layer(op.origin.layer).type == "dense" ||
+                               model.layer(op.origin.layer).type == "gemm") &&
                               op.origin.role != NestRole::update;
   if (!matrix_product || capacity == 0) return compulsory;
   double volume = 1;

@@ -11,17 +11,17 @@ void NestRecorder::set_axes(TensorId t, TensorAxes axes) {
 
 void NestRecorder::activation(TensorId t, LayerId layer) {
   if (!enabled_) return;
-  set_axes(t, activation_axes(layer == kModelInput ? m_.input : m_.layers[layer].shape, m_.batch));
+  set_axes(t, activation_axes(layer == kModelInput ? m_.input : m_.layer(layer).shape, m_.batch));
 }
 
 void NestRecorder::weight(TensorId t, LayerId layer) {
   if (!enabled_) return;
-  set_axes(t, m_.layers[layer].nest->weight_axes);
+  set_axes(t, m_.layer(layer).nest->weight_axes);
 }
 
 void NestRecorder::extra(TensorId t, LayerId layer, std::uint32_t index) {
   if (!enabled_) return;
-  const std::vector<TensorAxes>& axes = m_.layers[layer].nest->extra_axes;
+  const std::vector<TensorAxes>& axes = m_.layer(layer).nest->extra_axes;
   if (index < axes.size()) set_axes(t, axes[index]);
 }
 
@@ -41,7 +41,7 @@ void NestRecorder::layer_op(OpId o, LayerId layer, NestRole role, std::initializ
 void NestRecorder::layer_op(OpId o, LayerId layer, NestRole role, std::span<const Use> uses) {
   if (!enabled_) return;
   OpNest& nest = op(o, layer, role);
-  const NestTemplate& t = m_.layers[layer].nest;
+  const NestTemplate& t = m_.layer(layer).nest;
   if (t.empty()) return;
   OpNest built;
   built.dims = t.dims;

@@ -102,9 +102,9 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
   const LayerGraph& model = input.model;
   if (input.capacity == 0 && !input.uniform) return plan;  // no cache given: never tile
   if (input.uniform) {
-    for (const Layer& l : model.layers)
-      if (l.tiles->given)
-        throw ScenarioError(l.tiles->pos, "layer '" + l.name +
+    for (LayerId i = 0; i < model.size(); ++i)
+      if (const Layer& l = model.layer(i); l.tiles->given)
+        throw ScenarioError(l.tiles->pos, "layer '" + model.name(i) +
                                               "': tiles need a cache in bytes; uniform mode "
                                               "(tensors as units) does not tile");
     return plan;
@@ -121,8 +121,7 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
     d.working_set = graph.working_set_bytes(o);
     d.problem = nest_problem(graph, workload, o);
     d.tiling = whole_tiling(d.problem);
-    const Layer* layer =
-        d.origin.layer < model.layers.size() ? &model.layers[d.origin.layer] : nullptr;
+    const Layer* layer = d.origin.layer < model.size() ? &model.layer(d.origin.layer) : nullptr;
     if (layer && layer->tiles->given && takes_layer_tiles(d.origin.role) &&
         !d.problem.dims.empty()) {
       d.explicit_tiles = true;
@@ -130,12 +129,13 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
       d.prediction = predict(d.problem, d.tiling, input.capacity, input.schedule.lookahead);
       const Prediction alone = predict(d.problem, d.tiling, input.capacity, 0);
       if (!alone.fits)
-        throw ScenarioError(
-            layer->tiles->pos,
-            "layer '" + layer->name + "': with tiles " + tiling_text(d.problem, d.tiling) +
-                ", a tile op of '" + std::string(graph.op_name(o)) + "' needs " +
-                bytes_text(alone.working_set + alone.epilogue) +
-                " resident at once, but the cache holds " + bytes_text(input.capacity));
+        throw ScenarioError(layer->tiles->pos,
+                            "layer '" + model.name(d.origin.layer) + "': with tiles " +
+                                tiling_text(d.problem, d.tiling) + ", a tile op of '" +
+                                std::string(graph.op_name(o)) + "' needs " +
+                                bytes_text(alone.working_set + alone.epilogue) +
+                                " resident at once, but the cache holds " +
+                                bytes_text(input.capacity));
       d.cut = d.prediction.tiles > 1;
     } else if (automatic && !d.problem.dims.empty() && d.working_set > input.capacity) {
       const std::string key = problem_key(d.problem);

@@ -1,10 +1,58 @@
 #include "sim/model/layer_graph.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace memsim {
 
 std::string to_string(const Shape& s) {
   if (s.h == 1 && s.w == 1) return std::to_string(s.c);
   return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
+std::string LayerGraph::name(LayerId i) const {
+  if (i >= size()) throw std::out_of_range("LayerGraph::name: no layer " + std::to_string(i));
+  const std::size_t run =
+      static_cast<std::size_t>(std::upper_bound(name_first_.begin(), name_first_.end(), i) -
+                               name_first_.begin()) -
+      1;
+  const std::uint64_t number = name_number_[run];
+  if (number == 0) return name_text_[run];
+  return name_text_[run] + std::to_string(number + (i - name_first_[run]));
+}
+
+void LayerGraph::reserve(std::size_t layers, std::size_t inputs) {
+  record_of_.reserve(layers);
+  input_end_.reserve(layers);
+  inputs_.reserve(inputs);
+}
+
+void LayerGraph::push(std::uint32_t record, const LayerName& name,
+                      std::span<const LayerId> inputs) {
+  const auto id = static_cast<LayerId>(record_of_.size());
+  // A numbered name that continues the run before it (same text, next number) joins that run.
+  const bool continues = name.number != 0 && !name_first_.empty() && name_number_.back() != 0 &&
+                         name_text_.back() == name.text &&
+                         name_number_.back() + (id - name_first_.back()) == name.number;
+  if (!continues) {
+    name_first_.push_back(id);
+    name_text_.push_back(name.text);
+    name_number_.push_back(name.number);
+  }
+  record_of_.push_back(record);
+  inputs_.insert(inputs_.end(), inputs.begin(), inputs.end());
+  input_end_.push_back(static_cast<std::uint32_t>(inputs_.size()));
+}
+
+LayerId LayerGraph::add(Layer record, const LayerName& name, std::span<const LayerId> inputs) {
+  records_.push_back(std::move(record));
+  push(static_cast<std::uint32_t>(records_.size() - 1), name, inputs);
+  return last();
+}
+
+LayerId LayerGraph::add_copy(LayerId of, const LayerName& name, std::span<const LayerId> inputs) {
+  push(record_of_.at(of), name, inputs);
+  return last();
 }
 
 }  // namespace memsim

@@ -1,7 +1,9 @@
 #pragma once
 // A model as a DAG of layers with shapes, parameter counts and FLOPs resolved: what a [model]
 // becomes before a generator turns it into tensors and ops (policies/models builds it).
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,12 +55,13 @@ struct SavedRef {
   friend bool operator==(const SavedRef&, const SavedRef&) = default;
 };
 
+// A layer's record: what it is, but for its name and its inputs (LayerGraph keeps those per
+// layer). The copies of a `repeat` that read the same shape share one record: a chain of 10^6
+// identical layers is two records and 12 bytes a layer, not 10^6 records of 264 bytes.
 struct Layer {
-  std::string name;
   std::string type;
-  std::vector<LayerId> inputs;  // producing layers, or kModelInput
-  Shape shape;                  // output shape per sample
-  std::uint64_t params = 0;     // trainable parameters (weights, biases, batch-norm gamma/beta)
+  Shape shape;               // output shape per sample
+  std::uint64_t params = 0;  // trainable parameters (weights, biases, batch-norm gamma/beta)
   // For the whole batch; a multiply-add is 2 FLOPs.
   double flops_forward = 0;
   double flops_backward_data = 0;    // dL/dX of its inputs
@@ -69,7 +72,6 @@ struct Layer {
   // What its backward ops read besides dL/dY, as PyTorch's autograd saves it in training mode
   // (derivatives.yaml semantics; tools/autograd_saved.py checks the rules). The dL/dW op
   // exists only for layers with parameters.
-  // (Shared: a repeat's copies of a layer point to one list.)
   Shared<std::vector<SavedRef>> backward_data_reads;
   Shared<std::vector<SavedRef>> backward_weight_reads;
   std::vector<ExtraTensor> extras;  // written by its forward op for backward
@@ -78,21 +80,55 @@ struct Layer {
   // dL/dW adds into that layer's gradient.
   LayerId tied = kNotTied;
   bool has_weight() const { return params > 0 || tied != kNotTied; }
-  // Its forward op as a loop nest; empty for layers that are never tiled. Shared: the copies a
-  // repeat makes of a layer point to one nest, one tiling and one position.
+  // Its forward op as a loop nest; empty for layers that are never tiled.
   Shared<NestTemplate> nest;
   Shared<TileRequest> tiles;  // an explicit tiling, when the layer's table gives one
   Shared<SourcePos> pos;
 };
 
-struct LayerGraph {
+// A layer's name as LayerGraph::add takes it: `text`, or, with `number` set, `text` followed by
+// the decimal number ("dense" + 7 is "dense7"). A run of consecutive layers whose numbers count
+// up by one from the same text is kept as one entry and named when asked.
+struct LayerName {
+  std::string text;
+  std::uint64_t number = 0;  // 0: the name is `text` alone
+  std::string str() const { return number ? text + std::to_string(number) : text; }
+};
+
+class LayerGraph {
+ public:
   std::uint64_t batch = 1;
   std::uint32_t dtype_bytes = 4;
   Shape input;
   // Bytes per element of X0 when it is not the model's dtype: 8 for token ids (int64,
   // model.seq_len).
   std::uint32_t input_element_bytes = 0;
-  std::vector<Layer> layers;  // in a valid (topological) order; the last one is the output
+
+  // Layers are numbered 0..size()-1 in a valid (topological) order; the last one is the output.
+  std::size_t size() const { return record_of_.size(); }
+  bool empty() const { return record_of_.empty(); }
+  LayerId last() const { return static_cast<LayerId>(size() - 1); }
+  const Layer& layer(LayerId i) const { return records_[record_of_.at(i)]; }
+  // The layers it reads (producing layers, or kModelInput), in order.
+  std::span<const LayerId> inputs(LayerId i) const {
+    const std::uint32_t begin = i == 0 ? 0 : input_end_[i - 1];
+    return {inputs_.data() + begin, input_end_.at(i) - begin};
+  }
+  std::string name(LayerId i) const;
+  // Every layer's record in layer order (a repeat's copies give the same one):
+  // `for (const Layer& l : g.layers())`. Not on a temporary graph, which would be gone before
+  // the loop reads it.
+  class Records;
+  Records layers() const&;
+  Records layers() && = delete;
+  // How many distinct records the layers share (a repeat's copies count once).
+  std::size_t record_count() const { return records_.size(); }
+
+  // Building (policies/models): a layer with a record of its own, or another copy of layer
+  // `of`'s record. Returns the new layer's id.
+  LayerId add(Layer record, const LayerName& name, std::span<const LayerId> inputs);
+  LayerId add_copy(LayerId of, const LayerName& name, std::span<const LayerId> inputs);
+  void reserve(std::size_t layers, std::size_t inputs);
 
   std::uint64_t weight_bytes(const Layer& l) const { return l.params * dtype_bytes; }
   std::uint64_t activation_bytes(const Layer& l) const {
@@ -101,6 +137,55 @@ struct LayerGraph {
   std::uint64_t input_bytes() const {
     return batch * input.elements() * (input_element_bytes ? input_element_bytes : dtype_bytes);
   }
+
+ private:
+  void push(std::uint32_t record, const LayerName& name, std::span<const LayerId> inputs);
+  // Names by runs: run k covers layers name_first_[k] .. name_first_[k + 1] - 1, named
+  // name_text_[k] + (name_number_[k] + offset), or name_text_[k] when its number is 0.
+  std::vector<LayerId> name_first_;
+  std::vector<std::string> name_text_;
+  std::vector<std::uint64_t> name_number_;
+  std::vector<Layer> records_;
+  std::vector<std::uint32_t> record_of_;  // per layer
+  std::vector<std::uint32_t> input_end_;  // per layer: its inputs end here in inputs_
+  std::vector<LayerId> inputs_;
 };
+
+class LayerGraph::Records {
+ public:
+  class iterator {
+   public:
+    using value_type = Layer;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    iterator(const LayerGraph* g, LayerId i) : g_(g), i_(i) {}
+    const Layer& operator*() const { return g_->layer(i_); }
+    const Layer* operator->() const { return &g_->layer(i_); }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator before = *this;
+      ++i_;
+      return before;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.i_ == b.i_; }
+
+   private:
+    const LayerGraph* g_ = nullptr;
+    LayerId i_ = 0;
+  };
+  explicit Records(const LayerGraph& g) : g_(g) {}
+  iterator begin() const { return {&g_, 0}; }
+  iterator end() const { return {&g_, static_cast<LayerId>(g_.size())}; }
+
+ private:
+  const LayerGraph& g_;
+};
+
+inline LayerGraph::Records LayerGraph::layers() const& {
+  return Records(*this);
+}
 
 }  // namespace memsim

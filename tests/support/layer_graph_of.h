@@ -3,6 +3,7 @@
 // into its layer graph; and the one-line error a bad one gives ("" when it builds).
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "policies/models/layer_graph_builder.h"
 #include "sim/scenario/scenario_parse.h"
@@ -14,6 +15,20 @@ inline LayerGraph graph_of(const std::string& model) {
       parse_scenario_text("[hardware.cache]\ncapacity = \"4 tensors\"\n" + model, "m.toml");
   REQUIRE(spec.model);
   return build_layer_graph(*spec.model);
+}
+
+// Layer i's inputs as a vector, to compare with a list written by hand.
+inline std::vector<LayerId> inputs_of(const LayerGraph& g, LayerId i) {
+  const std::span<const LayerId> in = g.inputs(i);
+  return {in.begin(), in.end()};
+}
+
+// The layer named `name` (the test fails when there is none).
+inline LayerId id_of(const LayerGraph& g, const std::string& name) {
+  for (LayerId i = 0; i < g.size(); ++i)
+    if (g.name(i) == name) return i;
+  FAIL("no layer " << name);
+  return 0;
 }
 
 inline std::string graph_error(const std::string& model) {

@@ -38,7 +38,7 @@ std::string_view role_text(NestRole role) {
 }
 
 std::string layer_of(const ModelTiling& t, const OpTilingDecision& d) {
-  return d.origin.layer < t.model.layers.size() ? t.model.layers[d.origin.layer].name : "-";
+  return d.origin.layer < t.model.size() ? t.model.name(d.origin.layer) : "-";
 }
 
 nlohmann::ordered_json tiling_json(const ModelTiling& t) {
