@@ -112,6 +112,39 @@ TEST_CASE("a tile is a layer of its own named <layer>.tile<k>, rolled up to its 
   CHECK(g.layer_name(t3_again) == "conv1.tile5");
 }
 
+TEST_CASE("numbered layer names are kept as runs and found again digit by digit",
+          "[names][tiles]") {
+  // d4, d5 continue one run; a tile of d5 takes index 2; d7 at index 3 still continues it (4 +
+  // 3 = 7, and the tile is named after its layer); the plain x ends the run; d8 after it starts
+  // a new one; "d" 10 at index 6 does not continue it (8 + 1 = 9), nor does "e" 9.
+  GraphBuilder b;
+  const LayerIndex d4 = b.add_layer("d", 4);
+  const LayerIndex d5 = b.add_layer("d", 5);
+  const LayerIndex tile = b.add_tile(d5, 2);
+  const LayerIndex d7 = b.add_layer("d", 7);
+  const LayerIndex x = b.add_layer("x");
+  const LayerIndex d8 = b.add_layer("d", 8);
+  const LayerIndex d10 = b.add_layer("d", 10);
+  const LayerIndex e9 = b.add_layer("e", 9);
+  const TensorId out = b.add_tensor(d7, TensorRole::out, 1, TensorKind::activation, false);
+  const Graph g = std::move(b).build();
+  const std::vector<std::string> expected{"d4", "d5", "d5.tile2", "d7", "x", "d8", "d10", "e9"};
+  const LayerIndex ids[] = {d4, d5, tile, d7, x, d8, d10, e9};
+  REQUIRE(g.layer_count() == 8);
+  for (std::size_t i = 0; i < 8; ++i) {
+    CAPTURE(i);
+    CHECK(ids[i] == i);
+    CHECK(g.layer_name(ids[i]) == expected[i]);
+  }
+  CHECK(g.layer_root(tile) == d5);
+  // Found by comparing the text and then the digits: no leading zero, no extra digit.
+  CHECK(g.find_tensor("d7.out") == out);
+  for (const char* other : {"d07.out", "d70.out", "d.out", "d8.out", "e7.out", "d7"}) {
+    CAPTURE(other);
+    CHECK(g.find_tensor(other) == Graph::kNoTensor);
+  }
+}
+
 namespace {
 
 std::vector<std::string> op_names(const Simulation& sim) {

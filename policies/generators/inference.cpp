@@ -19,9 +19,8 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
   const std::size_t n = lg.size();
   const auto size = [&](std::uint64_t bytes) -> std::uint64_t { return uniform ? 1 : bytes; };
   GraphBuilder b;
-  std::size_t name_bytes = 5;  // "input"
-  for (LayerId i = 0; i < n; ++i) name_bytes += lg.name(i).size();
-  b.reserve(2 * n + 1, n, 3 * n, name_bytes, n + 1);
+  // Names are not reserved: a repeat's numbered names are one run, whatever its length.
+  b.reserve(2 * n + 1, n, 3 * n, 0, 0);
   const TensorId x0 = b.add_tensor(b.add_layer("input"), TensorRole::none, size(lg.input_bytes()),
                                    TensorKind::input, true);
   NestRecorder nests(lg, !uniform);  // loop nests, for tiling
@@ -33,7 +32,7 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
   std::vector<NestRecorder::Use> uses;
   for (LayerId i = 0; i < n; ++i) {
     const Layer& layer = lg.layer(i);
-    const LayerIndex named = b.add_layer(lg.name(i));
+    const LayerIndex named = b.add_layer(lg.name_parts(i).first, lg.name_parts(i).second);
     reads.clear();
     uses.clear();
     if (layer.params > 0) {

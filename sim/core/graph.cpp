@@ -99,16 +99,25 @@ std::uint64_t Graph::working_set_bytes(OpId o) const {
 }
 
 const TileEntry* Graph::tile_entry(LayerIndex l) const {
-  if ((name_ends_[l] & kTileBit) == 0) return nullptr;
+  if (tiles_.empty() || l < tiles_.front().layer) return nullptr;  // the common case: no tiles
   const auto it = std::lower_bound(tiles_.begin(), tiles_.end(), l,
                                    [](const TileEntry& e, LayerIndex v) { return e.layer < v; });
-  return &*it;
+  return it != tiles_.end() && it->layer == l ? &*it : nullptr;
+}
+
+const Graph::NameRun& Graph::run_of(LayerIndex l) const {
+  const auto it = std::upper_bound(name_runs_.begin(), name_runs_.end(), l,
+                                   [](LayerIndex v, const NameRun& r) { return v < r.first; });
+  return *(it - 1);  // a tile is made of a layer before it, so a run starts at or before l
 }
 
 std::string Graph::layer_name(LayerIndex l) const {
-  const TileEntry* t = tile_entry(l);
-  if (!t) return std::string(stored_name(l));
-  return layer_name(t->of) + std::string(kTileWord) + std::to_string(t->tile);
+  if (const TileEntry* t = tile_entry(l))
+    return layer_name(t->of) + std::string(kTileWord) + std::to_string(t->tile);
+  const NameRun& r = run_of(l);
+  std::string name(run_text(r));
+  if (r.number != 0) name += std::to_string(r.number + (l - r.first));
+  return name;
 }
 
 std::string Graph::tensor_name(TensorId t) const {
@@ -133,7 +142,19 @@ bool Graph::name_is(LayerIndex l, std::string_view suffix, std::string_view name
     name.remove_suffix(suffix.size() + 1);
   }
   const TileEntry* t = tile_entry(l);
-  if (!t) return stored_name(l) == name;
+  if (!t) {
+    const NameRun& r = run_of(l);
+    const std::string_view text = run_text(r);
+    if (r.number == 0) return name == text;
+    if (!name.starts_with(text)) return false;
+    // The rest is the number, without a leading zero.
+    std::uint64_t number = r.number + (l - r.first), digits = 1;
+    for (std::uint64_t n = number; n >= 10; n /= 10) ++digits;
+    if (name.size() != text.size() + digits) return false;
+    for (std::size_t i = name.size(); i-- > text.size(); number /= 10)
+      if (name[i] != static_cast<char>('0' + number % 10)) return false;
+    return true;
+  }
   const std::string tile = std::string(kTileWord) + std::to_string(t->tile);
   return name.ends_with(tile) && name_is(t->of, {}, name.substr(0, name.size() - tile.size()));
 }
@@ -151,7 +172,7 @@ OpId Graph::find_op(std::string_view name) const {
 }
 
 std::size_t Graph::memory_bytes() const {
-  return names_.capacity() + name_ends_.capacity() * sizeof(std::uint32_t) +
+  return names_.capacity() + name_runs_.capacity() * sizeof(NameRun) +
          tiles_.capacity() * sizeof(TileEntry) + tensors_.capacity() * sizeof(Tensor) +
          ops_.capacity() * sizeof(Op) + operands_.capacity() * sizeof(TensorId) +
          producers_.capacity() * sizeof(OpId);
@@ -164,33 +185,43 @@ void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t ope
   graph_.ops_.reserve(ops);
   graph_.operands_.reserve(operands);
   graph_.names_.reserve(name_bytes);
-  graph_.name_ends_.reserve(layers);
+  graph_.name_runs_.reserve(layers);
 }
 
 LayerIndex GraphBuilder::add_layer(std::string_view name) {
-  if (name.size() > std::numeric_limits<std::uint16_t>::max())
+  return add_layer(name, 0);
+}
+
+LayerIndex GraphBuilder::add_layer(std::string_view text, std::uint64_t number) {
+  if (text.size() > std::numeric_limits<std::uint16_t>::max())
     throw std::length_error("name longer than 65535 characters");
-  if (graph_.names_.size() + name.size() >= Graph::kTileBit)
-    throw std::length_error("names exceed 2 GiB");
-  if (graph_.name_ends_.size() >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
-  graph_.names_.append(name);
-  graph_.name_ends_.push_back(static_cast<std::uint32_t>(graph_.names_.size()));
-  return static_cast<LayerIndex>(graph_.name_ends_.size() - 1);
+  if (graph_.names_.size() + text.size() > std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("names exceed 4 GiB");
+  if (graph_.layer_count_ >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
+  const LayerIndex id = graph_.layer_count_++;
+  std::vector<Graph::NameRun>& runs = graph_.name_runs_;
+  // It continues the run before it when that run would give layer id this very name.
+  if (number != 0 && !runs.empty() && runs.back().number != 0 &&
+      runs.back().number + (id - runs.back().first) == number &&
+      graph_.run_text(runs.back()) == text)
+    return id;
+  runs.push_back({id, static_cast<std::uint32_t>(graph_.names_.size()), number,
+                  static_cast<std::uint16_t>(text.size())});
+  graph_.names_.append(text);
+  return id;
 }
 
 LayerIndex GraphBuilder::add_tile(LayerIndex layer, std::uint32_t tile) {
   check_layer(layer);
   if (tile == kNoTile) throw std::out_of_range("tile index too large");
-  if (graph_.name_ends_.size() >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
-  const auto id = static_cast<LayerIndex>(graph_.name_ends_.size());
-  // No name of its own: the end offset repeats the last one, so the next layer's begins there.
-  graph_.name_ends_.push_back(static_cast<std::uint32_t>(graph_.names_.size()) | Graph::kTileBit);
+  if (graph_.layer_count_ >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
+  const LayerIndex id = graph_.layer_count_++;
   graph_.tiles_.push_back({id, graph_.layer_root(layer), tile});  // a tile of a tile: of the layer
   return id;
 }
 
 void GraphBuilder::check_layer(LayerIndex layer) const {
-  if (layer >= graph_.name_ends_.size()) throw std::out_of_range("not a layer index");
+  if (layer >= graph_.layer_count_) throw std::out_of_range("not a layer index");
 }
 
 TensorId GraphBuilder::add_tensor(LayerIndex layer, TensorRole role, std::uint64_t bytes,

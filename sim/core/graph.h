@@ -136,7 +136,7 @@ class Graph {
   // Names composed from the layer table: see the comment at the top of this file.
   std::string tensor_name(TensorId t) const;
   std::string op_name(OpId o) const;
-  std::size_t layer_count() const { return name_ends_.size(); }
+  std::size_t layer_count() const { return layer_count_; }
   std::string layer_name(LayerIndex l) const;
   // The layer a tile belongs to (itself for a layer that is not a tile): per-layer roll-ups
   // group by it.
@@ -186,18 +186,25 @@ class Graph {
   friend class GraphBuilder;
   // Whether "<layer l>[.<suffix>]" (no dot when suffix is empty) equals `name`.
   bool name_is(LayerIndex l, std::string_view suffix, std::string_view name) const;
-  // Layer l's name is names_[end(l - 1), end(l)): names are appended in layer order, so one
-  // 4-byte end offset per layer locates it. The top bit marks a tile entry (no name).
-  static constexpr std::uint32_t kTileBit = 0x80000000u;
-  std::uint32_t name_end(LayerIndex l) const { return name_ends_[l] & ~kTileBit; }
-  std::string_view stored_name(LayerIndex l) const {
-    const std::uint32_t begin = l == 0 ? 0 : name_end(l - 1);
-    return {names_.data() + begin, name_end(l) - begin};
-  }
   const TileEntry* tile_entry(LayerIndex l) const;
+  // Layer names by runs (a tile has none: it is named after its layer). Run k starts at layer
+  // `first`; its text is names_[text_begin, text_begin + text_size). With number 0 it names that
+  // one layer; otherwise layer first + j (when not a tile) is the text followed by number + j,
+  // so a chain of 10^6 numbered layers is one run, not 10^6 names.
+  struct NameRun {
+    LayerIndex first = 0;
+    std::uint32_t text_begin = 0;
+    std::uint64_t number = 0;
+    std::uint16_t text_size = 0;
+  };
+  const NameRun& run_of(LayerIndex l) const;  // l is not a tile
+  std::string_view run_text(const NameRun& r) const {
+    return {names_.data() + r.text_begin, r.text_size};
+  }
   std::string names_;
-  std::vector<std::uint32_t> name_ends_;  // one per layer
-  std::vector<TileEntry> tiles_;          // by increasing layer
+  std::vector<NameRun> name_runs_;  // by increasing first
+  std::uint32_t layer_count_ = 0;
+  std::vector<TileEntry> tiles_;  // by increasing layer
   std::vector<Tensor> tensors_;
   std::vector<Op> ops_;
   std::vector<TensorId> operands_;
@@ -212,6 +219,10 @@ class GraphBuilder {
                std::size_t layers = 0);
   // A layer named `name` (its ops and tensors are named "<name>.<role>").
   LayerIndex add_layer(std::string_view name);
+  // A layer named `text` followed by the decimal `number` (>= 1): "dense" and 7 is "dense7". A
+  // layer that continues the numbered run before it (same text, the next number) costs no
+  // name of its own.
+  LayerIndex add_layer(std::string_view text, std::uint64_t number);
   // Tile `tile` of layer `layer`, named "<layer>.tile<tile>" (for tiled layers).
   LayerIndex add_tile(LayerIndex layer, std::uint32_t tile);
   // A tensor with a role in a layer; `role` none names it as the layer.

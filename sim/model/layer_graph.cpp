@@ -10,15 +10,21 @@ std::string to_string(const Shape& s) {
   return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
 }
 
-std::string LayerGraph::name(LayerId i) const {
+std::pair<std::string_view, std::uint64_t> LayerGraph::name_parts(LayerId i) const {
   if (i >= size()) throw std::out_of_range("LayerGraph::name: no layer " + std::to_string(i));
   const std::size_t run =
       static_cast<std::size_t>(std::upper_bound(name_first_.begin(), name_first_.end(), i) -
                                name_first_.begin()) -
       1;
   const std::uint64_t number = name_number_[run];
-  if (number == 0) return name_text_[run];
-  return name_text_[run] + std::to_string(number + (i - name_first_[run]));
+  return {name_text_[run], number == 0 ? 0 : number + (i - name_first_[run])};
+}
+
+std::string LayerGraph::name(LayerId i) const {
+  const auto [text, number] = name_parts(i);
+  std::string name(text);
+  if (number != 0) name += std::to_string(number);
+  return name;
 }
 
 void LayerGraph::reserve(std::size_t layers, std::size_t inputs) {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/core/errors.h"
@@ -115,6 +117,9 @@ class LayerGraph {
     return {inputs_.data() + begin, input_end_.at(i) - begin};
   }
   std::string name(LayerId i) const;
+  // The same as its run keeps it: the text, and the number that follows it (0: none), which
+  // GraphBuilder::add_layer(text, number) takes without making the string.
+  std::pair<std::string_view, std::uint64_t> name_parts(LayerId i) const;
   // Every layer's record in layer order (a repeat's copies give the same one):
   // `for (const Layer& l : g.layers())`. Not on a temporary graph, which would be gone before
   // the loop reads it.
