@@ -52,7 +52,10 @@ RematPlannerResult plan_recompute(const RematProblem& problem,
 // A lower bound every plan obeys, from each first computation on its own: when node t is
 // computed, each earlier value that a later node reads is either in memory or computed again
 // after it (costing at least its compute cost once); the cheapest such choice that fits the
-// budget (as a fractional knapsack: a bound on the whole-value choice). The largest over t.
+// budget: a knapsack. Its fractional relaxation is a bound; where every cost is a whole number
+// the whole-value knapsack is solved exactly (dynamic programming over the cost in units of the
+// costs' gcd, for the stages whose fractional bound could still raise the result, while its
+// table has at most 40 million cells). The largest over t.
 double stage_lower_bound(const RematProblem& problem);
 
 // The plan that computes every node once in order and drops each value after its last reader
