@@ -7,6 +7,7 @@
 #include <random>
 
 #include "policies/solver/remat_builder.h"
+#include "policies/solver/remat_closure_bound.h"
 #include "policies/solver/remat_knapsack.h"
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_planner.h"
@@ -103,6 +104,21 @@ TEST_CASE("recompute: a value dropped for room comes back by a cascade of two re
   CHECK(verified_reruns(g, p, r.plan) == 2);
   // The stage bound alone sees only x2's rerun at h (3 FLOP), not the cascade.
   CHECK(stage_lower_bound(p) == 3);
+  // The closure bound sees it: at h (node 3) memory holds h's working set y, w (3 B, the whole
+  // budget), so x2 (read by k later) is not in memory and comes back after h, and so does its
+  // input x1, not in memory either: 3 + 2 = 5, the optimum. No other stage has a value read
+  // later that does not fit.
+  CHECK(stage_closure_bound(p, 3, 10, true) == Approx(5));
+  bool solved = false;
+  std::vector<std::uint32_t> recomputed;
+  CHECK(stage_closure_bound(p, 3, 10, false, &solved, &recomputed) == 5);
+  CHECK(solved);
+  CHECK(recomputed == std::vector<std::uint32_t>{0, 1});
+  const ClosureBound closure = closure_bound(p, 10);
+  CHECK(closure.bound == 5);
+  CHECK(closure.stage == 3);
+  CHECK(closure.solved);
+  CHECK(stage_closure_bound(p, 2, 10, false) == 0);
   CHECK(optimal_by_search(p) == 5);
 }
 
@@ -185,6 +201,7 @@ TEST_CASE("recompute: random graphs against exhaustive search, the bound never e
     ++feasible;
     // The stage knapsacks' bound (whole knapsacks here: the costs are whole) on its own.
     CHECK(stage_lower_bound(p) <= truth + 1e-9);
+    CHECK(closure_bound(p, 10).bound <= truth + 1e-9);
     if (!r.found) continue;
     CHECK(r.lower_bound <= truth + 1e-9);
     CHECK(r.cost >= truth - 1e-9);
@@ -289,6 +306,10 @@ TEST_CASE("recompute: the whole knapsack of a stage beats its fractional bound, 
   CHECK(stages[0].dropped == std::vector<std::uint32_t>{2});
   CHECK(stage_lower_bound(p) == 5);
   CHECK(optimal_by_search(p) == 5);
+  // The closure program at x is this knapsack (no value left out has an input): its linear
+  // relaxation is the fractional 4.5, its integer optimum 5.
+  CHECK(stage_closure_bound(p, 3, 10, true) == Approx(4.5));
+  CHECK(stage_closure_bound(p, 3, 10, false) == 5);
   RematPlannerOptions options;
   options.exact_search = false;
   options.time_limit_seconds = 30;

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "policies/solver/remat_builder.h"
+#include "policies/solver/remat_closure_bound.h"
 #include "policies/solver/remat_closure_builder.h"
 #include "policies/solver/remat_exact.h"
 #include "policies/solver/remat_knapsack.h"
@@ -231,6 +232,32 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     start_round();
   };
   if (!rounds_over) start_round();
+
+  // The closure bound (a tenth of the time, while the first round runs in its child), and a
+  // plan of each kind seeded from its stage's solution as the knapsack plans are.
+  if (!proved()) {
+    const ClosureBound closure = closure_bound(p, options.time_limit_seconds / 10, r.lower_bound);
+    if (closure.bound > r.lower_bound) {
+      r.lower_bound = closure.bound;
+      r.bound_method = "closure bound";
+    }
+    if (closure.solved && !proved()) {
+      std::vector<double> seed(p.size(), kKeptWeight);
+      for (std::uint32_t v : closure.recomputed) seed[v] = 1.0;
+      for (std::size_t k = 0; k < kKinds; ++k) {
+        std::vector<double> w = seed;
+        const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w);
+        if (!plan) continue;
+        const PlanCheck check = check_plan(p, *plan);
+        if (!check.ok) continue;
+        consider(*plan, "closure-bound plan");
+        if (check.recompute_cost < kind_cost[k]) {
+          kind_cost[k] = check.recompute_cost;
+          episode_weights[k] = std::move(w);
+        }
+      }
+    }
+  }
   const std::function<bool()> child_done = [&] { return child.running() && child.poll(); };
   while (!proved() && Clock::now() < deadline) {
     if (child_done()) {

@@ -7,7 +7,10 @@
 //  2b. On graphs of up to kExactSearchNodes nodes the exact search (remat_exact.h) may finish:
 //      its plan is optimal.
 //  3. Greedy plans (remat_builder.h and remat_closure_builder.h, each eviction rule) give the
-//     first incumbent; the stage bound (below) is the first lower bound.
+//     first incumbent; the stage bound (below, remat_knapsack.h) is the first lower bound, and
+//     the values its knapsacks leave out seed closure plans ("knapsack plans").
+//  3b. The closure bound (remat_closure_bound.h) raises the bound, and its solution seeds
+//     closure plans too.
 //  4. At the same time until the time limit: rounds of the integer program (remat_milp.h) in a
 //     child process (remat_milp_child.h), started from the incumbent, raise the bound to what
 //     CBC proves and give solutions that the builder turns into plans (repairing them where
