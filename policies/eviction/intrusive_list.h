@@ -11,42 +11,49 @@ namespace memsim {
 
 class IntrusiveList {
  public:
-  explicit IntrusiveList(std::size_t size) : prev_(size, kNil), next_(size, kNil), in_(size, 0) {}
+  explicit IntrusiveList(std::size_t size) : nodes_(size, Node{kOut, kNil}) {}
   void push_back(TensorId t) {
-    if (in_[t]) unlink(t);
-    prev_[t] = tail_;
-    next_[t] = kNil;
+    if (t == tail_) return;  // already last: touching it again changes nothing
+    Node& n = nodes_[t];
+    if (n.prev != kOut) unlink(t);
+    n.prev = tail_;
+    n.next = kNil;
     if (tail_ != kNil)
-      next_[tail_] = t;
+      nodes_[tail_].next = t;
     else
       head_ = t;
     tail_ = t;
-    in_[t] = 1;
   }
   void unlink(TensorId t) {
-    if (!in_[t]) return;
-    if (prev_[t] != kNil)
-      next_[prev_[t]] = next_[t];
+    Node& n = nodes_[t];
+    if (n.prev == kOut) return;
+    if (n.prev != kNil)
+      nodes_[n.prev].next = n.next;
     else
-      head_ = next_[t];
-    if (next_[t] != kNil)
-      prev_[next_[t]] = prev_[t];
+      head_ = n.next;
+    if (n.next != kNil)
+      nodes_[n.next].prev = n.prev;
     else
-      tail_ = prev_[t];
-    in_[t] = 0;
+      tail_ = n.prev;
+    n.prev = kOut;
   }
-  bool contains(TensorId t) const { return in_[t] != 0; }
+  bool contains(TensorId t) const { return nodes_[t].prev != kOut; }
   // The first element from the front that is not pinned, or kNoTensor.
   TensorId first_unpinned(const VictimQuery& q) const {
-    for (TensorId t = head_; t != kNil; t = next_[t])
+    for (TensorId t = head_; t != kNil; t = nodes_[t].next)
       if (!q.pinned(t)) return t;
     return Graph::kNoTensor;
   }
 
  private:
   static constexpr TensorId kNil = Graph::kNoTensor;
-  std::vector<TensorId> prev_, next_;
-  std::vector<std::uint8_t> in_;
+  // prev == kOut: not in the list (tensor ids stay below it: see Graph::kNoTensor).
+  static constexpr TensorId kOut = Graph::kNoTensor - 1;
+  // A tensor's links side by side: one cache line serves both.
+  struct Node {
+    TensorId prev, next;
+  };
+  std::vector<Node> nodes_;
   TensorId head_ = kNil, tail_ = kNil;
 };
 

@@ -9,6 +9,7 @@
 
 #include "sim/core/dram_channels.h"
 #include "sim/core/free_space.h"
+#include "sim/core/verifying_sink.h"
 
 namespace memsim {
 namespace {
@@ -18,10 +19,25 @@ bool never_dead(const Tensor& t) {
   return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state || t.required_output;
 }
 
+// docs/model.md §6: the stall split, reported to a sink of type Sink.
+template <typename Sink>
+void account_stall_to(double idle_from, double start, double store_wait, OpId o, Sink& sink,
+                      ExecutionTimes& times) {
+  if (start <= idle_from) return;
+  const double store_part = std::clamp(store_wait - idle_from, 0.0, start - idle_from);
+  if (store_part > 0) sink.on_stall(idle_from, idle_from + store_part, o, true);
+  if (start - idle_from - store_part > 0) sink.on_stall(idle_from + store_part, start, o, false);
+  times.stall_store += store_part;
+  times.stall_load += start - idle_from - store_part;
+}
+
+// Sink is StepSink (any sink, called through its virtual functions) or VerifyingSink (final:
+// its calls are direct and inline).
+template <typename Sink>
 class Run {
  public:
   Run(const Graph& graph, std::span<const OpId> order, const Machine& machine,
-      EvictionPolicy& policy, const ExecutorOptions& options, StepSink& sink)
+      EvictionPolicy& policy, const ExecutorOptions& options, Sink& sink)
       : g_(graph),
         order_(order),
         m_(machine),
@@ -369,7 +385,7 @@ class Run {
       store_wait = std::max(store_wait, store_end_[t]);
     }
     if (deep_) charge_links(o, start, store_wait);
-    account_stall(now_, start, store_wait, o, sink_, times_);
+    account_stall_to(now_, start, store_wait, o, sink_, times_);
     const double duration = m_.compute_seconds(g_.op(o).flops);
     const double end = start + duration;
     compute_busy_ += duration;
@@ -422,7 +438,7 @@ class Run {
   const Machine& m_;
   EvictionPolicy& policy_;
   std::uint32_t lookahead_;
-  StepSink& sink_;
+  Sink& sink_;
   DramChannels channels_;
   FreeSpace space_;
   std::vector<std::uint8_t> state_;  // kHeld | kHasDramCopy
@@ -474,17 +490,18 @@ void charge_link_stalls(double idle_from, double start, double store_wait, std::
 
 void account_stall(double idle_from, double start, double store_wait, OpId o, StepSink& sink,
                    ExecutionTimes& times) {
-  if (start <= idle_from) return;
-  const double store_part = std::clamp(store_wait - idle_from, 0.0, start - idle_from);
-  if (store_part > 0) sink.on_stall(idle_from, idle_from + store_part, o, true);
-  if (start - idle_from - store_part > 0) sink.on_stall(idle_from + store_part, start, o, false);
-  times.stall_store += store_part;
-  times.stall_load += start - idle_from - store_part;
+  account_stall_to(idle_from, start, store_wait, o, sink, times);
 }
 
 ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
                        EvictionPolicy& policy, const ExecutorOptions& options, StepSink& sink) {
-  return Run(graph, order, machine, policy, options, sink).run();
+  return Run<StepSink>(graph, order, machine, policy, options, sink).run();
+}
+
+ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
+                       EvictionPolicy& policy, const ExecutorOptions& options,
+                       VerifyingSink& sink) {
+  return Run<VerifyingSink>(graph, order, machine, policy, options, sink).run();
 }
 
 }  // namespace memsim

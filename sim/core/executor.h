@@ -62,4 +62,10 @@ void account_stall(double idle_from, double start, double store_wait, OpId o, St
 ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
                        EvictionPolicy& policy, const ExecutorOptions& options, StepSink& sink);
 
+class VerifyingSink;
+// The same, reporting to the verifier's sink without a virtual call per step (every run of
+// run_simulation goes through it).
+ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
+                       EvictionPolicy& policy, const ExecutorOptions& options, VerifyingSink& sink);
+
 }  // namespace memsim

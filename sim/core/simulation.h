@@ -16,6 +16,7 @@
 #include "sim/core/timed_verifier.h"
 #include "sim/core/traffic.h"
 #include "sim/core/verifier.h"
+#include "sim/core/verifying_sink.h"
 #include "sim/model/tiling_rollup.h"
 
 namespace memsim {
@@ -59,40 +60,8 @@ struct RunResult {
 // verifier rejects the schedule.
 RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr);
 
-class VerifyingSink;
 // The figures of a run whose steps went through `verified`: the verifier's counts (and its
 // end-state check, which throws ScheduleError), liveness, FLOPs by phase, the OOM verdict.
 RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const ExecutionTimes& times);
-
-// Passes steps through the verifier — in list order, then in time (TimedVerifier) — before
-// handing them on.
-class VerifyingSink : public StepSink {
- public:
-  VerifyingSink(const Graph& graph, const Machine& machine, StepSink* next,
-                VerifierOptions options = {})
-      : verifier_(graph, machine, options), traffic_(graph, machine), next_(next) {}
-  void on_step(const TimedStep& step) override {
-    verifier_.apply(step);
-    traffic_.add(step);
-    if (next_) next_->on_step(step);
-  }
-  void on_stall(double start, double end, OpId op, bool store) override {
-    if (next_) next_->on_stall(start, end, op, store);
-  }
-  void on_prefetch(OpId op, TensorId tensor, bool issued) override {
-    if (next_) next_->on_prefetch(op, tensor, issued);
-  }
-  void on_decision_point(double time) override {
-    verifier_.settle_before(time);
-    if (next_) next_->on_decision_point(time);
-  }
-  TimedVerifier& verifier() { return verifier_; }
-  const Traffic& traffic() const { return traffic_.traffic(); }
-
- private:
-  TimedVerifier verifier_;
-  TrafficCounter traffic_;
-  StepSink* next_;
-};
 
 }  // namespace memsim

@@ -59,9 +59,11 @@ void TimedVerifier::apply(const TimedStep& step) {
   const double earliest =
       step.step.kind == StepKind::load ? std::min(step.issued, step.start) : step.start;
   if (earliest < watermark_)
-    fail(step, "happens at t=" + exact(earliest) +
-                   ", before a decision already made at t=" + exact(watermark_));
-  if (step.end < step.start) fail(step, "ends before it starts");
+    fail_with(step, [&] {
+      return "happens at t=" + exact(earliest) +
+             ", before a decision already made at t=" + exact(watermark_);
+    });
+  if (step.end < step.start) fail_with(step, [&] { return "ends before it starts"; });
   const TensorId t = step.step.id;
   const bool transfer = step.step.kind == StepKind::load || step.step.kind == StepKind::store;
   if (transfer && (step.link != 1 || (deep_ && graph_.tensor(t).home > 2))) check_deep_hop(step);
@@ -70,12 +72,16 @@ void TimedVerifier::apply(const TimedStep& step) {
     case StepKind::load: {
       check_transfer(step);
       if (step.start < step.issued)
-        fail(step, "starts at t=" + exact(step.start) +
-                       ", before it is issued at t=" + exact(step.issued));
+        fail_with(step, [&] {
+          return "starts at t=" + exact(step.start) +
+                 ", before it is issued at t=" + exact(step.issued);
+        });
       Copy& c = copy_of(t);
       if (step.issued < c.dropped_at)
-        fail(step, "is issued at t=" + exact(step.issued) +
-                       " while the tensor's previous copy stays until t=" + exact(c.dropped_at));
+        fail_with(step, [&] {
+          return "is issued at t=" + exact(step.issued) +
+                 " while the tensor's previous copy stays until t=" + exact(c.dropped_at);
+        });
       c.resident = true;
       c.ready = step.end;
       arrive(c, step.issued);
@@ -85,18 +91,22 @@ void TimedVerifier::apply(const TimedStep& step) {
       check_transfer(step);
       Copy& c = copy_of(t);
       if (step.start < c.ready)
-        fail(step, "starts at t=" + exact(step.start) +
-                       ", before its value exists (t=" + exact(c.ready) + ")");
+        fail_with(step, [&] {
+          return "starts at t=" + exact(step.start) +
+                 ", before its value exists (t=" + exact(c.ready) + ")";
+        });
       c.store_end = std::max(c.store_end, step.end);
       break;
     }
     case StepKind::drop: {
-      if (step.end != step.start) fail(step, "a drop takes no time");
+      if (step.end != step.start) fail_with(step, [&] { return "a drop takes no time"; });
       Copy& c = copy_of(t);
       const double busy_until = std::max({c.ready, c.last_use_end, c.store_end});
       if (step.start < busy_until)
-        fail(step, "drops the tensor at t=" + exact(step.start) +
-                       " while its load, a use or a store runs until t=" + exact(busy_until));
+        fail_with(step, [&] {
+          return "drops the tensor at t=" + exact(step.start) +
+                 " while its load, a use or a store runs until t=" + exact(busy_until);
+        });
       c.resident = false;
       c.dropped_at = step.start;
       ++c.pending;
@@ -110,20 +120,26 @@ void TimedVerifier::apply(const TimedStep& step) {
 }
 
 void TimedVerifier::check_transfer(const TimedStep& step) {
-  if (step.resource != Resource::dram) fail(step, "a transfer must run on a DRAM channel");
+  if (step.resource != Resource::dram)
+    fail_with(step, [&] { return "a transfer must run on a DRAM channel"; });
   std::vector<double>& channels = step.link == 1 ? channel_end_ : deep_channel_end_[step.link - 2];
   if (step.channel >= channels.size())
-    fail(step, "runs on channel " + std::to_string(step.channel) + " of " +
-                   std::to_string(channels.size()) +
-                   (step.link == 1 ? "" : " of link " + std::to_string(step.link)));
+    fail_with(step, [&] {
+      return "runs on channel " + std::to_string(step.channel) + " of " +
+             std::to_string(channels.size()) +
+             (step.link == 1 ? "" : " of link " + std::to_string(step.link));
+    });
   const double duration = machine_.link_seconds(step.link, graph_.tensor(step.step.id).bytes);
   if (step.end != step.start + duration)
-    fail(step,
-         "lasts " + exact(step.end - step.start) + ", not its transfer time " + exact(duration));
+    fail_with(step, [&] {
+      return "lasts " + exact(step.end - step.start) + ", not its transfer time " + exact(duration);
+    });
   double& free_at = channels[step.channel];
   if (step.start < free_at)
-    fail(step, "starts at t=" + exact(step.start) + " on channel " + std::to_string(step.channel) +
-                   ", still busy until t=" + exact(free_at));
+    fail_with(step, [&] {
+      return "starts at t=" + exact(step.start) + " on channel " + std::to_string(step.channel) +
+             ", still busy until t=" + exact(free_at);
+    });
   free_at = step.end;
 }
 
@@ -140,21 +156,27 @@ void TimedVerifier::check_deep_hop(const TimedStep& step) {
   if (link != 1) {
     check_transfer(step);
     if (step.start < step.issued)
-      fail(step,
-           "starts at t=" + exact(step.start) + ", before it is issued at t=" + exact(step.issued));
+      fail_with(step, [&] {
+        return "starts at t=" + exact(step.start) +
+               ", before it is issued at t=" + exact(step.issued);
+      });
   }
   const auto bytes = static_cast<std::int64_t>(graph_.tensor(t).bytes);
   if (from == home) {
     const auto it = home_valid_.find(t);
     const double valid = it == home_valid_.end() ? 0.0 : it->second;
     if (step.start < valid)
-      fail(step, "starts at t=" + exact(step.start) +
-                     ", before the copy at its home is valid (t=" + exact(valid) + ")");
+      fail_with(step, [&] {
+        return "starts at t=" + exact(step.start) +
+               ", before the copy at its home is valid (t=" + exact(valid) + ")";
+      });
   } else if (from > 1) {
     const auto it = staging_.find(staging_key(t, from));
     if (step.start < it->second.valid)
-      fail(step, "starts at t=" + exact(step.start) + ", before its staging copy at level " +
-                     std::to_string(from) + " is valid (t=" + exact(it->second.valid) + ")");
+      fail_with(step, [&] {
+        return "starts at t=" + exact(step.start) + ", before its staging copy at level " +
+               std::to_string(from) + " is valid (t=" + exact(it->second.valid) + ")";
+      });
     auto& changes = staging_changes_[from - 1];
     changes.push_back({it->second.start, bytes});
     changes.push_back({step.end, -bytes});
@@ -168,20 +190,26 @@ void TimedVerifier::check_deep_hop(const TimedStep& step) {
 
 void TimedVerifier::check_ready(const TimedStep& step, TensorId t, const Copy& c) const {
   if (step.start < c.ready)
-    fail(step, "starts at t=" + exact(step.start) + " before '" +
-                   std::string(graph_.tensor_name(t)) + "' is ready at t=" + exact(c.ready));
+    fail_with(step, [&] {
+      return "starts at t=" + exact(step.start) + " before '" + std::string(graph_.tensor_name(t)) +
+             "' is ready at t=" + exact(c.ready);
+    });
 }
 
 void TimedVerifier::check_compute(const TimedStep& step) {
   const OpId o = step.step.id;
-  if (step.resource != Resource::compute) fail(step, "an op must run on the compute unit");
+  if (step.resource != Resource::compute)
+    fail_with(step, [&] { return "an op must run on the compute unit"; });
   const double duration = machine_.compute_seconds(graph_.op(o).flops);
   if (step.end != step.start + duration)
-    fail(step,
-         "lasts " + exact(step.end - step.start) + ", not its compute time " + exact(duration));
+    fail_with(step, [&] {
+      return "lasts " + exact(step.end - step.start) + ", not its compute time " + exact(duration);
+    });
   if (step.start < compute_end_)
-    fail(step, "starts at t=" + exact(step.start) +
-                   " while the previous op runs until t=" + exact(compute_end_));
+    fail_with(step, [&] {
+      return "starts at t=" + exact(step.start) +
+             " while the previous op runs until t=" + exact(compute_end_);
+    });
   // One pass per operand list, in the order of the checks (inputs' and updates' ready times,
   // then outputs' and updates' copies), so the first broken rule is the one reported. Each
   // pass also records the op's end as the tensor's last use (the working set is inputs,
@@ -199,14 +227,18 @@ void TimedVerifier::check_compute(const TimedStep& step) {
       Copy& c = copy_of(t);
       if (c.resident) {
         if (step.start < c.store_end)
-          fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) + "' at t=" +
-                         exact(step.start) + " while it is stored until t=" + exact(c.store_end));
+          fail_with(step, [&] {
+            return "rewrites '" + std::string(graph_.tensor_name(t)) +
+                   "' at t=" + exact(step.start) +
+                   " while it is stored until t=" + exact(c.store_end);
+          });
       } else {
         // A new output occupies the cache from the op's start (docs/model.md §3).
         if (step.start < c.dropped_at)
-          fail(step, "writes '" + std::string(graph_.tensor_name(t)) +
-                         "' at t=" + exact(step.start) +
-                         " while its previous copy stays until t=" + exact(c.dropped_at));
+          fail_with(step, [&] {
+            return "writes '" + std::string(graph_.tensor_name(t)) + "' at t=" + exact(step.start) +
+                   " while its previous copy stays until t=" + exact(c.dropped_at);
+          });
         c.resident = true;
         arrive(c, step.start);
       }
@@ -223,15 +255,18 @@ void TimedVerifier::settle_before(double time) {
 
 void TimedVerifier::settle(bool everything, double before) {
   for (;;) {
-    const bool from_heap =
-        !changes_.empty() && (in_order_.empty() || in_order_.front() > changes_.top());
-    if (!from_heap && in_order_.empty()) break;
-    const Change ch = from_heap ? changes_.top() : in_order_.front();
-    if (!everything && !(ch.at < before)) break;
-    if (from_heap)
+    Change ch;
+    if (!changes_.empty() && (in_order_.empty() || in_order_.front() > changes_.top())) {
+      ch = changes_.top();
+      if (!everything && !(ch.at < before)) break;
       changes_.pop();
-    else
+    } else if (!in_order_.empty()) {
+      ch = in_order_.front();
+      if (!everything && !(ch.at < before)) break;
       in_order_.pop_front();
+    } else {
+      break;
+    }
     const std::uint64_t bytes = graph_.tensor(ch.tensor).bytes;
     Copy* c = existing_copy(ch.tensor);  // a copy is freed only once its changes settle
     --c->pending;

@@ -9,8 +9,8 @@
 // Occupancy is settled in time order. The executor promises at each decision point that no
 // later step has an earlier time (settle_before), so the check runs in memory proportional to
 // the steps still open, not to the whole run.
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -66,6 +66,12 @@ class TimedVerifier {
   static constexpr std::uint64_t kArrival = std::uint64_t{1} << 63;
 
   [[noreturn]] void fail(const TimedStep& step, const std::string& why) const;
+  // Builds the message only when failing, out of line: the checks' hot paths stay small
+  // (issue 16).
+  template <typename Why>
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_with(const TimedStep& step, Why why) const {
+    fail(step, std::string(why()));
+  }
   Copy& copy_of(TensorId t) {
     return copy_index_[t] != kNoCopy ? copies_[copy_index_[t]] : new_copy(t);
   }
@@ -120,7 +126,30 @@ class TimedVerifier {
     else
       changes_.push(c);
   }
-  std::deque<Change> in_order_;
+  // A first-in first-out queue in one vector: the settled front is cut off once it is at
+  // least half of the vector (and whenever the queue empties), so it holds at most twice the
+  // open changes, with no allocation per block of entries as std::deque makes.
+  class Fifo {
+   public:
+    bool empty() const { return head_ == items_.size(); }
+    const Change& front() const { return items_[head_]; }
+    const Change& back() const { return items_.back(); }
+    void push_back(const Change& c) { items_.push_back(c); }
+    void pop_front() {
+      if (++head_ == items_.size()) {
+        items_.clear();
+        head_ = 0;
+      } else if (head_ >= 1024 && 2 * head_ >= items_.size()) {
+        items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+    }
+
+   private:
+    std::vector<Change> items_;
+    std::size_t head_ = 0;
+  };
+  Fifo in_order_;
   std::priority_queue<Change, std::vector<Change>, std::greater<>> changes_;
   std::uint64_t seq_ = 0;
   std::uint64_t occupied_ = 0;

@@ -7,33 +7,15 @@ TrafficCounter::TrafficCounter(const Graph& graph, const Machine& machine) : gra
   traffic_.levels.resize(machine.level_count());
 }
 
-void TrafficCounter::add(const TimedStep& step) {
-  switch (step.step.kind) {
-    case StepKind::load:
-    case StepKind::store: {
-      const std::uint64_t bytes = graph_.tensor(step.step.id).bytes;
-      const std::uint32_t k = step.link;  // joins level k and level k + 1
-      LinkTraffic& link = traffic_.links[k - 1];
-      const bool up = step.step.kind == StepKind::load;
-      (up ? link.up : link.down) += 1;
-      (up ? link.up_bytes : link.down_bytes) += bytes;
-      traffic_.levels[up ? k : k - 1].read_bytes += bytes;
-      traffic_.levels[up ? k - 1 : k].write_bytes += bytes;
-      break;
-    }
-    case StepKind::compute: {
-      const OpId o = step.step.id;
-      LevelTraffic& cache = traffic_.levels[0];
-      for (auto list : {graph_.inputs(o), graph_.updates(o)})
-        for (TensorId t : list) cache.read_bytes += graph_.tensor(t).bytes;
-      for (auto list : {graph_.outputs(o), graph_.updates(o)})
-        for (TensorId t : list) cache.write_bytes += graph_.tensor(t).bytes;
-      traffic_.flops += graph_.op(o).flops;
-      break;
-    }
-    case StepKind::drop:
-      break;
-  }
+void TrafficCounter::add_transfer(const TimedStep& step) {
+  const std::uint64_t bytes = graph_.tensor(step.step.id).bytes;
+  const std::uint32_t k = step.link;  // joins level k and level k + 1
+  LinkTraffic& link = traffic_.links[k - 1];
+  const bool up = step.step.kind == StepKind::load;
+  (up ? link.up : link.down) += 1;
+  (up ? link.up_bytes : link.down_bytes) += bytes;
+  traffic_.levels[up ? k : k - 1].read_bytes += bytes;
+  traffic_.levels[up ? k - 1 : k].write_bytes += bytes;
 }
 
 }  // namespace memsim

@@ -47,19 +47,23 @@ void Verifier::apply(const Step& step) {
 void Verifier::apply(const Step& step, std::uint32_t link) {
   ++step_index_;
   const bool is_op = step.kind == StepKind::compute;
-  if (step.id >= (is_op ? graph_.op_count() : graph_.tensor_count())) fail(step, "id out of range");
+  if (step.id >= (is_op ? graph_.op_count() : graph_.tensor_count()))
+    fail_with(step, [&] { return "id out of range"; });
   if (!is_op && step.kind != StepKind::drop &&
       (link != 1 || (deep_ && graph_.tensor(step.id).home > 2)))
     return apply_hop(step, link);
   switch (step.kind) {
     case StepKind::load: {
       const TensorId t = step.id;
-      if (resident(t)) fail(step, "tensor is already in the cache");
-      if (!dram_valid(t)) fail(step, "tensor has no valid copy in DRAM to load");
+      if (resident(t)) fail_with(step, [&] { return "tensor is already in the cache"; });
+      if (!dram_valid(t))
+        fail_with(step, [&] { return "tensor has no valid copy in DRAM to load"; });
       const std::uint64_t bytes = graph_.tensor(t).bytes;
       if (used_ + bytes > capacity_)
-        fail(step, "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
-                       std::to_string(capacity_));
+        fail_with(step, [&] {
+          return "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
+                 std::to_string(capacity_);
+        });
       set(t, kResident, true);
       used_ += bytes;
       ++counts_.loads;
@@ -68,7 +72,7 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
     }
     case StepKind::store: {
       const TensorId t = step.id;
-      if (!resident(t)) fail(step, "tensor is not in the cache");
+      if (!resident(t)) fail_with(step, [&] { return "tensor is not in the cache"; });
       set(t, kDramValid, true);
       ++counts_.stores;
       counts_.store_bytes += graph_.tensor(t).bytes;
@@ -76,14 +80,16 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
     }
     case StepKind::drop: {
       const TensorId t = step.id;
-      if (!resident(t)) fail(step, "tensor is not in the cache");
+      if (!resident(t)) fail_with(step, [&] { return "tensor is not in the cache"; });
       const bool needed = remaining_uses_[t] > 0 || graph_.tensor(t).required_output;
       if (!dram_valid(t) && needed && !options_.allow_recompute)
-        fail(step, "drops a live tensor that has no copy " +
-                       (graph_.tensor(t).home > 2
-                            ? "at its home, level " + std::to_string(graph_.tensor(t).home)
-                            : std::string("in DRAM")) +
-                       " (store it first)");
+        fail_with(step, [&] {
+          return "drops a live tensor that has no copy " +
+                 (graph_.tensor(t).home > 2
+                      ? "at its home, level " + std::to_string(graph_.tensor(t).home)
+                      : std::string("in DRAM")) +
+                 " (store it first)";
+        });
       set(t, kResident, false);
       used_ -= graph_.tensor(t).bytes;
       ++counts_.drops;
@@ -92,17 +98,21 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
     case StepKind::compute: {
       const OpId o = step.id;
       const bool again = computed_[o] != 0;
-      if (again && !options_.allow_recompute) fail(step, "op already ran");
+      if (again && !options_.allow_recompute) fail_with(step, [&] { return "op already ran"; });
       if (again && !graph_.updates(o).empty())
-        fail(step, "op updates a tensor in place and cannot run twice");
+        fail_with(step, [&] { return "op updates a tensor in place and cannot run twice"; });
       const auto inputs = graph_.inputs(o), updates = graph_.updates(o);
       for (TensorId t : inputs)
         if (!resident(t))
-          fail(step, "input '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
+          fail_with(step, [&] {
+            return "input '" + std::string(graph_.tensor_name(t)) + "' is not in the cache";
+          });
       for (TensorId t : updates)
         if (!resident(t))
-          fail(step,
-               "updated tensor '" + std::string(graph_.tensor_name(t)) + "' is not in the cache");
+          fail_with(step, [&] {
+            return "updated tensor '" + std::string(graph_.tensor_name(t)) +
+                   "' is not in the cache";
+          });
       // An output's DRAM copy goes stale in the pass that makes it resident (a failure below
       // ends the replay, so the order of the two makes no difference).
       for (TensorId t : graph_.outputs(o)) {
@@ -114,8 +124,10 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
         used_ += graph_.tensor(t).bytes;
       }
       if (used_ > capacity_)
-        fail(step, "working set does not fit: cache over capacity: " + std::to_string(used_) +
-                       " > " + std::to_string(capacity_));
+        fail_with(step, [&] {
+          return "working set does not fit: cache over capacity: " + std::to_string(used_) + " > " +
+                 std::to_string(capacity_);
+        });
       for (TensorId t : updates) set(t, kDramValid, false);
       // A staging copy is read by exactly one later hop (docs/model.md §15.2): rewriting the
       // tensor first would leave it unread.
@@ -124,9 +136,11 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
           for (TensorId t : list)
             for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
               if (staging_.contains(staging_key(t, level)))
-                fail(step, "rewrites '" + std::string(graph_.tensor_name(t)) +
-                               "', whose staging copy at level " + std::to_string(level) +
-                               " no hop has read");
+                fail_with(step, [&] {
+                  return "rewrites '" + std::string(graph_.tensor_name(t)) +
+                         "', whose staging copy at level " + std::to_string(level) +
+                         " no hop has read";
+                });
       if (!again) {
         computed_[o] = 1;
         order_.push_back(o);
@@ -146,32 +160,40 @@ void Verifier::apply_hop(const Step& step, std::uint32_t link) {
   const std::uint32_t home = graph_.tensor(t).home;
   const std::string name(graph_.tensor_name(t));
   if (link < 1 || link + 1 > home)
-    fail(step, "hops over link " + std::to_string(link) + ", but '" + name + "' lives at level " +
-                   std::to_string(home) + " (links 1 to " + std::to_string(home - 1) +
-                   " reach it)");
+    fail_with(step, [&] {
+      return "hops over link " + std::to_string(link) + ", but '" + name + "' lives at level " +
+             std::to_string(home) + " (links 1 to " + std::to_string(home - 1) + " reach it)";
+    });
   const bool up = step.kind == StepKind::load;
   const std::uint32_t from = up ? link + 1 : link, to = up ? link : link + 1;
   // The copy the hop reads: the home copy, a staging copy (consumed) or the cache's.
   if (from == home) {
-    if (!dram_valid(t)) fail(step, "'" + name + "' has no valid copy at its home to load");
+    if (!dram_valid(t))
+      fail_with(step, [&] { return "'" + name + "' has no valid copy at its home to load"; });
   } else if (from == 1) {
-    if (!resident(t)) fail(step, "tensor is not in the cache");
+    if (!resident(t)) fail_with(step, [&] { return "tensor is not in the cache"; });
   } else if (staging_.erase(staging_key(t, from)) == 0) {
-    fail(step, "'" + name + "' has no copy at level " + std::to_string(from) + " to move");
+    fail_with(step, [&] {
+      return "'" + name + "' has no copy at level " + std::to_string(from) + " to move";
+    });
   }
   // The copy it writes.
   const std::uint64_t bytes = graph_.tensor(t).bytes;
   if (to == 1) {
-    if (resident(t)) fail(step, "tensor is already in the cache");
+    if (resident(t)) fail_with(step, [&] { return "tensor is already in the cache"; });
     if (used_ + bytes > capacity_)
-      fail(step, "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
-                     std::to_string(capacity_));
+      fail_with(step, [&] {
+        return "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
+               std::to_string(capacity_);
+      });
     set(t, kResident, true);
     used_ += bytes;
   } else if (to == home) {
     set(t, kDramValid, true);
   } else if (!staging_.insert(staging_key(t, to)).second) {
-    fail(step, "'" + name + "' already has a staging copy at level " + std::to_string(to));
+    fail_with(step, [&] {
+      return "'" + name + "' already has a staging copy at level " + std::to_string(to);
+    });
   }
   if (link == 1) {
     ++(up ? counts_.loads : counts_.stores);

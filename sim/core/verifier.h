@@ -50,6 +50,12 @@ class Verifier {
 
  private:
   [[noreturn]] void fail(const Step& step, const std::string& why) const;
+  // Builds the message only when failing, out of line: the checks' hot paths stay small
+  // (issue 16).
+  template <typename Why>
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_with(const Step& step, Why why) const {
+    fail(step, std::string(why()));
+  }
   void apply_hop(const Step& step, std::uint32_t link);
   // A staging copy (docs/model.md §15.2) of tensor t at a level strictly between 1 and its home.
   static std::uint64_t staging_key(TensorId t, std::uint32_t level) {
