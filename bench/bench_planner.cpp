@@ -4,7 +4,11 @@
 // literature's budgets; rounded up to a whole byte, as MOCCASIN does), the plan's recompute
 // cost, the proven lower bound, the gap and the time. Every plan is replayed by the verifier.
 //
-// usage: memsim_bench_planner [FOLDER] [--time-limit SECONDS]   (default 60 s per point)
+// Then generated graphs: MOCCASIN-style random layered graphs (layered_graph.h) and
+// Checkmate-style training graphs with ResNet and U-Net skip connections (training_graph.h).
+//
+// usage: memsim_bench_planner [FOLDER] [--time-limit SECONDS] [--only PREFIX]
+//   (default 60 s per point; --only runs the graphs whose name starts with PREFIX)
 #include <sys/times.h>
 #include <unistd.h>
 
@@ -17,6 +21,7 @@
 #include <vector>
 
 #include "bench/layered_graph.h"
+#include "bench/training_graph.h"
 #include "policies/register_builtin.h"
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_planner.h"
@@ -107,10 +112,13 @@ void report(const std::string& graph_name, const Graph& graph, const std::vector
 int main(int argc, char** argv) {
   fs::path folder;
   double limit = 60;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--time-limit" && i + 1 < argc) {
       limit = std::stod(argv[++i]);
+    } else if (arg == "--only" && i + 1 < argc) {
+      only = argv[++i];
     } else {
       folder = arg;
     }
@@ -133,7 +141,9 @@ int main(int argc, char** argv) {
               folder.c_str(), limit, load_average().c_str());
   std::printf("%-28s %5s %6s %14s %12s %12s %7s %8s %8s  %s\n", "graph", "nodes", "budget",
               "budget bytes", "plan cost", "lower bound", "gap", "wall s", "cpu s", "found by");
+  const auto wanted = [&](const std::string& name) { return name.rfind(only, 0) == 0; };
   for (const fs::path& file : files) {
+    if (!wanted(file.stem().string())) continue;
     const std::string text =
         "[hardware.cache]\ncapacity = \"1000 TiB\"\n[hardware.dram]\nbandwidth = \"1 GB/s\"\n"
         "[hardware.compute]\nthroughput = \"1 GFLOP/s\"\n[graph]\nnetworkx = \"" +
@@ -149,9 +159,18 @@ int main(int argc, char** argv) {
   }
   for (std::size_t n : {250, 300, 350})
     for (std::uint32_t seed : {1u, 2u}) {
+      const std::string name = "layered-n" + std::to_string(n) + "-seed" + std::to_string(seed);
+      if (!wanted(name)) continue;
       const bench::LayeredGraph g = bench::random_layered_graph(n, seed);
-      report("layered-n" + std::to_string(n) + "-seed" + std::to_string(seed), g.graph, g.order,
-             limit);
+      report(name, g.graph, g.order, limit);
+    }
+  for (const auto& [shape, label] : {std::pair{bench::TrainingShape::resnet, "resnet"},
+                                     std::pair{bench::TrainingShape::unet, "unet"}})
+    for (std::size_t n : {200, 350}) {
+      const std::string name = std::string("train-") + label + "-n" + std::to_string(n);
+      if (!wanted(name)) continue;
+      const bench::LayeredGraph g = bench::training_graph(shape, n, 1);
+      report(name, g.graph, g.order, limit);
     }
   std::printf("load average at the end: %s\n", load_average().c_str());
   return 0;

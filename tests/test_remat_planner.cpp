@@ -7,6 +7,8 @@
 #include <random>
 
 #include "policies/solver/remat_builder.h"
+#include "policies/solver/remat_closure_bound.h"
+#include "policies/solver/remat_knapsack.h"
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_planner.h"
 #include "policies/solver/remat_problem.h"
@@ -102,6 +104,21 @@ TEST_CASE("recompute: a value dropped for room comes back by a cascade of two re
   CHECK(verified_reruns(g, p, r.plan) == 2);
   // The stage bound alone sees only x2's rerun at h (3 FLOP), not the cascade.
   CHECK(stage_lower_bound(p) == 3);
+  // The closure bound sees it: at h (node 3) memory holds h's working set y, w (3 B, the whole
+  // budget), so x2 (read by k later) is not in memory and comes back after h, and so does its
+  // input x1, not in memory either: 3 + 2 = 5, the optimum. No other stage has a value read
+  // later that does not fit.
+  CHECK(stage_closure_bound(p, 3, 10, true) == Approx(5));
+  bool solved = false;
+  std::vector<std::uint32_t> recomputed;
+  CHECK(stage_closure_bound(p, 3, 10, false, &solved, &recomputed) == 5);
+  CHECK(solved);
+  CHECK(recomputed == std::vector<std::uint32_t>{0, 1});
+  const ClosureBound closure = closure_bound(p, 10);
+  CHECK(closure.bound == 5);
+  CHECK(closure.stage == 3);
+  CHECK(closure.solved);
+  CHECK(stage_closure_bound(p, 2, 10, false) == 0);
   CHECK(optimal_by_search(p) == 5);
 }
 
@@ -182,6 +199,9 @@ TEST_CASE("recompute: random graphs against exhaustive search, the bound never e
       continue;
     }
     ++feasible;
+    // The stage knapsacks' bound (whole knapsacks here: the costs are whole) on its own.
+    CHECK(stage_lower_bound(p) <= truth + 1e-9);
+    CHECK(closure_bound(p, 10).bound <= truth + 1e-9);
     if (!r.found) continue;
     CHECK(r.lower_bound <= truth + 1e-9);
     CHECK(r.cost >= truth - 1e-9);
@@ -254,4 +274,109 @@ TEST_CASE("recompute: tensors from DRAM are free loads, in-place updates are ref
   CHECK_THROWS_WITH(make_remat_problem(ug, {step}, 4),
                     "op 'step' updates 'M' in place and cannot run twice; the recompute planner "
                     "takes graphs without in-place updates");
+}
+
+TEST_CASE("recompute: the whole knapsack of a stage beats its fractional bound, and seeds the plan",
+          "[planner][recompute][knapsack]") {
+  // Sources a (2 B, 3 FLOP), b (2 B, 3), c (3 B, 5), then x (4 B, 1, reads nothing), then ra(a),
+  // rb(b), rc(c) of 1 B and 1 FLOP each: nodes 0..6. Budget 8 B.
+  // Stage x (node 3): x's working set is 4 B; a, b and c are read later and not by x: 7 B more,
+  // 11 in all, a deficit of 3 B. Fractional: a at 1.5 FLOP/B (2 B, 3), then 1 B of b at 1.5:
+  // 4.5. Whole values: {c} frees 3 B for 5, {a, b} 4 B for 6, any other cover more: 5. The
+  // other stages have no deficit (ra: a, ra and the later b, c = 8 B; rb: b, rb, c = 6 B; a, b,
+  // c and the readers: at most 7 B). So the stage bound is 5, c left out at x.
+  // A plan of 5: a, b, c (7 B), drop c, x (a b x = 8 B), drop x; ra, drop a and ra; rb, drop b
+  // and rb; c again (5 FLOP), rc. It is optimal, as the bound says.
+  Net net;
+  net.op("a", 2, 3);
+  net.op("b", 2, 3);
+  net.op("c", 3, 5);
+  net.op("x", 4, 1);
+  net.op("ra", 1, 1, {"a"});
+  net.op("rb", 1, 1, {"b"});
+  net.op("rc", 1, 1, {"c"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 8);
+  CHECK(peak_without_recompute(p) == 11);
+  const std::vector<StageKnapsack> stages = stage_knapsacks(p);
+  REQUIRE(stages.size() == 1);
+  CHECK(stages[0].stage == 3);
+  CHECK(stages[0].whole);
+  CHECK(stages[0].bound == 5);
+  CHECK(stages[0].dropped == std::vector<std::uint32_t>{2});
+  CHECK(stage_lower_bound(p) == 5);
+  CHECK(optimal_by_search(p) == 5);
+  // The closure program at x is this knapsack (no value left out has an input): its linear
+  // relaxation is the fractional 4.5, its integer optimum 5.
+  CHECK(stage_closure_bound(p, 3, 10, true) == Approx(4.5));
+  CHECK(stage_closure_bound(p, 3, 10, false) == 5);
+  RematPlannerOptions options;
+  options.exact_search = false;
+  options.time_limit_seconds = 30;
+  const RematPlannerResult r = plan_recompute(p, options);
+  REQUIRE(r.found);
+  CHECK(r.cost == 5);
+  CHECK(r.lower_bound == 5);
+  CHECK(r.optimal);
+  CHECK(r.bound_method == "stage bound");
+  CHECK(verified_reruns(g, p, r.plan) == 1);
+}
+
+TEST_CASE("recompute: fractional costs keep the fractional stage bound and its greedy cover",
+          "[planner][recompute][knapsack]") {
+  // The graph above with a's cost 3.5 instead of 3: not every cost is whole, so no dynamic
+  // program. Per byte: b 1.5, c 5/3 = 1.67, a 1.75. Fractional at x: b's 2 B (3) and 1 B of c
+  // (5/3): 14/3. The greedy cover (by cost per byte until 3 B are freed) is {b, c}.
+  Net net;
+  net.op("a", 2, 3.5);
+  net.op("b", 2, 3);
+  net.op("c", 3, 5);
+  net.op("x", 4, 1);
+  net.op("ra", 1, 1, {"a"});
+  net.op("rb", 1, 1, {"b"});
+  net.op("rc", 1, 1, {"c"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 8);
+  const std::vector<StageKnapsack> stages = stage_knapsacks(p);
+  REQUIRE(stages.size() == 1);
+  CHECK_FALSE(stages[0].whole);
+  CHECK(stages[0].bound == Approx(14.0 / 3.0));
+  CHECK(stages[0].dropped == std::vector<std::uint32_t>{1, 2});
+}
+
+TEST_CASE("recompute: a training chain's knapsack plan drops the cheap input and meets the bound",
+          "[planner][recompute][knapsack]") {
+  // Checkmate's shape: forward f0..f3 (10 B each; 2, 5, 3, 7 FLOP), loss(f3) (1 B, 1), and
+  // backward g3(loss, f3, f2), g2(g3, f2, f1), g1(g2, f1, f0) (10 B, 1 FLOP each): nodes 0..7.
+  // Without recompute: f0..f3 40 B, loss 41, g3 51 (then f3, loss go), g2 f0 f1 f2 g3 g2 = 50,
+  // g1 f0 f1 g2 g1 = 40: peak 51. Budget 41.
+  // Stage g3: working set loss f3 f2 g3 = 31 B; f0 (read by g1) and f1 (by g2, g1) 20 B more:
+  // deficit 10 B, one of them whole: f0 for 2 (f1 costs 5). Stage g2: g3 f2 f1 g2 = 40 B and
+  // f0 10 B more: deficit 9, f0 for 2. No other stage is over (loss: f0..f3 loss = 41). Bound 2.
+  // A plan of 2: drop f0 after loss, g3 (41 B), drop f3 and loss, g2 (40), drop f2 and g3,
+  // f0 again (f1 g2 f0 = 30), g1 (40).
+  Net net;
+  net.op("f0", 10, 2);
+  net.op("f1", 10, 5, {"f0"});
+  net.op("f2", 10, 3, {"f1"});
+  net.op("f3", 10, 7, {"f2"});
+  net.op("loss", 1, 1, {"f3"});
+  net.op("g3", 10, 1, {"loss", "f3", "f2"});
+  net.op("g2", 10, 1, {"g3", "f2", "f1"});
+  net.op("g1", 10, 1, {"g2", "f1", "f0"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 41);
+  CHECK(peak_without_recompute(p) == 51);
+  const std::vector<StageKnapsack> stages = stage_knapsacks(p);
+  REQUIRE_FALSE(stages.empty());
+  CHECK(stages[0].bound == 2);
+  CHECK(stages[0].dropped == std::vector<std::uint32_t>{0});
+  CHECK(optimal_by_search(p) == 2);
+  RematPlannerOptions options;
+  options.exact_search = false;
+  const RematPlannerResult r = plan_recompute(p, options);
+  REQUIRE(r.found);
+  CHECK(r.cost == 2);
+  CHECK(r.optimal);
+  CHECK(verified_reruns(g, p, r.plan) == 1);
 }

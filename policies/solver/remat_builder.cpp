@@ -226,6 +226,24 @@ class Builder {
 
 }  // namespace
 
+RematGuide prune_guide(const RematProblem& p, RematGuide guide) {
+  std::vector<char> needed(p.size(), 0);
+  for (std::size_t t = 0; t < guide.recompute.size() && t < p.size(); ++t) {
+    std::fill(needed.begin(), needed.end(), 0);
+    for (std::uint32_t v : guide.keep[t]) needed[v] = 1;
+    for (std::uint32_t u : p.nodes[t].preds) needed[u] = 1;
+    std::vector<std::uint32_t>& again = guide.recompute[t];
+    std::vector<std::uint32_t> used;
+    for (auto it = again.rbegin(); it != again.rend(); ++it) {
+      if (!needed[*it]) continue;
+      used.push_back(*it);
+      for (std::uint32_t u : p.nodes[*it].preds) needed[u] = 1;
+    }
+    again.assign(used.rbegin(), used.rend());
+  }
+  return guide;
+}
+
 std::optional<RematPlan> build_plan(const RematProblem& problem, EvictionRule rule,
                                     const RematGuide* guide) {
   return Builder(problem, rule, guide).run();

@@ -21,6 +21,15 @@ struct RematGuide {
   std::vector<std::vector<std::uint32_t>> recompute;
 };
 
+// The guide without the recomputes that nothing uses: in stage t a recompute of i is kept when
+// i is held at the stage's end (in keep[t]), node t reads it, or a kept recompute later in the
+// stage reads it; the others are removed (walking each stage's recomputes backwards). Such
+// recomputes are the integer program's free choices where a node costs nothing (a tensor loaded
+// from DRAM): the program checks memory only when each stage ends, so computing a free value
+// again in every stage and never holding it costs it nothing, but a plan following it to the
+// letter would hold that value while the stage runs. The order of the kept ones is unchanged.
+RematGuide prune_guide(const RematProblem& problem, RematGuide guide);
+
 enum class EvictionRule : std::uint8_t {
   worth,     // cost to compute again / (bytes x distance to next use): drop the lowest
   farthest,  // the value needed last (Belady's rule), then the cheapest per byte

@@ -239,7 +239,7 @@ MilpOutcome solve_remat_milp(const RematProblem& p, const RematPlan* start, doub
       for (std::size_t i = 0; i < t; ++i)
         if (best[c.r(t, i)] > 0.5) guide.recompute[t].push_back(static_cast<std::uint32_t>(i));
     }
-    out.solution = std::move(guide);
+    out.solution = prune_guide(p, std::move(guide));
   }
   Cbc_deleteModel(model);
   return out;

@@ -4,17 +4,23 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <random>
 
 #include "policies/solver/remat_builder.h"
+#include "policies/solver/remat_closure_bound.h"
 #include "policies/solver/remat_closure_builder.h"
 #include "policies/solver/remat_exact.h"
+#include "policies/solver/remat_knapsack.h"
 #include "policies/solver/remat_local_search.h"
 #include "policies/solver/remat_milp.h"
 #include "policies/solver/remat_milp_child.h"
 
 namespace memsim::planner {
 namespace {
+
+// Stage knapsacks whose left-out values seed knapsack plans.
+constexpr std::size_t kKnapsackSeeds = 3;
 
 constexpr EvictionRule kRules[] = {EvictionRule::worth, EvictionRule::farthest,
                                    EvictionRule::largest};
@@ -42,45 +48,8 @@ RematPlan plan_without_recompute(const RematProblem& p) {
 }
 
 double stage_lower_bound(const RematProblem& p) {
-  const std::size_t n = p.size();
-  std::vector<std::uint32_t> last(n, 0);
-  for (std::uint32_t v = 0; v < n; ++v)
-    for (std::uint32_t u : p.nodes[v].preds) last[u] = std::max(last[u], v);
-  std::vector<char> is_pred(n, 0);
-  struct Item {
-    double cost;
-    std::uint64_t bytes;
-  };
-  std::vector<Item> items;
-  double best = 0;
-  for (std::uint32_t t = 0; t < n; ++t) {
-    for (std::uint32_t u : p.nodes[t].preds) is_pred[u] = 1;
-    std::uint64_t forced = p.working_set(t);
-    items.clear();
-    std::uint64_t optional_bytes = 0;
-    for (std::uint32_t u = 0; u < t; ++u)
-      if (!is_pred[u] && last[u] > t && p.nodes[u].bytes > 0) {
-        items.push_back({p.nodes[u].cost, p.nodes[u].bytes});
-        optional_bytes += p.nodes[u].bytes;
-      }
-    for (std::uint32_t u : p.nodes[t].preds) is_pred[u] = 0;
-    if (forced + optional_bytes <= p.budget) continue;
-    if (forced > p.budget) continue;  // no plan at all: reported elsewhere
-    // Fractional knapsack: free the deficit at the least cost per byte.
-    double deficit = static_cast<double>(forced + optional_bytes - p.budget);
-    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      return a.cost * static_cast<double>(b.bytes) < b.cost * static_cast<double>(a.bytes);
-    });
-    double cost = 0;
-    for (const Item& it : items) {
-      const double take = std::min(deficit, static_cast<double>(it.bytes));
-      cost += it.cost * take / static_cast<double>(it.bytes);
-      deficit -= take;
-      if (deficit <= 0) break;
-    }
-    best = std::max(best, cost);
-  }
-  return best;
+  const std::vector<StageKnapsack> stages = stage_knapsacks(p);
+  return stages.empty() ? 0.0 : stages.front().bound;
 }
 
 RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptions& options) {
@@ -121,9 +90,10 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     return finish();
   }
   if (options.exact_search && p.size() <= kExactSearchNodes) {
-    // An eighth of the time and 300,000 states at most: beyond some 20 nodes the states
-    // outgrow it quickly, and the integer program does better.
-    const ExactOutcome exact = exact_recompute(p, options.time_limit_seconds / 8, 300'000);
+    // Half of the time and 2,000,000 states (about 100 MB) at most: on the 24- to 30-node
+    // layered graphs where it finishes it needed up to 3.9 million states, where the bounds
+    // were at 0.3 to 0.6 of the optimum; the rest of the planner is quick on graphs this small.
+    const ExactOutcome exact = exact_recompute(p, options.time_limit_seconds / 2, 2'000'000);
     if (exact.finished) {
       if (exact.plan) {
         consider(*exact.plan, "exact search");
@@ -149,12 +119,38 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
                                {EvictionRule::farthest, true}, {EvictionRule::farthest, false}};
   constexpr std::size_t kKinds = std::size(kinds);
   std::vector<double> episode_weights[kKinds];
+  double kind_cost[kKinds];  // of the plan whose weights the kind's episodes start from
   for (std::size_t k = 0; k < kKinds; ++k) {
     episode_weights[k].assign(p.size(), 1.0);
-    if (auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &episode_weights[k]))
+    kind_cost[k] = std::numeric_limits<double>::infinity();
+    if (auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &episode_weights[k])) {
       consider(*plan, "closure greedy");
+      if (const PlanCheck check = check_plan(p, *plan); check.ok)
+        kind_cost[k] = check.recompute_cost;
+    }
   }
-  r.lower_bound = stage_lower_bound(p);
+  // Knapsack plans: the values the stage knapsacks leave out (the top kKnapsackSeeds stages by
+  // bound) are the only ones a closure build may drop before the rest (every other value is
+  // kept), with each rule, with and without supports. Where a kind's knapsack plan is cheaper
+  // than its closure plan, that kind's episodes start from its weights.
+  const std::vector<StageKnapsack> knapsacks = stage_knapsacks(p);
+  for (std::size_t s = 0; s < knapsacks.size() && s < kKnapsackSeeds; ++s) {
+    std::vector<double> seed(p.size(), kKeptWeight);
+    for (std::uint32_t v : knapsacks[s].dropped) seed[v] = 1.0;
+    for (std::size_t k = 0; k < kKinds; ++k) {
+      std::vector<double> w = seed;
+      const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w);
+      if (!plan) continue;
+      const PlanCheck check = check_plan(p, *plan);
+      if (!check.ok) continue;
+      consider(*plan, "knapsack plan");
+      if (check.recompute_cost < kind_cost[k]) {
+        kind_cost[k] = check.recompute_cost;
+        episode_weights[k] = std::move(w);
+      }
+    }
+  }
+  r.lower_bound = knapsacks.empty() ? 0.0 : knapsacks.front().bound;
   r.bound_method = "stage bound";
   if (r.found && at_most(r.cost, r.lower_bound)) return finish();
 
@@ -237,6 +233,32 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     start_round();
   };
   if (!rounds_over) start_round();
+
+  // The closure bound (a tenth of the time, while the first round runs in its child), and a
+  // plan of each kind seeded from its stage's solution as the knapsack plans are.
+  if (!proved()) {
+    const ClosureBound closure = closure_bound(p, options.time_limit_seconds / 10, r.lower_bound);
+    if (closure.bound > r.lower_bound) {
+      r.lower_bound = closure.bound;
+      r.bound_method = "closure bound";
+    }
+    if (closure.solved && !proved()) {
+      std::vector<double> seed(p.size(), kKeptWeight);
+      for (std::uint32_t v : closure.recomputed) seed[v] = 1.0;
+      for (std::size_t k = 0; k < kKinds; ++k) {
+        std::vector<double> w = seed;
+        const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w);
+        if (!plan) continue;
+        const PlanCheck check = check_plan(p, *plan);
+        if (!check.ok) continue;
+        consider(*plan, "closure-bound plan");
+        if (check.recompute_cost < kind_cost[k]) {
+          kind_cost[k] = check.recompute_cost;
+          episode_weights[k] = std::move(w);
+        }
+      }
+    }
+  }
   const std::function<bool()> child_done = [&] { return child.running() && child.poll(); };
   while (!proved() && Clock::now() < deadline) {
     if (child_done()) {

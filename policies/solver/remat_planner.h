@@ -7,7 +7,10 @@
 //  2b. On graphs of up to kExactSearchNodes nodes the exact search (remat_exact.h) may finish:
 //      its plan is optimal.
 //  3. Greedy plans (remat_builder.h and remat_closure_builder.h, each eviction rule) give the
-//     first incumbent; the stage bound (below) is the first lower bound.
+//     first incumbent; the stage bound (below, remat_knapsack.h) is the first lower bound, and
+//     the values its knapsacks leave out seed closure plans ("knapsack plans").
+//  3b. The closure bound (remat_closure_bound.h) raises the bound, and its solution seeds
+//     closure plans too.
 //  4. At the same time until the time limit: rounds of the integer program (remat_milp.h) in a
 //     child process (remat_milp_child.h), started from the incumbent, raise the bound to what
 //     CBC proves and give solutions that the builder turns into plans (repairing them where
@@ -52,7 +55,10 @@ RematPlannerResult plan_recompute(const RematProblem& problem,
 // A lower bound every plan obeys, from each first computation on its own: when node t is
 // computed, each earlier value that a later node reads is either in memory or computed again
 // after it (costing at least its compute cost once); the cheapest such choice that fits the
-// budget (as a fractional knapsack: a bound on the whole-value choice). The largest over t.
+// budget: a knapsack. Its fractional relaxation is a bound; where every cost is a whole number
+// the whole-value knapsack is solved exactly (dynamic programming over the cost in units of the
+// costs' gcd, for the stages whose fractional bound could still raise the result, while its
+// table has at most 40 million cells). The largest over t.
 double stage_lower_bound(const RematProblem& problem);
 
 // The plan that computes every node once in order and drops each value after its last reader

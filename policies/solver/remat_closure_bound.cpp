@@ -1,0 +1,185 @@
+#include "policies/solver/remat_closure_bound.h"
+
+#include <Cbc_C_Interface.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <utility>
+
+namespace memsim::planner {
+namespace {
+
+// The last first computation that reads each value (0 when none does).
+std::vector<std::uint32_t> last_readers(const RematProblem& p) {
+  std::vector<std::uint32_t> last(p.size(), 0);
+  for (std::uint32_t v = 0; v < p.size(); ++v)
+    for (std::uint32_t u : p.nodes[v].preds) last[u] = std::max(last[u], v);
+  return last;
+}
+
+double stage_program(const RematProblem& p, const std::vector<std::uint32_t>& last, std::uint32_t t,
+                     double seconds, bool relaxed, bool* solved,
+                     std::vector<std::uint32_t>* recomputed) {
+  if (solved) *solved = false;
+  const std::size_t n = p.size();
+  const std::uint64_t forced = p.working_set(t);
+  if (t >= n || forced > p.budget) return 0;  // no plan at all: reported elsewhere
+  std::vector<char> is_pred(n, 0), needed(n, 0), relevant(n, 0);
+  for (std::uint32_t u : p.nodes[t].preds) is_pred[u] = 1;
+  std::uint64_t needed_bytes = 0;
+  for (std::uint32_t u = 0; u < t; ++u)
+    if (!is_pred[u] && last[u] > t && p.nodes[u].bytes > 0)
+      needed[u] = 1, needed_bytes += p.nodes[u].bytes;
+  if (forced + needed_bytes <= p.budget) {  // everything fits: nothing to compute again
+    if (solved) *solved = true;
+    return 0;
+  }
+  // The values that matter: those needed and, through values t does not read, their inputs.
+  for (std::uint32_t u = t; u-- > 0;) {
+    if (needed[u]) relevant[u] = 1;
+    if (relevant[u] && !is_pred[u])
+      for (std::uint32_t w : p.nodes[u].preds) relevant[w] = 1;
+  }
+  std::vector<int> x(n, -1);  // x_u = column x[u], y_u = x[u] + 1
+  std::vector<std::uint32_t> values;
+  int columns = 0;
+  for (std::uint32_t u = 0; u < t; ++u)
+    if (relevant[u] && !is_pred[u]) x[u] = columns, columns += 2, values.push_back(u);
+  // Memory in units of the sizes' gcd, costs in units of theirs when whole (as remat_milp).
+  std::uint64_t size_gcd = 0;
+  for (std::uint32_t u : values) size_gcd = std::gcd(size_gcd, p.nodes[u].bytes);
+  if (size_gcd == 0) size_gcd = 1;
+  double cost_scale = 1;
+  bool whole = true;
+  {
+    std::uint64_t g = 0;
+    for (std::uint32_t u : values) {
+      const double c = p.nodes[u].cost;
+      whole = whole && c == std::floor(c) && c >= 0 && c < 9e15;
+      if (whole) g = std::gcd(g, static_cast<std::uint64_t>(c));
+    }
+    if (whole && g > 0) cost_scale = static_cast<double>(g);
+  }
+  std::vector<int> row_of, col_of;
+  std::vector<double> value, row_lower, row_upper;
+  const auto add_row = [&](std::initializer_list<std::pair<int, double>> terms, double lower,
+                           double upper) {
+    for (auto [c, v] : terms)
+      row_of.push_back(static_cast<int>(row_lower.size())), col_of.push_back(c), value.push_back(v);
+    row_lower.push_back(lower);
+    row_upper.push_back(upper);
+  };
+  constexpr double kInf = std::numeric_limits<double>::max();
+  for (std::uint32_t u : values) {
+    if (needed[u]) add_row({{x[u], 1.0}, {x[u] + 1, 1.0}}, 1.0, kInf);
+    for (std::uint32_t w : p.nodes[u].preds)
+      if (x[w] >= 0) add_row({{x[w], 1.0}, {x[w] + 1, 1.0}, {x[u] + 1, -1.0}}, 0.0, kInf);
+  }
+  const int memory_row = static_cast<int>(row_lower.size());
+  for (std::uint32_t u : values)
+    if (p.nodes[u].bytes > 0) {
+      row_of.push_back(memory_row);
+      col_of.push_back(x[u]);
+      value.push_back(static_cast<double>(p.nodes[u].bytes / size_gcd));
+    }
+  row_lower.push_back(-kInf);
+  row_upper.push_back(std::floor(static_cast<double>((p.budget - forced) / size_gcd)));
+
+  std::vector<double> lower(static_cast<std::size_t>(columns), 0.0),
+      upper(static_cast<std::size_t>(columns), 1.0),
+      objective(static_cast<std::size_t>(columns), 0.0);
+  for (std::uint32_t u : values)
+    objective[static_cast<std::size_t>(x[u] + 1)] = p.nodes[u].cost / cost_scale;
+  std::vector<int> order(row_of.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return col_of[a] < col_of[b]; });
+  std::vector<CoinBigIndex> starts(static_cast<std::size_t>(columns) + 1, 0);
+  std::vector<int> index(order.size());
+  std::vector<double> coefficient(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    index[k] = row_of[order[k]];
+    coefficient[k] = value[order[k]];
+    ++starts[static_cast<std::size_t>(col_of[order[k]]) + 1];
+  }
+  for (std::size_t c = 0; c < static_cast<std::size_t>(columns); ++c) starts[c + 1] += starts[c];
+
+  Cbc_Model* model = Cbc_newModel();
+  Cbc_loadProblem(model, columns, static_cast<int>(row_lower.size()), starts.data(), index.data(),
+                  coefficient.data(), lower.data(), upper.data(), objective.data(),
+                  row_lower.data(), row_upper.data());
+  if (!relaxed)
+    for (int c = 0; c < columns; ++c) Cbc_setInteger(model, c);
+  Cbc_setLogLevel(model, 0);
+  Cbc_setParameter(model, "timeMode", "elapsed");
+  Cbc_setParameter(model, "feasibilityPump", "off");
+  Cbc_setParameter(model, "preprocess", "off");
+  Cbc_setMaximumSeconds(model, std::max(seconds, 0.01));
+  Cbc_solve(model);
+  double bound = 0;
+  if (Cbc_isProvenInfeasible(model)) {
+    // t's working set and the needed values cannot be placed at all: no plan exists, which
+    // the planner finds elsewhere; this bound claims nothing.
+    bound = 0;
+  } else {
+    bound = relaxed ? Cbc_getObjValue(model) : Cbc_getBestPossibleObjValue(model);
+    if (!std::isfinite(bound) || bound < 0) bound = 0;
+    const bool optimal = Cbc_isProvenOptimal(model) != 0;
+    if (solved) *solved = optimal;
+    // A relaxation's optimum is exact only to CBC's tolerance: a hair less is claimed.
+    if (whole && !relaxed) bound = std::ceil(bound - 1e-6);
+    if (relaxed || !whole) bound = std::max(0.0, bound - 1e-7 * std::max(1.0, bound));
+    if (recomputed && !relaxed && optimal)
+      if (const double* best = Cbc_bestSolution(model)) {
+        recomputed->clear();
+        for (std::uint32_t u : values)
+          if (best[x[u] + 1] > 0.5) recomputed->push_back(u);
+      }
+  }
+  Cbc_deleteModel(model);
+  return bound * cost_scale;
+}
+
+}  // namespace
+
+double stage_closure_bound(const RematProblem& p, std::uint32_t stage, double seconds, bool relaxed,
+                           bool* solved, std::vector<std::uint32_t>* recomputed) {
+  return stage_program(p, last_readers(p), stage, seconds, relaxed, solved, recomputed);
+}
+
+ClosureBound closure_bound(const RematProblem& p, double seconds, double floor) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  const auto left = [&] {
+    return seconds - std::chrono::duration<double>(Clock::now() - started).count();
+  };
+  ClosureBound out;
+  const std::vector<std::uint32_t> last = last_readers(p);
+  std::vector<std::pair<double, std::uint32_t>> relaxations;
+  for (std::uint32_t t = 1; t < p.size() && left() > 0; ++t) {
+    const double r = stage_program(p, last, t, left(), true, nullptr, nullptr);
+    if (r > floor) relaxations.emplace_back(r, t);
+  }
+  // Highest relaxation first; equal ones by stage.
+  std::stable_sort(relaxations.begin(), relaxations.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  double best = floor;
+  for (const auto& [relaxation, t] : relaxations) {
+    if (relaxation <= best || left() <= 0) break;
+    bool solved = false;
+    std::vector<std::uint32_t> recomputed;
+    const double b = stage_program(p, last, t, left(), false, &solved, &recomputed);
+    if (b > best) {
+      best = b;
+      out.bound = b;
+      out.stage = t;
+      out.solved = solved;
+      out.recomputed = std::move(recomputed);
+    }
+  }
+  return out;
+}
+
+}  // namespace memsim::planner
