@@ -1,5 +1,6 @@
 // FIFO: evict the resident tensor that arrived first; uses do not refresh it.
 #include <memory>
+#include <span>
 
 #include "policies/eviction/intrusive_list.h"
 #include "sim/core/eviction.h"
@@ -12,6 +13,7 @@ class Fifo final : public EvictionPolicy {
   explicit Fifo(const EvictionContext& ctx) : arrival_(ctx.graph.tensor_count()) {}
   void on_insert(TensorId t, std::uint32_t) override { arrival_.push_back(t); }
   void on_access(TensorId, std::uint32_t) override {}
+  void on_access_all(std::span<const TensorId>, std::uint32_t) override {}
   void on_remove(TensorId t) override { arrival_.unlink(t); }
   TensorId choose_victim(const VictimQuery& q) override { return arrival_.first_unpinned(q); }
 

@@ -46,13 +46,13 @@ class Run {
         sink_(sink),
         channels_(machine.dram_channels),
         space_(machine.cache_capacity),
-        state_(graph.tensor_count(), 0),
+        state_(graph.tensor_count(), TensorFlags{}),
         ready_at_(graph.tensor_count(), 0.0),
         store_end_(graph.tensor_count(), 0.0),
         remaining_uses_(graph.tensor_count(), 0),
         pins_(graph.tensor_count(), 0) {
     for (TensorId t = 0; t < g_.tensor_count(); ++t)
-      if (g_.tensor(t).initial_in_dram) state_[t] |= kHasDramCopy;
+      if (g_.tensor(t).initial_in_dram) set(t, kHasDramCopy, true);
     // docs/model.md §15: one FCFS queue per link below the DRAM link, and per-link times.
     if (deep_) {
       for (std::uint32_t link = 2; link < m_.level_count(); ++link)
@@ -71,7 +71,7 @@ class Run {
     for (std::uint32_t i = 0; i < n; ++i) decide(i);
     if (n > 0) {
       sink_.on_decision_point(now_);
-      finish_op(order_[n - 1]);
+      finish_op(order_[n - 1], /*leaves_window=*/false);
     }
     times_.compute_busy = compute_busy_;
     times_.dram_busy = channels_.busy();
@@ -104,10 +104,11 @@ class Run {
   // §15.4); only ever set for such tensors, so a two-level run never sees it.
   static constexpr std::uint8_t kHeld = 1, kHasDramCopy = VictimQuery::kHasDramCopy,
                                 kLoadWaitedForStore = 4, kDeepChain = 8;
-  bool held(TensorId t) const { return (state_[t] & kHeld) != 0; }
-  bool has_dram_copy(TensorId t) const { return (state_[t] & kHasDramCopy) != 0; }
+  std::uint8_t bits(TensorId t) const { return static_cast<std::uint8_t>(state_[t]); }
+  bool held(TensorId t) const { return (bits(t) & kHeld) != 0; }
+  bool has_dram_copy(TensorId t) const { return (bits(t) & kHasDramCopy) != 0; }
   void set(TensorId t, std::uint8_t bit, bool on) {
-    state_[t] = static_cast<std::uint8_t>(on ? (state_[t] | bit) : (state_[t] & ~bit));
+    state_[t] = static_cast<TensorFlags>(on ? (bits(t) | bit) : (bits(t) & ~bit));
   }
   std::uint64_t bytes(TensorId t) const { return g_.tensor(t).bytes; }
   // §1: a later op reads or updates it, or it is a required output.
@@ -129,14 +130,12 @@ class Run {
             before ? window_pinned_held_ - bytes(t) : window_pinned_held_ + bytes(t);
     }
   }
-  // The op that just ran leaves the window and stops being current: pin_current(o, false) and
-  // pin_window(o, -1) in one pass over its working set.
-  void unpin_finished(OpId o) {
-    for (TensorId t : g_.working_set(o)) {
-      const std::uint16_t window = pins_[t] & kWindowMask;
-      pins_[t] = static_cast<std::uint16_t>(window - 1);
-      if (window == 1 && held(t)) window_pinned_held_ -= bytes(t);
-    }
+  // A tensor of the op that just ran, which leaves the window and stops being current:
+  // pin_current(o, false) and pin_window(o, -1) for it at once.
+  void unpin_finished(TensorId t) {
+    const std::uint16_t window = pins_[t] & kWindowMask;
+    pins_[t] = static_cast<std::uint16_t>(window - 1);
+    if (window == 1 && held(t)) window_pinned_held_ -= bytes(t);
   }
   void pin_current(OpId o, bool on) {
     for (TensorId t : g_.working_set(o))
@@ -149,8 +148,7 @@ class Run {
     position_ = i;
     sink_.on_decision_point(now_);
     if (i > 0) {
-      finish_op(order_[i - 1]);  // step 1
-      unpin_finished(order_[i - 1]);
+      finish_op(order_[i - 1], /*leaves_window=*/true);  // step 1
       if (i + lookahead_ < order_.size()) pin_window(order_[i + lookahead_], +1);
     }
     space_.advance(now_);
@@ -169,7 +167,7 @@ class Run {
       if (at.after_store) output_store_wait = std::max(output_store_wait, at.at);
     }
     // Step 3: touch op i's working set in operand order.
-    for (TensorId t : g_.working_set(o)) policy_.on_access(t, i);
+    policy_.on_access_all(g_.working_set(o), i);
     // Step 4: prefetch for ops i+1..i+L.
     for (std::uint32_t k = i + 1; k < order_.size() && k <= i + lookahead_; ++k)
       if (!prefetch(k)) break;
@@ -178,10 +176,14 @@ class Run {
     run_op(i, outputs_at, output_store_wait);
   }
 
-  // Step 1: drop what died with op `o`, store the required outputs it wrote.
-  void finish_op(OpId o) {
-    for (TensorId t : g_.working_set(o))
+  // Step 1: drop what died with op `o`, store the required outputs it wrote; when it
+  // `leaves_window`, unpin its working set in the same pass (unpin_finished: a tensor's unpin
+  // after its drop finds it not held, as when all drops came first).
+  void finish_op(OpId o, bool leaves_window) {
+    for (TensorId t : g_.working_set(o)) {
       if (held(t) && remaining_uses_[t] == 0 && !never_dead(g_.tensor(t))) drop(t, now_, false);
+      if (leaves_window) unpin_finished(t);
+    }
     for (auto list : {g_.outputs(o), g_.updates(o)})
       for (TensorId t : list)
         if (g_.tensor(t).required_output && !has_dram_copy(t)) store(t);
@@ -369,15 +371,15 @@ class Run {
     const OpId o = order_[i];
     double start = std::max(now_, outputs_at);
     double store_wait = output_store_wait;
+    // Each input and update also loses a use here: nothing reads the count before the op ends.
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) {
+        --remaining_uses_[t];
         start = std::max(start, ready_at_[t]);
-        if (state_[t] & (kLoadWaitedForStore | kDeepChain)) {  // rare: one test for both
-          if (state_[t] & kLoadWaitedForStore)
-            store_wait = std::max(store_wait, load_store_wait_[t]);
+        if (bits(t) & (kLoadWaitedForStore | kDeepChain)) {  // rare: one test for both
+          if (bits(t) & kLoadWaitedForStore) store_wait = std::max(store_wait, load_store_wait_[t]);
           // §15.4: a deep load whose first hop waited for the tensor's own store chain.
-          if (state_[t] & kDeepChain)
-            store_wait = std::max(store_wait, chains_.at(t).own_store_wait);
+          if (bits(t) & kDeepChain) store_wait = std::max(store_wait, chains_.at(t).own_store_wait);
         }
       }
     for (TensorId t : g_.updates(o)) {
@@ -394,10 +396,8 @@ class Run {
       for (TensorId t : list) {
         ready_at_[t] = end;
         // Written in the cache only (and no longer the copy a chain of hops brought, §15.4).
-        state_[t] &= static_cast<std::uint8_t>(~(kHasDramCopy | kDeepChain));
+        set(t, kHasDramCopy | kDeepChain, false);
       }
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list) --remaining_uses_[t];
     now_ = end;
   }
 
@@ -417,8 +417,8 @@ class Run {
     note(output_store_wait_, 0);
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) {
-        if (state_[t] & kLoadWaitedForStore) note(load_store_wait_[t], 0);
-        if ((state_[t] & kDeepChain) && chains_.at(t).own_store_wait > 0)
+        if (bits(t) & kLoadWaitedForStore) note(load_store_wait_[t], 0);
+        if ((bits(t) & kDeepChain) && chains_.at(t).own_store_wait > 0)
           note(chains_.at(t).own_store_wait, home(t) - 1);
       }
     for (TensorId t : g_.updates(o)) note(store_end_[t], 0);
@@ -426,7 +426,7 @@ class Run {
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list)
         if (x == Graph::kNoTensor || ready_at_[t] > ready_at_[x]) x = t;
-    const bool chained = x != Graph::kNoTensor && (state_[x] & kDeepChain);
+    const bool chained = x != Graph::kNoTensor && (bits(x) & kDeepChain);
     charge_link_stalls(
         now_, start, store_wait, other || store_link == 0 ? 1 : store_link,
         chained ? std::span<const ChainHop>(chains_.at(x).hops) : std::span<const ChainHop>(),
@@ -441,9 +441,9 @@ class Run {
   Sink& sink_;
   DramChannels channels_;
   FreeSpace space_;
-  std::vector<std::uint8_t> state_;  // kHeld | kHasDramCopy
-  std::vector<double> ready_at_;     // end of the load or op that gave the copy its value
-  std::vector<double> store_end_;    // end of the tensor's last store
+  std::vector<TensorFlags> state_;  // kHeld | kHasDramCopy | ...
+  std::vector<double> ready_at_;    // end of the load or op that gave the copy its value
+  std::vector<double> store_end_;   // end of the tensor's last store
   std::vector<std::uint32_t> remaining_uses_;
   std::vector<std::uint16_t> pins_;
   // §6: the issue time of a tensor's last load, for the few loads that waited for a store

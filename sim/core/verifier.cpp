@@ -11,13 +11,16 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
     : graph_(graph),
       capacity_(capacity),
       options_(options),
-      state_(graph.tensor_count(), 0),
+      state_(graph.tensor_count(), Flags{}),
       remaining_uses_(graph.tensor_count(), 0),
-      computed_(graph.op_count(), 0) {
+      computed_(graph.op_count(), Flags{}),
+      tensor_count_(graph.tensor_count()),
+      op_count_(graph.op_count()) {
   order_.reserve(graph.op_count());
   for (TensorId t = 0; t < graph.tensor_count(); ++t) {
-    set(t, kDramValid, graph.tensor(t).initial_in_dram);
-    deep_ = deep_ || graph.tensor(t).home > 2;
+    const Tensor& x = graph.tensor(t);
+    state_[t] = static_cast<Flags>(x.initial_in_dram ? kDramValid : 0);
+    deep_ = deep_ || x.home > 2;
   }
   for (OpId o = 0; o < graph.op_count(); ++o) {
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
@@ -32,7 +35,7 @@ void Verifier::fail(const Step& step, const std::string& why) const {
 
 void Verifier::apply(const Step& step) {
   const bool transfer = step.kind == StepKind::load || step.kind == StepKind::store;
-  if (!transfer || step.id >= graph_.tensor_count() || graph_.tensor(step.id).home <= 2)
+  if (!transfer || step.id >= tensor_count_ || graph_.tensor(step.id).home <= 2)
     return apply(step, 1);
   // docs/model.md §15.8: a load is the up chain from the home, a store the down chain to it;
   // one step of the list.
@@ -47,7 +50,7 @@ void Verifier::apply(const Step& step) {
 void Verifier::apply(const Step& step, std::uint32_t link) {
   ++step_index_;
   const bool is_op = step.kind == StepKind::compute;
-  if (step.id >= (is_op ? graph_.op_count() : graph_.tensor_count()))
+  if (step.id >= (is_op ? op_count_ : tensor_count_))
     fail_with(step, [&] { return "id out of range"; });
   if (!is_op && step.kind != StepKind::drop &&
       (link != 1 || (deep_ && graph_.tensor(step.id).home > 2)))
@@ -97,7 +100,7 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
     }
     case StepKind::compute: {
       const OpId o = step.id;
-      const bool again = computed_[o] != 0;
+      const bool again = computed_[o] != Flags{};
       if (again && !options_.allow_recompute) fail_with(step, [&] { return "op already ran"; });
       if (again && !graph_.updates(o).empty())
         fail_with(step, [&] { return "op updates a tensor in place and cannot run twice"; });
@@ -120,7 +123,7 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
           set(t, kDramValid, false);
           continue;
         }
-        state_[t] = kResident;
+        state_[t] = static_cast<Flags>(kResident);
         used_ += graph_.tensor(t).bytes;
       }
       if (used_ > capacity_)
@@ -142,7 +145,7 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
                          " no hop has read";
                 });
       if (!again) {
-        computed_[o] = 1;
+        computed_[o] = Flags{1};
         order_.push_back(o);
         for (TensorId t : inputs) --remaining_uses_[t];
         for (TensorId t : updates) --remaining_uses_[t];
@@ -204,7 +207,7 @@ void Verifier::apply_hop(const Step& step, std::uint32_t link) {
 
 MoveCounts Verifier::finish() const {
   for (OpId o = 0; o < graph_.op_count(); ++o)
-    if (!computed_[o])
+    if (computed_[o] == Flags{})
       throw ScheduleError("schedule ends before op '" + std::string(graph_.op_name(o)) + "' ran");
   for (TensorId t = 0; t < graph_.tensor_count(); ++t)
     if (graph_.tensor(t).required_output && !dram_valid(t))

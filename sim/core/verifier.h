@@ -67,15 +67,20 @@ class Verifier {
   std::uint64_t capacity_;
   VerifierOptions options_;
   // Per tensor: kResident (in the cache, in list order), kDramValid (its DRAM copy is current).
+  // An enum, not std::uint8_t, so that a store of flags does not alias every other object
+  // (issue 16: the compiler reloaded each array pointer after it).
+  enum class Flags : std::uint8_t {};
   static constexpr std::uint8_t kResident = 1, kDramValid = 2;
-  bool resident(TensorId t) const { return (state_[t] & kResident) != 0; }
-  bool dram_valid(TensorId t) const { return (state_[t] & kDramValid) != 0; }
+  std::uint8_t bits(TensorId t) const { return static_cast<std::uint8_t>(state_[t]); }
+  bool resident(TensorId t) const { return (bits(t) & kResident) != 0; }
+  bool dram_valid(TensorId t) const { return (bits(t) & kDramValid) != 0; }
   void set(TensorId t, std::uint8_t bit, bool on) {
-    state_[t] = static_cast<std::uint8_t>(on ? (state_[t] | bit) : (state_[t] & ~bit));
+    state_[t] = static_cast<Flags>(on ? (bits(t) | bit) : (bits(t) & ~bit));
   }
-  std::vector<std::uint8_t> state_;
+  std::vector<Flags> state_;
   std::vector<std::uint32_t> remaining_uses_;  // uses by ops that have not run yet
-  std::vector<std::uint8_t> computed_;
+  std::vector<Flags> computed_;                // 1 once the op ran
+  std::size_t tensor_count_, op_count_;        // the graph's, for the id check of every step
   std::vector<OpId> order_;
   std::uint64_t used_ = 0;
   std::uint64_t step_index_ = 0;
