@@ -322,11 +322,14 @@ TEST_CASE("recompute: the whole knapsack of a stage beats its fractional bound, 
   CHECK(verified_reruns(g, p, r.plan) == 1);
 }
 
-TEST_CASE("recompute: fractional costs keep the fractional stage bound and its greedy cover",
+TEST_CASE("recompute: fractional costs get a scaled knapsack a hair under the whole one",
           "[planner][recompute][knapsack]") {
-  // The graph above with a's cost 3.5 instead of 3: not every cost is whole, so no dynamic
-  // program. Per byte: b 1.5, c 5/3 = 1.67, a 1.75. Fractional at x: b's 2 B (3) and 1 B of c
-  // (5/3): 14/3. The greedy cover (by cost per byte until 3 B are freed) is {b, c}.
+  // The graph above with a's cost 3.5 instead of 3: not every cost is whole. Per byte: b 1.5,
+  // c 5/3 = 1.67, a 1.75. Fractional at x: b's 2 B (3) and 1 B of c (5/3): 14/3. The greedy
+  // cover (whole values by cost per byte until 3 B are freed) is {b, c}, 8. The table then has
+  // q = 8 / min(3,999,999, 40,000,000 / 3 - 1) = 8 / 3,999,999 per unit and counts each cost as
+  // floor(cost / q) units: c alone frees the 3 B for floor(5 / q) = 2,499,999 units, i.e.
+  // 2,499,999 x 8 / 3,999,999 = 4.9999987..., under the whole knapsack's 5 by less than q.
   Net net;
   net.op("a", 2, 3.5);
   net.op("b", 2, 3);
@@ -340,8 +343,10 @@ TEST_CASE("recompute: fractional costs keep the fractional stage bound and its g
   const std::vector<StageKnapsack> stages = stage_knapsacks(p);
   REQUIRE(stages.size() == 1);
   CHECK_FALSE(stages[0].whole);
-  CHECK(stages[0].bound == Approx(14.0 / 3.0));
-  CHECK(stages[0].dropped == std::vector<std::uint32_t>{1, 2});
+  CHECK(stages[0].bound == Approx(2'499'999.0 * 8.0 / 3'999'999.0).epsilon(1e-12));
+  CHECK(stages[0].bound < 5);
+  CHECK(stages[0].bound > 14.0 / 3.0);
+  CHECK(stages[0].dropped == std::vector<std::uint32_t>{2});
 }
 
 TEST_CASE("recompute: a training chain's knapsack plan drops the cheap input and meets the bound",

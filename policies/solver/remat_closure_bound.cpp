@@ -22,8 +22,9 @@ std::vector<std::uint32_t> last_readers(const RematProblem& p) {
 
 double stage_program(const RematProblem& p, const std::vector<std::uint32_t>& last, std::uint32_t t,
                      double seconds, bool relaxed, bool* solved,
-                     std::vector<std::uint32_t>* recomputed) {
+                     std::vector<std::uint32_t>* recomputed, bool* over = nullptr) {
   if (solved) *solved = false;
+  if (over) *over = false;
   const std::size_t n = p.size();
   const std::uint64_t forced = p.working_set(t);
   if (t >= n || forced > p.budget) return 0;  // no plan at all: reported elsewhere
@@ -37,6 +38,7 @@ double stage_program(const RematProblem& p, const std::vector<std::uint32_t>& la
     if (solved) *solved = true;
     return 0;
   }
+  if (over) *over = true;
   // The values that matter: those needed and, through values t does not read, their inputs.
   for (std::uint32_t u = t; u-- > 0;) {
     if (needed[u]) relevant[u] = 1;
@@ -159,15 +161,17 @@ ClosureBound closure_bound(const RematProblem& p, double seconds, double floor) 
   const std::vector<std::uint32_t> last = last_readers(p);
   std::vector<std::pair<double, std::uint32_t>> relaxations;
   for (std::uint32_t t = 1; t < p.size() && left() > 0; ++t) {
-    const double r = stage_program(p, last, t, left(), true, nullptr, nullptr);
-    if (r > floor) relaxations.emplace_back(r, t);
+    bool over = false;
+    const double r = stage_program(p, last, t, left(), true, nullptr, nullptr, &over);
+    if (over) relaxations.emplace_back(r, t);
   }
-  // Highest relaxation first; equal ones by stage.
+  // Highest relaxation first (the likeliest to give a high bound; a relaxation is a lower bound
+  // on its program, not an upper one, so no stage is skipped for it); equal ones by stage.
   std::stable_sort(relaxations.begin(), relaxations.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   double best = floor;
   for (const auto& [relaxation, t] : relaxations) {
-    if (relaxation <= best || left() <= 0) break;
+    if (left() <= 0) break;
     bool solved = false;
     std::vector<std::uint32_t> recomputed;
     const double b = stage_program(p, last, t, left(), false, &solved, &recomputed);

@@ -33,11 +33,10 @@ struct ClosureBound {
   std::vector<std::uint32_t> recomputed;
 };
 
-// The program's linear relaxation at every stage (each a lower bound on the integer optimum),
-// then the integer program at the stages in decreasing order of that relaxation while it
-// exceeds the best bound found, within `seconds` of wall-clock time in all (CBC's bound where
-// its clock stopped it). `floor` is a bound known already: stages whose relaxation is at most
-// `floor` are not solved.
+// The program's linear relaxation at every stage where the values read later do not all fit,
+// then the integer program at those stages in decreasing order of their relaxation (the
+// likeliest first), within `seconds` of wall-clock time in all (CBC's bound where its clock
+// stopped it). `floor` is a bound known already: the result is reported only above it.
 ClosureBound closure_bound(const RematProblem& problem, double seconds, double floor = 0);
 
 // One stage's program: its optimum (or CBC's bound when `seconds` stopped it), and

@@ -22,19 +22,27 @@ struct Stage {
   std::vector<Item> items;
 };
 
-// The 0/1 knapsack "least cost freeing at least `deficit` bytes" with every cost a whole
-// multiple of `unit`, by dynamic programming over the cost in units up to `cap` (a cover of
-// that cost exists). False when the table would be too large.
-bool whole_knapsack(const Stage& s, double unit, StageKnapsack& out) {
-  const auto units = static_cast<std::size_t>(std::llround(s.cover / unit));
-  if (static_cast<std::uint64_t>(units + 1) * s.items.size() > kKnapsackCells) return false;
+// The 0/1 knapsack "least cost freeing at least `deficit` bytes" by dynamic programming over
+// the cost in units of `unit`, up to the greedy cover's cost. `exact`: every cost is a whole
+// multiple of `unit`, and the answer is the knapsack's optimum. Otherwise each cost counts as
+// floor(cost / unit) units, never more than it is, so the answer (units x unit) is a lower
+// bound on the optimum, and a sum of floors never exceeds the floor of the sum, so the cover
+// still fits in floor(cover / unit) units. False when the table would be too large.
+bool knapsack_table(const Stage& s, double unit, bool exact, StageKnapsack& out) {
+  const auto in_units = [&](double cost) {
+    return static_cast<std::size_t>(exact ? std::llround(cost / unit) : std::floor(cost / unit));
+  };
+  const std::size_t units = in_units(s.cover);
+  if (units + 1 > kKnapsackUnits ||
+      static_cast<std::uint64_t>(units + 1) * s.items.size() > kKnapsackCells)
+    return false;
   std::vector<double> most(units + 1, 0.0);  // most[c]: the most bytes freed at cost <= c units
   std::vector<bool> take(s.items.size() * (units + 1), false);
   for (std::size_t k = 0; k < s.items.size(); ++k) {
     const Item& it = s.items[k];
-    const auto c = static_cast<std::size_t>(std::llround(it.cost / unit));
+    const std::size_t c = in_units(it.cost);
     const auto b = static_cast<double>(it.bytes);
-    if (c == 0) {  // free to compute again: always left out
+    if (c == 0) {  // free (or nearly) to compute again: always left out
       for (std::size_t x = 0; x <= units; ++x) most[x] += b, take[k * (units + 1) + x] = true;
       continue;
     }
@@ -49,12 +57,12 @@ bool whole_knapsack(const Stage& s, double unit, StageKnapsack& out) {
     }
   if (most[best] < s.deficit) return false;  // rounding: keep the fractional answer
   out.bound = std::max(s.fractional, static_cast<double>(best) * unit);
-  out.whole = true;
+  out.whole = exact;
   out.dropped.clear();
   for (std::size_t k = s.items.size(), x = best; k-- > 0;)
     if (take[k * (units + 1) + x]) {
       out.dropped.push_back(s.items[k].node);
-      x -= static_cast<std::size_t>(std::llround(s.items[k].cost / unit));
+      x -= in_units(s.items[k].cost);
     }
   std::sort(out.dropped.begin(), out.dropped.end());
   return true;
@@ -110,10 +118,20 @@ std::vector<StageKnapsack> stage_knapsacks(const RematProblem& p) {
   std::vector<StageKnapsack> out;
   double best = 0;
   for (const Stage& s : stages) {
-    if (!out.empty() && s.fractional <= best) break;
+    // The greedy cover is a choice: the whole knapsack costs at most that much.
+    if (!out.empty() && s.cover <= best) continue;
     StageKnapsack k;
     k.stage = s.t;
-    if (!(whole && cost_gcd > 0 && whole_knapsack(s, static_cast<double>(cost_gcd), k))) {
+    const bool solved =
+        (whole && cost_gcd > 0 && knapsack_table(s, static_cast<double>(cost_gcd), true, k)) ||
+        (s.cover > 0 && !s.items.empty() &&
+         knapsack_table(
+             s,
+             s.cover / static_cast<double>(std::max<std::uint64_t>(
+                           1, std::min<std::uint64_t>(kKnapsackUnits - 1,
+                                                      kKnapsackCells / s.items.size() - 1))),
+             false, k));
+    if (!solved) {
       k.bound = s.fractional;
       k.dropped = s.cover_set;
       std::sort(k.dropped.begin(), k.dropped.end());

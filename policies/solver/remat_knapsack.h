@@ -17,20 +17,23 @@ namespace memsim::planner {
 struct StageKnapsack {
   std::uint32_t stage = 0;
   double bound = 0;    // proved: every plan costs at least this much
-  bool whole = false;  // the whole-value knapsack was solved (else: its fractional relaxation)
-  // A cheapest choice of values left out of memory at the stage (for a fractional bound: the
-  // values by cost per byte until the deficit is met).
+  bool whole = false;  // the whole-value knapsack was solved exactly
+  // A cheapest choice of values left out of memory at the stage (of the scaled knapsack when
+  // not exact; for a fractional bound: the values by cost per byte until the deficit is met).
   std::vector<std::uint32_t> dropped;
 };
 
 // The knapsack of each stage that could hold the largest bound, highest bound first. Stages are
-// taken by their fractional bound, highest first, while it exceeds the best bound found so far
-// (a whole knapsack's cost is never below its fractional one). Where every cost is a whole
-// number, the whole-value knapsack is solved exactly by dynamic programming over the cost in
-// units of the costs' gcd, up to the cost of the greedy cover (values by cost per byte until
-// the deficit is met), while its table has at most kKnapsackCells cells; otherwise the
-// fractional bound stands. Empty when no stage has a deficit.
+// taken by their fractional bound, highest first, skipping those whose greedy cover costs at
+// most the best bound found so far (the whole knapsack costs at most its cover). Each is solved by
+// dynamic programming over the cost, up to the cost of the greedy cover (values by cost per byte
+// until the deficit is met, whole): where every cost is a whole number and the table (units of the
+// costs' gcd) has at most kKnapsackUnits columns and kKnapsackCells cells, exactly; otherwise
+// in units q = cover / min(kKnapsackUnits - 1, kKnapsackCells / values - 1), each cost counted
+// as floor(cost / q) units (never more than it is: the result times q is still a lower bound).
+// The bound is the larger of that and the fractional one. Empty when no stage has a deficit.
 inline constexpr std::uint64_t kKnapsackCells = 40'000'000;
+inline constexpr std::uint64_t kKnapsackUnits = 4'000'000;
 std::vector<StageKnapsack> stage_knapsacks(const RematProblem& problem);
 
 }  // namespace memsim::planner
