@@ -10,14 +10,19 @@ namespace memsim {
 
 PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine)
     : graph_(graph),
-      load_joules_(graph.tensor_count(), 0.0),
-      deep_up_joules_(graph.tensor_count(), 0.0),
-      store_owner_(graph.tensor_count(), Graph::kNoOp),
+      priced_(!machine.uniform && machine.has_energy()),
       tally_(graph.op_count()),
       pending_load_(graph.tensor_count(), 0),
       last_writer_(graph.tensor_count(), Graph::kNoOp),
       computed_(graph.op_count(), 0) {
   order_.reserve(graph.op_count());
+  // Energy is tracked per tensor only on a machine that prices it: without prices every joule
+  // is 0, and a deep hop (s.link > 1) counts for nothing else (20 bytes a tensor saved).
+  if (priced_) {
+    load_joules_.assign(graph.tensor_count(), 0.0);
+    deep_up_joules_.assign(graph.tensor_count(), 0.0);
+    store_owner_.assign(graph.tensor_count(), Graph::kNoOp);
+  }
   // Prices of docs/model.md §15.6; uniform mode has none (every energy 0).
   up_per_byte_.assign(machine.link_count(), 0.0);
   down_per_byte_.assign(machine.link_count(), 0.0);
@@ -62,6 +67,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
   // the DRAM are counted per link, not per layer; their energy goes where the link-1 hop of
   // their chain counts (§13).
   if (s.link != 1) {
+    if (!priced_) return;
     const double joules = hop_joules(s);
     if (s.step.kind == StepKind::load) {
       deep_up_joules_[id] += joules;  // its chain's link-1 load follows
@@ -75,12 +81,14 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
   switch (s.step.kind) {
     case StepKind::load:
       pending_load_[id] = 1;
-      load_joules_[id] = hop_joules(s) + deep_up_joules_[id];
-      deep_up_joules_[id] = 0;
+      if (priced_) {
+        load_joules_[id] = hop_joules(s) + deep_up_joules_[id];
+        deep_up_joules_[id] = 0;
+      }
       break;
     case StepKind::store: {
       const OpId writer = last_writer_[id];
-      store_owner_[id] = writer;
+      if (priced_) store_owner_[id] = writer;
       if (writer == Graph::kNoOp) {
         orphans_.push_back({id, Orphan::store, hop_joules(s)});
         break;
@@ -93,7 +101,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
     case StepKind::drop:
       if (pending_load_[id]) {  // loaded and never read: charged to the next op
         pending_load_[id] = 0;
-        orphans_.push_back({id, Orphan::load, load_joules_[id]});
+        orphans_.push_back({id, Orphan::load, priced_ ? load_joules_[id] : 0.0});
       }
       break;
     case StepKind::compute: {
@@ -109,7 +117,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
             pending_load_[t] = 0;
             ++tally.loads;
             tally.load_bytes += graph_.tensor(t).bytes;
-            tally.energy += load_joules_[t];
+            if (priced_) tally.energy += load_joules_[t];
           }
         }
       for (auto list : {graph_.outputs(o), graph_.updates(o)})
@@ -151,7 +159,7 @@ void PerLayerRecorder::on_prefetch(OpId op, TensorId tensor, bool issued) {
 void PerLayerRecorder::finish() {
   const OpId last = last_computed_ == Graph::kNoOp ? 0 : last_computed_;
   // Deep up hops whose link-1 load never came (a run the verifier accepts leaves none).
-  for (TensorId t = 0; t < graph_.tensor_count(); ++t)
+  for (TensorId t = 0; t < deep_up_joules_.size(); ++t)
     if (deep_up_joules_[t] != 0) orphans_.push_back({t, Orphan::energy, deep_up_joules_[t]});
   std::fill(deep_up_joules_.begin(), deep_up_joules_.end(), 0.0);
   if (!orphans_.empty() && graph_.op_count() > 0) charge_orphans(last);

@@ -69,6 +69,7 @@ class PerLayerRecorder : public StepSink {
   void charge_orphans(OpId op);
   double hop_joules(const TimedStep& s) const;
   const Graph& graph_;
+  bool priced_ = false;  // energy figures given; else the three per-tensor arrays stay empty
   // Joules per byte of an up and a down hop over link k (index k - 1), per byte read and
   // written at level 1 by a compute, and per FLOP.
   std::vector<double> up_per_byte_, down_per_byte_;
