@@ -145,6 +145,25 @@ TEST_CASE("numbered layer names are kept as runs and found again digit by digit"
   }
 }
 
+TEST_CASE("a name given whole keeps its trailing number as a run would", "[names]") {
+  // "r17" is "r" 17 and "r18" continues it; "r07" (a leading zero), "r0" (no number 0) and a
+  // 10-digit number are kept whole; "9" is the empty text and 9. Each reads back as given and is
+  // found by it.
+  const std::vector<std::string> given{"r17", "r18", "r07", "r0", "x1234567890", "9", "r19"};
+  GraphBuilder b;
+  std::vector<TensorId> tensors;
+  for (const std::string& name : given)
+    tensors.push_back(b.add_tensor(name, 1, TensorKind::other, true));
+  const Graph g = std::move(b).build();
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    CAPTURE(given[i]);
+    CHECK(g.tensor_name(tensors[i]) == given[i]);
+    CHECK(g.find_tensor(given[i]) == tensors[i]);
+  }
+  CHECK(g.find_tensor("r7") == Graph::kNoTensor);
+  CHECK(g.find_tensor("r") == Graph::kNoTensor);
+}
+
 namespace {
 
 std::vector<std::string> op_names(const Simulation& sim) {

@@ -105,18 +105,20 @@ const TileEntry* Graph::tile_entry(LayerIndex l) const {
   return it != tiles_.end() && it->layer == l ? &*it : nullptr;
 }
 
-const Graph::NameRun& Graph::run_of(LayerIndex l) const {
+std::size_t Graph::run_of(LayerIndex l) const {
   const auto it = std::upper_bound(name_runs_.begin(), name_runs_.end(), l,
                                    [](LayerIndex v, const NameRun& r) { return v < r.first; });
-  return *(it - 1);  // a tile is made of a layer before it, so a run starts at or before l
+  return static_cast<std::size_t>(it - name_runs_.begin()) -
+         1;  // a tile is made of a layer before it, so a run starts at or before l
 }
 
 std::string Graph::layer_name(LayerIndex l) const {
   if (const TileEntry* t = tile_entry(l))
     return layer_name(t->of) + std::string(kTileWord) + std::to_string(t->tile);
-  const NameRun& r = run_of(l);
-  std::string name(run_text(r));
-  if (r.number != 0) name += std::to_string(r.number + (l - r.first));
+  const std::size_t k = run_of(l);
+  const NameRun& r = name_runs_[k];
+  std::string name(run_text(k));
+  if (r.number != 0) name += std::to_string(std::uint64_t{r.number} + (l - r.first));
   return name;
 }
 
@@ -143,12 +145,13 @@ bool Graph::name_is(LayerIndex l, std::string_view suffix, std::string_view name
   }
   const TileEntry* t = tile_entry(l);
   if (!t) {
-    const NameRun& r = run_of(l);
-    const std::string_view text = run_text(r);
+    const std::size_t k = run_of(l);
+    const NameRun& r = name_runs_[k];
+    const std::string_view text = run_text(k);
     if (r.number == 0) return name == text;
     if (!name.starts_with(text)) return false;
     // The rest is the number, without a leading zero.
-    std::uint64_t number = r.number + (l - r.first), digits = 1;
+    std::uint64_t number = std::uint64_t{r.number} + (l - r.first), digits = 1;
     for (std::uint64_t n = number; n >= 10; n /= 10) ++digits;
     if (name.size() != text.size() + digits) return false;
     for (std::size_t i = name.size(); i-- > text.size(); number /= 10)
@@ -189,10 +192,26 @@ void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t ope
 }
 
 LayerIndex GraphBuilder::add_layer(std::string_view name) {
-  return add_layer(name, 0);
+  // Its trailing digits as a number when they have no leading zero and are at most 9.
+  const auto digit = [&](std::size_t from_end) {
+    return from_end < name.size() && name[name.size() - 1 - from_end] >= '0' &&
+           name[name.size() - 1 - from_end] <= '9';
+  };
+  std::size_t digits = 0;
+  while (digits < 9 && digit(digits)) ++digits;
+  if (digits == 0 || digit(digits) || name[name.size() - digits] == '0') return add_layer(name, 0);
+  std::uint64_t number = 0;
+  for (const char c : name.substr(name.size() - digits))
+    number = number * 10 + static_cast<std::uint64_t>(c - '0');
+  return add_layer(name.substr(0, name.size() - digits), number);
 }
 
 LayerIndex GraphBuilder::add_layer(std::string_view text, std::uint64_t number) {
+  if (number > std::numeric_limits<std::uint32_t>::max()) {
+    // Too large for a run's 32 bits: kept whole.
+    const std::string name = std::string(text) + std::to_string(number);
+    return add_layer(name, 0);
+  }
   if (text.size() > std::numeric_limits<std::uint16_t>::max())
     throw std::length_error("name longer than 65535 characters");
   if (graph_.names_.size() + text.size() > std::numeric_limits<std::uint32_t>::max())
@@ -202,11 +221,11 @@ LayerIndex GraphBuilder::add_layer(std::string_view text, std::uint64_t number) 
   std::vector<Graph::NameRun>& runs = graph_.name_runs_;
   // It continues the run before it when that run would give layer id this very name.
   if (number != 0 && !runs.empty() && runs.back().number != 0 &&
-      runs.back().number + (id - runs.back().first) == number &&
-      graph_.run_text(runs.back()) == text)
+      std::uint64_t{runs.back().number} + (id - runs.back().first) == number &&
+      graph_.run_text(runs.size() - 1) == text)
     return id;
-  runs.push_back({id, static_cast<std::uint32_t>(graph_.names_.size()), number,
-                  static_cast<std::uint16_t>(text.size())});
+  runs.push_back(
+      {id, static_cast<std::uint32_t>(graph_.names_.size()), static_cast<std::uint32_t>(number)});
   graph_.names_.append(text);
   return id;
 }

@@ -188,18 +188,20 @@ class Graph {
   bool name_is(LayerIndex l, std::string_view suffix, std::string_view name) const;
   const TileEntry* tile_entry(LayerIndex l) const;
   // Layer names by runs (a tile has none: it is named after its layer). Run k starts at layer
-  // `first`; its text is names_[text_begin, text_begin + text_size). With number 0 it names that
-  // one layer; otherwise layer first + j (when not a tile) is the text followed by number + j,
-  // so a chain of 10^6 numbered layers is one run, not 10^6 names.
+  // `first`; its text is names_ from its text_begin to the next run's. With number 0 it names
+  // that one layer; otherwise layer first + j (when not a tile) is the text followed by
+  // number + j, so a chain of 10^6 numbered layers ("dense1", "dense2", ... or "r0", "r1", ...
+  // in a raw graph) is one run of 12 bytes, not 10^6 names.
   struct NameRun {
     LayerIndex first = 0;
     std::uint32_t text_begin = 0;
-    std::uint64_t number = 0;
-    std::uint16_t text_size = 0;
+    std::uint32_t number = 0;
   };
-  const NameRun& run_of(LayerIndex l) const;  // l is not a tile
-  std::string_view run_text(const NameRun& r) const {
-    return {names_.data() + r.text_begin, r.text_size};
+  std::size_t run_of(LayerIndex l) const;  // l is not a tile
+  std::string_view run_text(std::size_t k) const {
+    const std::uint32_t end = k + 1 < name_runs_.size() ? name_runs_[k + 1].text_begin
+                                                        : static_cast<std::uint32_t>(names_.size());
+    return {names_.data() + name_runs_[k].text_begin, end - name_runs_[k].text_begin};
   }
   std::string names_;
   std::vector<NameRun> name_runs_;  // by increasing first
@@ -221,7 +223,8 @@ class GraphBuilder {
   LayerIndex add_layer(std::string_view name);
   // A layer named `text` followed by the decimal `number` (>= 1): "dense" and 7 is "dense7". A
   // layer that continues the numbered run before it (same text, the next number) costs no
-  // name of its own.
+  // name of its own. add_layer(name) splits a name's trailing number off the same way ("r17"
+  // is "r" and 17; "r07" and "r0" are kept whole: no leading zero, no number 0).
   LayerIndex add_layer(std::string_view text, std::uint64_t number);
   // Tile `tile` of layer `layer`, named "<layer>.tile<tile>" (for tiled layers).
   LayerIndex add_tile(LayerIndex layer, std::uint32_t tile);
