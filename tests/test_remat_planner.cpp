@@ -276,6 +276,23 @@ TEST_CASE("recompute: tensors from DRAM are free loads, in-place updates are ref
                     "takes graphs without in-place updates");
 }
 
+namespace {
+
+// Sources a (2 B, a_cost FLOP), b (2 B, 3), c (3 B, 5), then x (4 B, 1, reads nothing), then
+// ra(a), rb(b), rc(c) of 1 B and 1 FLOP each: nodes 0..6 (the knapsack tests below).
+Graph knapsack_graph(test::Net& net, double a_cost) {
+  net.op("a", 2, a_cost);
+  net.op("b", 2, 3);
+  net.op("c", 3, 5);
+  net.op("x", 4, 1);
+  net.op("ra", 1, 1, {"a"});
+  net.op("rb", 1, 1, {"b"});
+  net.op("rc", 1, 1, {"c"});
+  return std::move(net.b).build();
+}
+
+}  // namespace
+
 TEST_CASE("recompute: the whole knapsack of a stage beats its fractional bound, and seeds the plan",
           "[planner][recompute][knapsack]") {
   // Sources a (2 B, 3 FLOP), b (2 B, 3), c (3 B, 5), then x (4 B, 1, reads nothing), then ra(a),
@@ -288,14 +305,7 @@ TEST_CASE("recompute: the whole knapsack of a stage beats its fractional bound, 
   // A plan of 5: a, b, c (7 B), drop c, x (a b x = 8 B), drop x; ra, drop a and ra; rb, drop b
   // and rb; c again (5 FLOP), rc. It is optimal, as the bound says.
   Net net;
-  net.op("a", 2, 3);
-  net.op("b", 2, 3);
-  net.op("c", 3, 5);
-  net.op("x", 4, 1);
-  net.op("ra", 1, 1, {"a"});
-  net.op("rb", 1, 1, {"b"});
-  net.op("rc", 1, 1, {"c"});
-  const Graph g = std::move(net.b).build();
+  const Graph g = knapsack_graph(net, 3);
   const RematProblem p = make_remat_problem(g, net.order, 8);
   CHECK(peak_without_recompute(p) == 11);
   const std::vector<StageKnapsack> stages = stage_knapsacks(p);
@@ -331,14 +341,7 @@ TEST_CASE("recompute: fractional costs get a scaled knapsack a hair under the wh
   // floor(cost / q) units: c alone frees the 3 B for floor(5 / q) = 2,499,999 units, i.e.
   // 2,499,999 x 8 / 3,999,999 = 4.9999987..., under the whole knapsack's 5 by less than q.
   Net net;
-  net.op("a", 2, 3.5);
-  net.op("b", 2, 3);
-  net.op("c", 3, 5);
-  net.op("x", 4, 1);
-  net.op("ra", 1, 1, {"a"});
-  net.op("rb", 1, 1, {"b"});
-  net.op("rc", 1, 1, {"c"});
-  const Graph g = std::move(net.b).build();
+  const Graph g = knapsack_graph(net, 3.5);
   const RematProblem p = make_remat_problem(g, net.order, 8);
   const std::vector<StageKnapsack> stages = stage_knapsacks(p);
   REQUIRE(stages.size() == 1);

@@ -129,27 +129,30 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
         kind_cost[k] = check.recompute_cost;
     }
   }
-  // Knapsack plans: the values the stage knapsacks leave out (the top kKnapsackSeeds stages by
-  // bound) are the only ones a closure build may drop before the rest (every other value is
-  // kept), with each rule, with and without supports. Where a kind's knapsack plan is cheaper
-  // than its closure plan, that kind's episodes start from its weights.
-  const std::vector<StageKnapsack> knapsacks = stage_knapsacks(p);
-  for (std::size_t s = 0; s < knapsacks.size() && s < kKnapsackSeeds; ++s) {
+  // Seeded plans: `dropped` are the only values a closure build may drop before the rest
+  // (every other value is kept), with each rule, with and without supports. Where a kind's
+  // seeded plan is cheaper than its plan so far, that kind's episodes start from its weights.
+  const auto seeded_plans = [&](const std::vector<std::uint32_t>& dropped, const char* method) {
     std::vector<double> seed(p.size(), kKeptWeight);
-    for (std::uint32_t v : knapsacks[s].dropped) seed[v] = 1.0;
+    for (std::uint32_t v : dropped) seed[v] = 1.0;
     for (std::size_t k = 0; k < kKinds; ++k) {
       std::vector<double> w = seed;
       const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w);
       if (!plan) continue;
       const PlanCheck check = check_plan(p, *plan);
       if (!check.ok) continue;
-      consider(*plan, "knapsack plan");
+      consider(*plan, method);
       if (check.recompute_cost < kind_cost[k]) {
         kind_cost[k] = check.recompute_cost;
         episode_weights[k] = std::move(w);
       }
     }
-  }
+  };
+  // Knapsack plans: seeded by the values the stage knapsacks leave out (the top kKnapsackSeeds
+  // stages by bound).
+  const std::vector<StageKnapsack> knapsacks = stage_knapsacks(p);
+  for (std::size_t s = 0; s < knapsacks.size() && s < kKnapsackSeeds; ++s)
+    seeded_plans(knapsacks[s].dropped, "knapsack plan");
   r.lower_bound = knapsacks.empty() ? 0.0 : knapsacks.front().bound;
   r.bound_method = "stage bound";
   if (r.found && at_most(r.cost, r.lower_bound)) return finish();
@@ -242,22 +245,7 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       r.lower_bound = closure.bound;
       r.bound_method = "closure bound";
     }
-    if (closure.solved && !proved()) {
-      std::vector<double> seed(p.size(), kKeptWeight);
-      for (std::uint32_t v : closure.recomputed) seed[v] = 1.0;
-      for (std::size_t k = 0; k < kKinds; ++k) {
-        std::vector<double> w = seed;
-        const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w);
-        if (!plan) continue;
-        const PlanCheck check = check_plan(p, *plan);
-        if (!check.ok) continue;
-        consider(*plan, "closure-bound plan");
-        if (check.recompute_cost < kind_cost[k]) {
-          kind_cost[k] = check.recompute_cost;
-          episode_weights[k] = std::move(w);
-        }
-      }
-    }
+    if (closure.solved && !proved()) seeded_plans(closure.recomputed, "closure-bound plan");
   }
   const std::function<bool()> child_done = [&] { return child.running() && child.poll(); };
   while (!proved() && Clock::now() < deadline) {
