@@ -68,6 +68,9 @@ TEST_CASE("a layer graph names a run of numbered layers from one entry", "[layer
   CHECK(g.size() == 7);
   CHECK(g.record_count() == 1);
   CHECK_THROWS_AS(g.name(7), std::out_of_range);
+  CHECK_THROWS_AS(g.inputs(7), std::out_of_range);
+  CHECK(g.input_of(3, 0) == 2);
+  CHECK_THROWS_WITH(g.input_of(3, 1), "LayerGraph: layer 3 has 1 inputs, not 2");
 }
 
 TEST_CASE("a repeat whose shape shrinks builds each repetition for its own input",

@@ -220,7 +220,7 @@ class TrainingBuilder {
   TensorId saved(LayerId i, const SavedRef& ref) {
     switch (ref.of) {
       case SavedRef::Of::input:
-        return activation_for_backward(m_.inputs(i)[ref.index]);
+        return activation_for_backward(m_.input_of(i, ref.index));
       case SavedRef::Of::output:
         return activation_for_backward(i);
       case SavedRef::Of::weight:

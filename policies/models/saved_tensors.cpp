@@ -38,7 +38,7 @@ SavedBytes saved_bytes(const LayerGraph& model) {
       for (const SavedRef& r : refs) {
         switch (r.of) {
           case SavedRef::Of::input: {
-            const LayerId from = inputs[r.index];
+            const LayerId from = model.input_of(i, r.index);
             mine.insert(from == kModelInput ? Storage{0, 0, 0} : Storage{1, from, 0});
             break;
           }

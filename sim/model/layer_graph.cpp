@@ -1,6 +1,7 @@
 #include "sim/model/layer_graph.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace memsim {
@@ -11,13 +12,21 @@ std::string to_string(const Shape& s) {
 }
 
 std::pair<std::string_view, std::uint64_t> LayerGraph::name_parts(LayerId i) const {
-  if (i >= size()) throw std::out_of_range("LayerGraph::name: no layer " + std::to_string(i));
+  if (i >= size()) throw std::out_of_range("LayerGraph: no layer " + std::to_string(i));
   const std::size_t run =
       static_cast<std::size_t>(std::upper_bound(name_first_.begin(), name_first_.end(), i) -
                                name_first_.begin()) -
       1;
   const std::uint64_t number = name_number_[run];
   return {name_text_[run], number == 0 ? 0 : number + (i - name_first_[run])};
+}
+
+LayerId LayerGraph::input_of(LayerId i, std::size_t k) const {
+  const std::span<const LayerId> in = inputs(i);
+  if (k >= in.size())
+    throw std::out_of_range("LayerGraph: layer " + std::to_string(i) + " has " +
+                            std::to_string(in.size()) + " inputs, not " + std::to_string(k + 1));
+  return in[k];
 }
 
 std::string LayerGraph::name(LayerId i) const {
@@ -35,6 +44,8 @@ void LayerGraph::reserve(std::size_t layers, std::size_t inputs) {
 
 void LayerGraph::push(std::uint32_t record, const LayerName& name,
                       std::span<const LayerId> inputs) {
+  if (inputs_.size() + inputs.size() > std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("a model's layers read more than 2^32 - 1 inputs");
   const auto id = static_cast<LayerId>(record_of_.size());
   // A numbered name that continues the run before it (same text, next number) joins that run.
   const bool continues = name.number != 0 && !name_first_.empty() && name_number_.back() != 0 &&

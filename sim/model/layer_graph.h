@@ -113,9 +113,12 @@ class LayerGraph {
   const Layer& layer(LayerId i) const { return records_[record_of_.at(i)]; }
   // The layers it reads (producing layers, or kModelInput), in order.
   std::span<const LayerId> inputs(LayerId i) const {
+    const std::uint32_t end = input_end_.at(i);  // throws for a layer that is not there
     const std::uint32_t begin = i == 0 ? 0 : input_end_[i - 1];
-    return {inputs_.data() + begin, input_end_.at(i) - begin};
+    return {inputs_.data() + begin, end - begin};
   }
+  // Its k-th input; throws std::out_of_range when it has fewer (a SavedRef's index).
+  LayerId input_of(LayerId i, std::size_t k) const;
   std::string name(LayerId i) const;
   // The same as its run keeps it: the text, and the number that follows it (0: none), which
   // GraphBuilder::add_layer(text, number) takes without making the string.
