@@ -32,7 +32,8 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
   std::vector<NestRecorder::Use> uses;
   for (LayerId i = 0; i < n; ++i) {
     const Layer& layer = lg.layer(i);
-    const LayerIndex named = b.add_layer(lg.name_parts(i).first, lg.name_parts(i).second);
+    const auto [text, number] = lg.name_parts(i);  // one lookup of its name run
+    const LayerIndex named = b.add_layer(text, number);
     reads.clear();
     uses.clear();
     if (layer.params > 0) {

@@ -86,7 +86,8 @@ class TrainingBuilder {
     nests_.activation(x0_, kModelInput);
     for (LayerId i = 0; i < n_; ++i) {
       const Layer& layer = m_.layer(i);
-      layer_[i] = b_.add_layer(m_.name_parts(i).first, m_.name_parts(i).second);
+      const auto [text, number] = m_.name_parts(i);  // one lookup of its name run
+      layer_[i] = b_.add_layer(text, number);
       // Scratch lists kept between layers: no allocation per op.
       std::vector<TensorId>& reads = forward_reads_;
       std::vector<NestRecorder::Use>& uses = forward_uses_;

@@ -106,10 +106,11 @@ const TileEntry* Graph::tile_entry(LayerIndex l) const {
 }
 
 std::size_t Graph::run_of(LayerIndex l) const {
+  // The last run starting at or before l: one always does (a tile is made of a layer before it,
+  // so layer 0 is named and starts the first run).
   const auto it = std::upper_bound(name_runs_.begin(), name_runs_.end(), l,
                                    [](LayerIndex v, const NameRun& r) { return v < r.first; });
-  return static_cast<std::size_t>(it - name_runs_.begin()) -
-         1;  // a tile is made of a layer before it, so a run starts at or before l
+  return static_cast<std::size_t>(it - name_runs_.begin()) - 1;
 }
 
 std::string Graph::layer_name(LayerIndex l) const {
