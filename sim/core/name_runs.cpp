@@ -6,14 +6,14 @@
 
 namespace memsim {
 
-void NameRuns::add(std::uint32_t id, std::string_view text, std::uint64_t number) {
+void NameRuns::add_run(std::uint32_t id, std::string_view text, std::uint64_t number) {
   if (!runs_.empty() && id <= last_id_)
     throw std::invalid_argument("NameRuns: entry " + std::to_string(id) + " named after entry " +
                                 std::to_string(last_id_));
   if (number > std::numeric_limits<std::uint32_t>::max()) {
     // Too large for a run's 32 bits: kept whole.
     const std::string whole = std::string(text) + std::to_string(number);
-    add(id, whole, 0);
+    add_run(id, whole, 0);
     return;
   }
   last_id_ = id;

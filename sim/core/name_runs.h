@@ -21,7 +21,17 @@ class NameRuns {
   // its layer by Graph). The name continues the run before it when that run gives `id` this
   // very name. A number above 2^32 - 1 is kept as part of the text. Throws std::invalid_argument
   // for an id not above the last one, std::length_error when the texts pass 4 GiB.
-  void add(std::uint32_t id, std::string_view text, std::uint64_t number);
+  void add(std::uint32_t id, std::string_view text, std::uint64_t number) {
+    // Inline for the common case, the next name of the last run (a repeat's next layer).
+    if (!runs_.empty() && id > last_id_ && number != 0 && runs_.back().number != 0 &&
+        std::uint64_t{runs_.back().number} + (id - runs_.back().first) == number &&
+        text_.size() - runs_.back().text_begin == text.size() &&
+        text.compare(0, text.size(), text_.data() + runs_.back().text_begin, text.size()) == 0) {
+      last_id_ = id;
+      return;
+    }
+    add_run(id, text, number);
+  }
   // A whole name, its trailing digits taken as the number when they have no leading zero and
   // are at most 9 ("r17" is r + 17; "r07", "r0" and a 10-digit number stay whole).
   static std::pair<std::string_view, std::uint64_t> split(std::string_view name);
@@ -43,6 +53,7 @@ class NameRuns {
     std::uint32_t text_begin = 0;  // in text_; it ends where the next run's begins
     std::uint32_t number = 0;      // of its first entry; 0: one entry named by its text alone
   };
+  void add_run(std::uint32_t id, std::string_view text, std::uint64_t number);
   std::size_t run_of(std::uint32_t id) const;
   std::string_view text(std::size_t k) const {
     const std::uint32_t end =

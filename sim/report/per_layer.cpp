@@ -145,11 +145,12 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
     case StepKind::compute: {
       const OpId o = id;
       if (rows_) tally_[o].compute += s.end - s.start;
-      charge_orphans(o);
+      if (!orphans_.empty()) charge_orphans(o);
+      // Bytes read and written, for the compute's energy; without prices every joule is 0.
       double read = 0, written = 0;
       for (auto list : {graph_.inputs(o), graph_.updates(o)})
         for (TensorId t : list) {
-          read += static_cast<double>(graph_.tensor(t).bytes);
+          if (priced_) read += static_cast<double>(graph_.tensor(t).bytes);
           if (pending_load_[t]) {
             pending_load_[t] = 0;
             charge_load(o, graph_.tensor(t).bytes, priced_ ? load_joules_[t] : 0.0);
@@ -157,11 +158,12 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
         }
       for (auto list : {graph_.outputs(o), graph_.updates(o)})
         for (TensorId t : list) {
-          written += static_cast<double>(graph_.tensor(t).bytes);
+          if (priced_) written += static_cast<double>(graph_.tensor(t).bytes);
           last_writer_[t] = o;
         }
-      charge_energy(o,
-                    graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_);
+      if (priced_)
+        charge_energy(o,
+                      graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_);
       last_computed_ = o;
       if (!rows_) break;
       // Prefetches skipped for this op and never issued since: it loaded them itself.

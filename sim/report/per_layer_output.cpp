@@ -133,6 +133,8 @@ std::string top_layers_text(const Simulation& sim, const TopLayerSums& sums, std
     for (std::size_t i = 0; i < layers.size(); ++i) {
       const double v = value(layers[i]);
       if (v <= 0) continue;  // layers with none are left out
+      // Not above the last of a full list: an equal value comes later in layer order.
+      if (idx.size() == count && (count == 0 || v <= value(layers[idx.back()]))) continue;
       const auto at =
           std::find_if(idx.begin(), idx.end(), [&](std::size_t j) { return value(layers[j]) < v; });
       if (static_cast<std::size_t>(at - idx.begin()) >= count) continue;
