@@ -336,6 +336,7 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
     }
     sim.graph = std::move(generated.graph);
     sim.order = std::move(generated.order);
+    sim.order.shrink_to_fit();  // kept through the run; a generator may not know its count ahead
     sim.tiling = std::move(generated.tiling);
     sim.workload = "model, " + spec.schedule.kind;
     if (spec.schedule.kind == "training") {
