@@ -8,8 +8,11 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
   RunResult result;
   result.times = times;
   result.counts = verified.verifier().finish();
+  // Counted during the replay where it can be (issue 16), else in a pass over the order.
+  const LivenessReport* live = verified.verifier().in_list_order().liveness();
   result.liveness =
-      analyze_liveness(sim.graph, verified.verifier().in_list_order().compute_order());
+      live ? *live
+           : analyze_liveness(sim.graph, verified.verifier().in_list_order().compute_order());
   for (OpId o = 0; o < sim.graph.op_count(); ++o)
     result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
   // docs/model.md §15.5: each memory level's peak live counts the tensors homed there. On two
