@@ -4,6 +4,13 @@
 
 namespace memsim {
 
+VerifierOptions run_verifier_options(const Machine& machine, bool allow_recompute) {
+  VerifierOptions options;
+  options.allow_recompute = allow_recompute;
+  options.keep_compute_order = machine.level_count() > 2;
+  return options;
+}
+
 RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const ExecutionTimes& times) {
   RunResult result;
   result.times = times;
@@ -39,7 +46,8 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
 
 RunResult run_simulation(const Simulation& sim, StepSink* observer) {
   std::unique_ptr<EvictionPolicy> policy = sim.eviction_factory({sim.graph, sim.order});
-  VerifyingSink verifying(sim.graph, sim.machine, observer);
+  VerifyingSink verifying(sim.graph, sim.machine, observer,
+                          run_verifier_options(sim.machine, /*allow_recompute=*/false));
   const ExecutionTimes times = execute(sim.graph, sim.order, sim.machine, *policy,
                                        ExecutorOptions{sim.lookahead}, verifying);
   policy.reset();  // before liveness, so the two never hold memory at once

@@ -24,13 +24,14 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
       computed_(graph.op_count(), Flags{}),
       tensor_count_(graph.tensor_count()),
       op_count_(graph.op_count()) {
-  order_.reserve(graph.op_count());
   for (OpId o = 0; o < graph.op_count(); ++o) {
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
     for (TensorId t : graph.updates(o)) ++remaining_uses_[t];
     for (TensorId t : graph.outputs(o))
       live_exact_ = live_exact_ && graph.producer(t) == o && !graph.tensor(t).initial_in_dram;
   }
+  keep_order_ = options.keep_compute_order || !live_exact_;
+  if (keep_order_) order_.reserve(graph.op_count());
   for (TensorId t = 0; t < graph.tensor_count(); ++t) {
     const Tensor& x = graph.tensor(t);
     // Live from t=0 if it starts in DRAM (one that no op uses, nor produces, only at the first
@@ -166,11 +167,12 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
                 });
       if (!again) {
         computed_[o] = Flags{1};
-        order_.push_back(o);
+        if (keep_order_) order_.push_back(o);
+        ++ran_;
         // sim/core/liveness.h's rule, one op at a time: every output was born above, so this
         // is the position's live figure; then each tensor of the working set that no later op
         // reads dies (an output no op reads, an input or update at its last reader).
-        if (live_exact_) live_.at_position(static_cast<std::uint32_t>(order_.size() - 1), o);
+        if (live_exact_) live_.at_position(ran_ - 1, o);
         if (live_exact_)
           for (TensorId t : graph_.outputs(o))
             if (remaining_uses_[t] == 0) die(t);

@@ -17,6 +17,9 @@ struct VerifierOptions {
   // Allow an op to run more than once (the solver's --recompute). A live dirty tensor may then
   // be dropped: it is lost until its producer runs again.
   bool allow_recompute = false;
+  // Keep compute_order(). Without it the order is kept only where liveness() cannot answer
+  // (4 bytes an op saved: a run needs the order for memory levels below the DRAM only).
+  bool keep_compute_order = true;
 };
 
 struct MoveCounts {
@@ -47,7 +50,8 @@ class Verifier {
   MoveCounts finish() const;
   std::uint64_t cache_bytes_in_use() const { return used_; }
   const MoveCounts& counts() const { return counts_; }
-  // Order in which ops first ran (for liveness).
+  // Order in which ops first ran (for liveness); empty without keep_compute_order where
+  // liveness() answers.
   const std::vector<OpId>& compute_order() const { return order_; }
   // analyze_liveness(graph, compute_order()), counted during the replay; nullptr for a graph
   // where the replay cannot tell a tensor's last use when it happens (a tensor with two
@@ -89,6 +93,8 @@ class Verifier {
   std::vector<Flags> computed_;                // 1 once the op ran
   std::size_t tensor_count_, op_count_;        // the graph's, for the id check of every step
   std::vector<OpId> order_;
+  bool keep_order_;
+  std::uint32_t ran_ = 0;  // ops run once or more (the position of the next first run)
   // Liveness on the fly: exact when every tensor has at most one producer and none that starts
   // in DRAM is produced; then a tensor's last use is the op after which no op that has not run
   // reads it (docs/model.md's rule, sim/core/liveness.h).
