@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "policies/solver/remat_backward_search.h"
+
 namespace memsim::planner {
 namespace {
 
@@ -15,10 +17,11 @@ constexpr int kMaxDepth = 16;
 class ClosureBuilder {
  public:
   ClosureBuilder(const RematProblem& p, EvictionRule rule, bool supports,
-                 const std::vector<double>* weights)
+                 const std::vector<double>* weights, bool fallback)
       : p_(p),
         rule_(rule),
         supports_(supports),
+        fallback_(fallback),
         weights_(weights),
         readers_(p.size()),
         resident_(p.size(), 0),
@@ -37,10 +40,18 @@ class ClosureBuilder {
       for (std::uint32_t u : p_.nodes[stage_].preds)
         if (!resident_[u]) missing_.push_back(u);
       seq.push_back(stage_);
-      if (!run_sequence(seq, 0)) {
-        failed_stage_ = stage_;
-        return std::nullopt;
+      const std::size_t actions = plan_.size();
+      const std::vector<char> resident = resident_;
+      const std::uint64_t used = used_;
+      if (run_sequence(seq, 0)) continue;
+      if (fallback_) {
+        plan_.resize(actions);
+        resident_ = resident;
+        used_ = used;
+        if (backward_stage()) continue;
       }
+      failed_stage_ = stage_;
+      return std::nullopt;
     }
     return std::move(plan_);
   }
@@ -51,6 +62,37 @@ class ClosureBuilder {
   std::vector<std::uint32_t> missing_;
 
  private:
+  // The stuck stage by the backward search (remat_backward_search.h): first holding every value
+  // in memory, then (dropping them all) nothing; the searches' actions are appended.
+  bool backward_stage() {
+    const std::vector<char> now = resident_, none(p_.size(), 0);
+    for (const std::vector<char>* held : {&now, &none}) {
+      const BackwardSearch s = backward_search(p_, stage_, *held, kBackwardStates);
+      if (s.outcome != BackwardSearch::found) continue;
+      for (std::uint32_t v = 0; v < p_.size(); ++v)
+        if (resident_[v] && !(*held)[v])
+          plan_.push_back({RematAction::drop, v}), ++backward_actions_;
+      for (const RematAction& a : s.actions) {
+        plan_.push_back(a);
+        ++backward_actions_;
+      }
+      std::fill(resident_.begin(), resident_.end(), 0);
+      used_ = 0;
+      for (std::uint32_t v = 0; v < p_.size(); ++v)
+        if ((*held)[v]) resident_[v] = 1, used_ += p_.nodes[v].bytes;
+      for (const RematAction& a : s.actions) {
+        const bool in = a.kind == RematAction::compute;
+        resident_[a.node] = in ? 1 : 0;
+        if (in)
+          used_ += p_.nodes[a.node].bytes;
+        else
+          used_ -= p_.nodes[a.node].bytes;
+      }
+      return true;
+    }
+    return false;
+  }
+
   // The missing inputs of `v` and, recursively, theirs, back to values in memory: in node
   // order (a topological order, as every input comes earlier).
   std::vector<std::uint32_t> closure(std::uint32_t v) {
@@ -83,7 +125,7 @@ class ClosureBuilder {
   }
 
   bool compute(std::uint32_t v, int depth) {
-    if (plan_.size() > kMaxActionsPerNode * p_.size()) return false;
+    if (plan_.size() - backward_actions_ > kMaxActionsPerNode * p_.size()) return false;
     // An input dropped as a last resort since the sequence began comes back first.
     // (A few attempts: one input's recompute may have to drop another.)
     for (int attempt = 0;; ++attempt) {
@@ -209,6 +251,8 @@ class ClosureBuilder {
   const RematProblem& p_;
   EvictionRule rule_;
   bool supports_;  // inputs of computed, still needed nodes count as needed (docs: "supports")
+  bool fallback_;  // a stuck stage goes to the backward search
+  std::size_t backward_actions_ = 0;  // the backward searches' (not held to the cap)
   const std::vector<double>* weights_;
   std::vector<std::vector<std::uint32_t>> readers_;  // ascending
   std::vector<char> resident_;
@@ -223,8 +267,8 @@ class ClosureBuilder {
 }  // namespace
 
 ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
-                                const std::vector<double>* weights) {
-  ClosureBuilder builder(problem, rule, supports, weights);
+                                const std::vector<double>* weights, bool fallback) {
+  ClosureBuilder builder(problem, rule, supports, weights, fallback);
   ClosureAttempt a;
   a.plan = builder.run();
   if (!a.plan) {
@@ -235,14 +279,15 @@ ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, 
 }
 
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
-                                            bool supports, std::vector<double>* weights) {
+                                            bool supports, std::vector<double>* weights,
+                                            bool fallback) {
   std::vector<double> own;
   if (!weights) {
     own.assign(problem.size(), 1.0);
     weights = &own;
   }
   for (int round = 0; round < kMaxRepairRounds; ++round) {
-    ClosureAttempt a = try_closure_plan(problem, rule, supports, weights);
+    ClosureAttempt a = try_closure_plan(problem, rule, supports, weights, fallback);
     if (a.plan) return std::move(a.plan);
     bool raised = false;
     for (std::uint32_t u : a.missing)

@@ -39,8 +39,12 @@ struct ClosureAttempt {
 };
 // `supports`: the tiers count the inputs of computed, still needed nodes as needed (docs/model.md
 // §14.1); without it they are spent once no first computation reads them.
+// `fallback`: a stage that gets stuck is planned by the backward search instead (from the
+// values in memory, or else from nothing; kBackwardStates sets each), and the build is stuck
+// only where that finds nothing.
+inline constexpr std::uint64_t kBackwardStates = 20'000;
 ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
-                                const std::vector<double>* weights);
+                                const std::vector<double>* weights, bool fallback = false);
 
 // Builds, and where a build gets stuck makes the inputs that stage was missing kept and builds
 // again (at most kMaxRepairRounds times): a value dropped early that came back too late, or
@@ -48,6 +52,7 @@ ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, 
 // receive the raises. Nullopt when every input missing at the stuck stage was kept already.
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
                                             bool supports = true,
-                                            std::vector<double>* weights = nullptr);
+                                            std::vector<double>* weights = nullptr,
+                                            bool fallback = false);
 
 }  // namespace memsim::planner

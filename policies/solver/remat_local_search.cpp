@@ -28,7 +28,7 @@ LocalSearchResult local_search(const RematProblem& p, EvictionRule rule, bool su
                                std::vector<double> weights,
                                std::chrono::steady_clock::time_point deadline,
                                std::uint64_t max_steps, std::uint32_t seed,
-                               const std::function<bool()>& stop) {
+                               const std::function<bool()>& stop, bool fallback) {
   LocalSearchResult out;
   const std::size_t n = p.size();
   if (n == 0) return out;
@@ -38,7 +38,7 @@ LocalSearchResult local_search(const RematProblem& p, EvictionRule rule, bool su
   std::vector<std::uint32_t> hot, trial_hot;
   std::vector<char> seen(n, 0);
   const auto evaluate = [&](const std::vector<double>& w, Score& s) {
-    ClosureAttempt a = try_closure_plan(p, rule, supports, &w);
+    ClosureAttempt a = try_closure_plan(p, rule, supports, &w, fallback);
     ++out.steps;
     s = {};
     if (!a.plan) {

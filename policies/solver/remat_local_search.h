@@ -33,11 +33,11 @@ inline constexpr std::uint64_t kStallSteps = 3000;
 // Searches from `weights` (one per node; all 1 when empty) with `rule` and `supports` (see
 // try_closure_plan) until `deadline` or
 // `max_steps` builds, when it stalls (kStallSteps), or when `stop` (if given, asked before
-// each build) says so.
+// each build) says so. `fallback`: the builds plan stuck stages by the backward search.
 LocalSearchResult local_search(const RematProblem& problem, EvictionRule rule, bool supports,
                                std::vector<double> weights,
                                std::chrono::steady_clock::time_point deadline,
                                std::uint64_t max_steps, std::uint32_t seed = 1,
-                               const std::function<bool()>& stop = {});
+                               const std::function<bool()>& stop = {}, bool fallback = false);
 
 }  // namespace memsim::planner

@@ -7,6 +7,7 @@
 #include <limits>
 #include <random>
 
+#include "policies/solver/remat_backward_search.h"
 #include "policies/solver/remat_builder.h"
 #include "policies/solver/remat_closure_bound.h"
 #include "policies/solver/remat_closure_builder.h"
@@ -45,6 +46,43 @@ RematPlan plan_without_recompute(const RematProblem& p) {
     for (std::uint32_t v : dies_after[t]) plan.push_back({RematAction::drop, v});
   }
   return plan;
+}
+
+BackwardPlan backward_plan(const RematProblem& p, std::uint64_t max_states) {
+  BackwardPlan out;
+  const std::vector<char> none(p.size(), 0);
+  // The stages with the largest working sets first: the likeliest to have no path.
+  std::vector<std::uint32_t> stages(p.size());
+  for (std::uint32_t t = 0; t < p.size(); ++t) stages[t] = t;
+  std::stable_sort(stages.begin(), stages.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return p.working_set(a) > p.working_set(b);
+  });
+  std::vector<RematPlan> parts(p.size());
+  bool complete = true;
+  for (std::uint32_t t : stages) {
+    BackwardSearch s = backward_search(p, t, none, max_states);
+    if (s.outcome == BackwardSearch::none) {
+      out.infeasible = true;
+      out.stage = t;
+      return out;
+    }
+    if (s.outcome == BackwardSearch::unknown) complete = false;
+    parts[t] = std::move(s.actions);
+  }
+  if (!complete) return out;
+  // Stage by stage from empty memory: the stage's actions, then every value dropped.
+  RematPlan plan;
+  std::vector<char> resident(p.size(), 0);
+  for (std::uint32_t t = 0; t < p.size(); ++t) {
+    for (const RematAction& a : parts[t]) {
+      plan.push_back(a);
+      resident[a.node] = a.kind == RematAction::compute ? 1 : 0;
+    }
+    for (std::uint32_t v = 0; v < p.size(); ++v)
+      if (resident[v]) plan.push_back({RematAction::drop, v}), resident[v] = 0;
+  }
+  out.plan = std::move(plan);
+  return out;
 }
 
 double stage_lower_bound(const RematProblem& p) {
@@ -132,12 +170,13 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   // Seeded plans: `dropped` are the only values a closure build may drop before the rest
   // (every other value is kept), with each rule, with and without supports. Where a kind's
   // seeded plan is cheaper than its plan so far, that kind's episodes start from its weights.
+  bool fallback = false;  // builds plan their stuck stages by the backward search
   const auto seeded_plans = [&](const std::vector<std::uint32_t>& dropped, const char* method) {
     std::vector<double> seed(p.size(), kKeptWeight);
     for (std::uint32_t v : dropped) seed[v] = 1.0;
     for (std::size_t k = 0; k < kKinds; ++k) {
       std::vector<double> w = seed;
-      const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w);
+      const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w, fallback);
       if (!plan) continue;
       const PlanCheck check = check_plan(p, *plan);
       if (!check.ok) continue;
@@ -156,6 +195,34 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   r.lower_bound = knapsacks.empty() ? 0.0 : knapsacks.front().bound;
   r.bound_method = "stage bound";
   if (r.found && at_most(r.cost, r.lower_bound)) return finish();
+
+  // No plan yet: the builds again with the backward search for their stuck stages, from the
+  // weights their repairs left, and the local search's builds from then on too; and failing
+  // that, the plan of backward searches alone, stage by stage, which also proves that no plan
+  // exists when a stage's search exhausts its sets.
+  if (!r.found) {
+    fallback = true;
+    for (std::size_t k = 0; k < kKinds; ++k) {
+      std::vector<double> w = episode_weights[k];
+      const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w, true);
+      if (!plan) continue;
+      const PlanCheck check = check_plan(p, *plan);
+      if (!check.ok) continue;
+      consider(*plan, "backward search");
+      kind_cost[k] = check.recompute_cost;
+      episode_weights[k] = std::move(w);
+    }
+  }
+  if (!r.found) {
+    const BackwardPlan b = backward_plan(p, kBackwardPlanStates);
+    if (b.infeasible) {
+      r.infeasible = true;
+      r.why = "the backward search from node " + std::to_string(b.stage) +
+              " exhausted every set of values without reaching an empty memory";
+      return finish();
+    }
+    if (b.plan) consider(*b.plan, "backward search");
+  }
 
   const auto proved = [&] { return r.found && at_most(r.cost, r.lower_bound); };
 
@@ -259,7 +326,9 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     const double before = r.found ? r.cost : -1;
     LocalSearchResult ls =
         local_search(p, kinds[k].rule, kinds[k].supports, std::move(episode_weights[k]), deadline,
-                     options.local_search_steps, ++episode, child_done);
+                     options.local_search_steps, episode + 1, child_done,
+                     fallback && (episode / kKinds) % 2 == 1);
+    ++episode;
     if (ls.plan) consider(*ls.plan, "local search");
     episode_weights[k] = std::move(ls.weights);
     if (ls.stalled) {

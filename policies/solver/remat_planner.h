@@ -9,6 +9,9 @@
 //  3. Greedy plans (remat_builder.h and remat_closure_builder.h, each eviction rule) give the
 //     first incumbent; the stage bound (below, remat_knapsack.h) is the first lower bound, and
 //     the values its knapsacks leave out seed closure plans ("knapsack plans").
+//  3a. When none of those finds a plan, the builds again with the backward search
+//      (remat_backward_search.h) for their stuck stages, and failing that the backward search
+//      for every node alone: a plan, or the proof that none exists.
 //  3b. The closure bound (remat_closure_bound.h) raises the bound, and its solution seeds
 //     closure plans too.
 //  4. At the same time until the time limit: rounds of the integer program (remat_milp.h) in a
@@ -17,6 +20,7 @@
 //     the program's relaxation of memory lets them run over); and in this process, episodes of
 //     a local search over the closure builder's weights (remat_local_search.h) improve the
 //     incumbent.
+#include <optional>
 #include <string>
 
 #include "policies/solver/remat_plan.h"
@@ -60,6 +64,18 @@ RematPlannerResult plan_recompute(const RematProblem& problem,
 // costs' gcd, for the stages whose fractional bound could still raise the result, while its
 // table has at most 40 million cells). The largest over t.
 double stage_lower_bound(const RematProblem& problem);
+
+// The plan of backward searches (remat_backward_search.h) alone: for each node t in order, from
+// empty memory, the search's actions up to t's first computation, then every value dropped.
+// `infeasible` (with the stage) when a stage's search exhausted its sets: no plan exists; no
+// plan when some stage's search gave up after `max_states` sets.
+struct BackwardPlan {
+  bool infeasible = false;
+  std::uint32_t stage = 0;
+  std::optional<RematPlan> plan;
+};
+inline constexpr std::uint64_t kBackwardPlanStates = 200'000;
+BackwardPlan backward_plan(const RematProblem& problem, std::uint64_t max_states);
 
 // The plan that computes every node once in order and drops each value after its last reader
 // (valid only when peak_without_recompute(problem) <= budget).

@@ -1,0 +1,176 @@
+// The backward search of the recompute problem (policies/solver/remat_backward_search): paths
+// derived by hand, the proof that no plan exists, the stage-by-stage plan, and the closure
+// builder falling back on it where it gets stuck.
+#include <catch2/catch.hpp>
+#include <random>
+
+#include "policies/solver/remat_backward_search.h"
+#include "policies/solver/remat_closure_builder.h"
+#include "policies/solver/remat_exact.h"
+#include "policies/solver/remat_plan.h"
+#include "policies/solver/remat_planner.h"
+#include "policies/solver/remat_problem.h"
+#include "sim/core/verifier.h"
+#include "support/remat_net.h"
+
+using namespace memsim;
+using namespace memsim::planner;
+using A = RematAction;
+
+namespace {
+
+using test::Net;
+
+// f1 -> x1 (1 B, 2 FLOP); f2(x1) -> x2 (1 B, 3); g(x2) -> y (2 B, 1); h(y) -> w (1 B, 1);
+// k(x2, w) -> z (1 B, 1): nodes 0..4.
+Graph cascade(Net& net) {
+  net.op("f1", 1, 2);
+  net.op("f2", 1, 3, {"f1"});
+  net.op("g", 2, 1, {"f2"});
+  net.op("h", 1, 1, {"g"});
+  net.op("k", 1, 1, {"f2", "h"});
+  return std::move(net.b).build();
+}
+
+// a (2 B) -> x (1 B); b (2 B) -> y (1 B); z(x, y) (1 B): nodes 0..4. No plan at 3 B.
+Graph no_plan(Net& net) {
+  net.op("a", 2, 1);
+  net.op("x", 1, 1, {"a"});
+  net.op("b", 2, 1);
+  net.op("y", 1, 1, {"b"});
+  net.op("z", 1, 1, {"x", "y"});
+  return std::move(net.b).build();
+}
+
+}  // namespace
+
+TEST_CASE("backward search: the path from node k back to an empty memory, latest value first",
+          "[planner][backward]") {
+  // Cascade at 3 B, node 4 (k) from nothing held. Sets, each step over the latest value that
+  // fits (memory: the set with the value's inputs):
+  //   {4}: step 4 (k reads 1, 3): 1 + 1 + 1 = 3 B        -> {1, 3}
+  //   {1, 3}: step 3 (h reads 2): 1 + 1 + 2 = 4 B, no; step 1 (reads 0): 3 B -> {0, 3}
+  //   {0, 3}: step 3: 1 + 1 + 2 = 4 B, no; step 0 (no inputs): 2 B          -> {3}
+  //   {3}: step 3: 1 + 2 = 3 B -> {2};  {2}: step 2: 2 + 1 -> {1};  {1} -> {0};  {0} -> {}.
+  // Forwards, each value computed and then the inputs the set before its step lacks dropped:
+  //   c0, c1 d0, c2 d1, c3 d2, c0, c1 d0, c4 (k's inputs stay). Eight sets visited.
+  Net net;
+  const Graph g = cascade(net);
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const BackwardSearch s = backward_search(p, 4, std::vector<char>(5, 0), 1000);
+  REQUIRE(s.outcome == BackwardSearch::found);
+  const RematPlan expected = {{A::compute, 0}, {A::compute, 1}, {A::drop, 0},   {A::compute, 2},
+                              {A::drop, 1},    {A::compute, 3}, {A::drop, 2},   {A::compute, 0},
+                              {A::compute, 1}, {A::drop, 0},    {A::compute, 4}};
+  CHECK(s.actions == expected);
+  CHECK(s.states == 8);
+
+  // Holding w (node 3, 1 B): {4} -> {1} (k's inputs less w: 1 + 1 + 1 = 3 B with w) -> {0}
+  // (1 + 1 + 1 with w) -> {}: c0, c1 d0, c4.
+  std::vector<char> held(5, 0);
+  held[3] = 1;
+  const BackwardSearch h = backward_search(p, 4, held, 1000);
+  REQUIRE(h.outcome == BackwardSearch::found);
+  CHECK(h.actions == RematPlan{{A::compute, 0}, {A::compute, 1}, {A::drop, 0}, {A::compute, 4}});
+
+  // A state limit below the eight sets: unknown.
+  CHECK(backward_search(p, 4, std::vector<char>(5, 0), 5).outcome == BackwardSearch::unknown);
+}
+
+TEST_CASE("backward search: no path proves that no plan exists", "[planner][backward]") {
+  // No-plan graph at 3 B, node 4 (z): {4}: step 4: x + y + z = 3 B -> {1, 3}; then step 3 (y
+  // reads b, 2 B): 1 + 1 + 2 = 4 B, no; step 1 (x reads a, 2 B): 4 B, no. Two sets, exhausted.
+  Net net;
+  const Graph g = no_plan(net);
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const BackwardSearch s = backward_search(p, 4, std::vector<char>(5, 0), 1000);
+  CHECK(s.outcome == BackwardSearch::none);
+  CHECK(s.states == 2);
+  const BackwardPlan b = backward_plan(p, 1000);
+  CHECK(b.infeasible);
+  CHECK(b.stage == 4);
+  CHECK_FALSE(b.plan);
+  // The planner without its exact search: every working set fits (3 B at most), the builders
+  // get stuck, and the backward search proves it.
+  const RematPlannerResult r = plan_recompute(p, {10, false});
+  CHECK_FALSE(r.found);
+  CHECK(r.infeasible);
+  CHECK(r.why ==
+        "the backward search from node 4 exhausted every set of values without reaching an empty "
+        "memory");
+}
+
+TEST_CASE("backward search: the stage-by-stage plan computes each stage from an empty memory",
+          "[planner][backward]") {
+  // Cascade at 3 B, each stage's path as in the first test, then everything dropped:
+  //   stage 0: c0 (first).                               reruns: none
+  //   stage 1: c0 c1.                                    c0: 2
+  //   stage 2: {2} -> {1} -> {0} -> {}: c0 c1 d0 c2.     c0 c1: 2 + 3 = 5
+  //   stage 3: c0 c1 d0 c2 d1 c3.                        c0 c1 c2: 2 + 3 + 1 = 6
+  //   stage 4: the path of the first test.               c0 c1 c2 c3 c0 c1: 2+3+1+1+2+3 = 12
+  // In all 25 FLOP over 1 + 2 + 3 + 6 = 12 reruns.
+  Net net;
+  const Graph g = cascade(net);
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const BackwardPlan b = backward_plan(p, 1000);
+  CHECK_FALSE(b.infeasible);
+  REQUIRE(b.plan);
+  const PlanCheck c = check_plan(p, *b.plan);
+  REQUIRE(c.ok);
+  CHECK(c.recompute_cost == 25);
+  CHECK(c.reruns == 12);
+  const MoveCounts m = verify(g, p.budget, plan_steps(g, p, *b.plan), VerifierOptions{true});
+  CHECK(m.computes == 5 + 12);
+  CHECK(m.peak_cache_bytes == 3);
+}
+
+TEST_CASE("backward search: random graphs, a plan whenever the exhaustive search finds one",
+          "[planner][backward]") {
+  // The backward search is complete: a stage-by-stage plan exists exactly when the exact
+  // search finds any plan, and the closure builder with the fallback never gets stuck then.
+  std::mt19937 rng(7);
+  int infeasible = 0, rescued = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    Net net;
+    const int n = 6 + trial % 9;
+    std::vector<std::string> names;
+    for (int v = 0; v < n; ++v) {
+      std::vector<std::string> in;
+      for (int u = 0; u < v; ++u)
+        if (std::uniform_int_distribution<int>(0, 99)(rng) < 30) in.push_back(names[u]);
+      names.push_back("n" + std::to_string(v));
+      net.op(names.back(), std::uniform_int_distribution<int>(1, 4)(rng),
+             std::uniform_int_distribution<int>(1, 9)(rng), in);
+    }
+    const Graph g = std::move(net.b).build();
+    RematProblem p = make_remat_problem(g, net.order, 0);
+    std::uint64_t widest = 0;
+    for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));
+    p.budget = std::max(widest, peak_without_recompute(p) * 6 / 10);
+    const ExactOutcome exact = exact_recompute(p, 30, 10'000'000);
+    REQUIRE(exact.finished);
+    const BackwardPlan b = backward_plan(p, 1'000'000);
+    INFO("trial " << trial << ", budget " << p.budget);
+    CHECK(b.infeasible == !exact.plan);
+    CHECK(b.plan.has_value() == exact.plan.has_value());
+    if (!exact.plan) {
+      ++infeasible;
+      continue;
+    }
+    const double optimum = check_plan(p, *exact.plan).recompute_cost;
+    CHECK(check_plan(p, *b.plan).ok);
+    CHECK(check_plan(p, *b.plan).recompute_cost >= optimum);
+    for (EvictionRule rule : {EvictionRule::worth, EvictionRule::farthest, EvictionRule::largest}) {
+      const ClosureAttempt plain = try_closure_plan(p, rule, true, nullptr);
+      const ClosureAttempt with = try_closure_plan(p, rule, true, nullptr, true);
+      REQUIRE(with.plan);
+      const PlanCheck c = check_plan(p, *with.plan);
+      CHECK(c.ok);
+      CHECK(c.recompute_cost >= optimum);
+      if (!plain.plan) ++rescued;
+    }
+  }
+  // Both sides of the claim were exercised.
+  CHECK(infeasible > 0);
+  CHECK(rescued > 0);
+}
