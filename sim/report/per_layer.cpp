@@ -13,8 +13,16 @@ PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
     : graph_(graph),
       rows_(detail == PerLayerDetail::rows),
       priced_(!machine.uniform && machine.has_energy()),
-      pending_load_(graph.tensor_count(), 0),
-      last_writer_(graph.tensor_count(), Graph::kNoOp) {
+      pending_load_(graph.tensor_count(), 0) {
+  // A tensor's last writer is its producer unless some op updates a tensor in place, or a
+  // produced tensor also starts in DRAM (stored before its producer runs). Neither happens in
+  // inference graphs, which then keep no writer per tensor (8 bytes an op on a chain).
+  bool producer_is_writer = true;
+  for (OpId o = 0; o < graph.op_count() && producer_is_writer; ++o)
+    producer_is_writer = graph.op(o).update_count == 0;
+  for (TensorId t = 0; t < graph.tensor_count() && producer_is_writer; ++t)
+    producer_is_writer = !(graph.tensor(t).initial_in_dram && graph.producer(t) != Graph::kNoOp);
+  if (!producer_is_writer) last_writer_.assign(graph.tensor_count(), Graph::kNoOp);
   if (rows_) {
     tally_.resize(graph.op_count());
     computed_.assign(graph.op_count(), 0);
@@ -127,7 +135,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
       }
       break;
     case StepKind::store: {
-      const OpId writer = last_writer_[id];
+      const OpId writer = last_writer_.empty() ? graph_.producer(id) : last_writer_[id];
       if (priced_) store_owner_[id] = writer;
       if (writer == Graph::kNoOp) {
         orphans_.push_back({id, Orphan::store, hop_joules(s)});
@@ -159,7 +167,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
       for (auto list : {graph_.outputs(o), graph_.updates(o)})
         for (TensorId t : list) {
           if (priced_) written += static_cast<double>(graph_.tensor(t).bytes);
-          last_writer_[t] = o;
+          if (!last_writer_.empty()) last_writer_[t] = o;
         }
       if (priced_)
         charge_energy(o,

@@ -114,7 +114,7 @@ class PerLayerRecorder : public StepSink {
   // Every move attributed, to check against the verifier's counts.
   std::uint64_t loads_ = 0, stores_ = 0, load_bytes_ = 0, store_bytes_ = 0;
   std::vector<std::uint8_t> pending_load_;  // loaded, not yet read by any op
-  std::vector<OpId> last_writer_;           // kNoOp: never written
+  std::vector<OpId> last_writer_;  // kNoOp: never written; empty: the producer is the writer
   std::vector<std::uint8_t> computed_;
   std::vector<OpId> order_;
   // Loads dropped unused and stores of tensors nobody wrote: charged to the next op computed.
