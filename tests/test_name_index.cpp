@@ -68,6 +68,27 @@ TEST_CASE("numbered names are found by their number and clash with plain names",
   CHECK(index.find("relu613") == 32);
 }
 
+TEST_CASE("the next name of a repeat is still refused when another entry holds it",
+          "[names][layers]") {
+  // A repeat's next name extends its range without a lookup unless another entry could be it:
+  // dense12 as "dense1" + 2 (a longer prefix) or as a plain name must still clash.
+  NameIndex index;
+  REQUIRE(index.insert_numbered("dense12", 6, 2, 100));  // prefix "dense1"
+  REQUIRE(index.insert("dense14", 101));                 // a plain name ending in a digit
+  for (std::uint32_t i = 0; i < 11; ++i)                 // dense1..dense11: ids 0..10
+    REQUIRE(index.insert_numbered("dense" + std::to_string(i + 1), 5, i + 1, i));
+  CHECK_FALSE(index.insert_numbered("dense12", 5, 12, 11));
+  CHECK(index.find("dense12") == 100);
+  // dense12 refused, so the range ends at dense11; dense13 at id 12 starts a new one, and
+  // dense14 (id 13) continues it but is the plain name's.
+  CHECK(index.insert_numbered("dense13", 5, 13, 12));
+  CHECK_FALSE(index.insert_numbered("dense14", 5, 14, 13));
+  CHECK(index.find("dense14") == 101);
+  CHECK(index.find("dense13") == 12);
+  CHECK(index.find("dense11") == 10);
+  CHECK(index.size() == 14);  // 11 + dense13 + dense12 + dense14
+}
+
 TEST_CASE("ranges of one prefix stay apart when their ids are not consecutive", "[names][layers]") {
   // dense1 (id 0), relu2 (id 1), dense3 (id 2), dense4 (id 3), then dense7..dense8 (ids 6, 7)
   // and a named repeat b.1..b.3 (ids 8..10).

@@ -146,15 +146,18 @@ class Assembler final : public BlockBuilder {
     const BlockType* block = type ? nullptr : find_block_type(spec.type);
     if (!type && !block) unknown_type(spec);
     Shape read_before;  // the input shape the previous repetition read
+    // One vector and one name for every repetition: nothing allocated per layer.
+    std::vector<LayerId> inputs;
+    // Generated names are numbered: "dense" + 7, "block." + 3 (NameIndex and LayerGraph keep a
+    // repeat's names as one range).
+    LayerName name{spec.name.empty() ? spec.type : spec.repeat > 1 ? spec.name + "." : spec.name};
     for (std::uint64_t r = 0; r < spec.repeat; ++r) {
       // Repetitions after the first read the one before.
-      std::vector<LayerId> inputs{previous_};
-      if (r == 0 && !spec.inputs.empty()) inputs = resolve_inputs(spec);
-      // Generated names are numbered: "dense" + 7, "block." + 3 (NameIndex and LayerGraph
-      // keep a repeat's names as one range).
-      const LayerName name = spec.name.empty() ? LayerName{spec.type, g_.size() + 1}
-                             : spec.repeat > 1 ? LayerName{spec.name + ".", r + 1}
-                                               : LayerName{spec.name};
+      if (r == 0 && !spec.inputs.empty())
+        inputs = resolve_inputs(spec);
+      else
+        inputs.assign(1, previous_);
+      name.number = spec.name.empty() ? g_.size() + 1 : spec.repeat > 1 ? r + 1 : 0;
       if (type) {
         // A builder sees the spec, the batch, its input shapes and its input names (the names
         // only in messages about several inputs, and embedding's "is it the model's input").
@@ -324,24 +327,21 @@ class Assembler final : public BlockBuilder {
     read_.push_back(0);
     if (name.number == 0)
       name_layer(name.text, id, spec.pos);
-    else
-      name_layer(name.str(), id, spec.pos, name.text.size(), name.number);
+    else if (!names_.insert_numbered(name.text, name.number, id))
+      // (A numbered name ends in a digit, so it is never one of the reserved names.)
+      throw ScenarioError(spec.pos,
+                          "layer name '" + name.str() + "' is used twice; names must be unique");
     return id;
   }
 
-  // prefix_size 0: a plain name; otherwise `name` is its first prefix_size characters and the
-  // decimal `number`.
-  void name_layer(const std::string& name, LayerId id, const SourcePos& pos,
-                  std::size_t prefix_size = 0, std::uint64_t number = 0) {
+  void name_layer(const std::string& name, LayerId id, const SourcePos& pos) {
     if (name == kInputName)
       throw ScenarioError(pos, "layer name 'input' is reserved for the model's input");
     // A training schedule names its label tensor and its loss op so (training.h).
     if (name == "label" || name == "loss")
       throw ScenarioError(
           pos, "layer name '" + name + "' is reserved for the training schedule's label and loss");
-    const bool fresh = prefix_size == 0 ? names_.insert(name, id)
-                                        : names_.insert_numbered(name, prefix_size, number, id);
-    if (!fresh)
+    if (!names_.insert(name, id))
       throw ScenarioError(pos, "layer name '" + name + "' is used twice; names must be unique");
   }
 

@@ -58,6 +58,7 @@ std::uint32_t NameIndex::find(std::string_view name) const {
 
 bool NameIndex::insert(std::string_view name, std::uint32_t id) {
   if (find(name) != kAbsent) return false;
+  if (!name.empty() && name.back() >= '0' && name.back() <= '9') plain_ends_in_digit_ = true;
   // At most half full, so a probe ends soon at an empty slot.
   if (2 * (entries_.size() + 1) > slots_.size()) grow();
   const std::size_t s = slot_of(name, std::hash<std::string_view>{}(name));
@@ -65,6 +66,34 @@ bool NameIndex::insert(std::string_view name, std::uint32_t id) {
   pool_.append(name);
   slots_[s] = static_cast<std::uint32_t>(entries_.size());
   return true;
+}
+
+bool NameIndex::continues_last(std::string_view prefix, std::uint64_t number,
+                               std::uint32_t id) const {
+  if (!last_ || prefix.empty() || last_->first != prefix) return false;
+  const Range& last = last_->second.back();
+  if (number != last.first + last.count || id != last.id + last.count) return false;
+  // Its own prefix's ranges cannot hold it: the last range has the largest first number. Another
+  // prefix could only if it is this one followed by some of the number's digits (a length
+  // strictly between the two), or, when this prefix ends in a digit, a shorter one.
+  std::size_t size = prefix.size() + 1;  // the name's: prefix and digits
+  for (std::uint64_t n = number; n >= 10; n /= 10) ++size;
+  if ((prefix.back() >= '0' && prefix.back() <= '9') || size >= 63) return false;
+  const std::uint64_t between = (std::uint64_t{1} << size) - (std::uint64_t{2} << prefix.size());
+  if ((prefix_lengths_ & between) != 0) return false;
+  // A plain name can be it only if some plain name ends in a digit.
+  return !plain_ends_in_digit_ ||
+         find_plain(std::string(prefix) + std::to_string(number)) == kAbsent;
+}
+
+bool NameIndex::insert_numbered(std::string_view prefix, std::uint64_t number, std::uint32_t id) {
+  // The common case, the next layer of a repeat: no lookup, no name built.
+  if (continues_last(prefix, number, id)) {
+    ++last_->second.back().count;
+    ++numbered_;
+    return true;
+  }
+  return insert_numbered(std::string(prefix) + std::to_string(number), prefix.size(), number, id);
 }
 
 bool NameIndex::insert_numbered(std::string_view name, std::size_t prefix_size,
@@ -76,6 +105,7 @@ bool NameIndex::insert_numbered(std::string_view name, std::size_t prefix_size,
     it = ranges_.emplace(std::string(prefix), std::vector<Range>{}).first;
     prefix_lengths_ |= length_bit(prefix.size());
   }
+  last_ = &*it;
   std::vector<Range>& ranges = it->second;
   ++numbered_;
   if (!ranges.empty()) {

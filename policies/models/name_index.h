@@ -20,6 +20,11 @@ namespace memsim {
 
 class NameIndex {
  public:
+  NameIndex() = default;
+  NameIndex(const NameIndex&) = delete;
+  NameIndex& operator=(const NameIndex&) = delete;
+  NameIndex(NameIndex&&) = default;
+  NameIndex& operator=(NameIndex&&) = default;
   static constexpr std::uint32_t kAbsent = 0xffffffffu;
   // The id stored for `name`, or kAbsent.
   std::uint32_t find(std::string_view name) const;
@@ -29,6 +34,9 @@ class NameIndex {
   // `prefix_size` characters: stored as part of a range when it continues the last one.
   bool insert_numbered(std::string_view name, std::size_t prefix_size, std::uint64_t number,
                        std::uint32_t id);
+  // The same from its parts; the name is built only when it does not simply extend the last
+  // range (a repeat's next layer costs neither a lookup nor a string).
+  bool insert_numbered(std::string_view prefix, std::uint64_t number, std::uint32_t id);
   std::size_t size() const { return entries_.size() + numbered_; }
   // Every name, in lexicographic order (what a std::map would iterate): for "did you mean"
   // messages, whose tie-break picks the first of equally near names.
@@ -53,12 +61,20 @@ class NameIndex {
   // number ("relu612" is relu 612 or relu6 12); kAbsent when no range holds it.
   std::uint32_t find_numbered(std::string_view name) const;
   static const Range* range_with(const std::vector<Range>& ranges, std::uint64_t number);
+  // Whether prefix + number extends the last range inserted into and no other entry can have
+  // that name: then it is stored without a lookup.
+  bool continues_last(std::string_view prefix, std::uint64_t number, std::uint32_t id) const;
   void grow();
   std::string pool_;
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> slots_;  // entry index + 1; 0 is empty; size a power of two
   // Ranges by prefix, each list by increasing first number, disjoint.
   std::map<std::string, std::vector<Range>, std::less<>> ranges_;
+  // The prefix insert_numbered stored under last (its list is not empty), or null. A map node
+  // stays where it is when the map moves; a copy would point into the original, so NameIndex
+  // is not copied.
+  std::pair<const std::string, std::vector<Range>>* last_ = nullptr;
+  bool plain_ends_in_digit_ = false;  // some plain name ends in a digit ("conv1")
   std::size_t numbered_ = 0;
   // Bit k set: some prefix is k characters long (k < 64; longer ones set bit 63), so a lookup
   // skips the splits no prefix can match.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/core/graph.h"
+#include "sim/core/store_ends.h"
 
 namespace memsim {
 
@@ -28,9 +29,10 @@ struct VictimQuery {
   const std::vector<std::uint16_t>& pins;
   std::uint16_t mask;
   // Per tensor: bit kHasDramCopy is set when the tensor has a valid DRAM copy or a store of it
-  // has been issued; store_end is when its last store ends.
+  // has been issued; store_end is when its store ends, while it runs (0 once the decision
+  // point has reached its end: a store that has ended reads as none).
   const std::vector<TensorFlags>& state;
-  const std::vector<double>& store_end;
+  const StoreEnds& store_end;
   // The decision point: the time the choice is made.
   double now;
   // Position in `order` of the op now current.

@@ -48,7 +48,6 @@ class Run {
         space_(machine.cache_capacity),
         state_(graph.tensor_count(), TensorFlags{}),
         ready_at_(graph.tensor_count(), 0.0),
-        store_end_(graph.tensor_count(), 0.0),
         remaining_uses_(graph.tensor_count(), 0),
         pins_(graph.tensor_count(), 0) {
     for (TensorId t = 0; t < g_.tensor_count(); ++t)
@@ -152,6 +151,7 @@ class Run {
       if (i + lookahead_ < order_.size()) pin_window(order_[i + lookahead_], +1);
     }
     space_.advance(now_);
+    store_end_.forget_ended(now_);
     pin_current(o, true);
 
     // Step 2: mandatory loads, then the outputs' space.
@@ -244,8 +244,9 @@ class Run {
 
   void evict(TensorId v) {
     if (!has_dram_copy(v) && needed(v)) store(v);
-    const double at = std::max({now_, ready_at_[v], store_end_[v]});
-    drop(v, at, at > now_ && at == store_end_[v]);
+    const double stored = store_end_[v];
+    const double at = std::max({now_, ready_at_[v], stored});
+    drop(v, at, at > now_ && at == stored);
   }
 
   void drop(TensorId t, double at, bool after_store) {
@@ -262,7 +263,7 @@ class Run {
     const auto transfer =
         channels_.issue(std::max(now_, ready_at_[t]), m_.transfer_seconds(bytes(t)));
     set(t, kHasDramCopy, true);
-    store_end_[t] = transfer.end;
+    store_end_.set(t, transfer.end);
     sink_.on_step(
         {transfer.start, transfer.end, {StepKind::store, t}, Resource::dram, transfer.channel, 0});
     if (home(t) > 2) store_deep(t, transfer.end);
@@ -315,9 +316,10 @@ class Run {
     // §4.3: after its space, its last store and its previous copy's drop (a tensor not held
     // keeps the ready time of its previous copy, and that copy was dropped no later than
     // max(its eviction's decision point, ready time, last store end)).
-    const double issued = std::max({at.at, store_end_[t], ready_at_[t]});
+    const double stored = store_end_[t];
+    const double issued = std::max({at.at, stored, ready_at_[t]});
     const bool waits_for_store =
-        issued > now_ && ((issued == at.at && at.after_store) || issued == store_end_[t]);
+        issued > now_ && ((issued == at.at && at.after_store) || issued == stored);
     const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
     ready_at_[t] = transfer.end;
     set(t, kLoadWaitedForStore, waits_for_store);
@@ -383,8 +385,9 @@ class Run {
         }
       }
     for (TensorId t : g_.updates(o)) {
-      start = std::max(start, store_end_[t]);
-      store_wait = std::max(store_wait, store_end_[t]);
+      const double stored = store_end_[t];
+      start = std::max(start, stored);
+      store_wait = std::max(store_wait, stored);
     }
     if (deep_) charge_links(o, start, store_wait);
     account_stall_to(now_, start, store_wait, o, sink_, times_);
@@ -443,7 +446,7 @@ class Run {
   FreeSpace space_;
   std::vector<TensorFlags> state_;  // kHeld | kHasDramCopy | ...
   std::vector<double> ready_at_;    // end of the load or op that gave the copy its value
-  std::vector<double> store_end_;   // end of the tensor's last store
+  StoreEnds store_end_;             // end of the tensor's store, while it runs
   std::vector<std::uint32_t> remaining_uses_;
   std::vector<std::uint16_t> pins_;
   // §6: the issue time of a tensor's last load, for the few loads that waited for a store

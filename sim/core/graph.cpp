@@ -105,22 +105,10 @@ const TileEntry* Graph::tile_entry(LayerIndex l) const {
   return it != tiles_.end() && it->layer == l ? &*it : nullptr;
 }
 
-std::size_t Graph::run_of(LayerIndex l) const {
-  // The last run starting at or before l: one always does (a tile is made of a layer before it,
-  // so layer 0 is named and starts the first run).
-  const auto it = std::upper_bound(name_runs_.begin(), name_runs_.end(), l,
-                                   [](LayerIndex v, const NameRun& r) { return v < r.first; });
-  return static_cast<std::size_t>(it - name_runs_.begin()) - 1;
-}
-
 std::string Graph::layer_name(LayerIndex l) const {
   if (const TileEntry* t = tile_entry(l))
     return layer_name(t->of) + std::string(kTileWord) + std::to_string(t->tile);
-  const std::size_t k = run_of(l);
-  const NameRun& r = name_runs_[k];
-  std::string name(run_text(k));
-  if (r.number != 0) name += std::to_string(std::uint64_t{r.number} + (l - r.first));
-  return name;
+  return names_.name(l);
 }
 
 std::string Graph::tensor_name(TensorId t) const {
@@ -145,20 +133,7 @@ bool Graph::name_is(LayerIndex l, std::string_view suffix, std::string_view name
     name.remove_suffix(suffix.size() + 1);
   }
   const TileEntry* t = tile_entry(l);
-  if (!t) {
-    const std::size_t k = run_of(l);
-    const NameRun& r = name_runs_[k];
-    const std::string_view text = run_text(k);
-    if (r.number == 0) return name == text;
-    if (!name.starts_with(text)) return false;
-    // The rest is the number, without a leading zero.
-    std::uint64_t number = std::uint64_t{r.number} + (l - r.first), digits = 1;
-    for (std::uint64_t n = number; n >= 10; n /= 10) ++digits;
-    if (name.size() != text.size() + digits) return false;
-    for (std::size_t i = name.size(); i-- > text.size(); number /= 10)
-      if (name[i] != static_cast<char>('0' + number % 10)) return false;
-    return true;
-  }
+  if (!t) return names_.equals(l, name);
   const std::string tile = std::string(kTileWord) + std::to_string(t->tile);
   return name.ends_with(tile) && name_is(t->of, {}, name.substr(0, name.size() - tile.size()));
 }
@@ -176,10 +151,9 @@ OpId Graph::find_op(std::string_view name) const {
 }
 
 std::size_t Graph::memory_bytes() const {
-  return names_.capacity() + name_runs_.capacity() * sizeof(NameRun) +
-         tiles_.capacity() * sizeof(TileEntry) + tensors_.capacity() * sizeof(Tensor) +
-         ops_.capacity() * sizeof(Op) + operands_.capacity() * sizeof(TensorId) +
-         producers_.capacity() * sizeof(OpId);
+  return names_.memory_bytes() + tiles_.capacity() * sizeof(TileEntry) +
+         tensors_.capacity() * sizeof(Tensor) + ops_.capacity() * sizeof(Op) +
+         operands_.capacity() * sizeof(TensorId) + producers_.capacity() * sizeof(OpId);
 }
 
 void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t operands,
@@ -188,47 +162,20 @@ void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t ope
   graph_.producers_.reserve(tensors);
   graph_.ops_.reserve(ops);
   graph_.operands_.reserve(operands);
-  graph_.names_.reserve(name_bytes);
-  graph_.name_runs_.reserve(layers);
+  graph_.names_.reserve(layers, name_bytes);
 }
 
 LayerIndex GraphBuilder::add_layer(std::string_view name) {
-  // Its trailing digits as a number when they have no leading zero and are at most 9.
-  const auto digit = [&](std::size_t from_end) {
-    return from_end < name.size() && name[name.size() - 1 - from_end] >= '0' &&
-           name[name.size() - 1 - from_end] <= '9';
-  };
-  std::size_t digits = 0;
-  while (digits < 9 && digit(digits)) ++digits;
-  if (digits == 0 || digit(digits) || name[name.size() - digits] == '0') return add_layer(name, 0);
-  std::uint64_t number = 0;
-  for (const char c : name.substr(name.size() - digits))
-    number = number * 10 + static_cast<std::uint64_t>(c - '0');
-  return add_layer(name.substr(0, name.size() - digits), number);
+  const auto [text, number] = NameRuns::split(name);
+  return add_layer(text, number);
 }
 
 LayerIndex GraphBuilder::add_layer(std::string_view text, std::uint64_t number) {
-  if (number > std::numeric_limits<std::uint32_t>::max()) {
-    // Too large for a run's 32 bits: kept whole.
-    const std::string name = std::string(text) + std::to_string(number);
-    return add_layer(name, 0);
-  }
   if (text.size() > std::numeric_limits<std::uint16_t>::max())
     throw std::length_error("name longer than 65535 characters");
-  if (graph_.names_.size() + text.size() > std::numeric_limits<std::uint32_t>::max())
-    throw std::length_error("names exceed 4 GiB");
   if (graph_.layer_count_ >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
-  const LayerIndex id = graph_.layer_count_++;
-  std::vector<Graph::NameRun>& runs = graph_.name_runs_;
-  // It continues the run before it when that run would give layer id this very name.
-  if (number != 0 && !runs.empty() && runs.back().number != 0 &&
-      std::uint64_t{runs.back().number} + (id - runs.back().first) == number &&
-      graph_.run_text(runs.size() - 1) == text)
-    return id;
-  runs.push_back(
-      {id, static_cast<std::uint32_t>(graph_.names_.size()), static_cast<std::uint32_t>(number)});
-  graph_.names_.append(text);
-  return id;
+  graph_.names_.add(graph_.layer_count_, text, number);
+  return graph_.layer_count_++;
 }
 
 LayerIndex GraphBuilder::add_tile(LayerIndex layer, std::uint32_t tile) {

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/name_runs.h"
+
 namespace memsim {
 
 using TensorId = std::uint32_t;
@@ -187,24 +189,8 @@ class Graph {
   // Whether "<layer l>[.<suffix>]" (no dot when suffix is empty) equals `name`.
   bool name_is(LayerIndex l, std::string_view suffix, std::string_view name) const;
   const TileEntry* tile_entry(LayerIndex l) const;
-  // Layer names by runs (a tile has none: it is named after its layer). Run k starts at layer
-  // `first`; its text is names_ from its text_begin to the next run's. With number 0 it names
-  // that one layer; otherwise layer first + j (when not a tile) is the text followed by
-  // number + j, so a chain of 10^6 numbered layers ("dense1", "dense2", ... or "r0", "r1", ...
-  // in a raw graph) is one run of 12 bytes, not 10^6 names.
-  struct NameRun {
-    LayerIndex first = 0;
-    std::uint32_t text_begin = 0;
-    std::uint32_t number = 0;
-  };
-  std::size_t run_of(LayerIndex l) const;  // l is not a tile
-  std::string_view run_text(std::size_t k) const {
-    const std::uint32_t end = k + 1 < name_runs_.size() ? name_runs_[k + 1].text_begin
-                                                        : static_cast<std::uint32_t>(names_.size());
-    return {names_.data() + name_runs_[k].text_begin, end - name_runs_[k].text_begin};
-  }
-  std::string names_;
-  std::vector<NameRun> name_runs_;  // by increasing first
+  // Layer names by runs (sim/core/name_runs.h); a tile has none: it is named after its layer.
+  NameRuns names_;
   std::uint32_t layer_count_ = 0;
   std::vector<TileEntry> tiles_;  // by increasing layer
   std::vector<Tensor> tensors_;

@@ -187,7 +187,7 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
 }
 
 RunResult run_schedule(const Simulation& sim, std::span<const Step> steps, StepSink* observer) {
-  const VerifierOptions options{/*allow_recompute=*/true};
+  const VerifierOptions options = run_verifier_options(sim.machine, /*allow_recompute=*/true);
   VerifyingSink verifying(sim.graph, sim.machine, observer, options);
   const ExecutionTimes times = replay_schedule(sim.graph, steps, sim.machine, verifying, options);
   return finish_run(sim, verifying, times);

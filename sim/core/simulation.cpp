@@ -4,12 +4,22 @@
 
 namespace memsim {
 
+VerifierOptions run_verifier_options(const Machine& machine, bool allow_recompute) {
+  VerifierOptions options;
+  options.allow_recompute = allow_recompute;
+  options.keep_compute_order = machine.level_count() > 2;
+  return options;
+}
+
 RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const ExecutionTimes& times) {
   RunResult result;
   result.times = times;
   result.counts = verified.verifier().finish();
+  // Counted during the replay where it can be (issue 16), else in a pass over the order.
+  const LivenessReport* live = verified.verifier().in_list_order().liveness();
   result.liveness =
-      analyze_liveness(sim.graph, verified.verifier().in_list_order().compute_order());
+      live ? *live
+           : analyze_liveness(sim.graph, verified.verifier().in_list_order().compute_order());
   for (OpId o = 0; o < sim.graph.op_count(); ++o)
     result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
   // docs/model.md §15.5: each memory level's peak live counts the tensors homed there. On two
@@ -36,7 +46,8 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
 
 RunResult run_simulation(const Simulation& sim, StepSink* observer) {
   std::unique_ptr<EvictionPolicy> policy = sim.eviction_factory({sim.graph, sim.order});
-  VerifyingSink verifying(sim.graph, sim.machine, observer);
+  VerifyingSink verifying(sim.graph, sim.machine, observer,
+                          run_verifier_options(sim.machine, /*allow_recompute=*/false));
   const ExecutionTimes times = execute(sim.graph, sim.order, sim.machine, *policy,
                                        ExecutorOptions{sim.lookahead}, verifying);
   policy.reset();  // before liveness, so the two never hold memory at once

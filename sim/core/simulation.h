@@ -60,6 +60,11 @@ struct RunResult {
 // verifier rejects the schedule.
 RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr);
 
+// The verifier options of a run that finish_run reports: the compute order is kept only where
+// finish_run reads it (memory levels below the DRAM; otherwise the verifier counts liveness
+// itself).
+VerifierOptions run_verifier_options(const Machine& machine, bool allow_recompute);
+
 // The figures of a run whose steps went through `verified`: the verifier's counts (and its
 // end-state check, which throws ScheduleError), liveness, FLOPs by phase, the OOM verdict.
 RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const ExecutionTimes& times);

@@ -6,6 +6,14 @@
 #include "sim/core/errors.h"
 
 namespace memsim {
+namespace {
+
+// sim/core/liveness.h: weights, optimizer state and required outputs stay live to the end.
+bool stays_live(const Tensor& t) {
+  return t.kind == TensorKind::weight || t.kind == TensorKind::optimizer_state || t.required_output;
+}
+
+}  // namespace
 
 Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions options)
     : graph_(graph),
@@ -16,15 +24,26 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
       computed_(graph.op_count(), Flags{}),
       tensor_count_(graph.tensor_count()),
       op_count_(graph.op_count()) {
-  order_.reserve(graph.op_count());
-  for (TensorId t = 0; t < graph.tensor_count(); ++t) {
-    const Tensor& x = graph.tensor(t);
-    state_[t] = static_cast<Flags>(x.initial_in_dram ? kDramValid : 0);
-    deep_ = deep_ || x.home > 2;
-  }
   for (OpId o = 0; o < graph.op_count(); ++o) {
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
     for (TensorId t : graph.updates(o)) ++remaining_uses_[t];
+    for (TensorId t : graph.outputs(o))
+      live_exact_ = live_exact_ && graph.producer(t) == o && !graph.tensor(t).initial_in_dram;
+  }
+  keep_order_ = options.keep_compute_order || !live_exact_;
+  if (keep_order_) order_.reserve(graph.op_count());
+  for (TensorId t = 0; t < graph.tensor_count(); ++t) {
+    const Tensor& x = graph.tensor(t);
+    // Live from t=0 if it starts in DRAM (one that no op uses, nor produces, only at the first
+    // op); weights, optimizer state and required outputs never die.
+    const bool first_only = x.initial_in_dram && remaining_uses_[t] == 0 && !stays_live(x);
+    state_[t] = static_cast<Flags>((x.initial_in_dram ? kDramValid | kLiveSeen : 0) |
+                                   (first_only || stays_live(x) ? kNoDeath : 0));
+    deep_ = deep_ || x.home > 2;
+    if (first_only)
+      live_.live_at_first_only(x);
+    else if (x.initial_in_dram)
+      live_.born(x);
   }
 }
 
@@ -123,8 +142,10 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
           set(t, kDramValid, false);
           continue;
         }
-        state_[t] = static_cast<Flags>(kResident);
-        used_ += graph_.tensor(t).bytes;
+        const Tensor& x = graph_.tensor(t);
+        if (!(bits(t) & kLiveSeen)) live_.born(x);  // its first run: it becomes live
+        state_[t] = static_cast<Flags>((bits(t) & kNoDeath) | kLiveSeen | kResident);
+        used_ += x.bytes;
       }
       if (used_ > capacity_)
         fail_with(step, [&] {
@@ -146,9 +167,18 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
                 });
       if (!again) {
         computed_[o] = Flags{1};
-        order_.push_back(o);
-        for (TensorId t : inputs) --remaining_uses_[t];
-        for (TensorId t : updates) --remaining_uses_[t];
+        if (keep_order_) order_.push_back(o);
+        ++ran_;
+        // sim/core/liveness.h's rule, one op at a time: every output was born above, so this
+        // is the position's live figure; then each tensor of the working set that no later op
+        // reads dies (an output no op reads, an input or update at its last reader).
+        if (live_exact_) live_.at_position(ran_ - 1, o);
+        if (live_exact_)
+          for (TensorId t : graph_.outputs(o))
+            if (remaining_uses_[t] == 0) die(t);
+        for (auto list : {inputs, updates})
+          for (TensorId t : list)
+            if (--remaining_uses_[t] == 0 && live_exact_) die(t);
       }
       ++counts_.computes;
       break;

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "sim/core/graph.h"
+#include "sim/core/live_peak.h"
+#include "sim/core/liveness.h"
 #include "sim/core/schedule.h"
 
 namespace memsim {
@@ -15,6 +17,9 @@ struct VerifierOptions {
   // Allow an op to run more than once (the solver's --recompute). A live dirty tensor may then
   // be dropped: it is lost until its producer runs again.
   bool allow_recompute = false;
+  // Keep compute_order(). Without it the order is kept only where liveness() cannot answer
+  // (4 bytes an op saved: a run needs the order for memory levels below the DRAM only).
+  bool keep_compute_order = true;
 };
 
 struct MoveCounts {
@@ -45,8 +50,13 @@ class Verifier {
   MoveCounts finish() const;
   std::uint64_t cache_bytes_in_use() const { return used_; }
   const MoveCounts& counts() const { return counts_; }
-  // Order in which ops first ran (for liveness).
+  // Order in which ops first ran (for liveness); empty without keep_compute_order where
+  // liveness() answers.
   const std::vector<OpId>& compute_order() const { return order_; }
+  // analyze_liveness(graph, compute_order()), counted during the replay; nullptr for a graph
+  // where the replay cannot tell a tensor's last use when it happens (a tensor with two
+  // producers, or one that starts in DRAM and is also produced): ask analyze_liveness then.
+  const LivenessReport* liveness() const { return live_exact_ ? &live_.report() : nullptr; }
 
  private:
   [[noreturn]] void fail(const Step& step, const std::string& why) const;
@@ -70,7 +80,8 @@ class Verifier {
   // An enum, not std::uint8_t, so that a store of flags does not alias every other object
   // (issue 16: the compiler reloaded each array pointer after it).
   enum class Flags : std::uint8_t {};
-  static constexpr std::uint8_t kResident = 1, kDramValid = 2;
+  // For liveness (live_): kLiveSeen once born, kNoDeath once dead or if it never dies.
+  static constexpr std::uint8_t kResident = 1, kDramValid = 2, kLiveSeen = 4, kNoDeath = 8;
   std::uint8_t bits(TensorId t) const { return static_cast<std::uint8_t>(state_[t]); }
   bool resident(TensorId t) const { return (bits(t) & kResident) != 0; }
   bool dram_valid(TensorId t) const { return (bits(t) & kDramValid) != 0; }
@@ -82,6 +93,18 @@ class Verifier {
   std::vector<Flags> computed_;                // 1 once the op ran
   std::size_t tensor_count_, op_count_;        // the graph's, for the id check of every step
   std::vector<OpId> order_;
+  bool keep_order_;
+  std::uint32_t ran_ = 0;  // ops run once or more (the position of the next first run)
+  // Liveness on the fly: exact when every tensor has at most one producer and none that starts
+  // in DRAM is produced; then a tensor's last use is the op after which no op that has not run
+  // reads it (docs/model.md's rule, sim/core/liveness.h).
+  bool live_exact_ = true;
+  LivePeak live_;
+  void die(TensorId t) {
+    if (bits(t) & kNoDeath) return;
+    set(t, kNoDeath, true);
+    live_.died(graph_.tensor(t));
+  }
   std::uint64_t used_ = 0;
   std::uint64_t step_index_ = 0;
   MoveCounts counts_;

@@ -13,12 +13,7 @@ std::string to_string(const Shape& s) {
 
 std::pair<std::string_view, std::uint64_t> LayerGraph::name_parts(LayerId i) const {
   if (i >= size()) throw std::out_of_range("LayerGraph: no layer " + std::to_string(i));
-  const std::size_t run =
-      static_cast<std::size_t>(std::upper_bound(name_first_.begin(), name_first_.end(), i) -
-                               name_first_.begin()) -
-      1;
-  const std::uint64_t number = name_number_[run];
-  return {name_text_[run], number == 0 ? 0 : number + (i - name_first_[run])};
+  return names_.parts(i);
 }
 
 LayerId LayerGraph::input_of(LayerId i, std::size_t k) const {
@@ -30,10 +25,8 @@ LayerId LayerGraph::input_of(LayerId i, std::size_t k) const {
 }
 
 std::string LayerGraph::name(LayerId i) const {
-  const auto [text, number] = name_parts(i);
-  std::string name(text);
-  if (number != 0) name += std::to_string(number);
-  return name;
+  if (i >= size()) throw std::out_of_range("LayerGraph: no layer " + std::to_string(i));
+  return names_.name(i);
 }
 
 void LayerGraph::reserve(std::size_t layers, std::size_t inputs) {
@@ -47,15 +40,7 @@ void LayerGraph::push(std::uint32_t record, const LayerName& name,
   if (inputs_.size() + inputs.size() > std::numeric_limits<std::uint32_t>::max())
     throw std::length_error("a model's layers read more than 2^32 - 1 inputs");
   const auto id = static_cast<LayerId>(record_of_.size());
-  // A numbered name that continues the run before it (same text, next number) joins that run.
-  const bool continues = name.number != 0 && !name_first_.empty() && name_number_.back() != 0 &&
-                         name_text_.back() == name.text &&
-                         name_number_.back() + (id - name_first_.back()) == name.number;
-  if (!continues) {
-    name_first_.push_back(id);
-    name_text_.push_back(name.text);
-    name_number_.push_back(name.number);
-  }
+  names_.add(id, name.text, name.number);
   record_of_.push_back(record);
   inputs_.insert(inputs_.end(), inputs.begin(), inputs.end());
   input_end_.push_back(static_cast<std::uint32_t>(inputs_.size()));

@@ -11,6 +11,7 @@
 
 #include "sim/core/errors.h"
 #include "sim/core/graph.h"
+#include "sim/core/name_runs.h"
 #include "sim/model/loop_nest.h"
 #include "sim/model/shared_value.h"
 
@@ -148,11 +149,7 @@ class LayerGraph {
 
  private:
   void push(std::uint32_t record, const LayerName& name, std::span<const LayerId> inputs);
-  // Names by runs: run k covers layers name_first_[k] .. name_first_[k + 1] - 1, named
-  // name_text_[k] + (name_number_[k] + offset), or name_text_[k] when its number is 0.
-  std::vector<LayerId> name_first_;
-  std::vector<std::string> name_text_;
-  std::vector<std::uint64_t> name_number_;
+  NameRuns names_;  // by runs: 10^6 repeated layers are one entry (sim/core/name_runs.h)
   std::vector<Layer> records_;
   std::vector<std::uint32_t> record_of_;  // per layer
   std::vector<std::uint32_t> input_end_;  // per layer: its inputs end here in inputs_

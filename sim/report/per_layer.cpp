@@ -8,14 +8,22 @@
 
 namespace memsim {
 
-PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine)
+PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
+                                   PerLayerDetail detail)
     : graph_(graph),
+      rows_(detail == PerLayerDetail::rows),
       priced_(!machine.uniform && machine.has_energy()),
-      tally_(graph.op_count()),
       pending_load_(graph.tensor_count(), 0),
-      last_writer_(graph.tensor_count(), Graph::kNoOp),
-      computed_(graph.op_count(), 0) {
-  order_.reserve(graph.op_count());
+      last_writer_(graph.tensor_count(), Graph::kNoOp) {
+  if (rows_) {
+    tally_.resize(graph.op_count());
+    computed_.assign(graph.op_count(), 0);
+    order_.reserve(graph.op_count());
+  } else {
+    layer_stall_.assign(graph.layer_count(), 0.0);
+    layer_bytes_.assign(graph.layer_count(), 0);
+    if (priced_) layer_energy_.assign(graph.layer_count(), 0.0);
+  }
   // Energy is tracked per tensor only on a machine that prices it: without prices every joule
   // is 0, and a deep hop (s.link > 1) counts for nothing else (20 bytes a tensor saved).
   if (priced_) {
@@ -45,18 +53,50 @@ double PerLayerRecorder::hop_joules(const TimedStep& s) const {
   return bytes * (s.step.kind == StepKind::load ? up_per_byte_ : down_per_byte_)[s.link - 1];
 }
 
+void PerLayerRecorder::charge_load(OpId op, std::uint64_t bytes, double joules) {
+  ++loads_;
+  load_bytes_ += bytes;
+  if (rows_) {
+    OpTally& tally = tally_[op];
+    ++tally.loads;
+    tally.load_bytes += bytes;
+    tally.energy += joules;
+  } else {
+    layer_bytes_[layer_of(op)] += bytes;
+    if (priced_) layer_energy_[layer_of(op)] += joules;
+  }
+}
+
+void PerLayerRecorder::charge_store(OpId op, std::uint64_t bytes, double joules) {
+  ++stores_;
+  store_bytes_ += bytes;
+  if (rows_) {
+    OpTally& tally = tally_[op];
+    ++tally.stores;
+    tally.store_bytes += bytes;
+    tally.energy += joules;
+  } else {
+    layer_bytes_[layer_of(op)] += bytes;
+    if (priced_) layer_energy_[layer_of(op)] += joules;
+  }
+}
+
+void PerLayerRecorder::charge_energy(OpId op, double joules) {
+  if (rows_)
+    tally_[op].energy += joules;
+  else if (priced_)
+    layer_energy_[layer_of(op)] += joules;
+}
+
 void PerLayerRecorder::charge_orphans(OpId op) {
   for (const OrphanMove& m : orphans_) {
-    OpTally& tally = tally_[op];
     const std::uint64_t bytes = graph_.tensor(m.tensor).bytes;
-    tally.energy += m.joules;
-    if (m.kind == Orphan::store) {
-      ++tally.stores;
-      tally.store_bytes += bytes;
-    } else if (m.kind == Orphan::load) {
-      ++tally.loads;
-      tally.load_bytes += bytes;
-    }
+    if (m.kind == Orphan::store)
+      charge_store(op, bytes, m.joules);
+    else if (m.kind == Orphan::load)
+      charge_load(op, bytes, m.joules);
+    else
+      charge_energy(op, m.joules);
   }
   orphans_.clear();
 }
@@ -72,7 +112,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
     if (s.step.kind == StepKind::load) {
       deep_up_joules_[id] += joules;  // its chain's link-1 load follows
     } else if (store_owner_[id] != Graph::kNoOp) {
-      tally_[store_owner_[id]].energy += joules;
+      charge_energy(store_owner_[id], joules);
     } else {
       orphans_.push_back({id, Orphan::energy, joules});
     }
@@ -93,9 +133,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
         orphans_.push_back({id, Orphan::store, hop_joules(s)});
         break;
       }
-      ++tally_[writer].stores;
-      tally_[writer].store_bytes += graph_.tensor(id).bytes;
-      tally_[writer].energy += hop_joules(s);
+      charge_store(writer, graph_.tensor(id).bytes, hop_joules(s));
       break;
     }
     case StepKind::drop:
@@ -106,8 +144,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
       break;
     case StepKind::compute: {
       const OpId o = id;
-      OpTally& tally = tally_[o];
-      tally.compute += s.end - s.start;
+      if (rows_) tally_[o].compute += s.end - s.start;
       charge_orphans(o);
       double read = 0, written = 0;
       for (auto list : {graph_.inputs(o), graph_.updates(o)})
@@ -115,9 +152,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
           read += static_cast<double>(graph_.tensor(t).bytes);
           if (pending_load_[t]) {
             pending_load_[t] = 0;
-            ++tally.loads;
-            tally.load_bytes += graph_.tensor(t).bytes;
-            if (priced_) tally.energy += load_joules_[t];
+            charge_load(o, graph_.tensor(t).bytes, priced_ ? load_joules_[t] : 0.0);
           }
         }
       for (auto list : {graph_.outputs(o), graph_.updates(o)})
@@ -125,28 +160,34 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
           written += static_cast<double>(graph_.tensor(t).bytes);
           last_writer_[t] = o;
         }
-      tally.energy += graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_;
+      charge_energy(o,
+                    graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_);
+      last_computed_ = o;
+      if (!rows_) break;
       // Prefetches skipped for this op and never issued since: it loaded them itself.
       std::erase_if(skipped_, [&](const std::pair<OpId, TensorId>& p) {
         if (p.first != o) return false;
-        ++tally.prefetch_skipped;
+        ++tally_[o].prefetch_skipped;
         return true;
       });
       if (!computed_[o]) {
         computed_[o] = 1;
         order_.push_back(o);
       }
-      last_computed_ = o;
       break;
     }
   }
 }
 
 void PerLayerRecorder::on_stall(double start, double end, OpId op, bool waiting_for_store) {
-  (waiting_for_store ? tally_[op].stall_store : tally_[op].stall_load) += end - start;
+  if (!rows_)
+    layer_stall_[layer_of(op)] += end - start;
+  else
+    (waiting_for_store ? tally_[op].stall_store : tally_[op].stall_load) += end - start;
 }
 
 void PerLayerRecorder::on_prefetch(OpId op, TensorId tensor, bool issued) {
+  if (!rows_) return;  // the top layers do not rank prefetches
   const auto it = std::find(skipped_.begin(), skipped_.end(), std::make_pair(op, tensor));
   if (issued) {
     ++tally_[op].prefetch_issued;
@@ -165,6 +206,38 @@ void PerLayerRecorder::finish() {
   if (!orphans_.empty() && graph_.op_count() > 0) charge_orphans(last);
   for (const auto& [op, t] : skipped_) ++tally_[op].prefetch_skipped;
   skipped_.clear();
+}
+
+namespace {
+
+// Throws when the moves attributed are not the verifier's (attribution must lose nothing).
+void check_moves(std::uint64_t loads, std::uint64_t stores, std::uint64_t load_bytes,
+                 std::uint64_t store_bytes, const MoveCounts& c) {
+  if (loads != c.loads || stores != c.stores || load_bytes != c.load_bytes ||
+      store_bytes != c.store_bytes)
+    throw std::logic_error("per-layer attribution lost moves: rows sum to " +
+                           std::to_string(loads) + " loads and " + std::to_string(stores) +
+                           " stores, the verifier counted " + std::to_string(c.loads) + " and " +
+                           std::to_string(c.stores));
+}
+
+}  // namespace
+
+TopLayerSums PerLayerRecorder::layer_sums(const RunResult& result) const {
+  if (rows_) throw std::logic_error("layer_sums needs a recorder made with PerLayerDetail::sums");
+  check_moves(loads_, stores_, load_bytes_, store_bytes_, result.counts);
+  TopLayerSums sums;
+  sums.layers.resize(layer_stall_.size());
+  for (std::size_t l = 0; l < sums.layers.size(); ++l) {
+    LayerSums& s = sums.layers[l];
+    s.stall = layer_stall_[l];
+    s.bytes_moved = layer_bytes_[l];
+    if (priced_) s.energy = layer_energy_[l];
+    sums.total.stall += s.stall;
+    sums.total.bytes_moved += s.bytes_moved;
+    sums.total.energy += s.energy;
+  }
+  return sums;
 }
 
 namespace {
@@ -241,14 +314,27 @@ PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
     total.flops += r.flops;
     total.peak_live_bytes = std::max(total.peak_live_bytes, r.peak_live_bytes);
   }
-  const MoveCounts& c = result.counts;
-  if (total.loads != c.loads || total.stores != c.stores || total.load_bytes != c.load_bytes ||
-      total.store_bytes != c.store_bytes)
-    throw std::logic_error("per-layer attribution lost moves: rows sum to " +
-                           std::to_string(total.loads) + " loads and " +
-                           std::to_string(total.stores) + " stores, the verifier counted " +
-                           std::to_string(c.loads) + " and " + std::to_string(c.stores));
+  check_moves(total.loads, total.stores, total.load_bytes, total.store_bytes, result.counts);
   return report;
+}
+
+TopLayerSums layer_sums(const Graph& graph, const PerLayerReport& report) {
+  TopLayerSums sums;
+  sums.layers.resize(graph.layer_count());
+  // A layer's load stalls and its store stalls are each summed over its phases, then added.
+  std::vector<double> store_stall(graph.layer_count(), 0.0);
+  for (const LayerPhaseRow& r : report.rows) {
+    LayerSums& s = sums.layers[r.layer];
+    s.stall += r.stall_load;
+    store_stall[r.layer] += r.stall_store;
+    s.bytes_moved += r.bytes_moved();
+    s.energy += r.energy;
+  }
+  for (std::size_t l = 0; l < store_stall.size(); ++l) sums.layers[l].stall += store_stall[l];
+  sums.total.stall = report.total.stall();
+  sums.total.bytes_moved = report.total.bytes_moved();
+  sums.total.energy = report.total.energy;
+  return sums;
 }
 
 }  // namespace memsim

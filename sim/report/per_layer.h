@@ -42,22 +42,45 @@ struct OpTally {
   double energy = 0;  // joules, dynamic only (docs/model.md §13)
 };
 
-// Collects OpTally per op from the verified step stream. Memory: one OpTally per op and a few
-// bytes per tensor (it keeps no step).
+// What one layer, all its phases and tiles together, adds up to: the figures the text summary's
+// top layers rank.
+struct LayerSums {
+  double stall = 0;  // load and store stalls
+  std::uint64_t bytes_moved = 0;
+  double energy = 0;  // joules, dynamic only
+};
+struct TopLayerSums {
+  std::vector<LayerSums> layers;  // by layer index: a layer root's sums; zero for a tile
+  LayerSums total;
+};
+
+// How much the recorder keeps. `rows`: every op's OpTally (80 bytes an op) and the compute
+// order, for the per-layer rows. `sums`: only each layer's LayerSums (16 bytes a layer, 24 with
+// energy figures), for the text summary's top layers, so that listing them costs a run of 10^6
+// ops tens of megabytes, not hundreds. Both attribute every move by the same rules.
+enum class PerLayerDetail : std::uint8_t { rows, sums };
+
+// Collects OpTally per op (or LayerSums per layer) from the verified step stream; a few bytes
+// per tensor besides (it keeps no step).
 class PerLayerRecorder : public StepSink {
  public:
   // The machine prices each step's energy (docs/model.md §15.6; 0 in uniform mode).
-  PerLayerRecorder(const Graph& graph, const Machine& machine);
+  PerLayerRecorder(const Graph& graph, const Machine& machine,
+                   PerLayerDetail detail = PerLayerDetail::rows);
   void on_step(const TimedStep& step) override;
   void on_stall(double start, double end, OpId op, bool waiting_for_store) override;
   void on_prefetch(OpId op, TensorId tensor, bool issued) override;
 
+  // Detail rows: every op's tallies, and the order ops first computed (for peak live; every op
+  // once). Empty with detail sums.
   const std::vector<OpTally>& tallies() const { return tally_; }
-  // The order ops first computed (for peak live); every op once.
   const std::vector<OpId>& compute_order() const { return order_; }
   // Settles what is still open at the end of the stream (unused loads, skipped prefetches);
   // call once after the run.
   void finish();
+  // Detail sums, after finish(): each layer's sums. Throws std::logic_error when the moves
+  // attributed differ from the verifier's counts in `result`, as per_layer_report does.
+  TopLayerSums layer_sums(const RunResult& result) const;
 
  private:
   enum class Orphan : std::uint8_t { load, store, energy };  // energy: a deep hop's only
@@ -67,8 +90,14 @@ class PerLayerRecorder : public StepSink {
     double joules;
   };
   void charge_orphans(OpId op);
+  // Where every attributed figure goes: op's tally (rows) or its layer's sums (sums).
+  void charge_load(OpId op, std::uint64_t bytes, double joules);
+  void charge_store(OpId op, std::uint64_t bytes, double joules);
+  void charge_energy(OpId op, double joules);
+  std::size_t layer_of(OpId op) const { return graph_.layer_root(graph_.op(op).layer); }
   double hop_joules(const TimedStep& s) const;
   const Graph& graph_;
+  bool rows_ = true;     // PerLayerDetail::rows
   bool priced_ = false;  // energy figures given; else the three per-tensor arrays stay empty
   // Joules per byte of an up and a down hop over link k (index k - 1), per byte read and
   // written at level 1 by a compute, and per FLOP.
@@ -77,7 +106,13 @@ class PerLayerRecorder : public StepSink {
   std::vector<double> load_joules_;     // a pending link-1 load's energy, its deep hops included
   std::vector<double> deep_up_joules_;  // deep up hops waiting for their link-1 load
   std::vector<OpId> store_owner_;       // who the tensor's last link-1 store counted for
-  std::vector<OpTally> tally_;
+  std::vector<OpTally> tally_;          // rows: per op
+  // sums: per layer index (a layer root's; a tile's stay 0); energy only when priced.
+  std::vector<double> layer_stall_;
+  std::vector<std::uint64_t> layer_bytes_;
+  std::vector<double> layer_energy_;
+  // Every move attributed, to check against the verifier's counts.
+  std::uint64_t loads_ = 0, stores_ = 0, load_bytes_ = 0, store_bytes_ = 0;
   std::vector<std::uint8_t> pending_load_;  // loaded, not yet read by any op
   std::vector<OpId> last_writer_;           // kNoOp: never written
   std::vector<std::uint8_t> computed_;
@@ -113,5 +148,7 @@ struct PerLayerReport {
 // differ from the verifier's counts in `result` (attribution must lose nothing).
 PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
                                 const PerLayerRecorder& recorder);
+// The same sums from a report's rows (a layer's phases added).
+TopLayerSums layer_sums(const Graph& graph, const PerLayerReport& report);
 
 }  // namespace memsim

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <numeric>
 #include <sstream>
 
 #include "sim/core/units.h"
@@ -114,6 +113,10 @@ json per_layer_json(const Simulation& sim, const PerLayerReport& report) {
 
 std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
                             std::size_t count) {
+  return top_layers_text(sim, layer_sums(sim.graph, report), count);
+}
+
+std::string top_layers_text(const Simulation& sim, const TopLayerSums& sums, std::size_t count) {
   const bool u = sim.machine.uniform;
   const auto pct = [](double part, double whole) {
     const double p = whole > 0 ? 100.0 * part / whole : 0.0;
@@ -122,50 +125,29 @@ std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
     std::snprintf(buf, sizeof buf, "%.1f%%", p);
     return std::string(buf);
   };
-  // A layer's phases summed (rows come by layer, then phase): only what the lists rank, 48
-  // bytes a layer rather than a whole 120-byte row.
-  struct LayerSums {
-    LayerIndex layer = 0;
-    double stall_load = 0, stall_store = 0;
-    std::uint64_t load_bytes = 0, store_bytes = 0;
-    double energy = 0;
-    double stall() const { return stall_load + stall_store; }
-    std::uint64_t bytes_moved() const { return load_bytes + store_bytes; }
-  };
-  std::vector<LayerSums> layers;
-  layers.reserve(report.rows.size());  // at most one a row
-  for (const LayerPhaseRow& r : report.rows) {
-    if (layers.empty() || layers.back().layer != r.layer) {
-      layers.push_back({});
-      layers.back().layer = r.layer;
-    }
-    LayerSums& l = layers.back();
-    l.stall_load += r.stall_load;
-    l.stall_store += r.stall_store;
-    l.load_bytes += r.load_bytes;
-    l.store_bytes += r.store_bytes;
-    l.energy += r.energy;
-  }
+  const std::vector<LayerSums>& layers = sums.layers;
   const auto block = [&](const char* title, const char* of, auto value, auto show) {
-    std::vector<std::size_t> idx(layers.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    // The first `count` of a stable sort by decreasing value: value, then layer order, is a
-    // total order, so a partial sort gives the same first lines without sorting every layer.
-    const auto first = idx.begin() + static_cast<std::ptrdiff_t>(std::min(count, idx.size()));
-    std::partial_sort(idx.begin(), first, idx.end(), [&](std::size_t a, std::size_t b) {
-      const auto va = value(layers[a]), vb = value(layers[b]);
-      return va != vb ? va > vb : a < b;
-    });
+    // The first `count` layers by decreasing value, ties in layer order (what a stable sort
+    // would put first), kept while scanning: no index of every layer, no sort.
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const double v = value(layers[i]);
+      if (v <= 0) continue;  // layers with none are left out
+      const auto at =
+          std::find_if(idx.begin(), idx.end(), [&](std::size_t j) { return value(layers[j]) < v; });
+      if (static_cast<std::size_t>(at - idx.begin()) >= count) continue;
+      idx.insert(at, i);
+      if (idx.size() > count) idx.pop_back();
+    }
     std::vector<std::pair<std::string, std::string>> lines;  // (layer, amount)
     std::vector<std::string> shares;
     std::size_t width = 0, amount_width = 0;
     for (std::size_t i : idx) {
       const LayerSums& r = layers[i];
-      if (lines.size() == count || value(r) <= 0) break;
-      std::string who = sim.graph.layer_name(r.layer);
+      std::string who = sim.graph.layer_name(static_cast<LayerIndex>(i));
       width = std::max(width, who.size());
       lines.emplace_back(std::move(who), show(value(r)));
-      shares.push_back("  (" + pct(value(r), value(report.total)) + " of " + of + ")");
+      shares.push_back("  (" + pct(value(r), value(sums.total)) + " of " + of + ")");
       amount_width = std::max(amount_width, lines.back().second.size());
     }
     std::ostringstream o;
@@ -182,12 +164,11 @@ std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
   const auto bytes = [u](double b) {
     return u ? format_number(b) + (b == 1 ? " tensor" : " tensors") : format_bytes(b);
   };
-  std::string text =
-      block(
-          "top stalls     ", "stall", [](const auto& r) { return r.stall(); }, secs) +
-      block(
-          "top traffic    ", "bytes moved",
-          [](const auto& r) { return static_cast<double>(r.bytes_moved()); }, bytes);
+  std::string text = block(
+                         "top stalls     ", "stall", [](const auto& r) { return r.stall; }, secs) +
+                     block(
+                         "top traffic    ", "bytes moved",
+                         [](const auto& r) { return static_cast<double>(r.bytes_moved); }, bytes);
   // Only a machine with energy figures has energy to rank (uniform mode has none).
   if (sim.machine.has_energy() && !u)
     text += block(

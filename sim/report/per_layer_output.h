@@ -34,5 +34,8 @@ nlohmann::ordered_json per_layer_json(const Simulation& sim, const PerLayerRepor
 // out; ties keep layer order).
 std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
                             std::size_t count = 5);
+// The same from a recorder's sums (PerLayerDetail::sums): what the summary uses without
+// --per-layer.
+std::string top_layers_text(const Simulation& sim, const TopLayerSums& sums, std::size_t count = 5);
 
 }  // namespace memsim

@@ -21,10 +21,6 @@ namespace po = boost::program_options;
 namespace memsim::cli {
 namespace {
 
-// The text summary's top layers cost one tally per op (about 80 bytes per op with the
-// recorder's per-tensor state); above this many ops they are left to --per-layer.
-constexpr std::size_t kTopLayersMaxOps = 100000;
-
 bool ends_with_json(const std::string& path) {
   return path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
 }
@@ -89,20 +85,26 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   }
   TimelineRecorder recorder;
   const bool record = !timeline.empty() || !trace.empty() || !svg.empty();
-  const bool top_layers = fmt == Format::text && sim.graph.op_count() <= kTopLayersMaxOps;
+  // The per-layer files need every op's tallies; the text summary's top layers only each
+  // layer's sums (PerLayerDetail::sums: 16-24 bytes a layer rather than 80 an op).
+  const bool rows = !per_layer.empty() || !per_layer_svg.empty();
   std::optional<PerLayerRecorder> layers;
-  if (!per_layer.empty() || !per_layer_svg.empty() || top_layers)
-    layers.emplace(sim.graph, sim.machine);
+  if (rows || fmt == Format::text)
+    layers.emplace(sim.graph, sim.machine, rows ? PerLayerDetail::rows : PerLayerDetail::sums);
   TeeSink tee(record ? &recorder : nullptr, layers ? &*layers : nullptr);
   StepSink* observer = record || layers ? &tee : nullptr;
   RunResult result;
   PerLayerReport layer_report;
+  TopLayerSums top_sums;
   try {
     result =
         schedule_file.empty() ? run_simulation(sim, observer) : run_schedule(sim, steps, observer);
     if (layers) {
       layers->finish();
-      layer_report = per_layer_report(sim, result, *layers);
+      if (rows)
+        layer_report = per_layer_report(sim, result, *layers);
+      else
+        top_sums = layers->layer_sums(result);
     }
   } catch (const ScheduleError& e) {
     std::cerr << "memsim: " << one_line(sim.file)
@@ -135,11 +137,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   switch (fmt) {
     case Format::text:
       std::cout << run_report_text(sim, result) << "\n";
-      if (layers)
-        std::cout << top_layers_text(sim, layer_report);
-      else
-        std::cout << "top layers     not listed for " << sim.graph.op_count() << " ops (over "
-                  << kTopLayersMaxOps << "); see --per-layer FILE\n";
+      std::cout << (rows ? top_layers_text(sim, layer_report) : top_layers_text(sim, top_sums));
       break;
     case Format::json:
       std::cout << run_report_json(sim, result).dump(2) << "\n";

@@ -1,0 +1,86 @@
+// NameRuns (sim/core/name_runs.h): the numbered-name store both LayerGraph and Graph keep their
+// layer names in. What a run is, when a name continues one, and what it refuses.
+#include <catch2/catch.hpp>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "sim/core/name_runs.h"
+
+using namespace memsim;
+
+TEST_CASE("a repeat's numbered names are one run whatever their count", "[names]") {
+  // dense1 .. dense1000000 under ids 0 .. 999999: each next name is the run's number (1) plus
+  // its offset, so all are one run; the text "dense" is stored once (5 bytes).
+  NameRuns runs;
+  for (std::uint32_t id = 0; id < 1000000; ++id) runs.add(id, "dense", id + 1);
+  CHECK(runs.run_count() == 1);
+  CHECK(runs.name(0) == "dense1");
+  CHECK(runs.name(999999) == "dense1000000");
+  CHECK(runs.parts(41) == std::pair<std::string_view, std::uint64_t>{"dense", 42});
+  CHECK(runs.equals(41, "dense42"));
+  CHECK_FALSE(runs.equals(41, "dense042"));
+  CHECK_FALSE(runs.equals(41, "dense4"));
+  CHECK_FALSE(runs.equals(41, "dense420"));
+  CHECK_FALSE(runs.equals(41, "dens42"));
+}
+
+TEST_CASE("a name starts a new run when text, number or id does not follow on", "[names]") {
+  // id 0 "a"1; id 1 "a"2 continues (1 + 1); id 2 "b"3 other text: new run; id 3 "b"5 (3 + 1 =
+  // 4, not 5): new run; id 4 "c" alone (number 0): new run; id 5 "c"6: a run after a plain name
+  // is new (the plain one has no number to count from); ids 6 and 7 unnamed (tiles); id 8 "c"9
+  // continues it (6 + (8 - 5) = 9). Runs: a1, b3, b5, c, c6 = 5.
+  NameRuns runs;
+  runs.add(0, "a", 1);
+  runs.add(1, "a", 2);
+  runs.add(2, "b", 3);
+  runs.add(3, "b", 5);
+  runs.add(4, "c", 0);
+  runs.add(5, "c", 6);
+  runs.add(8, "c", 9);
+  CHECK(runs.run_count() == 5);
+  const char* expected[] = {"a1", "a2", "b3", "b5", "c", "c6", "c7", "c8", "c9"};
+  for (std::uint32_t id = 0; id < 9; ++id) {
+    CAPTURE(id);
+    CHECK(runs.name(id) == expected[id]);
+    CHECK(runs.equals(id, expected[id]));
+  }
+  CHECK(runs.parts(4) == std::pair<std::string_view, std::uint64_t>{"c", 0});
+  CHECK_FALSE(runs.equals(4, "c0"));
+}
+
+TEST_CASE("a number beyond 32 bits is kept in the text", "[names]") {
+  // 2^32 = 4294967296 does not fit a run's number: the name is the text "x4294967296" with no
+  // number, and the next id's "x" 4294967297 cannot continue it.
+  const std::uint64_t big = std::uint64_t{std::numeric_limits<std::uint32_t>::max()} + 1;
+  NameRuns runs;
+  runs.add(0, "x", big);
+  runs.add(1, "x", big + 1);
+  CHECK(runs.run_count() == 2);
+  CHECK(runs.parts(0) == std::pair<std::string_view, std::uint64_t>{"x4294967296", 0});
+  CHECK(runs.name(1) == "x4294967297");
+  CHECK(runs.equals(1, "x4294967297"));
+}
+
+TEST_CASE("a whole name splits off at most nine trailing digits without a leading zero",
+          "[names]") {
+  using Parts = std::pair<std::string_view, std::uint64_t>;
+  CHECK(NameRuns::split("r17") == Parts{"r", 17});
+  CHECK(NameRuns::split("r07") == Parts{"r07", 0});
+  CHECK(NameRuns::split("r0") == Parts{"r0", 0});
+  CHECK(NameRuns::split("r") == Parts{"r", 0});
+  CHECK(NameRuns::split("9") == Parts{"", 9});
+  CHECK(NameRuns::split("x123456789") == Parts{"x", 123456789});
+  CHECK(NameRuns::split("x1234567890") == Parts{"x1234567890", 0});  // ten digits
+  CHECK(NameRuns::split("") == Parts{"", 0});
+}
+
+TEST_CASE("names out of order or asked before the first are refused", "[names]") {
+  NameRuns runs;
+  CHECK_THROWS_AS(runs.parts(0), std::out_of_range);
+  runs.add(3, "a", 1);
+  CHECK_THROWS_WITH(runs.parts(2), "NameRuns: entry 2 comes before the first name");
+  CHECK_THROWS_WITH(runs.add(3, "b", 0), "NameRuns: entry 3 named after entry 3");
+  CHECK_THROWS_WITH(runs.add(1, "b", 0), "NameRuns: entry 1 named after entry 3");
+  CHECK(runs.run_count() == 1);
+}
