@@ -5,7 +5,8 @@
 // cost, the proven lower bound, the gap and the time. Every plan is replayed by the verifier.
 //
 // Then generated graphs: MOCCASIN-style random layered graphs (layered_graph.h) and
-// Checkmate-style training graphs with ResNet and U-Net skip connections (training_graph.h).
+// Checkmate-style training graphs with ResNet and U-Net skip connections (training_graph.h), one
+// node per layer and several per layer as autograd keeps them (autograd_graph.h).
 //
 // usage: memsim_bench_planner [FOLDER] [--time-limit SECONDS] [--only PREFIX]
 //   (default 60 s per point; --only runs the graphs whose name starts with PREFIX)
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/autograd_graph.h"
 #include "bench/layered_graph.h"
 #include "bench/training_graph.h"
 #include "policies/register_builtin.h"
@@ -170,6 +172,16 @@ int main(int argc, char** argv) {
       const std::string name = std::string("train-") + label + "-n" + std::to_string(n);
       if (!wanted(name)) continue;
       const bench::LayeredGraph g = bench::training_graph(shape, n, 1);
+      report(name, g.graph, g.order, limit);
+    }
+  // Several ops per layer, as autograd keeps them (autograd_graph.h): 29 and 50 layers, 198
+  // and 345 ops.
+  for (const auto& [shape, label] : {std::pair{bench::TrainingShape::resnet, "resnet"},
+                                     std::pair{bench::TrainingShape::unet, "unet"}})
+    for (std::size_t layers : {29, 50}) {
+      const std::string name = std::string("autograd-") + label + "-L" + std::to_string(layers);
+      if (!wanted(name)) continue;
+      const bench::LayeredGraph g = bench::autograd_graph(shape, layers, 1);
       report(name, g.graph, g.order, limit);
     }
   std::printf("load average at the end: %s\n", load_average().c_str());

@@ -9,6 +9,7 @@
 #include "policies/solver/remat_builder.h"
 #include "policies/solver/remat_closure_bound.h"
 #include "policies/solver/remat_knapsack.h"
+#include "policies/solver/remat_moments_bound.h"
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_planner.h"
 #include "policies/solver/remat_problem.h"
@@ -204,6 +205,7 @@ TEST_CASE("recompute: random graphs against exhaustive search, the bound never e
     // The stage knapsacks' bound (whole knapsacks here: the costs are whole) on its own.
     CHECK(stage_lower_bound(p) <= truth + 1e-9);
     CHECK(closure_bound(p, 10).bound <= truth + 1e-9);
+    CHECK(moments_bound(p, 10, 0) <= truth + 1e-9);
     if (!r.found) continue;
     CHECK(r.lower_bound <= truth + 1e-9);
     CHECK(r.cost >= truth - 1e-9);
@@ -389,4 +391,42 @@ TEST_CASE("recompute: a training chain's knapsack plan drops the cheap input and
   CHECK(r.cost == 2);
   CHECK(r.optimal);
   CHECK(verified_reruns(g, p, r.plan) == 1);
+}
+
+TEST_CASE("recompute: the moments bound pays for a value left out at two stages twice",
+          "[planner][recompute][moments]") {
+  // a (1 B, 5 FLOP); w1 (4 B, 1); r1(a) (1 B, 1); w2 (4 B, 1); r2(a) (1 B, 1): nodes 0..4 at
+  // 4 B. w1 and w2 each fill the budget alone, so a is out of memory when each is first computed
+  // (P_1, P_3), and r1 and r2 read it after each: every plan computes a again twice, and
+  // computing it three times (first and two reruns) with everything else once is a plan:
+  //   a | drop a, w1 | drop w1, a, r1 | drop a r1, w2 | drop w2, a, r2: 10 FLOP, the optimum.
+  // The closure program at one stage (1 or 3) sees one rerun of a: 5. With both moments:
+  // interval 1 (P_1 to P_3) has r1 reading a, with x[1][a] = 0 (no room beside w1): z[1][a] = 1;
+  // interval 3 (after P_3) has r2 reading a, x[3][a] = 0: z[3][a] = 1; 5 + 5 = 10.
+  Net net;
+  net.op("a", 1, 5);
+  net.op("w1", 4, 1);
+  net.op("r1", 1, 1, {"a"});
+  net.op("w2", 4, 1);
+  net.op("r2", 1, 1, {"a"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 4);
+  CHECK(optimal_by_search(p) == 10);
+  CHECK(stage_closure_bound(p, 1, 10, false) == 5);
+  CHECK(stage_closure_bound(p, 3, 10, false) == 5);
+  CHECK(closure_bound(p, 10).bound == 5);
+  CHECK(moments_program(p, {1}, 10) == 5);
+  CHECK(moments_program(p, {1, 3}, 10) == 10);
+  CHECK(moments_bound(p, 10, 0) == 10);
+  // Moments out of order, or past the last node, claim nothing.
+  CHECK(moments_program(p, {3, 1}, 10) == 0);
+  CHECK(moments_program(p, {1, 5}, 10) == 0);
+  // The planner without its exact search proves the optimum with it.
+  const RematPlannerResult r = plan_recompute(p, {10, false});
+  REQUIRE(r.found);
+  CHECK(r.cost == 10);
+  CHECK(r.lower_bound == 10);
+  CHECK(r.optimal);
+  CHECK(r.bound_method == "moments bound");
+  CHECK(verified_reruns(g, p, r.plan) == 2);
 }

@@ -42,7 +42,7 @@ struct ClosureAttempt {
 // `fallback`: a stage that gets stuck is planned by the backward search instead (from the
 // values in memory, or else from nothing; kBackwardStates sets each), and the build is stuck
 // only where that finds nothing.
-inline constexpr std::uint64_t kBackwardStates = 20'000;
+inline constexpr std::uint64_t kBackwardStates = 4'000;
 ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
                                 const std::vector<double>* weights, bool fallback = false);
 
