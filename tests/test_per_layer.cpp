@@ -34,6 +34,29 @@ std::string dense_chain(int layers, int cache_tensors, const std::string& overla
   return s + "]\n[schedule]\nkind = \"inference\"\noverlap = \"" + overlap + "\"\n";
 }
 
+// A replay with a load nobody reads and a store of a tensor nobody wrote: load W, drop W
+// (unused), load X, compute f, store X (never written), load W, compute g.
+struct OrphanReplay {
+  Simulation sim;
+  std::vector<Step> steps;
+};
+OrphanReplay orphan_replay() {
+  GraphSketch s;
+  s.sources = {{"X", 1}, {"W", 1}};
+  s.ops = {{"f", {"X"}, {}, {}}, {"g", {"W"}, {}, {}}};
+  OrphanReplay o{simulation_of(s.build(), uniform_machine(2), policy("lru")), {}};
+  const Graph& g = o.sim.graph;
+  const TensorId x = g.find_tensor("X"), w = g.find_tensor("W");
+  o.steps = {{StepKind::load, w},
+             {StepKind::drop, w},
+             {StepKind::load, x},
+             {StepKind::compute, g.find_op("f")},
+             {StepKind::store, x},
+             {StepKind::load, w},
+             {StepKind::compute, g.find_op("g")}};
+  return o;
+}
+
 // Every additive figure of the rows equals the run's: counts exactly, times up to rounding
 // (the executor sums durations in op order, the rows by layer).
 void check_rows_sum_to_run(const Accounted& a) {
@@ -152,22 +175,13 @@ TEST_CASE(
     "per layer: a loaded copy nobody reads and a store of an unwritten tensor count for "
     "the next op",
     "[per-layer]") {
-  // A schedule file may load a tensor and drop it unused, or store a clean one. Replayed:
-  // load W, drop W (unused: charged to the next op to compute, f), load X, compute f,
-  // store X (X was never written: charged to the next op, g), load W, compute g.
-  GraphSketch s;
-  s.sources = {{"X", 1}, {"W", 1}};
-  s.ops = {{"f", {"X"}, {}, {}}, {"g", {"W"}, {}, {}}};
-  Simulation sim = simulation_of(s.build(), uniform_machine(2), policy("lru"));
+  // A schedule file may load a tensor and drop it unused, or store a clean one (orphan_replay:
+  // the unused copy of W counts for f, the next op to compute; the store of the unwritten X
+  // for g).
+  const OrphanReplay o = orphan_replay();
+  const Simulation& sim = o.sim;
   const Graph& g = sim.graph;
-  const TensorId x = g.find_tensor("X"), w = g.find_tensor("W");
-  const std::vector<Step> steps{{StepKind::load, w},
-                                {StepKind::drop, w},
-                                {StepKind::load, x},
-                                {StepKind::compute, g.find_op("f")},
-                                {StepKind::store, x},
-                                {StepKind::load, w},
-                                {StepKind::compute, g.find_op("g")}};
+  const std::vector<Step>& steps = o.steps;
   PerLayerRecorder recorder(g, sim.machine);
   const RunResult r = run_schedule(sim, steps, &recorder);
   recorder.finish();
@@ -183,16 +197,11 @@ TEST_CASE("per layer: the summary's layer sums attribute every move as the rows 
   // The replay of the test above with a recorder that keeps only each layer's sums: f moved
   // W's unused copy and X's load (2 tensors), g the store of the unwritten X and W's second
   // load (2 tensors); 4 in all, as the verifier counted.
-  GraphSketch s;
-  s.sources = {{"X", 1}, {"W", 1}};
-  s.ops = {{"f", {"X"}, {}, {}}, {"g", {"W"}, {}, {}}};
-  Simulation sim = simulation_of(s.build(), uniform_machine(2), policy("lru"));
+  const OrphanReplay o = orphan_replay();
+  const Simulation& sim = o.sim;
   const Graph& g = sim.graph;
-  const TensorId x = g.find_tensor("X"), w = g.find_tensor("W");
+  const std::vector<Step>& steps = o.steps;
   const OpId f = g.find_op("f"), gop = g.find_op("g");
-  const std::vector<Step> steps{{StepKind::load, w},     {StepKind::drop, w},  {StepKind::load, x},
-                                {StepKind::compute, f},  {StepKind::store, x}, {StepKind::load, w},
-                                {StepKind::compute, gop}};
   PerLayerRecorder recorder(g, sim.machine, PerLayerDetail::sums);
   const RunResult r = run_schedule(sim, steps, &recorder);
   recorder.finish();

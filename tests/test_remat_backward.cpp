@@ -21,27 +21,6 @@ namespace {
 
 using test::Net;
 
-// f1 -> x1 (1 B, 2 FLOP); f2(x1) -> x2 (1 B, 3); g(x2) -> y (2 B, 1); h(y) -> w (1 B, 1);
-// k(x2, w) -> z (1 B, 1): nodes 0..4.
-Graph cascade(Net& net) {
-  net.op("f1", 1, 2);
-  net.op("f2", 1, 3, {"f1"});
-  net.op("g", 2, 1, {"f2"});
-  net.op("h", 1, 1, {"g"});
-  net.op("k", 1, 1, {"f2", "h"});
-  return std::move(net.b).build();
-}
-
-// a (2 B) -> x (1 B); b (2 B) -> y (1 B); z(x, y) (1 B): nodes 0..4. No plan at 3 B.
-Graph no_plan(Net& net) {
-  net.op("a", 2, 1);
-  net.op("x", 1, 1, {"a"});
-  net.op("b", 2, 1);
-  net.op("y", 1, 1, {"b"});
-  net.op("z", 1, 1, {"x", "y"});
-  return std::move(net.b).build();
-}
-
 }  // namespace
 
 TEST_CASE("backward search: the path from node k back to an empty memory, latest value first",
@@ -55,7 +34,7 @@ TEST_CASE("backward search: the path from node k back to an empty memory, latest
   // Forwards, each value computed and then the inputs the set before its step lacks dropped:
   //   c0, c1 d0, c2 d1, c3 d2, c0, c1 d0, c4 (k's inputs stay). Eight sets visited.
   Net net;
-  const Graph g = cascade(net);
+  const Graph g = test::cascade_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const BackwardSearch s = backward_search(p, 4, std::vector<char>(5, 0), 1000);
   REQUIRE(s.outcome == BackwardSearch::found);
@@ -81,7 +60,7 @@ TEST_CASE("backward search: no path proves that no plan exists", "[planner][back
   // No-plan graph at 3 B, node 4 (z): {4}: step 4: x + y + z = 3 B -> {1, 3}; then step 3 (y
   // reads b, 2 B): 1 + 1 + 2 = 4 B, no; step 1 (x reads a, 2 B): 4 B, no. Two sets, exhausted.
   Net net;
-  const Graph g = no_plan(net);
+  const Graph g = test::no_plan_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const BackwardSearch s = backward_search(p, 4, std::vector<char>(5, 0), 1000);
   CHECK(s.outcome == BackwardSearch::none);
@@ -110,7 +89,7 @@ TEST_CASE("backward search: the stage-by-stage plan computes each stage from an 
   //   stage 4: the path of the first test.               c0 c1 c2 c3 c0 c1: 2+3+1+1+2+3 = 12
   // In all 25 FLOP over 1 + 2 + 3 + 6 = 12 reruns.
   Net net;
-  const Graph g = cascade(net);
+  const Graph g = test::cascade_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const BackwardPlan b = backward_plan(p, 1000);
   CHECK_FALSE(b.infeasible);

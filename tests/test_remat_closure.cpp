@@ -23,28 +23,6 @@ namespace {
 
 using test::Net;
 
-// f1 -> x1 (1 B, 2 FLOP); f2(x1) -> x2 (1 B, 3); g(x2) -> y (2 B, 1); h(y) -> w (1 B, 1);
-// k(x2, w) -> z (1 B, 1): nodes 0..4. Its optimum at 3 B is 5 (test_remat_planner.cpp).
-Graph cascade(Net& net) {
-  net.op("f1", 1, 2);
-  net.op("f2", 1, 3, {"f1"});
-  net.op("g", 2, 1, {"f2"});
-  net.op("h", 1, 1, {"g"});
-  net.op("k", 1, 1, {"f2", "h"});
-  return std::move(net.b).build();
-}
-
-// a (2 B) -> x (1 B); b (2 B) -> y (1 B); z(x, y) (1 B): nodes 0..4, every working set 3 B, and
-// no plan at 3 B (y needs b beside it, so x is gone by then and its rerun needs a: 4 B).
-Graph no_plan(Net& net) {
-  net.op("a", 2, 1);
-  net.op("x", 1, 1, {"a"});
-  net.op("b", 2, 1);
-  net.op("y", 1, 1, {"b"});
-  net.op("z", 1, 1, {"x", "y"});
-  return std::move(net.b).build();
-}
-
 }  // namespace
 
 TEST_CASE("closure builder: the missing inputs come back in node order, the spent ones go first",
@@ -56,7 +34,7 @@ TEST_CASE("closure builder: the missing inputs come back in node order, the spen
   // (w x1). Then x2: w x1 x2 = 3 B. Then k: x1 goes, the only value that k does not read
   // (w x2 z). Reruns f1 and f2: 5 FLOP, the optimum.
   Net net;
-  const Graph g = cascade(net);
+  const Graph g = test::cascade_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const auto plan = build_closure_plan(p, EvictionRule::worth);
   REQUIRE(plan);
@@ -75,7 +53,7 @@ TEST_CASE("closure builder: the missing inputs come back in node order, the spen
 TEST_CASE("closure builder: a stuck stage is named with its missing inputs, and kept after",
           "[planner][closure]") {
   Net net;
-  const Graph g = no_plan(net);
+  const Graph g = test::no_plan_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   // a; a x (3 B); b needs 2 B: a and x are both tier 1 (a supports x, which z reads), and a's
   // worth is the lower (cost 1 / (2 B x 3 stages to z) against 1 / (1 B x 3)): a goes (x b);
@@ -125,7 +103,7 @@ TEST_CASE("closure builder: a kept value still goes when nothing else can", "[pl
 TEST_CASE("local search: plans valid, never below the optimum, repeatable by steps",
           "[planner][closure]") {
   Net net;
-  const Graph g = cascade(net);
+  const Graph g = test::cascade_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   const auto far = std::chrono::steady_clock::now() + std::chrono::hours(1);
   const LocalSearchResult a = local_search(p, EvictionRule::worth, true, {}, far, 200, 7);
@@ -138,7 +116,7 @@ TEST_CASE("local search: plans valid, never below the optimum, repeatable by ste
   CHECK(check_plan(p, *a.plan).recompute_cost == 5);
 
   Net none;
-  const Graph ng = no_plan(none);
+  const Graph ng = test::no_plan_graph(none);
   const RematProblem np = make_remat_problem(ng, none.order, 3);
   CHECK_FALSE(local_search(np, EvictionRule::worth, true, {}, far, 300, 7).plan);
 }
@@ -146,7 +124,7 @@ TEST_CASE("local search: plans valid, never below the optimum, repeatable by ste
 TEST_CASE("integer program in a child: the same answer, and nothing when killed",
           "[planner][closure]") {
   Net net;
-  const Graph g = cascade(net);
+  const Graph g = test::cascade_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   // The program's optimum on the cascade is the plan's optimum, 5: at stage 4 x2 must come
   // back (3) with its input x1 (2), as in test_remat_planner.cpp's derivation.

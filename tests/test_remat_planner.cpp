@@ -88,12 +88,7 @@ TEST_CASE("recompute: a value dropped for room comes back by a cascade of two re
   // reached: after h drop y, compute f1 ({w, x1}: 2 B), f2 ({w, x1, x2}: 3 B), drop x1, k
   // ({w, x2, z}: 3 B).
   Net net;
-  net.op("f1", 1, 2);
-  net.op("f2", 1, 3, {"f1"});
-  net.op("g", 2, 1, {"f2"});
-  net.op("h", 1, 1, {"g"});
-  net.op("k", 1, 1, {"f2", "h"});
-  const Graph g = std::move(net.b).build();
+  const Graph g = test::cascade_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 3);
   CHECK(peak_without_recompute(p) == 4);
   const RematPlannerResult r = plan_recompute(p, {30});

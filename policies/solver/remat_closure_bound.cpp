@@ -9,6 +9,8 @@
 #include <numeric>
 #include <utility>
 
+#include "policies/solver/cbc_binary_program.h"
+
 namespace memsim::planner {
 namespace {
 
@@ -65,61 +67,20 @@ double stage_program(const RematProblem& p, const std::vector<std::uint32_t>& la
     }
     if (whole && g > 0) cost_scale = static_cast<double>(g);
   }
-  std::vector<int> row_of, col_of;
-  std::vector<double> value, row_lower, row_upper;
-  const auto add_row = [&](std::initializer_list<std::pair<int, double>> terms, double lower,
-                           double upper) {
-    for (auto [c, v] : terms)
-      row_of.push_back(static_cast<int>(row_lower.size())), col_of.push_back(c), value.push_back(v);
-    row_lower.push_back(lower);
-    row_upper.push_back(upper);
-  };
+  BinaryProgram program(columns);
   constexpr double kInf = std::numeric_limits<double>::max();
   for (std::uint32_t u : values) {
-    if (needed[u]) add_row({{x[u], 1.0}, {x[u] + 1, 1.0}}, 1.0, kInf);
+    if (needed[u]) program.add_row({{x[u], 1.0}, {x[u] + 1, 1.0}}, 1.0, kInf);
     for (std::uint32_t w : p.nodes[u].preds)
-      if (x[w] >= 0) add_row({{x[w], 1.0}, {x[w] + 1, 1.0}, {x[u] + 1, -1.0}}, 0.0, kInf);
+      if (x[w] >= 0) program.add_row({{x[w], 1.0}, {x[w] + 1, 1.0}, {x[u] + 1, -1.0}}, 0.0, kInf);
   }
-  const int memory_row = static_cast<int>(row_lower.size());
+  std::vector<BinaryProgram::Term> memory;
   for (std::uint32_t u : values)
-    if (p.nodes[u].bytes > 0) {
-      row_of.push_back(memory_row);
-      col_of.push_back(x[u]);
-      value.push_back(static_cast<double>(p.nodes[u].bytes / size_gcd));
-    }
-  row_lower.push_back(-kInf);
-  row_upper.push_back(std::floor(static_cast<double>((p.budget - forced) / size_gcd)));
-
-  std::vector<double> lower(static_cast<std::size_t>(columns), 0.0),
-      upper(static_cast<std::size_t>(columns), 1.0),
-      objective(static_cast<std::size_t>(columns), 0.0);
-  for (std::uint32_t u : values)
-    objective[static_cast<std::size_t>(x[u] + 1)] = p.nodes[u].cost / cost_scale;
-  std::vector<int> order(row_of.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return col_of[a] < col_of[b]; });
-  std::vector<CoinBigIndex> starts(static_cast<std::size_t>(columns) + 1, 0);
-  std::vector<int> index(order.size());
-  std::vector<double> coefficient(order.size());
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    index[k] = row_of[order[k]];
-    coefficient[k] = value[order[k]];
-    ++starts[static_cast<std::size_t>(col_of[order[k]]) + 1];
-  }
-  for (std::size_t c = 0; c < static_cast<std::size_t>(columns); ++c) starts[c + 1] += starts[c];
-
-  Cbc_Model* model = Cbc_newModel();
-  Cbc_loadProblem(model, columns, static_cast<int>(row_lower.size()), starts.data(), index.data(),
-                  coefficient.data(), lower.data(), upper.data(), objective.data(),
-                  row_lower.data(), row_upper.data());
-  if (!relaxed)
-    for (int c = 0; c < columns; ++c) Cbc_setInteger(model, c);
-  Cbc_setLogLevel(model, 0);
-  Cbc_setParameter(model, "timeMode", "elapsed");
-  Cbc_setParameter(model, "feasibilityPump", "off");
-  Cbc_setParameter(model, "preprocess", "off");
-  Cbc_setMaximumSeconds(model, std::max(seconds, 0.01));
-  Cbc_solve(model);
+    if (p.nodes[u].bytes > 0)
+      memory.emplace_back(x[u], static_cast<double>(p.nodes[u].bytes / size_gcd));
+  program.add_row(memory, -kInf, std::floor(static_cast<double>((p.budget - forced) / size_gcd)));
+  for (std::uint32_t u : values) program.set_cost(x[u] + 1, p.nodes[u].cost / cost_scale);
+  Cbc_Model* model = program.solve(seconds, relaxed);
   double bound = 0;
   if (Cbc_isProvenInfeasible(model)) {
     // t's working set and the needed values cannot be placed at all: no plan exists, which
@@ -140,7 +101,6 @@ double stage_program(const RematProblem& p, const std::vector<std::uint32_t>& la
           if (best[x[u] + 1] > 0.5) recomputed->push_back(u);
       }
   }
-  Cbc_deleteModel(model);
   return bound * cost_scale;
 }
 

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <utility>
 
+#include "policies/solver/cbc_binary_program.h"
 #include "policies/solver/remat_closure_bound.h"
 
 namespace memsim::planner {
@@ -48,43 +49,33 @@ double moments_program(const RematProblem& p, const std::vector<std::uint32_t>& 
     for (std::uint32_t u = 0; u < t; ++u)
       if (relevant[u] && !input[a][u]) col[a][u] = columns, columns += 2;
   }
-  std::vector<int> row_of, col_of;
-  std::vector<double> value, row_lower, row_upper;
+  BinaryProgram program(columns);
   constexpr double kInf = std::numeric_limits<double>::max();
-  const auto add_row = [&](std::initializer_list<std::pair<int, double>> terms, double lower,
-                           double upper) {
-    for (auto [c, v] : terms)
-      row_of.push_back(static_cast<int>(row_lower.size())), col_of.push_back(c), value.push_back(v);
-    row_lower.push_back(lower);
-    row_upper.push_back(upper);
-  };
   std::uint64_t size_gcd = 0;
   for (std::size_t a = 0; a < k; ++a)
     for (std::uint32_t u = 0; u < n; ++u)
       if (col[a][u] >= 0) size_gcd = std::gcd(size_gcd, p.nodes[u].bytes);
   if (size_gcd == 0) size_gcd = 1;
+  std::vector<BinaryProgram::Term> memory;
   for (std::size_t a = 0; a < k; ++a) {
     const std::uint32_t t = moments[a];
     const std::uint32_t next = a + 1 < k ? moments[a + 1] : static_cast<std::uint32_t>(n);
     for (std::uint32_t u = 0; u < n; ++u) {
       const int x = col[a][u];
       if (x < 0) continue;
-      if (read_in(u, t, next)) add_row({{x, 1.0}, {x + 1, 1.0}}, 1.0, kInf);
+      if (read_in(u, t, next)) program.add_row({{x, 1.0}, {x + 1, 1.0}}, 1.0, kInf);
       if (a + 1 < k && col[a + 1][u] >= 0)
-        add_row({{x, 1.0}, {x + 1, 1.0}, {col[a + 1][u], -1.0}}, 0.0, kInf);
+        program.add_row({{x, 1.0}, {x + 1, 1.0}, {col[a + 1][u], -1.0}}, 0.0, kInf);
       for (std::uint32_t w : p.nodes[u].preds)
         if (col[a][w] >= 0)
-          add_row({{col[a][w], 1.0}, {col[a][w] + 1, 1.0}, {x + 1, -1.0}}, 0.0, kInf);
+          program.add_row({{col[a][w], 1.0}, {col[a][w] + 1, 1.0}, {x + 1, -1.0}}, 0.0, kInf);
     }
-    const int memory_row = static_cast<int>(row_lower.size());
+    memory.clear();
     for (std::uint32_t u = 0; u < n; ++u)
-      if (col[a][u] >= 0 && p.nodes[u].bytes > 0) {
-        row_of.push_back(memory_row);
-        col_of.push_back(col[a][u]);
-        value.push_back(static_cast<double>(p.nodes[u].bytes / size_gcd));
-      }
-    row_lower.push_back(-kInf);
-    row_upper.push_back(std::floor(static_cast<double>((p.budget - p.working_set(t)) / size_gcd)));
+      if (col[a][u] >= 0 && p.nodes[u].bytes > 0)
+        memory.emplace_back(col[a][u], static_cast<double>(p.nodes[u].bytes / size_gcd));
+    program.add_row(memory, -kInf,
+                    std::floor(static_cast<double>((p.budget - p.working_set(t)) / size_gcd)));
   }
   // Costs in units of their gcd when whole (the optimum is then a whole number of units).
   bool whole = true;
@@ -95,40 +86,14 @@ double moments_program(const RematProblem& p, const std::vector<std::uint32_t>& 
     if (whole) cost_gcd = std::gcd(cost_gcd, static_cast<std::uint64_t>(c));
   }
   const double scale = whole && cost_gcd > 0 ? static_cast<double>(cost_gcd) : 1.0;
-  std::vector<double> lower(static_cast<std::size_t>(columns), 0.0),
-      upper(static_cast<std::size_t>(columns), 1.0),
-      objective(static_cast<std::size_t>(columns), 0.0);
   for (std::size_t a = 0; a < k; ++a)
     for (std::uint32_t u = 0; u < n; ++u)
-      if (col[a][u] >= 0)
-        objective[static_cast<std::size_t>(col[a][u] + 1)] = p.nodes[u].cost / scale;
-  std::vector<int> order(row_of.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int l, int r) { return col_of[l] < col_of[r]; });
-  std::vector<CoinBigIndex> starts(static_cast<std::size_t>(columns) + 1, 0);
-  std::vector<int> index(order.size());
-  std::vector<double> coefficient(order.size());
-  for (std::size_t e = 0; e < order.size(); ++e) {
-    index[e] = row_of[order[e]];
-    coefficient[e] = value[order[e]];
-    ++starts[static_cast<std::size_t>(col_of[order[e]]) + 1];
-  }
-  for (std::size_t c = 0; c < static_cast<std::size_t>(columns); ++c) starts[c + 1] += starts[c];
+      if (col[a][u] >= 0) program.set_cost(col[a][u] + 1, p.nodes[u].cost / scale);
   if (columns == 0) {
     if (solved) *solved = true;
     return 0;
   }
-  Cbc_Model* model = Cbc_newModel();
-  Cbc_loadProblem(model, columns, static_cast<int>(row_lower.size()), starts.data(), index.data(),
-                  coefficient.data(), lower.data(), upper.data(), objective.data(),
-                  row_lower.data(), row_upper.data());
-  for (int c = 0; c < columns; ++c) Cbc_setInteger(model, c);
-  Cbc_setLogLevel(model, 0);
-  Cbc_setParameter(model, "timeMode", "elapsed");
-  Cbc_setParameter(model, "feasibilityPump", "off");
-  Cbc_setParameter(model, "preprocess", "off");
-  Cbc_setMaximumSeconds(model, std::max(seconds, 0.01));
-  Cbc_solve(model);
+  Cbc_Model* model = program.solve(seconds);
   double bound = 0;
   if (!Cbc_isProvenInfeasible(model)) {
     bound = Cbc_getBestPossibleObjValue(model);
@@ -138,7 +103,6 @@ double moments_program(const RematProblem& p, const std::vector<std::uint32_t>& 
     // less; otherwise a hair less is claimed.
     bound = whole ? std::ceil(bound - 1e-6) : std::max(0.0, bound - 1e-7 * std::max(1.0, bound));
   }
-  Cbc_deleteModel(model);
   return bound * scale;
 }
 

@@ -61,27 +61,14 @@ double PerLayerRecorder::hop_joules(const TimedStep& s) const {
   return bytes * (s.step.kind == StepKind::load ? up_per_byte_ : down_per_byte_)[s.link - 1];
 }
 
-void PerLayerRecorder::charge_load(OpId op, std::uint64_t bytes, double joules) {
-  ++loads_;
-  load_bytes_ += bytes;
+void PerLayerRecorder::charge_move(OpId op, Move move, std::uint64_t bytes, double joules) {
+  const bool load = move == Move::load;
+  ++(load ? loads_ : stores_);
+  (load ? load_bytes_ : store_bytes_) += bytes;
   if (rows_) {
     OpTally& tally = tally_[op];
-    ++tally.loads;
-    tally.load_bytes += bytes;
-    tally.energy += joules;
-  } else {
-    layer_bytes_[layer_of(op)] += bytes;
-    if (priced_) layer_energy_[layer_of(op)] += joules;
-  }
-}
-
-void PerLayerRecorder::charge_store(OpId op, std::uint64_t bytes, double joules) {
-  ++stores_;
-  store_bytes_ += bytes;
-  if (rows_) {
-    OpTally& tally = tally_[op];
-    ++tally.stores;
-    tally.store_bytes += bytes;
+    ++(load ? tally.loads : tally.stores);
+    (load ? tally.load_bytes : tally.store_bytes) += bytes;
     tally.energy += joules;
   } else {
     layer_bytes_[layer_of(op)] += bytes;
@@ -100,9 +87,9 @@ void PerLayerRecorder::charge_orphans(OpId op) {
   for (const OrphanMove& m : orphans_) {
     const std::uint64_t bytes = graph_.tensor(m.tensor).bytes;
     if (m.kind == Orphan::store)
-      charge_store(op, bytes, m.joules);
+      charge_move(op, Move::store, bytes, m.joules);
     else if (m.kind == Orphan::load)
-      charge_load(op, bytes, m.joules);
+      charge_move(op, Move::load, bytes, m.joules);
     else
       charge_energy(op, m.joules);
   }
@@ -141,7 +128,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
         orphans_.push_back({id, Orphan::store, hop_joules(s)});
         break;
       }
-      charge_store(writer, graph_.tensor(id).bytes, hop_joules(s));
+      charge_move(writer, Move::store, graph_.tensor(id).bytes, hop_joules(s));
       break;
     }
     case StepKind::drop:
@@ -161,7 +148,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
           if (priced_) read += static_cast<double>(graph_.tensor(t).bytes);
           if (pending_load_[t]) {
             pending_load_[t] = 0;
-            charge_load(o, graph_.tensor(t).bytes, priced_ ? load_joules_[t] : 0.0);
+            charge_move(o, Move::load, graph_.tensor(t).bytes, priced_ ? load_joules_[t] : 0.0);
           }
         }
       for (auto list : {graph_.outputs(o), graph_.updates(o)})

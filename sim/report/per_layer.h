@@ -91,8 +91,8 @@ class PerLayerRecorder : public StepSink {
   };
   void charge_orphans(OpId op);
   // Where every attributed figure goes: op's tally (rows) or its layer's sums (sums).
-  void charge_load(OpId op, std::uint64_t bytes, double joules);
-  void charge_store(OpId op, std::uint64_t bytes, double joules);
+  enum class Move : std::uint8_t { load, store };
+  void charge_move(OpId op, Move move, std::uint64_t bytes, double joules);
   void charge_energy(OpId op, double joules);
   std::size_t layer_of(OpId op) const { return graph_.layer_root(graph_.op(op).layer); }
   double hop_joules(const TimedStep& s) const;

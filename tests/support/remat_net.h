@@ -3,6 +3,7 @@
 // the op, in byte mode, in the order they are added.
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/graph.h"
@@ -23,5 +24,28 @@ struct Net {
     order.push_back(b.add_op(name, in, o, {}, flops, OpPhase::forward));
   }
 };
+
+// f1 -> x1 (1 B, 2 FLOP); f2(x1) -> x2 (1 B, 3); g(x2) -> y (2 B, 1); h(y) -> w (1 B, 1);
+// k(x2, w) -> z (1 B, 1): nodes 0..4. Its optimum at 3 B is 5 FLOP (test_remat_planner.cpp
+// derives it).
+inline Graph cascade_graph(Net& net) {
+  net.op("f1", 1, 2);
+  net.op("f2", 1, 3, {"f1"});
+  net.op("g", 2, 1, {"f2"});
+  net.op("h", 1, 1, {"g"});
+  net.op("k", 1, 1, {"f2", "h"});
+  return std::move(net.b).build();
+}
+
+// a (2 B) -> x (1 B); b (2 B) -> y (1 B); z(x, y) (1 B): nodes 0..4, every working set 3 B, and
+// no plan at 3 B (y needs b beside it, so x is gone by then and its rerun needs a: 4 B).
+inline Graph no_plan_graph(Net& net) {
+  net.op("a", 2, 1);
+  net.op("x", 1, 1, {"a"});
+  net.op("b", 2, 1);
+  net.op("y", 1, 1, {"b"});
+  net.op("z", 1, 1, {"x", "y"});
+  return std::move(net.b).build();
+}
 
 }  // namespace memsim::test
