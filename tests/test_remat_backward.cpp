@@ -111,17 +111,7 @@ TEST_CASE("backward search: random graphs, a plan whenever the exhaustive search
   int infeasible = 0, rescued = 0;
   for (int trial = 0; trial < 150; ++trial) {
     Net net;
-    const int n = 6 + trial % 9;
-    std::vector<std::string> names;
-    for (int v = 0; v < n; ++v) {
-      std::vector<std::string> in;
-      for (int u = 0; u < v; ++u)
-        if (std::uniform_int_distribution<int>(0, 99)(rng) < 30) in.push_back(names[u]);
-      names.push_back("n" + std::to_string(v));
-      net.op(names.back(), std::uniform_int_distribution<int>(1, 4)(rng),
-             std::uniform_int_distribution<int>(1, 9)(rng), in);
-    }
-    const Graph g = std::move(net.b).build();
+    const Graph g = test::random_net(net, 6 + trial % 9, rng);
     RematProblem p = make_remat_problem(g, net.order, 0);
     std::uint64_t widest = 0;
     for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));

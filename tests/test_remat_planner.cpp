@@ -171,17 +171,7 @@ TEST_CASE("recompute: random graphs against exhaustive search, the bound never e
   int proven = 0, feasible = 0;
   for (int trial = 0; trial < 80; ++trial) {
     Net net;
-    const int n = 6 + trial % 7;
-    std::vector<std::string> names;
-    for (int v = 0; v < n; ++v) {
-      std::vector<std::string> in;
-      for (int u = 0; u < v; ++u)
-        if (std::uniform_int_distribution<int>(0, 99)(rng) < 30) in.push_back(names[u]);
-      names.push_back("n" + std::to_string(v));
-      net.op(names.back(), std::uniform_int_distribution<int>(1, 4)(rng),
-             std::uniform_int_distribution<int>(1, 9)(rng), in);
-    }
-    const Graph g = std::move(net.b).build();
+    const Graph g = test::random_net(net, 6 + trial % 7, rng);
     RematProblem p = make_remat_problem(g, net.order, 0);
     const std::uint64_t peak = peak_without_recompute(p);
     std::uint64_t widest = 0;

@@ -2,6 +2,7 @@
 // A small graph for the recompute planner's tests: ops each writing one tensor named after
 // the op, in byte mode, in the order they are added.
 #include <map>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,21 @@ inline Graph no_plan_graph(Net& net) {
   net.op("b", 2, 1);
   net.op("y", 1, 1, {"b"});
   net.op("z", 1, 1, {"x", "y"});
+  return std::move(net.b).build();
+}
+
+// A random DAG of n ops n0..n{n-1} in that order: each reads each earlier one with chance 30 %,
+// writes 1-4 bytes and costs 1-9 FLOP.
+inline Graph random_net(Net& net, int n, std::mt19937& rng) {
+  std::vector<std::string> names;
+  for (int v = 0; v < n; ++v) {
+    std::vector<std::string> in;
+    for (int u = 0; u < v; ++u)
+      if (std::uniform_int_distribution<int>(0, 99)(rng) < 30) in.push_back(names[u]);
+    names.push_back("n" + std::to_string(v));
+    net.op(names.back(), std::uniform_int_distribution<int>(1, 4)(rng),
+           std::uniform_int_distribution<int>(1, 9)(rng), in);
+  }
   return std::move(net.b).build();
 }
 
