@@ -17,11 +17,8 @@ void NameRuns::add_run(std::uint32_t id, std::string_view text, std::uint64_t nu
     return;
   }
   last_id_ = id;
-  // It continues the run before it when that run would give entry id this very name.
-  if (number != 0 && !runs_.empty() && runs_.back().number != 0 &&
-      std::uint64_t{runs_.back().number} + (id - runs_.back().first) == number &&
-      this->text(runs_.size() - 1) == text)
-    return;
+  // add() has ruled out that the name continues the last run (and a number kept in the text
+  // never does): it starts a run of its own.
   if (text_.size() + text.size() > std::numeric_limits<std::uint32_t>::max())
     throw std::length_error("names exceed 4 GiB");
   runs_.push_back(

@@ -14,14 +14,17 @@ PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
       rows_(detail == PerLayerDetail::rows),
       priced_(!machine.uniform && machine.has_energy()),
       pending_load_(graph.tensor_count(), 0) {
-  // A tensor's last writer is its producer unless some op updates a tensor in place, or a
-  // produced tensor also starts in DRAM (stored before its producer runs). Neither happens in
-  // inference graphs, which then keep no writer per tensor (8 bytes an op on a chain).
+  // A tensor's last writer is its producer unless some op updates a tensor in place, a tensor
+  // is the output of two ops, or a produced tensor also starts in DRAM (stored before its
+  // producer runs); the verifier's exact-liveness test is the same but for updates. None of it
+  // happens in inference graphs, which then keep no writer per tensor (8 bytes an op).
   bool producer_is_writer = true;
-  for (OpId o = 0; o < graph.op_count() && producer_is_writer; ++o)
+  for (OpId o = 0; o < graph.op_count() && producer_is_writer; ++o) {
     producer_is_writer = graph.op(o).update_count == 0;
-  for (TensorId t = 0; t < graph.tensor_count() && producer_is_writer; ++t)
-    producer_is_writer = !(graph.tensor(t).initial_in_dram && graph.producer(t) != Graph::kNoOp);
+    for (TensorId t : graph.outputs(o))
+      producer_is_writer =
+          producer_is_writer && graph.producer(t) == o && !graph.tensor(t).initial_in_dram;
+  }
   if (!producer_is_writer) last_writer_.assign(graph.tensor_count(), Graph::kNoOp);
   if (rows_) {
     tally_.resize(graph.op_count());

@@ -135,9 +135,9 @@ std::string top_layers_text(const Simulation& sim, const TopLayerSums& sums, std
       if (v <= 0) continue;  // layers with none are left out
       // Not above the last of a full list: an equal value comes later in layer order.
       if (idx.size() == count && (count == 0 || v <= value(layers[idx.back()]))) continue;
+      // It enters at a place below count: the list is short, or v beats its last.
       const auto at =
           std::find_if(idx.begin(), idx.end(), [&](std::size_t j) { return value(layers[j]) < v; });
-      if (static_cast<std::size_t>(at - idx.begin()) >= count) continue;
       idx.insert(at, i);
       if (idx.size() > count) idx.pop_back();
     }
