@@ -6,6 +6,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -595,6 +596,29 @@ TEST_CASE("a missing or unparsable ONNX file is one line naming it, exit 2", "[o
     CHECK(r.err == at + " is not an ONNX model (its bytes do not parse as an ONNX ModelProto)\n");
   if (file == "empty.onnx")
     CHECK(r.err == at + " is not an ONNX model (no IR version or no graph nodes)\n");
+}
+
+TEST_CASE("a memsim binary without the ONNX module beside it says so in one line, exit 2",
+          "[onnx][cli]") {
+  // memsim loads its ONNX reader from memsim_onnx.so in its own folder (onnx_reader.h); beside
+  // the built binary it is there (the tests above run it on ONNX models).
+  const Scenario s(data_file("unmappable.onnx"));
+  // A copy of the binary alone in a folder: no module, one line naming where it looked, exit 2;
+  // a scenario without ONNX still runs.
+  const test::TempDir alone;
+  const std::string copy = alone.file("memsim");
+  std::filesystem::copy_file(MEMSIM_BINARY, copy);
+  const auto r = test::run_command(copy + " info " + s.path);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  const std::string module = alone.file("memsim_onnx.so");
+  CHECK(r.err == s.path + ":6:8: model.onnx: cannot read ONNX models: the reader module " + module +
+                     " did not load (" + module +
+                     ": cannot open shared object file: No such file or directory); it is built "
+                     "next to the memsim binary\n");
+  const auto plain = test::run_command(
+      copy + " info " + test::source_path("scenarios/lecture/mlp3-double-buffer.toml"));
+  CHECK(plain.status == 0);
 }
 
 TEST_CASE("model.onnx replaces input and layers", "[onnx]") {

@@ -6,7 +6,7 @@
 
 #include "policies/models/name_index.h"
 #include "policies/models/scalesim_topology.h"
-#include "policies/onnx/onnx_model.h"
+#include "policies/onnx/onnx_reader.h"
 #include "policies/tiling/tile_request.h"
 #include "sim/core/units.h"
 #include "sim/scenario/scenario_parse.h"

@@ -1,7 +1,7 @@
 #include "policies/onnx/onnx_model.h"
 
 #include "policies/onnx/onnx_import.h"
-#include "sim/io/input_file.h"
+#include "policies/onnx/onnx_reader.h"
 
 namespace memsim {
 
@@ -20,15 +20,12 @@ LayerGraph read_onnx_model_bytes(const ModelSpec& model, const std::string& byte
   return import_onnx_model(model, std::move(proto));
 }
 
-LayerGraph read_onnx_model(const ModelSpec& model) {
-  std::string bytes;
-  try {
-    bytes = read_input_file(model.onnx, "ONNX file");
-  } catch (const ScenarioError& e) {
-    throw ScenarioError(model.onnx_pos, "model.onnx: '" + model.onnx + "': " + e.message() +
-                                            " (paths are relative to the scenario file)");
-  }
-  return read_onnx_model_bytes(model, bytes);
-}
+namespace {
+
+// Linked in (tests, fuzzers) or loaded as memsim_onnx.so (the memsim binary): either way the
+// reader is known once this initializer has run.
+[[maybe_unused]] const bool kRegistered = (register_onnx_reader(&read_onnx_model_bytes), true);
+
+}  // namespace
 
 }  // namespace memsim

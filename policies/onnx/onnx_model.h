@@ -12,10 +12,10 @@
 
 namespace memsim {
 
-// Reads model.onnx (a path already resolved against the scenario's folder); batch, dtype and
+// Reads an ONNX file's bytes (model.onnx names the file in errors); batch, dtype and
 // memory_limit come from `model`. Every error is a ScenarioError at model.onnx's position.
-LayerGraph read_onnx_model(const ModelSpec& model);
-// The same from the file's bytes (model.onnx names the file in errors).
+// Scenarios reach it through read_onnx_model (policies/onnx/onnx_reader.h), which reads the
+// file and, in the memsim binary, loads this reader as a module.
 LayerGraph read_onnx_model_bytes(const ModelSpec& model, const std::string& bytes);
 
 }  // namespace memsim
