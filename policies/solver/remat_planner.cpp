@@ -26,10 +26,11 @@ namespace {
 constexpr std::size_t kKnapsackSeeds = 3;
 
 // Window re-planning (remat_window.h): seconds after each local search episode, the program's
-// columns aimed at, and the seconds CBC gets for one window.
+// columns aimed at, the seconds CBC gets for one window, and its share of the search's time.
 constexpr double kWindowSeconds = 5;
 constexpr std::size_t kWindowColumns = 6000;
 constexpr double kWindowTry = 2;
+constexpr double kWindowShare = 0.25;
 
 constexpr EvictionRule kRules[] = {EvictionRule::worth, EvictionRule::farthest,
                                    EvictionRule::largest};
@@ -332,10 +333,18 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   }
   // Windows of the best plan planned again (remat_window.h): for up to kWindowSeconds, windows
   // of about kWindowColumns / (3 n) stages ending at a stage drawn with probability in
-  // proportion to its recompute cost in the best plan, each given up to kWindowTry seconds.
+  // proportion to its recompute cost in the best plan, each given up to kWindowTry seconds; in
+  // all at most kWindowShare of the time since the searches began (the local search finds
+  // most plans; on a 300-node layered graph five seconds after every episode cost it its best).
+  const double searches_began = elapsed();
+  double window_seconds = 0;
   const auto replan_windows = [&](std::uint32_t seed) {
     std::mt19937 rng(seed);
-    const double until = std::min(options.time_limit_seconds, elapsed() + kWindowSeconds);
+    const double began = elapsed();
+    const double share = kWindowShare * (began - searches_began) - window_seconds;
+    if (share <= 0) return;
+    const double until =
+        std::min({options.time_limit_seconds, began + kWindowSeconds, began + share});
     const auto width =
         static_cast<std::uint32_t>(std::max<std::size_t>(2, kWindowColumns / (3 * p.size())));
     while (!proved() && elapsed() < until) {
@@ -355,6 +364,7 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
           replan_window(p, r.plan, a, b, std::min(kWindowTry, until - elapsed()));
       if (w.plan) consider(*w.plan, "window re-planning");
     }
+    window_seconds += elapsed() - began;
   };
   const std::function<bool()> child_done = [&] { return child.running() && child.poll(); };
   while (!proved() && Clock::now() < deadline) {
