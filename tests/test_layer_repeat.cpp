@@ -108,6 +108,28 @@ TEST_CASE("names of repeated layers clash with other names in the order they are
         "m.toml:5:52: layer name 'dense2' is used twice; names must be unique");
 }
 
+TEST_CASE("a name clash inside a long repeat is found at the layer that makes it",
+          "[layers][repeat][errors]") {
+  // The repeat's layers are dense2..dense7 (layers 1..6); from its third layer (dense4) on they
+  // are added as one run, and dense5 is the explicit name of the first table (11 + 44 + 2 = 57).
+  CHECK(graph_error("input = 4\nlayers = [{ type = \"dense\", out = 4, name = \"dense5\" }, "
+                    "{ type = \"dense\", out = 4, repeat = 6 }]\n") ==
+        "m.toml:5:57: layer name 'dense5' is used twice; names must be unique");
+  // Without the clash the same model has 7 layers, each reading the one before, named in order.
+  const LayerGraph g = graph_of(
+      "input = 4\nlayers = [{ type = \"dense\", out = 4, name = \"first\" }, "
+      "{ type = \"dense\", out = 4, repeat = 6 }]\n");
+  REQUIRE(g.size() == 7);
+  for (LayerId i = 1; i < 7; ++i) {
+    CAPTURE(i);
+    CHECK(g.name(i) == "dense" + std::to_string(i + 1));
+    CHECK(test::inputs_of(g, i) == std::vector<LayerId>{i - 1});
+  }
+  // first, dense2 and dense3 are built (a repeat shares records from its third layer on):
+  // three records for seven layers.
+  CHECK(g.record_count() == 3);
+}
+
 TEST_CASE("an unknown input among many repeated names suggests the first nearest in name order",
           "[layers][repeat][errors]") {
   // dense33 is one edit from dense3, dense13, dense23 and dense30..dense32 (30 layers): the

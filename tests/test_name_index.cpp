@@ -123,5 +123,38 @@ TEST_CASE("ranges of one prefix stay apart when their ids are not consecutive", 
                                           "dense5", "dense7", "dense8", "relu2"});
 }
 
+TEST_CASE("a run of numbered names is stored at once unless another entry may hold one",
+          "[names][layers]") {
+  // dense1..dense3 (ids 0-2) one by one, then dense4..dense1003 (ids 3..1002) as one run: it
+  // extends the range, every name found.
+  NameIndex index;
+  for (std::uint32_t i = 0; i < 3; ++i)
+    REQUIRE(index.insert_numbered("dense" + std::to_string(i + 1), 5, i + 1, i));
+  CHECK(index.insert_numbered_run("dense", 4, 1000, 3) == 1000);
+  CHECK(index.find("dense4") == 3);
+  CHECK(index.find("dense1003") == 1002);
+  CHECK(index.find("dense1004") == NameIndex::kAbsent);
+  CHECK(index.size() == 1003);
+  CHECK(index.insert_numbered_run("dense", 1004, 0, 1003) == 0);
+
+  // A longer prefix holds one of the run's names: d1 + 2 is "d12". The run d5..d15 (names of
+  // lengths 2 and 3) is stored up to d11 (k = 0..6) and refused at d12 (k = 7), though its first
+  // names are shorter than "d12".
+  NameIndex longer;
+  REQUIRE(longer.insert_numbered("d12", 2, 2, 100));
+  REQUIRE(longer.insert_numbered("d4", 1, 4, 0));
+  CHECK(longer.insert_numbered_run("d", 5, 11, 1) == 7);
+  CHECK(longer.find("d11") == 7);
+  CHECK(longer.find("d12") == 100);
+
+  // A plain name ending in a digit holds one: x3 among x2..x6 (ids 10..14) is refused at k = 1.
+  NameIndex plain;
+  REQUIRE(plain.insert("x3", 50));
+  REQUIRE(plain.insert_numbered("x1", 1, 1, 9));
+  CHECK(plain.insert_numbered_run("x", 2, 5, 10) == 1);
+  CHECK(plain.find("x2") == 10);
+  CHECK(plain.find("x3") == 50);
+}
+
 }  // namespace
 }  // namespace memsim

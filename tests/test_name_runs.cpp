@@ -84,3 +84,52 @@ TEST_CASE("names out of order or asked before the first are refused", "[names]")
   CHECK_THROWS_WITH(runs.add(1, "b", 0), "NameRuns: entry 1 named after entry 3");
   CHECK(runs.run_count() == 1);
 }
+
+TEST_CASE("consecutive names are added as the calls one by one would", "[names]") {
+  // "a" 1..3 at ids 0..2 by add(); "a" 4..1000003 at ids 3..1000002 continue that run (1 + 3 =
+  // 4): still one run. Then "b" 7..9 at ids 1000003..1000005: a second run, named b7, b8, b9.
+  NameRuns runs;
+  runs.add_consecutive(0, "a", 1, 3);
+  runs.add_consecutive(3, "a", 4, 1000000);
+  CHECK(runs.run_count() == 1);
+  CHECK(runs.name(1000002) == "a1000003");
+  runs.add_consecutive(1000003, "b", 7, 3);
+  CHECK(runs.run_count() == 2);
+  CHECK(runs.name(1000005) == "b9");
+  // The next add() continues the last run as after single adds: b10 at id 1000006.
+  runs.add(1000006, "b", 10);
+  CHECK(runs.run_count() == 2);
+  // A first number beyond 32 bits: each name is kept whole, as add() keeps it (two runs).
+  const std::uint64_t big = std::uint64_t{std::numeric_limits<std::uint32_t>::max()} + 1;
+  runs.add_consecutive(1000007, "x", big, 2);
+  CHECK(runs.run_count() == 4);
+  CHECK(runs.name(1000008) == "x4294967297");
+  // Zero names: nothing; several names without a number: refused.
+  runs.add_consecutive(1000009, "y", 1, 0);
+  CHECK(runs.run_count() == 4);
+  CHECK_THROWS_WITH(runs.add_consecutive(1000009, "y", 0, 2),
+                    "NameRuns: consecutive names need a number");
+}
+
+TEST_CASE("a walker gives the parts of each id as a search would", "[names]") {
+  // Runs: a1 (ids 0-2), plain "p" (id 3), b5 (ids 4-5), then unnamed ids 6-7 (tiles) after
+  // the last run. Walking ids in order, and again after jumping back, gives parts() each time.
+  NameRuns runs;
+  runs.add_consecutive(0, "a", 1, 3);
+  runs.add(3, "p", 0);
+  runs.add_consecutive(4, "b", 5, 2);
+  using Parts = std::pair<std::string_view, std::uint64_t>;
+  const Parts want[] = {{"a", 1}, {"a", 2}, {"a", 3}, {"p", 0},
+                        {"b", 5}, {"b", 6}, {"b", 7}, {"b", 8}};
+  NameRuns::Walker walker(runs);
+  for (std::uint32_t id = 0; id < 8; ++id) {
+    CAPTURE(id);
+    CHECK(walker.parts(id) == want[id]);
+    CHECK(runs.parts(id) == want[id]);
+  }
+  CHECK(walker.parts(1) == Parts{"a", 2});
+  CHECK(walker.parts(3) == Parts{"p", 0});
+  NameRuns none;
+  NameRuns::Walker empty(none);
+  CHECK_THROWS_AS(empty.parts(0), std::out_of_range);
+}

@@ -244,6 +244,43 @@ TEST_CASE("per layer: the summary's layer sums carry each layer's stall and traf
   CHECK(sums.total.stall == Approx(2 * (400e-9 + mib / 768e9)));
 }
 
+TEST_CASE("per layer: the summary's stalls are the same listed or summed per layer",
+          "[per-layer]") {
+  // 10 dense layers in a 4-tensor cache, sequential (no overlap), one unit a transfer and an
+  // op: dense1 waits for the input and its weight (2 units), every later layer for its weight
+  // (1 unit; the activation it reads is still in the cache, and dead tensors are dropped, not
+  // stored). Eleven units of stall in at least ten stall events: more than half the graph's 11
+  // layers ("input" and dense1..10), so the recorder moves from its list to per-layer sums on
+  // the way; the sums must not change.
+  const Simulation sim = load_text(uniform_hardware(4) +
+                                   "[schedule]\nkind = \"inference\"\n[model]\ninput = 64\n"
+                                   "layers = [{ type = \"dense\", out = 64, repeat = 10 }]\n");
+  REQUIRE(sim.graph.layer_count() == 11);
+  PerLayerRecorder recorder(sim.graph, sim.machine, PerLayerDetail::sums);
+  const RunResult r = run_simulation(sim, &recorder);
+  recorder.finish();
+  const TopLayerSums sums = recorder.layer_sums(r);
+  for (LayerIndex l = 0; l < sim.graph.layer_count(); ++l) {
+    CAPTURE(sim.graph.layer_name(l));
+    const double want = sim.graph.layer_name(l) == "input"    ? 0
+                        : sim.graph.layer_name(l) == "dense1" ? 2
+                                                              : 1;
+    CHECK(sums.layers[l].stall == want);
+  }
+  CHECK(sums.total.stall == 11);
+  // A run with one stall (the double-buffered chain below) keeps its list to the end.
+  const Simulation buffered = load_text(uniform_hardware(4) +
+                                        "[schedule]\nkind = \"inference\"\noverlap = "
+                                        "\"double-buffer\"\n[model]\ninput = 64\n"
+                                        "layers = [{ type = \"dense\", out = 64, repeat = 10 }]\n");
+  PerLayerRecorder few(buffered.graph, buffered.machine, PerLayerDetail::sums);
+  const RunResult rb = run_simulation(buffered, &few);
+  few.finish();
+  const TopLayerSums fs = few.layer_sums(rb);
+  CHECK(fs.layers[1].stall == 2);  // dense1: the input and its weight
+  CHECK(fs.total.stall == 2);
+}
+
 TEST_CASE("per layer: the text summary lists the top layers of a run of any size",
           "[per-layer][cli]") {
   // A chain of 200000 dense layers in a 4-tensor cache, double-buffered, one unit a transfer

@@ -30,9 +30,10 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
   order.reserve(n);
   std::vector<TensorId> reads;
   std::vector<NestRecorder::Use> uses;
+  NameRuns::Walker names = lg.name_walker();
   for (LayerId i = 0; i < n; ++i) {
     const Layer& layer = lg.layer(i);
-    const auto [text, number] = lg.name_parts(i);  // one lookup of its name run
+    const auto [text, number] = names.parts(i);  // no search within a run
     const LayerIndex named = b.add_layer(text, number);
     reads.clear();
     uses.clear();

@@ -84,9 +84,10 @@ class TrainingBuilder {
     x0_ = b_.add_tensor(b_.add_layer("input"), TensorRole::none, size(m_.input_bytes()),
                         TensorKind::input, true);
     nests_.activation(x0_, kModelInput);
+    NameRuns::Walker names = m_.name_walker();
     for (LayerId i = 0; i < n_; ++i) {
       const Layer& layer = m_.layer(i);
-      const auto [text, number] = m_.name_parts(i);  // one lookup of its name run
+      const auto [text, number] = names.parts(i);  // no search within a run
       layer_[i] = b_.add_layer(text, number);
       // Scratch lists kept between layers: no allocation per op.
       std::vector<TensorId>& reads = forward_reads_;

@@ -165,10 +165,14 @@ class Assembler final : public BlockBuilder {
         // before it is that layer again but for its name and input: copy the record rather
         // than build it (a 10^6-layer repeat spent a quarter of its run in the builder).
         const Shape reads = shape(inputs.front());
-        if (r >= 2 && reads == read_before)
-          previous_ = add_copy(spec, name, inputs);
-        else
-          previous_ = add_layer(*type, spec, name, inputs);
+        if (r >= 2 && reads == read_before) {
+          // Then every later repetition is too: a copy has the output shape of the layer it
+          // copies, which is what that layer read, so the next one reads it again. The rest of
+          // the repeat is added at once.
+          previous_ = add_chain(spec, name, spec.repeat - r);
+          break;
+        }
+        previous_ = add_layer(*type, spec, name, inputs);
         read_before = reads;
         continue;
       }
@@ -307,17 +311,32 @@ class Assembler final : public BlockBuilder {
     return added(g_.add(std::move(layer), layer_name, inputs), spec, layer_name);
   }
 
-  // A repetition that is the last layer again but for its name and input (add_spec): checked
-  // by the builder when that layer was built (same spec, batch and input shape), so it shares
-  // that layer's record.
-  LayerId add_copy(const LayerSpec& spec, const LayerName& name,
-                   const std::vector<LayerId>& inputs) {
-    check_layer_count(spec);
-    return added(g_.add_copy(g_.last(), name, inputs), spec, name);
+  // The rest of a repeat, `count` repetitions that are the last layer again but for their
+  // names (numbered on from `name`) and inputs (each reads the one before): checked by the
+  // builder when that layer was built (same spec, batch and input shape), so they share that
+  // layer's record. The same as adding them one by one, errors included.
+  LayerId add_chain(const LayerSpec& spec, const LayerName& name, std::uint64_t count) {
+    const auto first = static_cast<LayerId>(g_.size());
+    // As check_layer_count() before each: the k-th can be added when k < room.
+    const std::uint64_t room = first < kMaxLayers ? kMaxLayers - first : 0;
+    const std::uint64_t named =
+        names_.insert_numbered_run(name.text, name.number, std::min(count, room), first);
+    if (named < std::min(count, room))
+      throw ScenarioError(spec.pos, "layer name '" + name.text +
+                                        std::to_string(name.number + named) +
+                                        "' is used twice; names must be unique");
+    if (count > room) check_layer_count(spec, first + room);
+    g_.add_chain(name.text, name.number, static_cast<std::uint32_t>(count));
+    read_.back() = 1;  // the layer before the first copy, and each copy but the last, is read
+    read_.insert(read_.end(), count - 1, 1);
+    read_.push_back(0);
+    return g_.last();
   }
 
-  void check_layer_count(const LayerSpec& spec) const {
-    if (g_.size() >= 0x7fffffffu) throw ScenarioError(spec.pos, "model has more than 2^31 layers");
+  static constexpr std::uint64_t kMaxLayers = 0x7fffffffu;
+  void check_layer_count(const LayerSpec& spec) const { check_layer_count(spec, g_.size()); }
+  static void check_layer_count(const LayerSpec& spec, std::uint64_t layers) {
+    if (layers >= kMaxLayers) throw ScenarioError(spec.pos, "model has more than 2^31 layers");
   }
 
   // The layer just added: marks the layers it reads as read, and names it.

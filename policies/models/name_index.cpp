@@ -68,32 +68,48 @@ bool NameIndex::insert(std::string_view name, std::uint32_t id) {
   return true;
 }
 
-bool NameIndex::continues_last(std::string_view prefix, std::uint64_t number,
-                               std::uint32_t id) const {
+bool NameIndex::continues_last(std::string_view prefix, std::uint64_t number, std::uint32_t id,
+                               std::uint64_t last_number) const {
   if (!last_ || prefix.empty() || last_->first != prefix) return false;
   const Range& last = last_->second.back();
   if (number != last.first + last.count || id != last.id + last.count) return false;
-  // Its own prefix's ranges cannot hold it: the last range has the largest first number. Another
-  // prefix could only if it is this one followed by some of the number's digits (a length
-  // strictly between the two), or, when this prefix ends in a digit, a shorter one.
-  std::size_t size = prefix.size() + 1;  // the name's: prefix and digits
-  for (std::uint64_t n = number; n >= 10; n /= 10) ++size;
+  // Its own prefix's ranges cannot hold them: the last range has the largest first number.
+  // Another prefix could only if it is this one followed by some of a number's digits (a length
+  // strictly between the two; the longest name, last_number's, bounds them all), or, when this
+  // prefix ends in a digit, a shorter one.
+  std::size_t size = prefix.size() + 1;  // the longest name's: prefix and digits
+  for (std::uint64_t n = last_number; n >= 10; n /= 10) ++size;
   if ((prefix.back() >= '0' && prefix.back() <= '9') || size >= 63) return false;
   const std::uint64_t between = (std::uint64_t{1} << size) - (std::uint64_t{2} << prefix.size());
   if ((prefix_lengths_ & between) != 0) return false;
-  // A plain name can be it only if some plain name ends in a digit.
-  return !plain_ends_in_digit_ ||
+  // A plain name can be one of them only if some plain name ends in a digit; a run is then
+  // inserted name by name, each looked up.
+  if (!plain_ends_in_digit_) return true;
+  return number == last_number &&
          find_plain(std::string(prefix) + std::to_string(number)) == kAbsent;
 }
 
 bool NameIndex::insert_numbered(std::string_view prefix, std::uint64_t number, std::uint32_t id) {
   // The common case, the next layer of a repeat: no lookup, no name built.
-  if (continues_last(prefix, number, id)) {
+  if (continues_last(prefix, number, id, number)) {
     ++last_->second.back().count;
     ++numbered_;
     return true;
   }
   return insert_numbered(std::string(prefix) + std::to_string(number), prefix.size(), number, id);
+}
+
+std::uint64_t NameIndex::insert_numbered_run(std::string_view prefix, std::uint64_t first,
+                                             std::uint64_t count, std::uint32_t id) {
+  if (count == 0) return 0;
+  if (continues_last(prefix, first, id, first + count - 1)) {
+    last_->second.back().count += count;
+    numbered_ += count;
+    return count;
+  }
+  for (std::uint64_t k = 0; k < count; ++k)
+    if (!insert_numbered(prefix, first + k, id + static_cast<std::uint32_t>(k))) return k;
+  return count;
 }
 
 bool NameIndex::insert_numbered(std::string_view name, std::size_t prefix_size,

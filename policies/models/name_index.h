@@ -37,6 +37,11 @@ class NameIndex {
   // The same from its parts; the name is built only when it does not simply extend the last
   // range (a repeat's next layer costs neither a lookup nor a string).
   bool insert_numbered(std::string_view prefix, std::uint64_t number, std::uint32_t id);
+  // prefix + decimal(first + k) -> id + k for k = 0..count-1 (a repeat's layers): one range
+  // extended at once when they continue the last one and no other entry can have their names.
+  // Returns count, or the k of the first name already there (names before it are stored).
+  std::uint64_t insert_numbered_run(std::string_view prefix, std::uint64_t first,
+                                    std::uint64_t count, std::uint32_t id);
   std::size_t size() const { return entries_.size() + numbered_; }
   // Every name, in lexicographic order (what a std::map would iterate): for "did you mean"
   // messages, whose tie-break picks the first of equally near names.
@@ -61,9 +66,11 @@ class NameIndex {
   // number ("relu612" is relu 612 or relu6 12); kAbsent when no range holds it.
   std::uint32_t find_numbered(std::string_view name) const;
   static const Range* range_with(const std::vector<Range>& ranges, std::uint64_t number);
-  // Whether prefix + number extends the last range inserted into and no other entry can have
-  // that name: then it is stored without a lookup.
-  bool continues_last(std::string_view prefix, std::uint64_t number, std::uint32_t id) const;
+  // Whether prefix + number, ..., prefix + last_number (ids from `id` on) extend the last range
+  // inserted into and no other entry can have those names: then they are stored without a
+  // lookup.
+  bool continues_last(std::string_view prefix, std::uint64_t number, std::uint32_t id,
+                      std::uint64_t last_number) const;
   void grow();
   std::string pool_;
   std::vector<Entry> entries_;

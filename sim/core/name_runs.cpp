@@ -26,6 +26,32 @@ void NameRuns::add_run(std::uint32_t id, std::string_view text, std::uint64_t nu
   text_.append(text);
 }
 
+void NameRuns::add_consecutive(std::uint32_t id, std::string_view text, std::uint64_t number,
+                               std::uint32_t count) {
+  if (count == 0) return;
+  if (number == 0 && count > 1)
+    throw std::invalid_argument("NameRuns: consecutive names need a number");
+  add(id, text, number);
+  // When the first name is in a run with a number (the number fits the run's 32 bits), the run
+  // names the others too: entry id + k is number + k. Ids must still fit.
+  if (number != 0 && runs_.back().number != 0 &&
+      std::uint64_t{runs_.back().number} + (id - runs_.back().first) == number &&
+      std::uint64_t{id} + count - 1 <= std::numeric_limits<std::uint32_t>::max()) {
+    last_id_ = id + (count - 1);
+    return;
+  }
+  for (std::uint32_t k = 1; k < count; ++k) add(id + k, text, number + k);
+}
+
+void NameRuns::Walker::find(std::uint32_t id) {
+  const std::size_t k = runs_.run_of(id);
+  first_ = runs_.runs_[k].first;
+  end_ = k + 1 < runs_.runs_.size() ? runs_.runs_[k + 1].first
+                                    : std::numeric_limits<std::uint32_t>::max();
+  text_ = runs_.text(k);
+  number_ = runs_.runs_[k].number;
+}
+
 std::pair<std::string_view, std::uint64_t> NameRuns::split(std::string_view name) {
   const auto digit = [&](std::size_t from_end) {
     return from_end < name.size() && name[name.size() - 1 - from_end] >= '0' &&

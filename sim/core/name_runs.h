@@ -32,6 +32,11 @@ class NameRuns {
     }
     add_run(id, text, number);
   }
+  // Names entries id .. id + count - 1 text + decimal(number), ..., text + decimal(number +
+  // count - 1) (a repeat's layers): as `count` calls of add(), in one step when they make one
+  // run. Throws std::invalid_argument for a number of 0 with a count above 1.
+  void add_consecutive(std::uint32_t id, std::string_view text, std::uint64_t number,
+                       std::uint32_t count);
   // A whole name, its trailing digits taken as the number when they have no leading zero and
   // are at most 9 ("r17" is r + 17; "r07", "r0" and a 10-digit number stay whole).
   static std::pair<std::string_view, std::uint64_t> split(std::string_view name);
@@ -42,6 +47,24 @@ class NameRuns {
   std::string name(std::uint32_t id) const;
   // Whether entry `id`'s name is `name`, without building it.
   bool equals(std::uint32_t id, std::string_view name) const;
+
+  // parts() for ids in increasing order (a generator naming every layer): the run found last is
+  // kept, so the next id of the same run costs no search.
+  class Walker {
+   public:
+    explicit Walker(const NameRuns& runs) : runs_(runs) {}
+    std::pair<std::string_view, std::uint64_t> parts(std::uint32_t id) {
+      if (id < first_ || id >= end_) find(id);
+      return {text_, number_ == 0 ? 0 : number_ + (id - first_)};
+    }
+
+   private:
+    void find(std::uint32_t id);
+    const NameRuns& runs_;
+    std::uint32_t first_ = 1, end_ = 0;  // the run kept: its entries [first_, end_)
+    std::string_view text_;
+    std::uint64_t number_ = 0;
+  };
 
   void reserve(std::size_t runs, std::size_t text_bytes);
   std::size_t run_count() const { return runs_.size(); }

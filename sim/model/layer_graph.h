@@ -137,6 +137,12 @@ class LayerGraph {
   // `of`'s record. Returns the new layer's id.
   LayerId add(Layer record, const LayerName& name, std::span<const LayerId> inputs);
   LayerId add_copy(LayerId of, const LayerName& name, std::span<const LayerId> inputs);
+  // `count` more copies of the last layer's record, each reading the layer before it (the rest
+  // of a repeat), named text + decimal(number), text + decimal(number + 1), ...: as many
+  // add_copy() calls, without a call per layer. Returns the last one's id.
+  LayerId add_chain(std::string_view text, std::uint64_t number, std::uint32_t count);
+  // name_parts() for layers in increasing order, without a search per layer.
+  NameRuns::Walker name_walker() const { return NameRuns::Walker(names_); }
   void reserve(std::size_t layers, std::size_t inputs);
 
   std::uint64_t weight_bytes(const Layer& l) const { return l.params * dtype_bytes; }

@@ -25,7 +25,6 @@ PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
     computed_.assign(graph.op_count(), 0);
     order_.reserve(graph.op_count());
   } else {
-    layer_stall_.assign(graph.layer_count(), 0.0);
     layer_bytes_.assign(graph.layer_count(), 0);
     if (priced_) layer_energy_.assign(graph.layer_count(), 0.0);
   }
@@ -175,9 +174,24 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
 
 void PerLayerRecorder::on_stall(double start, double end, OpId op, bool waiting_for_store) {
   if (!rows_)
-    layer_stall_[layer_of(op)] += end - start;
+    add_stall(layer_of(op), end - start);
   else
     (waiting_for_store ? tally_[op].stall_store : tally_[op].stall_load) += end - start;
+}
+
+void PerLayerRecorder::add_stall(LayerIndex layer, double seconds) {
+  if (!layer_stall_.empty()) {
+    layer_stall_[layer] += seconds;
+    return;
+  }
+  stalls_.push_back({layer, seconds});
+  // Dense from the moment the list would outgrow 8 bytes a layer; the stalls so far are added
+  // in the order they came, as the dense sums would have been.
+  if (stalls_.size() > graph_.layer_count() / 2) {
+    layer_stall_.assign(graph_.layer_count(), 0.0);
+    for (const Stall& st : stalls_) layer_stall_[st.layer] += st.seconds;
+    stalls_ = {};
+  }
 }
 
 void PerLayerRecorder::on_prefetch(OpId op, TensorId tensor, bool issued) {
@@ -221,10 +235,12 @@ TopLayerSums PerLayerRecorder::layer_sums(const RunResult& result) const {
   if (rows_) throw std::logic_error("layer_sums needs a recorder made with PerLayerDetail::sums");
   check_moves(loads_, stores_, load_bytes_, store_bytes_, result.counts);
   TopLayerSums sums;
-  sums.layers.resize(layer_stall_.size());
+  sums.layers.resize(layer_bytes_.size());
+  if (layer_stall_.empty())
+    for (const Stall& st : stalls_) sums.layers[st.layer].stall += st.seconds;
   for (std::size_t l = 0; l < sums.layers.size(); ++l) {
     LayerSums& s = sums.layers[l];
-    s.stall = layer_stall_[l];
+    if (!layer_stall_.empty()) s.stall = layer_stall_[l];
     s.bytes_moved = layer_bytes_[l];
     if (priced_) s.energy = layer_energy_[l];
     sums.total.stall += s.stall;

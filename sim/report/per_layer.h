@@ -55,9 +55,10 @@ struct TopLayerSums {
 };
 
 // How much the recorder keeps. `rows`: every op's OpTally (80 bytes an op) and the compute
-// order, for the per-layer rows. `sums`: only each layer's LayerSums (16 bytes a layer, 24 with
-// energy figures), for the text summary's top layers, so that listing them costs a run of 10^6
-// ops tens of megabytes, not hundreds. Both attribute every move by the same rules.
+// order, for the per-layer rows. `sums`: only each layer's LayerSums (8 bytes a layer, 16 with
+// energy figures, and 16 bytes a stall up to 8 bytes a layer), for the text summary's top layers,
+// so that listing them costs a run of 10^6 ops tens of megabytes, not hundreds. Both attribute
+// every move by the same rules.
 enum class PerLayerDetail : std::uint8_t { rows, sums };
 
 // Collects OpTally per op (or LayerSums per layer) from the verified step stream; a few bytes
@@ -108,7 +109,15 @@ class PerLayerRecorder : public StepSink {
   std::vector<OpId> store_owner_;       // who the tensor's last link-1 store counted for
   std::vector<OpTally> tally_;          // rows: per op
   // sums: per layer index (a layer root's; a tile's stay 0); energy only when priced.
-  std::vector<double> layer_stall_;
+  // Stalls are few in most runs (a double-buffered chain stalls at its first layers): they are
+  // listed as they come, and summed per layer only once the list would take more room.
+  struct Stall {
+    LayerIndex layer;
+    double seconds;
+  };
+  void add_stall(LayerIndex layer, double seconds);
+  std::vector<Stall> stalls_;
+  std::vector<double> layer_stall_;  // empty while stalls_ is used
   std::vector<std::uint64_t> layer_bytes_;
   std::vector<double> layer_energy_;
   // Every move attributed, to check against the verifier's counts.
