@@ -13,6 +13,7 @@
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_planner.h"
 #include "policies/solver/remat_problem.h"
+#include "policies/solver/remat_window.h"
 #include "sim/core/verifier.h"
 #include "support/remat_net.h"
 
@@ -414,4 +415,82 @@ TEST_CASE("recompute: the moments bound pays for a value left out at two stages 
   CHECK(r.optimal);
   CHECK(r.bound_method == "moments bound");
   CHECK(verified_reruns(g, p, r.plan) == 2);
+}
+
+TEST_CASE("recompute: window re-planning keeps a value the plan computed again for nothing",
+          "[planner][recompute][window]") {
+  // a (10 B, 5 FLOP); b(a) (10 B, 7); c(b) (10 B, 1); d(c, a) (10 B, 1): nodes 0..3 at 30 B.
+  // The given plan drops a after b and computes it again for d (5 FLOP):
+  //   a, b, drop a, c, drop b, a, d.
+  // Holding a all along fits: at c's first computation a, b, c = 30 B; at d's, after dropping
+  // b, a, c, d = 30 B. So stages 1..3 planned again cost 0: a, b, c, drop b, d (stage 3's
+  // program must leave b out of Z: a, b, c beside d would be 40 B).
+  Net net;
+  net.op("a", 10, 5);
+  net.op("b", 10, 7, {"a"});
+  net.op("c", 10, 1, {"b"});
+  net.op("d", 10, 1, {"c", "a"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 30);
+  using A = RematAction;
+  const RematPlan given = {{A::compute, 0}, {A::compute, 1}, {A::drop, 0},   {A::compute, 2},
+                           {A::drop, 1},    {A::compute, 0}, {A::compute, 3}};
+  REQUIRE(check_plan(p, given).ok);
+  REQUIRE(check_plan(p, given).recompute_cost == 5);
+  const WindowOutcome all = replan_window(p, given, 1, 3, 10);
+  CHECK(all.before == 5);
+  CHECK(all.after == 0);
+  CHECK(all.optimal);
+  REQUIRE(all.plan);
+  CHECK(
+      *all.plan ==
+      RematPlan{{A::compute, 0}, {A::compute, 1}, {A::compute, 2}, {A::drop, 1}, {A::compute, 3}});
+  CHECK(check_plan(p, *all.plan).recompute_cost == 0);
+  CHECK(verified_reruns(g, p, *all.plan) == 0);
+  // Stages 1..2 cost nothing in the given plan: nothing to save, no plan.
+  const WindowOutcome early = replan_window(p, given, 1, 2, 10);
+  CHECK(early.before == 0);
+  CHECK_FALSE(early.plan);
+  // Stage 3 alone must end with a in memory (as the given plan does at P_3) and starts without
+  // it (the plan's memory at P_2 is b, c): a is computed again, 5 FLOP, no cheaper: no plan.
+  const WindowOutcome late = replan_window(p, given, 3, 3, 10);
+  CHECK(late.before == 5);
+  CHECK_FALSE(late.plan);
+  // Windows out of range give nothing.
+  CHECK_FALSE(replan_window(p, given, 0, 3, 10).plan);
+  CHECK_FALSE(replan_window(p, given, 2, 4, 10).plan);
+}
+
+TEST_CASE("recompute: window re-planning of greedy plans on random graphs stays valid",
+          "[planner][recompute][window]") {
+  // Every plan it returns is valid, costs what the window program says (the window is the
+  // whole plan but node 0's stage, which computes nothing again), less than the plan it came
+  // from, and at least the optimum by exhaustive search.
+  std::mt19937 rng(7);
+  int improved = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    Net net;
+    const Graph g = test::random_net(net, 7 + trial % 5, rng);
+    RematProblem p = make_remat_problem(g, net.order, 0);
+    std::uint64_t widest = 0;
+    for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));
+    p.budget = std::max(widest, peak_without_recompute(p) * 7 / 10);
+    const double truth = optimal_by_search(p);
+    const auto greedy = build_plan(p, EvictionRule::largest);
+    if (truth < 0 || !greedy) continue;
+    const double greedy_cost = check_plan(p, *greedy).recompute_cost;
+    const WindowOutcome w =
+        replan_window(p, *greedy, 1, static_cast<std::uint32_t>(p.size() - 1), 10);
+    INFO("trial " << trial);
+    CHECK(w.before == greedy_cost);
+    if (!w.plan) continue;
+    ++improved;
+    const PlanCheck c = check_plan(p, *w.plan);
+    REQUIRE(c.ok);
+    CHECK(c.recompute_cost == w.after);
+    CHECK(w.after < w.before);
+    CHECK(w.after >= truth);
+    CHECK(verified_reruns(g, p, *w.plan) == c.reruns);
+  }
+  CHECK(improved > 0);
 }

@@ -1,12 +1,16 @@
 #include "policies/solver/cbc_binary_program.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
 namespace memsim::planner {
 
-BinaryProgram::BinaryProgram(int columns) : objective_(static_cast<std::size_t>(columns), 0.0) {}
+BinaryProgram::BinaryProgram(int columns)
+    : objective_(static_cast<std::size_t>(columns), 0.0),
+      lower_(static_cast<std::size_t>(columns), 0.0),
+      upper_(static_cast<std::size_t>(columns), 1.0) {}
 
 BinaryProgram::~BinaryProgram() {
   if (model_) Cbc_deleteModel(model_);
@@ -22,7 +26,7 @@ void BinaryProgram::add_row(std::span<const Term> terms, double lower, double up
   row_upper_.push_back(upper);
 }
 
-Cbc_Model* BinaryProgram::solve(double seconds, bool relaxed) {
+Cbc_Model* BinaryProgram::solve(double seconds, bool relaxed, double cutoff) {
   if (model_) throw std::logic_error("BinaryProgram::solve called twice");
   const auto n = static_cast<std::size_t>(columns());
   // The terms by column (their order within a column kept): CBC's column starts, row indices
@@ -40,10 +44,9 @@ Cbc_Model* BinaryProgram::solve(double seconds, bool relaxed) {
     ++starts[static_cast<std::size_t>(column_of_[order[e]]) + 1];
   }
   for (std::size_t c = 0; c < n; ++c) starts[c + 1] += starts[c];
-  const std::vector<double> lower(n, 0.0), upper(n, 1.0);
   model_ = Cbc_newModel();
   Cbc_loadProblem(model_, columns(), static_cast<int>(row_lower_.size()), starts.data(),
-                  index.data(), coefficient.data(), lower.data(), upper.data(), objective_.data(),
+                  index.data(), coefficient.data(), lower_.data(), upper_.data(), objective_.data(),
                   row_lower_.data(), row_upper_.data());
   if (!relaxed)
     for (int c = 0; c < columns(); ++c) Cbc_setInteger(model_, c);
@@ -52,6 +55,12 @@ Cbc_Model* BinaryProgram::solve(double seconds, bool relaxed) {
   Cbc_setParameter(model_, "feasibilityPump", "off");
   Cbc_setParameter(model_, "preprocess", "off");
   Cbc_setMaximumSeconds(model_, std::max(seconds, 0.01));
+  if (cutoff < std::numeric_limits<double>::infinity()) Cbc_setCutoff(model_, cutoff);
+  if (!relaxed && start_.size() == n) {
+    std::vector<int> all(n);
+    std::iota(all.begin(), all.end(), 0);
+    Cbc_setMIPStartI(model_, columns(), all.data(), start_.data());
+  }
   Cbc_solve(model_);
   return model_;
 }

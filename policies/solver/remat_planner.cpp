@@ -17,12 +17,20 @@
 #include "policies/solver/remat_milp.h"
 #include "policies/solver/remat_milp_child.h"
 #include "policies/solver/remat_moments_bound.h"
+#include "policies/solver/remat_window.h"
 
 namespace memsim::planner {
 namespace {
 
 // Stage knapsacks whose left-out values seed knapsack plans.
 constexpr std::size_t kKnapsackSeeds = 3;
+
+// Window re-planning (remat_window.h): seconds after each local search episode, the program's
+// columns aimed at, the seconds CBC gets for one window, and its share of the search's time.
+constexpr double kWindowSeconds = 5;
+constexpr std::size_t kWindowColumns = 6000;
+constexpr double kWindowTry = 2;
+constexpr double kWindowShare = 0.25;
 
 constexpr EvictionRule kRules[] = {EvictionRule::worth, EvictionRule::farthest,
                                    EvictionRule::largest};
@@ -323,6 +331,41 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       r.bound_method = "moments bound";
     }
   }
+  // Windows of the best plan planned again (remat_window.h): for up to kWindowSeconds, windows
+  // of about kWindowColumns / (3 n) stages ending at a stage drawn with probability in
+  // proportion to its recompute cost in the best plan, each given up to kWindowTry seconds; in
+  // all at most kWindowShare of the time since the searches began (the local search finds
+  // most plans; on a 300-node layered graph five seconds after every episode cost it its best).
+  const double searches_began = elapsed();
+  double window_seconds = 0;
+  const auto replan_windows = [&](std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    const double began = elapsed();
+    const double share = kWindowShare * (began - searches_began) - window_seconds;
+    if (share <= 0) return;
+    const double until =
+        std::min({options.time_limit_seconds, began + kWindowSeconds, began + share});
+    const auto width =
+        static_cast<std::uint32_t>(std::max<std::size_t>(2, kWindowColumns / (3 * p.size())));
+    while (!proved() && elapsed() < until) {
+      std::vector<double> stage_cost(p.size(), 0.0);
+      std::uint32_t stage = 0;
+      for (const RematAction& a : r.plan) {
+        if (a.kind == RematAction::drop) continue;
+        if (a.node == stage)
+          ++stage;
+        else if (stage < p.size())
+          stage_cost[stage] += p.nodes[a.node].cost;
+      }
+      std::discrete_distribution<std::uint32_t> pick(stage_cost.begin(), stage_cost.end());
+      const std::uint32_t b = std::max<std::uint32_t>(1, pick(rng));
+      const std::uint32_t a = b >= width ? b - width + 1 : 1;
+      const WindowOutcome w =
+          replan_window(p, r.plan, a, b, std::min(kWindowTry, until - elapsed()));
+      if (w.plan) consider(*w.plan, "window re-planning");
+    }
+    window_seconds += elapsed() - began;
+  };
   const std::function<bool()> child_done = [&] { return child.running() && child.poll(); };
   while (!proved() && Clock::now() < deadline) {
     if (child_done()) {
@@ -347,6 +390,8 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
       for (double& w : episode_weights[k])
         if (std::uniform_int_distribution<int>(0, 9)(kick) == 0) w = std::exp(factor(kick));
     }
+    // Window re-planning of the best plan (remat_window.h) after each episode.
+    if (r.found && !proved() && p.size() > kExactSearchNodes) replan_windows(episode);
     const bool cheaper = r.found && (before < 0 || r.cost < before);
     idle = cheaper ? 0 : idle + (ls.stalled ? 1 : 0);
   }
