@@ -210,3 +210,42 @@ TEST_CASE(
   const Verifier v(g, 1);
   CHECK(v.liveness() == nullptr);
 }
+
+TEST_CASE("the graph records whether each output has one producer and whether ops update",
+          "[verifier][liveness]") {
+  // Built by hand: a chain in -> f -> mid -> g -> out has one producer per output and no update.
+  const Graph chain = two_op_graph();
+  CHECK(chain.outputs_have_one_producer());
+  CHECK_FALSE(chain.has_updates());
+  CHECK(Verifier(chain, 3).liveness() != nullptr);
+  // One op listing its output twice is still its one producer.
+  {
+    GraphBuilder b;
+    const TensorId t = b.add_tensor("t", 1, TensorKind::activation, false);
+    const TensorId out[] = {t, t};
+    b.add_op("f", {}, out, {}, 0, OpPhase::forward);
+    CHECK(std::move(b).build().outputs_have_one_producer());
+  }
+  // A second producer, even with an op in between, clears it; so does a produced tensor that
+  // starts in DRAM.
+  {
+    GraphBuilder b;
+    const TensorId t = b.add_tensor("t", 1, TensorKind::activation, false);
+    const TensorId u = b.add_tensor("u", 1, TensorKind::activation, false);
+    const TensorId out_t[] = {t}, out_u[] = {u};
+    b.add_op("f", {}, out_t, {}, 0, OpPhase::forward);
+    b.add_op("g", out_t, out_u, {}, 0, OpPhase::forward);
+    b.add_op("h", {}, out_t, {}, 0, OpPhase::forward);
+    CHECK_FALSE(std::move(b).build().outputs_have_one_producer());
+  }
+  {
+    GraphBuilder b;
+    const TensorId w = b.add_tensor("w", 1, TensorKind::weight, true);
+    const TensorId x = b.add_tensor("x", 1, TensorKind::input, true);
+    const TensorId in[] = {x}, upd[] = {w};
+    b.add_op("step", in, {}, upd, 0, OpPhase::update);
+    const Graph g = std::move(b).build();
+    CHECK(g.has_updates());
+    CHECK(g.outputs_have_one_producer());  // no op outputs anything
+  }
+}

@@ -244,7 +244,14 @@ OpId GraphBuilder::add_op(LayerIndex layer, OpRole role, std::span<const TensorI
       if (t >= graph_.tensors_.size()) throw std::out_of_range("op operand is not a tensor id");
       graph_.operands_.push_back(t);
     }
-  for (TensorId t : outputs) graph_.producers_[t] = id;
+  graph_.has_updates_ = graph_.has_updates_ || !updates.empty();
+  for (TensorId t : outputs) {
+    // A second op writing t (the same op listing it twice is still one producer).
+    const OpId before = graph_.producers_[t];
+    graph_.one_producer_ = graph_.one_producer_ && (before == Graph::kNoOp || before == id) &&
+                           !graph_.tensors_[t].initial_in_dram;
+    graph_.producers_[t] = id;
+  }
   graph_.ops_.push_back(op);
   return id;
 }

@@ -173,6 +173,12 @@ class Graph {
   std::uint64_t working_set_bytes(OpId o) const;
   // The op that writes tensor t as an output, or kNoOp for tensors that start in DRAM.
   OpId producer(TensorId t) const { return producers_[t]; }
+  // Every tensor some op outputs has exactly one such op (producer()) and does not start in
+  // DRAM: then a tensor's value is made once, by its producer. The verifier counts liveness as
+  // it replays under this condition (sim/core/verifier.h).
+  bool outputs_have_one_producer() const { return one_producer_; }
+  // Some op updates a tensor in place.
+  bool has_updates() const { return has_updates_; }
   static constexpr OpId kNoOp = 0xffffffffu;
   // Linear lookups for tests, schedule files and error messages (no allocation per entry);
   // kNoTensor / kNoOp when absent.
@@ -197,6 +203,8 @@ class Graph {
   std::vector<Op> ops_;
   std::vector<TensorId> operands_;
   std::vector<OpId> producers_;
+  bool one_producer_ = true;
+  bool has_updates_ = false;
 };
 
 // Builds a Graph. Checks only what the storage needs (ids in range, counts that fit); the

@@ -52,71 +52,75 @@ void TimedVerifier::arrive(Copy& c, double at) {
   push_change({at, kArrival | seq_++, c.tensor});
 }
 
-void TimedVerifier::apply(const TimedStep& step) {
-  // The list-order replay first: residency, home and staging copies are sound.
-  list_.apply(step.step, step.link);
+void TimedVerifier::check_times(const TimedStep& step, double earliest) {
   ++step_index_;
-  const double earliest =
-      step.step.kind == StepKind::load ? std::min(step.issued, step.start) : step.start;
   if (earliest < watermark_)
     fail_with(step, [&] {
       return "happens at t=" + exact(earliest) +
              ", before a decision already made at t=" + exact(watermark_);
     });
   if (step.end < step.start) fail_with(step, [&] { return "ends before it starts"; });
+}
+
+// Each kind: the list-order replay first (residency, home and staging copies are sound),
+// then the times.
+void TimedVerifier::apply_load(const TimedStep& step) {
+  list_.apply_load(step.step, step.link);
+  check_times(step, std::min(step.issued, step.start));
+  if (deep_transfer(step)) return;
+  check_transfer(step);
+  if (step.start < step.issued)
+    fail_with(step, [&] {
+      return "starts at t=" + exact(step.start) +
+             ", before it is issued at t=" + exact(step.issued);
+    });
+  Copy& c = copy_of(step.step.id);
+  if (step.issued < c.dropped_at)
+    fail_with(step, [&] {
+      return "is issued at t=" + exact(step.issued) +
+             " while the tensor's previous copy stays until t=" + exact(c.dropped_at);
+    });
+  c.resident = true;
+  c.ready = step.end;
+  arrive(c, step.issued);
+}
+
+void TimedVerifier::apply_store(const TimedStep& step) {
+  list_.apply_store(step.step, step.link);
+  check_times(step, step.start);
+  if (deep_transfer(step)) return;
+  check_transfer(step);
+  Copy& c = copy_of(step.step.id);
+  if (step.start < c.ready)
+    fail_with(step, [&] {
+      return "starts at t=" + exact(step.start) + ", before its value exists (t=" + exact(c.ready) +
+             ")";
+    });
+  c.store_end = std::max(c.store_end, step.end);
+}
+
+void TimedVerifier::apply_drop(const TimedStep& step) {
+  list_.apply_drop(step.step);
+  check_times(step, step.start);
+  if (step.end != step.start) fail_with(step, [&] { return "a drop takes no time"; });
   const TensorId t = step.step.id;
-  const bool transfer = step.step.kind == StepKind::load || step.step.kind == StepKind::store;
-  if (transfer && (step.link != 1 || (deep_ && graph_.tensor(t).home > 2))) check_deep_hop(step);
-  if (transfer && step.link != 1) return;
-  switch (step.step.kind) {
-    case StepKind::load: {
-      check_transfer(step);
-      if (step.start < step.issued)
-        fail_with(step, [&] {
-          return "starts at t=" + exact(step.start) +
-                 ", before it is issued at t=" + exact(step.issued);
-        });
-      Copy& c = copy_of(t);
-      if (step.issued < c.dropped_at)
-        fail_with(step, [&] {
-          return "is issued at t=" + exact(step.issued) +
-                 " while the tensor's previous copy stays until t=" + exact(c.dropped_at);
-        });
-      c.resident = true;
-      c.ready = step.end;
-      arrive(c, step.issued);
-      break;
-    }
-    case StepKind::store: {
-      check_transfer(step);
-      Copy& c = copy_of(t);
-      if (step.start < c.ready)
-        fail_with(step, [&] {
-          return "starts at t=" + exact(step.start) +
-                 ", before its value exists (t=" + exact(c.ready) + ")";
-        });
-      c.store_end = std::max(c.store_end, step.end);
-      break;
-    }
-    case StepKind::drop: {
-      if (step.end != step.start) fail_with(step, [&] { return "a drop takes no time"; });
-      Copy& c = copy_of(t);
-      const double busy_until = std::max({c.ready, c.last_use_end, c.store_end});
-      if (step.start < busy_until)
-        fail_with(step, [&] {
-          return "drops the tensor at t=" + exact(step.start) +
-                 " while its load, a use or a store runs until t=" + exact(busy_until);
-        });
-      c.resident = false;
-      c.dropped_at = step.start;
-      ++c.pending;
-      push_change({step.start, seq_++, t});
-      break;
-    }
-    case StepKind::compute:
-      check_compute(step);
-      break;
-  }
+  Copy& c = copy_of(t);
+  const double busy_until = std::max({c.ready, c.last_use_end, c.store_end});
+  if (step.start < busy_until)
+    fail_with(step, [&] {
+      return "drops the tensor at t=" + exact(step.start) +
+             " while its load, a use or a store runs until t=" + exact(busy_until);
+    });
+  c.resident = false;
+  c.dropped_at = step.start;
+  ++c.pending;
+  push_change({step.start, seq_++, t});
+}
+
+void TimedVerifier::apply_compute(const TimedStep& step) {
+  list_.apply_compute(step.step);
+  check_times(step, step.start);
+  check_compute(step);
 }
 
 void TimedVerifier::check_transfer(const TimedStep& step) {

@@ -28,7 +28,20 @@ class TimedVerifier {
   TimedVerifier(const Graph& graph, const Machine& machine, VerifierOptions options = {});
   // Checks the next step in list order, then in time; throws ScheduleError naming the step,
   // or, for occupancy, the instant, the tensors and the bytes.
-  void apply(const TimedStep& step);
+  // Inline, so that a caller that knows the step's kind (the executor, through VerifyingSink)
+  // goes straight to that kind's checks (issue 16).
+  void apply(const TimedStep& step) {
+    switch (step.step.kind) {
+      case StepKind::load:
+        return apply_load(step);
+      case StepKind::store:
+        return apply_store(step);
+      case StepKind::drop:
+        return apply_drop(step);
+      case StepKind::compute:
+        return apply_compute(step);
+    }
+  }
   // Every later step has all its times >= `time`: occupancy before it is final.
   void settle_before(double time);
   // Checks the end state and what is left of occupancy; the counts, peak cache in time.
@@ -65,6 +78,19 @@ class TimedVerifier {
   };
   static constexpr std::uint64_t kArrival = std::uint64_t{1} << 63;
 
+  void apply_load(const TimedStep& step);
+  void apply_store(const TimedStep& step);
+  void apply_drop(const TimedStep& step);
+  void apply_compute(const TimedStep& step);
+  // The checks every step starts with, after the list-order replay: no time before the
+  // watermark (`earliest` is the step's earliest time), no end before the start.
+  void check_times(const TimedStep& step, double earliest);
+  // A load's or store's hops below level 1; true when the step is over a deep link (nothing
+  // more to check at level 1).
+  bool deep_transfer(const TimedStep& step) {
+    if (step.link != 1 || (deep_ && graph_.tensor(step.step.id).home > 2)) check_deep_hop(step);
+    return step.link != 1;
+  }
   [[noreturn]] void fail(const TimedStep& step, const std::string& why) const;
   // Builds the message only when failing, out of line: the checks' hot paths stay small
   // (issue 16).

@@ -23,12 +23,11 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
       remaining_uses_(graph.tensor_count(), 0),
       computed_(graph.op_count(), Flags{}),
       tensor_count_(graph.tensor_count()),
-      op_count_(graph.op_count()) {
+      op_count_(graph.op_count()),
+      live_exact_(graph.outputs_have_one_producer()) {
   for (OpId o = 0; o < graph.op_count(); ++o) {
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
     for (TensorId t : graph.updates(o)) ++remaining_uses_[t];
-    for (TensorId t : graph.outputs(o))
-      live_exact_ = live_exact_ && graph.producer(t) == o && !graph.tensor(t).initial_in_dram;
   }
   keep_order_ = options.keep_compute_order || !live_exact_;
   if (keep_order_) order_.reserve(graph.op_count());
@@ -67,124 +66,27 @@ void Verifier::apply(const Step& step) {
 }
 
 void Verifier::apply(const Step& step, std::uint32_t link) {
-  ++step_index_;
-  const bool is_op = step.kind == StepKind::compute;
-  if (step.id >= (is_op ? op_count_ : tensor_count_))
-    fail_with(step, [&] { return "id out of range"; });
-  if (!is_op && step.kind != StepKind::drop &&
-      (link != 1 || (deep_ && graph_.tensor(step.id).home > 2)))
-    return apply_hop(step, link);
   switch (step.kind) {
-    case StepKind::load: {
-      const TensorId t = step.id;
-      if (resident(t)) fail_with(step, [&] { return "tensor is already in the cache"; });
-      if (!dram_valid(t))
-        fail_with(step, [&] { return "tensor has no valid copy in DRAM to load"; });
-      const std::uint64_t bytes = graph_.tensor(t).bytes;
-      if (used_ + bytes > capacity_)
-        fail_with(step, [&] {
-          return "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
-                 std::to_string(capacity_);
-        });
-      set(t, kResident, true);
-      used_ += bytes;
-      ++counts_.loads;
-      counts_.load_bytes += bytes;
-      break;
-    }
-    case StepKind::store: {
-      const TensorId t = step.id;
-      if (!resident(t)) fail_with(step, [&] { return "tensor is not in the cache"; });
-      set(t, kDramValid, true);
-      ++counts_.stores;
-      counts_.store_bytes += graph_.tensor(t).bytes;
-      break;
-    }
-    case StepKind::drop: {
-      const TensorId t = step.id;
-      if (!resident(t)) fail_with(step, [&] { return "tensor is not in the cache"; });
-      const bool needed = remaining_uses_[t] > 0 || graph_.tensor(t).required_output;
-      if (!dram_valid(t) && needed && !options_.allow_recompute)
-        fail_with(step, [&] {
-          return "drops a live tensor that has no copy " +
-                 (graph_.tensor(t).home > 2
-                      ? "at its home, level " + std::to_string(graph_.tensor(t).home)
-                      : std::string("in DRAM")) +
-                 " (store it first)";
-        });
-      set(t, kResident, false);
-      used_ -= graph_.tensor(t).bytes;
-      ++counts_.drops;
-      break;
-    }
-    case StepKind::compute: {
-      const OpId o = step.id;
-      const bool again = computed_[o] != Flags{};
-      if (again && !options_.allow_recompute) fail_with(step, [&] { return "op already ran"; });
-      if (again && !graph_.updates(o).empty())
-        fail_with(step, [&] { return "op updates a tensor in place and cannot run twice"; });
-      const auto inputs = graph_.inputs(o), updates = graph_.updates(o);
-      for (TensorId t : inputs)
-        if (!resident(t))
-          fail_with(step, [&] {
-            return "input '" + std::string(graph_.tensor_name(t)) + "' is not in the cache";
-          });
-      for (TensorId t : updates)
-        if (!resident(t))
-          fail_with(step, [&] {
-            return "updated tensor '" + std::string(graph_.tensor_name(t)) +
-                   "' is not in the cache";
-          });
-      // An output's DRAM copy goes stale in the pass that makes it resident (a failure below
-      // ends the replay, so the order of the two makes no difference).
-      for (TensorId t : graph_.outputs(o)) {
-        if (resident(t)) {  // a recompute overwrites in place
-          set(t, kDramValid, false);
-          continue;
-        }
-        const Tensor& x = graph_.tensor(t);
-        if (!(bits(t) & kLiveSeen)) live_.born(x);  // its first run: it becomes live
-        state_[t] = static_cast<Flags>((bits(t) & kNoDeath) | kLiveSeen | kResident);
-        used_ += x.bytes;
-      }
-      if (used_ > capacity_)
-        fail_with(step, [&] {
-          return "working set does not fit: cache over capacity: " + std::to_string(used_) + " > " +
-                 std::to_string(capacity_);
-        });
-      for (TensorId t : updates) set(t, kDramValid, false);
-      // A staging copy is read by exactly one later hop (docs/model.md §15.2): rewriting the
-      // tensor first would leave it unread.
-      if (!staging_.empty())
-        for (auto list : {graph_.outputs(o), graph_.updates(o)})
-          for (TensorId t : list)
-            for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
-              if (staging_.contains(staging_key(t, level)))
-                fail_with(step, [&] {
-                  return "rewrites '" + std::string(graph_.tensor_name(t)) +
-                         "', whose staging copy at level " + std::to_string(level) +
-                         " no hop has read";
-                });
-      if (!again) {
-        computed_[o] = Flags{1};
-        if (keep_order_) order_.push_back(o);
-        ++ran_;
-        // sim/core/liveness.h's rule, one op at a time: every output was born above, so this
-        // is the position's live figure; then each tensor of the working set that no later op
-        // reads dies (an output no op reads, an input or update at its last reader).
-        if (live_exact_) live_.at_position(ran_ - 1, o);
-        if (live_exact_)
-          for (TensorId t : graph_.outputs(o))
-            if (remaining_uses_[t] == 0) die(t);
-        for (auto list : {inputs, updates})
-          for (TensorId t : list)
-            if (--remaining_uses_[t] == 0 && live_exact_) die(t);
-      }
-      ++counts_.computes;
-      break;
-    }
+    case StepKind::load:
+      return apply_load(step, link);
+    case StepKind::store:
+      return apply_store(step, link);
+    case StepKind::drop:
+      return apply_drop(step);
+    case StepKind::compute:
+      return apply_compute(step);
   }
-  if (used_ > counts_.peak_cache_bytes) counts_.peak_cache_bytes = used_;
+}
+
+void Verifier::check_no_staging_copy(const Step& step, OpId o) const {
+  for (auto list : {graph_.outputs(o), graph_.updates(o)})
+    for (TensorId t : list)
+      for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
+        if (staging_.contains(staging_key(t, level)))
+          fail_with(step, [&] {
+            return "rewrites '" + std::string(graph_.tensor_name(t)) +
+                   "', whose staging copy at level " + std::to_string(level) + " no hop has read";
+          });
 }
 
 // docs/model.md §15.7: a hop of a tensor homed below level 2, or over a link below level 1.

@@ -18,13 +18,7 @@ PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
   // is the output of two ops, or a produced tensor also starts in DRAM (stored before its
   // producer runs); the verifier's exact-liveness test is the same but for updates. None of it
   // happens in inference graphs, which then keep no writer per tensor (8 bytes an op).
-  bool producer_is_writer = true;
-  for (OpId o = 0; o < graph.op_count() && producer_is_writer; ++o) {
-    producer_is_writer = graph.op(o).update_count == 0;
-    for (TensorId t : graph.outputs(o))
-      producer_is_writer =
-          producer_is_writer && graph.producer(t) == o && !graph.tensor(t).initial_in_dram;
-  }
+  const bool producer_is_writer = graph.outputs_have_one_producer() && !graph.has_updates();
   if (!producer_is_writer) last_writer_.assign(graph.tensor_count(), Graph::kNoOp);
   if (rows_) {
     tally_.resize(graph.op_count());
