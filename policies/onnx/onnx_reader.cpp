@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 #include "sim/io/input_file.h"
@@ -10,14 +12,18 @@
 namespace memsim {
 namespace {
 
-OnnxBytesReader& registered() {
-  static OnnxBytesReader reader = nullptr;
+// Atomic, and loaded under a lock: a sweep builds its points' models on several threads.
+std::atomic<OnnxBytesReader>& registered() {
+  static std::atomic<OnnxBytesReader> reader{nullptr};
   return reader;
 }
 
 // The reader, loading memsim_onnx.so from the running binary's folder when none is linked in.
 OnnxBytesReader onnx_reader(const ModelSpec& model) {
-  if (registered()) return registered();
+  if (const OnnxBytesReader reader = registered().load()) return reader;
+  static std::mutex loading;
+  const std::lock_guard<std::mutex> lock(loading);
+  if (const OnnxBytesReader reader = registered().load()) return reader;  // another thread's
   const auto fail = [&](const std::string& why) {
     throw ScenarioError(model.onnx_pos, "model.onnx: cannot read ONNX models: " + why);
   };
@@ -31,14 +37,15 @@ OnnxBytesReader onnx_reader(const ModelSpec& model) {
     fail("the reader module " + module + " did not load (" + (why ? why : "no reason given") +
          "); it is built next to the memsim binary");
   }
-  if (!registered()) fail("the reader module " + module + " registered no reader");
-  return registered();
+  const OnnxBytesReader reader = registered().load();
+  if (!reader) fail("the reader module " + module + " registered no reader");
+  return reader;
 }
 
 }  // namespace
 
 void register_onnx_reader(OnnxBytesReader reader) {
-  registered() = reader;
+  registered().store(reader);
 }
 
 LayerGraph read_onnx_model(const ModelSpec& model) {

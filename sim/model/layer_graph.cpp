@@ -59,8 +59,9 @@ LayerId LayerGraph::add_copy(LayerId of, const LayerName& name, std::span<const 
 
 LayerId LayerGraph::add_chain(std::string_view text, std::uint64_t number, std::uint32_t count) {
   if (empty()) throw std::logic_error("LayerGraph::add_chain: no layer to copy");
-  if (size() + std::uint64_t{count} > std::numeric_limits<std::uint32_t>::max() ||
-      inputs_.size() + std::uint64_t{count} > std::numeric_limits<std::uint32_t>::max())
+  if (size() + std::uint64_t{count} > std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("a model of more than 2^32 - 1 layers");
+  if (inputs_.size() + std::uint64_t{count} > std::numeric_limits<std::uint32_t>::max())
     throw std::length_error("a model's layers read more than 2^32 - 1 inputs");
   const auto first = static_cast<LayerId>(size());
   names_.add_consecutive(first, text, number, count);
