@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "bench/layered_graph.h"
@@ -14,6 +15,7 @@
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_planner.h"
 #include "policies/solver/remat_problem.h"
+#include "support/planner_brackets.h"
 
 using namespace memsim;
 
@@ -101,20 +103,7 @@ TEST_CASE("layered graph: the planner's plan and bound bracket the exact optimum
     const bench::LayeredGraph g = bench::random_layered_graph(24, seed);
     planner::RematProblem p = planner::make_remat_problem(g.graph, g.order, 0);
     REQUIRE(p.size() == 24);
-    p.budget = static_cast<std::uint64_t>(
-        std::ceil(0.8 * static_cast<double>(planner::peak_without_recompute(p))));
-    const planner::ExactOutcome exact = planner::exact_recompute(p, 60, 20'000'000);
-    REQUIRE(exact.finished);
     INFO("seed " << seed);
-    REQUIRE(exact.plan);
-    const double optimum = planner::check_plan(p, *exact.plan).recompute_cost;
-    planner::RematPlannerOptions options;
-    options.time_limit_seconds = 5;
-    options.exact_search = false;
-    const planner::RematPlannerResult r = planner::plan_recompute(p, options);
-    REQUIRE(r.found);
-    CHECK(planner::check_plan(p, r.plan).ok);
-    CHECK(r.cost >= optimum - 1e-9);
-    CHECK(r.lower_bound <= optimum + 1e-9);
+    test::check_planner_brackets_optimum(std::move(p));
   }
 }

@@ -116,13 +116,7 @@ void Verifier::apply_hop(const Step& step, std::uint32_t link) {
   const std::uint64_t bytes = graph_.tensor(t).bytes;
   if (to == 1) {
     if (resident(t)) fail_with(step, [&] { return "tensor is already in the cache"; });
-    if (used_ + bytes > capacity_)
-      fail_with(step, [&] {
-        return "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
-               std::to_string(capacity_);
-      });
-    set(t, kResident, true);
-    used_ += bytes;
+    enter_cache(step, t, bytes);
   } else if (to == home) {
     set(t, kDramValid, true);
   } else if (!staging_.insert(staging_key(t, to)).second) {

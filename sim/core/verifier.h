@@ -84,6 +84,16 @@ class Verifier {
   bool deep_hop(const Step& step, std::uint32_t link) const {
     return link != 1 || (deep_ && graph_.tensor(step.id).home > 2);
   }
+  // The copy a load or an up hop over link 1 writes into the cache, within its capacity.
+  void enter_cache(const Step& step, TensorId t, std::uint64_t bytes) {
+    if (used_ + bytes > capacity_)
+      fail_with(step, [&] {
+        return "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
+               std::to_string(capacity_);
+      });
+    set(t, kResident, true);
+    used_ += bytes;
+  }
   // Fails if op o rewrites a tensor whose staging copy no hop has read (rare: out of line).
   void check_no_staging_copy(const Step& step, OpId o) const;
   void note_peak() {
@@ -139,13 +149,7 @@ inline void Verifier::apply_load(const Step& step, std::uint32_t link) {
   if (resident(t)) fail_with(step, [&] { return "tensor is already in the cache"; });
   if (!dram_valid(t)) fail_with(step, [&] { return "tensor has no valid copy in DRAM to load"; });
   const std::uint64_t bytes = graph_.tensor(t).bytes;
-  if (used_ + bytes > capacity_)
-    fail_with(step, [&] {
-      return "cache over capacity: " + std::to_string(used_ + bytes) + " > " +
-             std::to_string(capacity_);
-    });
-  set(t, kResident, true);
-  used_ += bytes;
+  enter_cache(step, t, bytes);
   ++counts_.loads;
   counts_.load_bytes += bytes;
   note_peak();
