@@ -246,16 +246,18 @@ TEST_CASE("per layer: the summary's layer sums carry each layer's stall and traf
 
 TEST_CASE("per layer: the summary's stalls are the same listed or summed per layer",
           "[per-layer]") {
-  // 10 dense layers in a 4-tensor cache, sequential (no overlap), one unit a transfer and an
+  // 100 dense layers in a 4-tensor cache, sequential (no overlap), one unit a transfer and an
   // op: dense1 waits for the input and its weight (2 units), every later layer for its weight
   // (1 unit; the activation it reads is still in the cache, and dead tensors are dropped, not
-  // stored). Eleven units of stall in at least ten stall events: more than half the graph's 11
-  // layers ("input" and dense1..10), so the recorder moves from its list to per-layer sums on
-  // the way; the sums must not change.
-  const Simulation sim = load_text(uniform_hardware(4) +
-                                   "[schedule]\nkind = \"inference\"\n[model]\ninput = 64\n"
-                                   "layers = [{ type = \"dense\", out = 64, repeat = 10 }]\n");
-  REQUIRE(sim.graph.layer_count() == 11);
+  // stored). 101 units of stall in at least 100 stall events: more than a sixteenth of the
+  // graph's 101 layers ("input" and dense1..100, 101 / 16 = 6), so the recorder moves from its
+  // list to per-layer sums on the way; the sums must not change.
+  const std::string model =
+      "[model]\ninput = 64\n"
+      "layers = [{ type = \"dense\", out = 64, repeat = 100 }]\n";
+  const Simulation sim =
+      load_text(uniform_hardware(4) + "[schedule]\nkind = \"inference\"\n" + model);
+  REQUIRE(sim.graph.layer_count() == 101);
   PerLayerRecorder recorder(sim.graph, sim.machine, PerLayerDetail::sums);
   const RunResult r = run_simulation(sim, &recorder);
   recorder.finish();
@@ -267,17 +269,18 @@ TEST_CASE("per layer: the summary's stalls are the same listed or summed per lay
                                                               : 1;
     CHECK(sums.layers[l].stall == want);
   }
-  CHECK(sums.total.stall == 11);
-  // A run with one stall (the double-buffered chain below) keeps its list to the end.
-  const Simulation buffered = load_text(uniform_hardware(4) +
-                                        "[schedule]\nkind = \"inference\"\noverlap = "
-                                        "\"double-buffer\"\n[model]\ninput = 64\n"
-                                        "layers = [{ type = \"dense\", out = 64, repeat = 10 }]\n");
+  CHECK(sums.total.stall == 101);
+  // Double-buffered, the chain stalls only before dense1 (its input and weight; each later
+  // weight loads while the layer before computes): at most 2 stall events, never more than 6,
+  // so the list is kept to the end.
+  const Simulation buffered =
+      load_text(uniform_hardware(4) +
+                "[schedule]\nkind = \"inference\"\noverlap = \"double-buffer\"\n" + model);
   PerLayerRecorder few(buffered.graph, buffered.machine, PerLayerDetail::sums);
   const RunResult rb = run_simulation(buffered, &few);
   few.finish();
   const TopLayerSums fs = few.layer_sums(rb);
-  CHECK(fs.layers[1].stall == 2);  // dense1: the input and its weight
+  CHECK(fs.layers[1].stall == 2);  // dense1
   CHECK(fs.total.stall == 2);
 }
 

@@ -185,9 +185,12 @@ void PerLayerRecorder::add_stall(LayerIndex layer, double seconds) {
     return;
   }
   stalls_.push_back({layer, seconds});
-  // Dense from the moment the list would outgrow 8 bytes a layer; the stalls so far are added
-  // in the order they came, as the dense sums would have been.
-  if (stalls_.size() > graph_.layer_count() / 2) {
+  // Dense from the moment the stalls outnumber a sixteenth of the layers: the list then holds
+  // at most 2 bytes a layer (16 bytes a stall, twice that as the vector grows), so the moment
+  // both exist adds little to the run's peak (at half the layers it added 8 bytes a layer to a
+  // training chain's peak). The stalls so far are added in the order they came, as the dense
+  // sums would have been.
+  if (stalls_.size() > graph_.layer_count() / 16) {
     layer_stall_.assign(graph_.layer_count(), 0.0);
     for (const Stall& st : stalls_) layer_stall_[st.layer] += st.seconds;
     stalls_ = {};

@@ -56,9 +56,9 @@ struct TopLayerSums {
 
 // How much the recorder keeps. `rows`: every op's OpTally (80 bytes an op) and the compute
 // order, for the per-layer rows. `sums`: only each layer's LayerSums (8 bytes a layer, 16 with
-// energy figures, and 16 bytes a stall up to 8 bytes a layer), for the text summary's top layers,
-// so that listing them costs a run of 10^6 ops tens of megabytes, not hundreds. Both attribute
-// every move by the same rules.
+// energy figures, and 16 bytes a stall until stalls outnumber a sixteenth of the layers), for the
+// text summary's top layers, so that listing them costs a run of 10^6 ops tens of megabytes, not
+// hundreds. Both attribute every move by the same rules.
 enum class PerLayerDetail : std::uint8_t { rows, sums };
 
 // Collects OpTally per op (or LayerSums per layer) from the verified step stream; a few bytes
@@ -110,7 +110,7 @@ class PerLayerRecorder : public StepSink {
   std::vector<OpTally> tally_;          // rows: per op
   // sums: per layer index (a layer root's; a tile's stay 0); energy only when priced.
   // Stalls are few in most runs (a double-buffered chain stalls at its first layers): they are
-  // listed as they come, and summed per layer only once the list would take more room.
+  // listed as they come, and summed per layer only once they are many (add_stall).
   struct Stall {
     LayerIndex layer;
     double seconds;
