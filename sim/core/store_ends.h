@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/core/fifo_queue.h"
 #include "sim/core/graph.h"
 
 namespace memsim {
@@ -38,16 +39,9 @@ class StoreEnds {
   // Forgets the stores that ended at or before `now`, in the order they were issued (one that
   // ends late keeps the ones after it a while: they read the same either way).
   void forget_ended(double now) {
-    while (head_ < issued_.size() && issued_[head_].end <= now) {
-      erase_if_ended(issued_[head_].tensor, now);
-      ++head_;
-    }
-    if (head_ == issued_.size()) {
-      issued_.clear();
-      head_ = 0;
-    } else if (head_ >= 1024 && 2 * head_ >= issued_.size()) {
-      issued_.erase(issued_.begin(), issued_.begin() + static_cast<std::ptrdiff_t>(head_));
-      head_ = 0;
+    while (!issued_.empty() && issued_.front().end <= now) {
+      erase_if_ended(issued_.front().tensor, now);
+      issued_.pop_front();
     }
   }
 
@@ -105,8 +99,7 @@ class StoreEnds {
     double end;
     TensorId tensor;
   };
-  std::vector<Issued> issued_;  // stores in issue order, from head_ on not yet forgotten
-  std::size_t head_ = 0;
+  FifoQueue<Issued> issued_;  // stores in issue order not yet forgotten
 };
 
 }  // namespace memsim

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/core/fifo_queue.h"
 #include "sim/core/graph.h"
 #include "sim/core/machine.h"
 #include "sim/core/schedule.h"
@@ -152,30 +153,7 @@ class TimedVerifier {
     else
       changes_.push(c);
   }
-  // A first-in first-out queue in one vector: the settled front is cut off once it is at
-  // least half of the vector (and whenever the queue empties), so it holds at most twice the
-  // open changes, with no allocation per block of entries as std::deque makes.
-  class Fifo {
-   public:
-    bool empty() const { return head_ == items_.size(); }
-    const Change& front() const { return items_[head_]; }
-    const Change& back() const { return items_.back(); }
-    void push_back(const Change& c) { items_.push_back(c); }
-    void pop_front() {
-      if (++head_ == items_.size()) {
-        items_.clear();
-        head_ = 0;
-      } else if (head_ >= 1024 && 2 * head_ >= items_.size()) {
-        items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
-        head_ = 0;
-      }
-    }
-
-   private:
-    std::vector<Change> items_;
-    std::size_t head_ = 0;
-  };
-  Fifo in_order_;
+  FifoQueue<Change> in_order_;  // sim/core/fifo_queue.h
   std::priority_queue<Change, std::vector<Change>, std::greater<>> changes_;
   std::uint64_t seq_ = 0;
   std::uint64_t occupied_ = 0;
