@@ -41,29 +41,9 @@ inline LayeredGraph autograd_graph(TrainingShape shape, std::size_t layers, std:
     return x * std::uniform_real_distribution<double>(0.75, 1.25)(rng);
   };
   const std::size_t m = std::max<std::size_t>(layers, 3);
-  std::vector<std::vector<std::size_t>> skips_into(m);  // a_s -> conv_i: s in skips_into[i]
+  const auto skips_into = chain_skips(shape, m, rng);  // a_s -> conv_i: s in skips_into[i]
   std::vector<double> bytes(m);
-  if (shape == TrainingShape::resnet) {
-    for (std::size_t s = 1; s + 2 < m;) {
-      const std::size_t len = std::uniform_int_distribution<std::size_t>(2, 3)(rng);
-      if (s + len >= m) break;
-      skips_into[s + len].push_back(s);
-      s += len;
-    }
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::size_t stage = std::min<std::size_t>(3, 4 * i / m);
-      bytes[i] = jitter(64'000.0 / static_cast<double>(1u << stage));
-    }
-  } else {
-    const std::size_t half = m / 2;
-    for (std::size_t i = 1; i < half; i += 3)
-      if (m - 1 - i > half) skips_into[m - 1 - i].push_back(i);
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::size_t depth = i < half ? i : m - 1 - i;
-      const std::size_t level = std::min<std::size_t>(4, 8 * depth / m);
-      bytes[i] = jitter(64'000.0 / static_cast<double>(1u << level));
-    }
-  }
+  for (std::size_t i = 0; i < m; ++i) bytes[i] = jitter(chain_node_bytes(shape, i, m));
   GraphBuilder b;
   LayeredGraph g;
   const auto add = [&](const std::string& name, double size, double cost,

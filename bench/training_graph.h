@@ -30,14 +30,11 @@ namespace memsim::bench {
 
 enum class TrainingShape { resnet, unet };
 
-inline LayeredGraph training_graph(TrainingShape shape, std::size_t n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  const auto jitter = [&](double x) {
-    return x * std::uniform_real_distribution<double>(0.75, 1.25)(rng);
-  };
-  const std::size_t m = std::max<std::size_t>(n / 2, 3);
-  std::vector<std::vector<std::size_t>> skips_into(m);  // f_s -> f_i: s in skips_into[i]
-  std::vector<double> bytes(m), flops(m);
+// The skip connections of a chain of m nodes of that shape: s in skips[i] when node i also
+// reads node s. A ResNet's block lengths are drawn from rng (nothing else is).
+inline std::vector<std::vector<std::size_t>> chain_skips(TrainingShape shape, std::size_t m,
+                                                         std::mt19937& rng) {
+  std::vector<std::vector<std::size_t>> skips_into(m);
   if (shape == TrainingShape::resnet) {
     for (std::size_t s = 1; s + 2 < m;) {
       const std::size_t len = std::uniform_int_distribution<std::size_t>(2, 3)(rng);
@@ -45,21 +42,35 @@ inline LayeredGraph training_graph(TrainingShape shape, std::size_t n, std::uint
       skips_into[s + len].push_back(s);
       s += len;
     }
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::size_t stage = std::min<std::size_t>(3, 4 * i / m);
-      bytes[i] = jitter(64'000.0 / static_cast<double>(1u << stage));
-      flops[i] = i == 0 ? 0 : std::round(jitter(1000));
-    }
   } else {
     const std::size_t half = m / 2;
     for (std::size_t i = 1; i < half; i += 3)
       if (m - 1 - i > half) skips_into[m - 1 - i].push_back(i);
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::size_t depth = i < half ? i : m - 1 - i;  // distance from the nearer end
-      const std::size_t level = std::min<std::size_t>(4, 8 * depth / m);
-      bytes[i] = jitter(64'000.0 / static_cast<double>(1u << level));
-      flops[i] = i == 0 ? 0 : std::round(jitter(1000));
-    }
+  }
+  return skips_into;
+}
+
+// Node i's activation size before its jitter: 64,000 bytes, halved every quarter of a ResNet
+// chain, or every 1/8 of the way into a U-Net from its nearer end.
+inline double chain_node_bytes(TrainingShape shape, std::size_t i, std::size_t m) {
+  if (shape == TrainingShape::resnet)
+    return 64'000.0 / static_cast<double>(1u << std::min<std::size_t>(3, 4 * i / m));
+  const std::size_t half = m / 2;
+  const std::size_t depth = i < half ? i : m - 1 - i;  // distance from the nearer end
+  return 64'000.0 / static_cast<double>(1u << std::min<std::size_t>(4, 8 * depth / m));
+}
+
+inline LayeredGraph training_graph(TrainingShape shape, std::size_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  const auto jitter = [&](double x) {
+    return x * std::uniform_real_distribution<double>(0.75, 1.25)(rng);
+  };
+  const std::size_t m = std::max<std::size_t>(n / 2, 3);
+  const auto skips_into = chain_skips(shape, m, rng);  // f_s -> f_i: s in skips_into[i]
+  std::vector<double> bytes(m), flops(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    bytes[i] = jitter(chain_node_bytes(shape, i, m));
+    flops[i] = i == 0 ? 0 : std::round(jitter(1000));
   }
   GraphBuilder b;
   LayeredGraph g;
