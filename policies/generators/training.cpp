@@ -43,6 +43,7 @@ class TrainingBuilder {
 
   GeneratedSchedule build() && {
     if (n_ == 0) throw std::invalid_argument("a training schedule needs at least one layer");
+    reserve();
     forward();
     loss();
     for (std::size_t i = n_; i-- > 0;) backward(static_cast<LayerId>(i));
@@ -56,6 +57,32 @@ class TrainingBuilder {
   Workload take_nests() && { return std::move(nests_).take(); }
 
  private:
+  // Room for every tensor, op and operand the schedule can have, so that the graph's arrays
+  // never grow by copying (a 10^6-layer chain's would be copied about 20 times). The counts are
+  // upper bounds (every layer recomputed, every optimizer state): room never written is address
+  // space, not memory.
+  void reserve() {
+    const OptimizerCost cost = optimizer_cost(opt_.optimizer);
+    const std::size_t per_weight = 3 + (opt_.master_bytes > 0) + cost.state_count;
+    std::size_t tensors = 3, ops = 1, operands = 3;  // the input, the label and the loss
+    for (LayerId i = 0; i < n_; ++i) {
+      const Layer& layer = m_.layer(i);
+      const std::size_t extras = layer.extras.size(), inputs = m_.inputs(i).size();
+      const bool recomputed = !opt_.kept[i + 1];
+      tensors += (2 + extras) * (recomputed ? 2 : 1) + 1;
+      ops += 2 + recomputed;
+      operands += (2 + inputs + extras) * (recomputed ? 2 : 1);    // forward, recompute
+      operands += 2 + layer.backward_data_reads->size() + inputs;  // dX
+      if (layer.has_weight()) {
+        ops += 2;  // dW, update
+        operands += 2 + layer.backward_weight_reads->size() + per_weight;
+        tensors += per_weight - 1;
+      }
+    }
+    b_.reserve(tensors, ops, operands, 0, 0);
+    order_.reserve(ops);
+  }
+
   std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
   std::uint64_t grad_bytes() const { return opt_.grad_bytes ? opt_.grad_bytes : m_.dtype_bytes; }
   std::uint64_t state_bytes() const {

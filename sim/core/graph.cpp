@@ -170,14 +170,6 @@ LayerIndex GraphBuilder::add_layer(std::string_view name) {
   return add_layer(text, number);
 }
 
-LayerIndex GraphBuilder::add_layer(std::string_view text, std::uint64_t number) {
-  if (text.size() > std::numeric_limits<std::uint16_t>::max())
-    throw std::length_error("name longer than 65535 characters");
-  if (graph_.layer_count_ >= kNoLayer) throw std::length_error("more than 2^32 - 1 layers");
-  graph_.names_.add(graph_.layer_count_, text, number);
-  return graph_.layer_count_++;
-}
-
 LayerIndex GraphBuilder::add_tile(LayerIndex layer, std::uint32_t tile) {
   check_layer(layer);
   if (tile == kNoTile) throw std::out_of_range("tile index too large");
@@ -187,22 +179,20 @@ LayerIndex GraphBuilder::add_tile(LayerIndex layer, std::uint32_t tile) {
   return id;
 }
 
-void GraphBuilder::check_layer(LayerIndex layer) const {
-  if (layer >= graph_.layer_count_) throw std::out_of_range("not a layer index");
+void GraphBuilder::throw_not_a_layer() {
+  throw std::out_of_range("not a layer index");
 }
-
-TensorId GraphBuilder::add_tensor(LayerIndex layer, TensorRole role, std::uint64_t bytes,
-                                  TensorKind kind, bool initial_in_dram) {
-  check_layer(layer);
-  Tensor t;
-  t.bytes = bytes;
-  t.layer = layer;
-  t.role = role;
-  t.kind = kind;
-  t.initial_in_dram = initial_in_dram;
-  graph_.tensors_.push_back(t);
-  graph_.producers_.push_back(Graph::kNoOp);
-  return static_cast<TensorId>(graph_.tensors_.size() - 1);
+void GraphBuilder::throw_not_a_tensor() {
+  throw std::out_of_range("op operand is not a tensor id");
+}
+void GraphBuilder::throw_too_many_operands() {
+  throw std::length_error("an op has more than 65535 inputs, outputs or updates");
+}
+void GraphBuilder::throw_name_too_long() {
+  throw std::length_error("name longer than 65535 characters");
+}
+void GraphBuilder::throw_too_many_layers() {
+  throw std::length_error("more than 2^32 - 1 layers");
 }
 
 TensorId GraphBuilder::add_tensor(std::string_view name, std::uint64_t bytes, TensorKind kind,
@@ -210,50 +200,10 @@ TensorId GraphBuilder::add_tensor(std::string_view name, std::uint64_t bytes, Te
   return add_tensor(add_layer(name), TensorRole::none, bytes, kind, initial_in_dram);
 }
 
-OpId GraphBuilder::add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
-                          std::span<const TensorId> outputs, std::span<const TensorId> updates,
-                          double flops) {
-  return add_op(layer, role, inputs, outputs, updates, flops, phase_of(role));
-}
-
 OpId GraphBuilder::add_op(std::string_view name, std::span<const TensorId> inputs,
                           std::span<const TensorId> outputs, std::span<const TensorId> updates,
                           double flops, OpPhase phase) {
   return add_op(add_layer(name), OpRole::none, inputs, outputs, updates, flops, phase);
-}
-
-OpId GraphBuilder::add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
-                          std::span<const TensorId> outputs, std::span<const TensorId> updates,
-                          double flops, OpPhase phase) {
-  check_layer(layer);
-  constexpr std::size_t kMax = std::numeric_limits<std::uint16_t>::max();
-  if (inputs.size() > kMax || outputs.size() > kMax || updates.size() > kMax)
-    throw std::length_error("an op has more than 65535 inputs, outputs or updates");
-  const auto id = static_cast<OpId>(graph_.ops_.size());
-  Op op;
-  op.flops = flops;
-  op.layer = layer;
-  op.role = role;
-  op.first_operand = static_cast<std::uint32_t>(graph_.operands_.size());
-  op.input_count = static_cast<std::uint16_t>(inputs.size());
-  op.output_count = static_cast<std::uint16_t>(outputs.size());
-  op.update_count = static_cast<std::uint16_t>(updates.size());
-  op.phase = phase;
-  for (auto list : {inputs, outputs, updates})
-    for (TensorId t : list) {
-      if (t >= graph_.tensors_.size()) throw std::out_of_range("op operand is not a tensor id");
-      graph_.operands_.push_back(t);
-    }
-  graph_.has_updates_ = graph_.has_updates_ || !updates.empty();
-  for (TensorId t : outputs) {
-    // A second op writing t (the same op listing it twice is still one producer).
-    const OpId before = graph_.producers_[t];
-    graph_.one_producer_ = graph_.one_producer_ && (before == Graph::kNoOp || before == id) &&
-                           !graph_.tensors_[t].initial_in_dram;
-    graph_.producers_[t] = id;
-  }
-  graph_.ops_.push_back(op);
-  return id;
 }
 
 void GraphBuilder::mark_required_output(TensorId t) {

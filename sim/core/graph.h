@@ -11,6 +11,7 @@
 // tiled layer is an entry of its own whose name is "<layer>.tile<k>", so its ops read
 // "conv1.tile3.forward"; per-layer roll-ups group a tile with its layer (layer_root).
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -219,15 +220,33 @@ class GraphBuilder {
   // layer that continues the numbered run before it (same text, the next number) costs no
   // name of its own. add_layer(name) splits a name's trailing number off the same way ("r17"
   // is "r" and 17; "r07" and "r0" are kept whole: no leading zero, no number 0).
-  LayerIndex add_layer(std::string_view text, std::uint64_t number);
+  LayerIndex add_layer(std::string_view text, std::uint64_t number) {
+    if (text.size() > std::numeric_limits<std::uint16_t>::max()) throw_name_too_long();
+    if (graph_.layer_count_ >= kNoLayer) throw_too_many_layers();
+    graph_.names_.add(graph_.layer_count_, text, number);
+    return graph_.layer_count_++;
+  }
   // Tile `tile` of layer `layer`, named "<layer>.tile<tile>" (for tiled layers).
   LayerIndex add_tile(LayerIndex layer, std::uint32_t tile);
   // A tensor with a role in a layer; `role` none names it as the layer.
   TensorId add_tensor(LayerIndex layer, TensorRole role, std::uint64_t bytes, TensorKind kind,
-                      bool initial_in_dram);
+                      bool initial_in_dram) {
+    check_layer(layer);
+    Tensor t;
+    t.bytes = bytes;
+    t.layer = layer;
+    t.role = role;
+    t.kind = kind;
+    t.initial_in_dram = initial_in_dram;
+    graph_.tensors_.push_back(t);
+    graph_.producers_.push_back(Graph::kNoOp);
+    return static_cast<TensorId>(graph_.tensors_.size() - 1);
+  }
   // An op with a role in a layer; its phase is phase_of(role).
   OpId add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
-              std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops);
+              std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops) {
+    return add_op(layer, role, inputs, outputs, updates, flops, phase_of(role));
+  }
   // A tensor or op named as given (a layer of its own, role none): raw [graph]s and tests.
   TensorId add_tensor(std::string_view name, std::uint64_t bytes, TensorKind kind,
                       bool initial_in_dram);
@@ -236,15 +255,59 @@ class GraphBuilder {
               OpPhase phase);
   // An op with a role in a layer and a phase of its own: a tiled op's epilogue takes the phase
   // of the op it completes (docs/model.md "Tiled execution").
+  // Inline, as add_tensor and add_layer are: the generators add every op of a million-layer
+  // model through here (issue 16).
   OpId add_op(LayerIndex layer, OpRole role, std::span<const TensorId> inputs,
               std::span<const TensorId> outputs, std::span<const TensorId> updates, double flops,
-              OpPhase phase);
+              OpPhase phase) {
+    check_layer(layer);
+    constexpr std::size_t kMax = std::numeric_limits<std::uint16_t>::max();
+    if (inputs.size() > kMax || outputs.size() > kMax || updates.size() > kMax)
+      throw_too_many_operands();
+    const auto id = static_cast<OpId>(graph_.ops_.size());
+    Op op;
+    op.flops = flops;
+    op.layer = layer;
+    op.role = role;
+    op.first_operand = static_cast<std::uint32_t>(graph_.operands_.size());
+    op.input_count = static_cast<std::uint16_t>(inputs.size());
+    op.output_count = static_cast<std::uint16_t>(outputs.size());
+    op.update_count = static_cast<std::uint16_t>(updates.size());
+    op.phase = phase;
+    add_operands(inputs);
+    add_operands(outputs);
+    add_operands(updates);
+    graph_.has_updates_ = graph_.has_updates_ || !updates.empty();
+    for (TensorId t : outputs) {
+      // A second op writing t (the same op listing it twice is still one producer).
+      const OpId before = graph_.producers_[t];
+      graph_.one_producer_ = graph_.one_producer_ && (before == Graph::kNoOp || before == id) &&
+                             !graph_.tensors_[t].initial_in_dram;
+      graph_.producers_[t] = id;
+    }
+    graph_.ops_.push_back(op);
+    return id;
+  }
   void mark_required_output(TensorId t);
   std::size_t tensor_count() const { return graph_.tensors_.size(); }
   Graph build() &&;
 
  private:
-  void check_layer(LayerIndex layer) const;
+  void add_operands(std::span<const TensorId> list) {
+    for (TensorId t : list) {
+      if (t >= graph_.tensors_.size()) throw_not_a_tensor();
+      graph_.operands_.push_back(t);
+    }
+  }
+  void check_layer(LayerIndex layer) const {
+    if (layer >= graph_.layer_count_) throw_not_a_layer();
+  }
+  // The errors, out of line so that the inline paths stay short.
+  [[noreturn]] static void throw_not_a_layer();
+  [[noreturn]] static void throw_not_a_tensor();
+  [[noreturn]] static void throw_too_many_operands();
+  [[noreturn]] static void throw_name_too_long();
+  [[noreturn]] static void throw_too_many_layers();
   Graph graph_;
 };
 

@@ -16,12 +16,9 @@ std::pair<std::string_view, std::uint64_t> LayerGraph::name_parts(LayerId i) con
   return names_.parts(i);
 }
 
-LayerId LayerGraph::input_of(LayerId i, std::size_t k) const {
-  const std::span<const LayerId> in = inputs(i);
-  if (k >= in.size())
-    throw std::out_of_range("LayerGraph: layer " + std::to_string(i) + " has " +
-                            std::to_string(in.size()) + " inputs, not " + std::to_string(k + 1));
-  return in[k];
+void LayerGraph::throw_no_input(LayerId i, std::size_t count, std::size_t k) {
+  throw std::out_of_range("LayerGraph: layer " + std::to_string(i) + " has " +
+                          std::to_string(count) + " inputs, not " + std::to_string(k + 1));
 }
 
 std::string LayerGraph::name(LayerId i) const {

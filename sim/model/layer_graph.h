@@ -119,7 +119,11 @@ class LayerGraph {
     return {inputs_.data() + begin, end - begin};
   }
   // Its k-th input; throws std::out_of_range when it has fewer (a SavedRef's index).
-  LayerId input_of(LayerId i, std::size_t k) const;
+  LayerId input_of(LayerId i, std::size_t k) const {
+    const std::span<const LayerId> in = inputs(i);
+    if (k >= in.size()) throw_no_input(i, in.size(), k);
+    return in[k];
+  }
   std::string name(LayerId i) const;
   // The same as its run keeps it: the text, and the number that follows it (0: none), which
   // GraphBuilder::add_layer(text, number) takes without making the string.
@@ -155,6 +159,7 @@ class LayerGraph {
 
  private:
   void push(std::uint32_t record, const LayerName& name, std::span<const LayerId> inputs);
+  [[noreturn]] static void throw_no_input(LayerId i, std::size_t count, std::size_t k);
   NameRuns names_;  // by runs: 10^6 repeated layers are one entry (sim/core/name_runs.h)
   std::vector<Layer> records_;
   std::vector<std::uint32_t> record_of_;  // per layer
