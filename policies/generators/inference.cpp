@@ -14,8 +14,10 @@
 
 namespace memsim {
 
-GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
-                                           Workload& nests_out) {
+namespace {
+
+// nests_out: where the loop nests go, or nullptr to record none.
+GeneratedSchedule build_inference(const LayerGraph& lg, bool uniform, Workload* nests_out) {
   const std::size_t n = lg.size();
   const auto size = [&](std::uint64_t bytes) -> std::uint64_t { return uniform ? 1 : bytes; };
   GraphBuilder b;
@@ -23,7 +25,7 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
   b.reserve(2 * n + 1, n, 3 * n, 0, 0);
   const TensorId x0 = b.add_tensor(b.add_layer("input"), TensorRole::none, size(lg.input_bytes()),
                                    TensorKind::input, true);
-  NestRecorder nests(lg, !uniform);  // loop nests, for tiling
+  NestRecorder nests(lg, nests_out && !uniform);  // loop nests, for tiling
   nests.activation(x0, kModelInput);
   std::vector<TensorId> activation(n), weight(n, Graph::kNoTensor);
   std::vector<OpId> order;
@@ -63,16 +65,31 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
     nests.layer_op(order.back(), i, NestRole::forward, uses);
   }
   b.mark_required_output(activation.back());
-  nests_out = std::move(nests).take();
+  if (nests_out) *nests_out = std::move(nests).take();
   return {std::move(b).build(), std::move(order), nullptr};
+}
+
+}  // namespace
+
+GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform) {
+  return build_inference(lg, uniform, nullptr);
+}
+
+GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
+                                           Workload& nests_out) {
+  return build_inference(lg, uniform, &nests_out);
 }
 
 GeneratedSchedule generate_inference(const GeneratorInput& in) {
   const LayerGraph lg = build_layer_graph(in.model, !in.uniform);
+  const TilingInput tiling{lg, in.schedule, in.cache_capacity, in.uniform};
+  // The loop nests cost more than the graph (vectors per op and tensor): they are recorded, in
+  // a second build, only when some op may be tiled.
+  GeneratedSchedule schedule = generate_inference_graph(lg, in.uniform);
+  if (!tiling_may_apply(schedule.graph, schedule.order, tiling)) return schedule;
   Workload nests;
-  GeneratedSchedule schedule = generate_inference_graph(lg, in.uniform, nests);
-  return tile_schedule(std::move(schedule), nests,
-                       {lg, in.schedule, in.cache_capacity, in.uniform});
+  schedule = generate_inference_graph(lg, in.uniform, nests);
+  return tile_schedule(std::move(schedule), nests, tiling);
 }
 
 }  // namespace memsim

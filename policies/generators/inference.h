@@ -9,7 +9,9 @@
 
 namespace memsim {
 
-// The schedule before tiling, with its ops' and tensors' loop nests in `nests`.
+// The schedule before tiling.
+GeneratedSchedule generate_inference_graph(const LayerGraph& model, bool uniform);
+// The same, with its ops' and tensors' loop nests in `nests`.
 GeneratedSchedule generate_inference_graph(const LayerGraph& model, bool uniform, Workload& nests);
 
 // The registered generator: builds the LayerGraph, then tiles (policies/tiling/tile_schedule.h).

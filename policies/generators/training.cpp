@@ -20,8 +20,14 @@ constexpr TensorId kNone = Graph::kNoTensor;
 
 class TrainingBuilder {
  public:
-  TrainingBuilder(const LayerGraph& model, const TrainingOptions& options, bool uniform)
-      : m_(model), opt_(options), uniform_(uniform), n_(model.size()), nests_(model, !uniform) {
+  // record_nests: fill the loop nests for tiling (never in uniform mode, which does not tile).
+  TrainingBuilder(const LayerGraph& model, const TrainingOptions& options, bool uniform,
+                  bool record_nests)
+      : m_(model),
+        opt_(options),
+        uniform_(uniform),
+        n_(model.size()),
+        nests_(model, record_nests && !uniform) {
     if (opt_.kept.empty()) opt_.kept.assign(n_ + 1, 1);
     if (opt_.kept.size() != n_ + 1)
       throw std::invalid_argument("TrainingOptions::kept needs one entry per activation X0..Xn");
@@ -432,12 +438,12 @@ class TrainingBuilder {
 
 GeneratedSchedule generate_training_graph(const LayerGraph& model, const TrainingOptions& options,
                                           bool uniform) {
-  return TrainingBuilder(model, options, uniform).build();
+  return TrainingBuilder(model, options, uniform, false).build();
 }
 
 GeneratedSchedule generate_training_graph(const LayerGraph& model, const TrainingOptions& options,
                                           bool uniform, Workload& nests) {
-  TrainingBuilder builder(model, options, uniform);
+  TrainingBuilder builder(model, options, uniform, true);
   GeneratedSchedule schedule = std::move(builder).build();
   nests = std::move(builder).take_nests();
   return schedule;
@@ -465,10 +471,14 @@ GeneratedSchedule generate_training(const GeneratorInput& in) {
   const LayerGraph model = build_layer_graph(in.model, !in.uniform);
   const TrainingOptions options =
       training_options(in.schedule, model, in.uniform, in.dram_capacity);
+  const TilingInput tiling{model, in.schedule, in.cache_capacity, in.uniform};
+  // The loop nests cost more than the graph (vectors per op and tensor): they are recorded, in
+  // a second build, only when some op may be tiled.
+  GeneratedSchedule schedule = generate_training_graph(model, options, in.uniform);
+  if (!tiling_may_apply(schedule.graph, schedule.order, tiling)) return schedule;
   Workload nests;
-  GeneratedSchedule schedule = generate_training_graph(model, options, in.uniform, nests);
-  return tile_schedule(std::move(schedule), nests,
-                       {model, in.schedule, in.cache_capacity, in.uniform});
+  schedule = generate_training_graph(model, options, in.uniform, nests);
+  return tile_schedule(std::move(schedule), nests, tiling);
 }
 
 }  // namespace memsim

@@ -155,6 +155,20 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
   return plan;
 }
 
+bool tiling_may_apply(const Graph& graph, std::span<const OpId> order, const TilingInput& input) {
+  // plan_tiling: nothing is planned without a cache in bytes; in uniform mode only a layer's
+  // `tiles` matters (an error); otherwise an op is cut when its layer has `tiles` or, under
+  // "auto", when its working set exceeds the cache.
+  if (input.capacity == 0 && !input.uniform) return false;
+  const LayerGraph& model = input.model;
+  for (LayerId i = 0; i < model.size(); ++i)
+    if (model.layer(i).tiles->given) return true;
+  if (input.uniform || input.schedule.tiling != "auto") return false;
+  for (OpId o : order)
+    if (graph.working_set_bytes(o) > input.capacity) return true;
+  return false;
+}
+
 GeneratedSchedule tile_schedule(GeneratedSchedule untiled, const Workload& workload,
                                 const TilingInput& input) {
   const TilingPlan plan = plan_tiling(untiled.graph, untiled.order, workload, input);

@@ -52,6 +52,12 @@ struct TilingPlan {
 TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Workload& workload,
                        const TilingInput& input);
 
+// Whether tiling can change the schedule or reject it: a layer has `tiles`, or, in bytes with
+// schedule.tiling = "auto", some op's working set exceeds the cache. When it is false,
+// plan_tiling cuts nothing and throws nothing, whatever the loop nests, so a generator need not
+// record them.
+bool tiling_may_apply(const Graph& graph, std::span<const OpId> order, const TilingInput& input);
+
 // Plans and, when some op is cut, applies the tiling pass; returns the schedule to run.
 GeneratedSchedule tile_schedule(GeneratedSchedule untiled, const Workload& workload,
                                 const TilingInput& input);
