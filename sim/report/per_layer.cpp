@@ -29,12 +29,11 @@ PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
     if (priced_) layer_energy_.assign(graph.layer_count(), 0.0);
   }
   // Energy is tracked per tensor only on a machine that prices it: without prices every joule
-  // is 0, and a deep hop (s.link > 1) counts for nothing else (20 bytes a tensor saved).
-  if (priced_) {
-    load_joules_.assign(graph.tensor_count(), 0.0);
-    deep_up_joules_.assign(graph.tensor_count(), 0.0);
-    store_owner_.assign(graph.tensor_count(), Graph::kNoOp);
-  }
+  // is 0, and a deep hop (s.link > 1) counts for nothing else. Even then only the owner of a
+  // tensor's last link-1 store is kept up front, and only where deep stores can follow it; the
+  // deep hops' energy waiting for a link-1 load is kept from the first deep hop on (a chain on
+  // a preset's real GPU has none: 16 to 24 bytes a tensor saved).
+  if (priced_ && machine.link_count() > 1) store_owner_.assign(graph.tensor_count(), Graph::kNoOp);
   // Prices of docs/model.md §15.6; uniform mode has none (every energy 0).
   up_per_byte_.assign(machine.link_count(), 0.0);
   down_per_byte_.assign(machine.link_count(), 0.0);
@@ -55,6 +54,16 @@ PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
 double PerLayerRecorder::hop_joules(const TimedStep& s) const {
   const double bytes = static_cast<double>(graph_.tensor(s.step.id).bytes);
   return bytes * (s.step.kind == StepKind::load ? up_per_byte_ : down_per_byte_)[s.link - 1];
+}
+
+double PerLayerRecorder::pending_load_joules(TensorId t) {
+  if (!priced_) return 0.0;
+  // The link-1 hop's energy (hop_joules of the load) and the deep up hops its chain made.
+  const double link1 = static_cast<double>(graph_.tensor(t).bytes) * up_per_byte_[0];
+  if (pending_deep_joules_.empty()) return link1 + 0.0;
+  const double deep = pending_deep_joules_[t];
+  pending_deep_joules_[t] = 0;
+  return link1 + deep;
 }
 
 void PerLayerRecorder::charge_move(OpId op, Move move, std::uint64_t bytes, double joules) {
@@ -101,6 +110,10 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
     if (!priced_) return;
     const double joules = hop_joules(s);
     if (s.step.kind == StepKind::load) {
+      if (deep_up_joules_.empty()) {
+        deep_up_joules_.assign(graph_.tensor_count(), 0.0);
+        pending_deep_joules_.assign(graph_.tensor_count(), 0.0);
+      }
       deep_up_joules_[id] += joules;  // its chain's link-1 load follows
     } else if (store_owner_[id] != Graph::kNoOp) {
       charge_energy(store_owner_[id], joules);
@@ -112,14 +125,14 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
   switch (s.step.kind) {
     case StepKind::load:
       pending_load_[id] = 1;
-      if (priced_) {
-        load_joules_[id] = hop_joules(s) + deep_up_joules_[id];
+      if (!deep_up_joules_.empty()) {
+        pending_deep_joules_[id] = deep_up_joules_[id];
         deep_up_joules_[id] = 0;
       }
       break;
     case StepKind::store: {
       const OpId writer = last_writer_.empty() ? graph_.producer(id) : last_writer_[id];
-      if (priced_) store_owner_[id] = writer;
+      if (!store_owner_.empty()) store_owner_[id] = writer;
       if (writer == Graph::kNoOp) {
         orphans_.push_back({id, Orphan::store, hop_joules(s)});
         break;
@@ -130,7 +143,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
     case StepKind::drop:
       if (pending_load_[id]) {  // loaded and never read: charged to the next op
         pending_load_[id] = 0;
-        orphans_.push_back({id, Orphan::load, priced_ ? load_joules_[id] : 0.0});
+        orphans_.push_back({id, Orphan::load, pending_load_joules(id)});
       }
       break;
     case StepKind::compute: {
@@ -144,7 +157,7 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
           if (priced_) read += static_cast<double>(graph_.tensor(t).bytes);
           if (pending_load_[t]) {
             pending_load_[t] = 0;
-            charge_move(o, Move::load, graph_.tensor(t).bytes, priced_ ? load_joules_[t] : 0.0);
+            charge_move(o, Move::load, graph_.tensor(t).bytes, pending_load_joules(t));
           }
         }
       for (auto list : {graph_.outputs(o), graph_.updates(o)})

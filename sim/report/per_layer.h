@@ -97,6 +97,8 @@ class PerLayerRecorder : public StepSink {
   void charge_energy(OpId op, double joules);
   std::size_t layer_of(OpId op) const { return graph_.layer_root(graph_.op(op).layer); }
   double hop_joules(const TimedStep& s) const;
+  // The energy of tensor t's pending link-1 load, as its read or drop charges it (once).
+  double pending_load_joules(TensorId t);
   const Graph& graph_;
   bool rows_ = true;     // PerLayerDetail::rows
   bool priced_ = false;  // energy figures given; else the three per-tensor arrays stay empty
@@ -104,10 +106,11 @@ class PerLayerRecorder : public StepSink {
   // written at level 1 by a compute, and per FLOP.
   std::vector<double> up_per_byte_, down_per_byte_;
   double cache_read_ = 0, cache_write_ = 0, per_flop_ = 0;
-  std::vector<double> load_joules_;     // a pending link-1 load's energy, its deep hops included
-  std::vector<double> deep_up_joules_;  // deep up hops waiting for their link-1 load
-  std::vector<OpId> store_owner_;       // who the tensor's last link-1 store counted for
-  std::vector<OpTally> tally_;          // rows: per op
+  // Empty until a deep up hop happens: deep up hops waiting for their link-1 load, and those
+  // of a pending link-1 load (its energy is the link-1 hop's plus these).
+  std::vector<double> deep_up_joules_, pending_deep_joules_;
+  std::vector<OpId> store_owner_;  // who the tensor's last link-1 store counted for (deep stores)
+  std::vector<OpTally> tally_;     // rows: per op
   // sums: per layer index (a layer root's; a tile's stay 0); energy only when priced.
   // Stalls are few in most runs (a double-buffered chain stalls at its first layers): they are
   // listed as they come, and summed per layer only once they are many (add_stall).
