@@ -6,6 +6,8 @@
 // SimPy 2 model (peer_simpy.py, Debian's python3-simpy), checks on small chains that they give
 // memsim's time and counts, and prints how many times faster memsim is.
 //
+// The same chains on a preset's real GPU (sizes in bytes) are timed too, without a goal.
+//
 // Each figure is the best of three runs. The CPU time (user + system, from wait4) is what the
 // process itself cost; the elapsed time also counts waiting for a core, so it is only
 // meaningful on an idle machine: the load average is printed with the figures.
@@ -78,10 +80,16 @@ Process run(const std::vector<std::string>& argv, const std::string& out_path, i
   return best;
 }
 
-std::string write_chain(const std::string& dir, const char* kind, long layers) {
-  const std::string path = dir + "/chain-" + kind + "-" + std::to_string(layers) + ".toml";
+// The issue's chain on a uniform 4-tensor cache, or (bytes) on the rtx-a6000 preset: a real
+// GPU's 6 MiB L2, GDDR6 and host memory, energy priced, every size in bytes (the path of every
+// real network; no layer of this chain needs tiling).
+std::string write_chain(const std::string& dir, const char* kind, long layers, bool bytes = false) {
+  const std::string path =
+      dir + "/chain-" + kind + "-" + std::to_string(layers) + (bytes ? "-bytes" : "") + ".toml";
   std::ofstream f(path);
-  f << "[hardware.cache]\ncapacity = \"4 tensors\"\n[schedule]\nkind = \"" << kind
+  f << (bytes ? "[hardware]\npreset = \"rtx-a6000\"\n"
+              : "[hardware.cache]\ncapacity = \"4 tensors\"\n")
+    << "[schedule]\nkind = \"" << kind
     << "\"\noverlap = \"double-buffer\"\n[model]\nbatch = 1\ninput = 64\n"
     << "layers = [{ type = \"dense\", out = 64, repeat = " << layers << " }]\n";
   return path;
@@ -161,6 +169,18 @@ int main(int argc, char** argv) {
         kind, rate / 1e6, rate >= 5e6 ? "met" : "NOT met", per_op,
         per_op <= 150 ? "met" : "NOT met");
   }
+
+  // The same chains in bytes (no goal of the issue's; what a model on a real GPU costs).
+  std::printf("\nthe same chains on the rtx-a6000 preset (6 MiB L2, sizes in bytes, energy)\n");
+  for (const char* kind : {"inference", "training"})
+    for (long layers : {10000L, 100000L, 1000000L}) {
+      const std::string file = write_chain(dir, kind, layers, true);
+      const Process p = run({memsim, "run", file}, out, 3);
+      const long n = ops_of(p.out);
+      std::printf("%-10s %8ld %8ld %8.3fs %8.3fs %12.0f %12.0f %9.1f\n", kind, layers, n, p.elapsed,
+                  p.cpu, n / p.elapsed, n / p.cpu, p.peak_bytes / n);
+      std::remove(file.c_str());
+    }
 
   if (argc < 3) return 0;
   const std::string peers = argv[2];
