@@ -382,3 +382,20 @@ TEST_CASE("the automatic choice verifies on a second thread only for long runs",
   CHECK(verify_on_second_thread(1, VerifierThread::second));
   CHECK_FALSE(verify_on_second_thread(1000000, VerifierThread::same));
 }
+
+TEST_CASE("a verifier that cannot be made stops the producer on a second thread", "[pipelined]") {
+  // The second thread makes the verifier; its failure is the run's error, and a producer that
+  // would never end is stopped within a ring (kSlots batches, plus the one it is filling).
+  std::size_t produced = 0;
+  const auto endless = [&](auto& sink) {
+    for (;;) {
+      sink.on_decision_point(0);
+      ++produced;
+    }
+    return 0;
+  };
+  const auto make = []() -> VerifyingSink* { throw std::runtime_error("no verifier"); };
+  CHECK_THROWS_WITH(run_verified(make, true, endless), "no verifier");
+  CHECK(produced <= (PipelinedSink::kSlots + 2) * PipelinedSink::kBatch);
+  CHECK_THROWS_WITH(run_verified(make, false, endless), "no verifier");
+}

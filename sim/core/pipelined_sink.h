@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -51,8 +52,10 @@ class PipelinedSink final : public StepSink {
   // Thrown into the producer when the consumer has failed: unwinds the executor.
   struct Stopped {};
 
-  // Starts the consumer thread, which feeds `next`.
-  explicit PipelinedSink(VerifyingSink& next);
+  // Starts the consumer thread, which first calls make() for the sink it feeds — so that
+  // the verifier's set-up (its per-tensor and per-op arrays) also runs beside the executor's —
+  // then feeds it. An exception from make() is the consumer's.
+  explicit PipelinedSink(std::function<VerifyingSink*()> make);
   // Closes the stream (if close() was not called) and joins the consumer.
   ~PipelinedSink() override;
   PipelinedSink(const PipelinedSink&) = delete;
@@ -113,8 +116,10 @@ class PipelinedSink final : public StepSink {
   void start_batch();
   void consume() noexcept;
   void handle(const SinkEvent& e);
+  void fail() noexcept;
 
-  VerifyingSink& next_;
+  std::function<VerifyingSink*()> make_;
+  VerifyingSink* next_ = nullptr;        // the consumer's
   std::unique_ptr<SinkEvent[]> events_;  // kSlots * kBatch
   Slot slots_[kSlots];
   SinkEvent* at_ = nullptr;
@@ -131,17 +136,19 @@ class PipelinedSink final : public StepSink {
   std::thread consumer_;
 };
 
-// Runs produce(sink) — the executor — with its events going to `verifying`, either directly
-// (second_thread false) or through a PipelinedSink to a second thread. The result and the
-// exception are the same either way: the consumer's exception if it failed, else produce's.
-template <typename Produce>
-auto run_verified(VerifyingSink& verifying, bool second_thread, Produce&& produce) {
-  if (!second_thread) return produce(verifying);
+// Runs produce(sink) — the executor — with its events going to the VerifyingSink that make()
+// returns, either directly (second_thread false) or through a PipelinedSink to a second
+// thread, which then also calls make(). The result and the exception are the same either way:
+// the consumer's exception if it failed, else produce's. The sink is the caller's to read once
+// this returns (or throws).
+template <typename Make, typename Produce>
+auto run_verified(Make&& make, bool second_thread, Produce&& produce) {
+  if (!second_thread) return produce(*make());
   std::optional<PipelinedSink> started;
   try {
-    started.emplace(verifying);
+    started.emplace(make);
   } catch (const std::system_error&) {  // no thread to be had: the same run on this one
-    return produce(verifying);
+    return produce(*make());
   }
   PipelinedSink& pipe = *started;
   std::optional<decltype(produce(pipe))> result;
@@ -155,6 +162,13 @@ auto run_verified(VerifyingSink& verifying, bool second_thread, Produce&& produc
   pipe.close();
   if (pipe.error()) std::rethrow_exception(pipe.error());
   return std::move(*result);
+}
+
+// The same for a sink that exists already.
+template <typename Produce>
+auto run_verified(VerifyingSink& verifying, bool second_thread, Produce&& produce) {
+  return run_verified([&verifying] { return &verifying; }, second_thread,
+                      std::forward<Produce>(produce));
 }
 
 }  // namespace memsim

@@ -1,6 +1,7 @@
 #include "sim/core/simulation.h"
 
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "sim/core/pipelined_sink.h"
@@ -61,16 +62,20 @@ bool verify_on_second_thread(std::size_t ops, VerifierThread choice) {
 
 RunResult run_simulation(const Simulation& sim, StepSink* observer, RunOptions options) {
   std::unique_ptr<EvictionPolicy> policy = sim.eviction_factory({sim.graph, sim.order});
-  VerifyingSink verifying(sim.graph, sim.machine, observer,
-                          run_verifier_options(sim.machine, /*allow_recompute=*/false));
-  const ExecutionTimes times =
-      run_verified(verifying, verify_on_second_thread(sim.order.size(), options.verifier_thread),
-                   [&](auto& sink) {
-                     return execute(sim.graph, sim.order, sim.machine, *policy,
-                                    ExecutorOptions{sim.lookahead}, sink);
-                   });
+  // Made by the thread that verifies: on a second thread, its set-up runs beside the executor's.
+  std::optional<VerifyingSink> verifying;
+  const auto make_verifier = [&] {
+    return &verifying.emplace(sim.graph, sim.machine, observer,
+                              run_verifier_options(sim.machine, /*allow_recompute=*/false));
+  };
+  const ExecutionTimes times = run_verified(
+      make_verifier, verify_on_second_thread(sim.order.size(), options.verifier_thread),
+      [&](auto& sink) {
+        return execute(sim.graph, sim.order, sim.machine, *policy, ExecutorOptions{sim.lookahead},
+                       sink);
+      });
   policy.reset();  // before liveness, so the two never hold memory at once
-  return finish_run(sim, verifying, times);
+  return finish_run(sim, *verifying, times);
 }
 
 }  // namespace memsim
