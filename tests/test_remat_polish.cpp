@@ -61,6 +61,39 @@ TEST_CASE("polish: a value dropped and computed again is held where memory allow
   CHECK(polish_plan(q, given) == given);
 }
 
+TEST_CASE("polish: drops move to just after the last read, which lets a hold fit",
+          "[planner][recompute][polish]") {
+  // a (1 B, 5 FLOP); b(a); c(b); e(c); d(a, e), each 1 B and 1 FLOP: nodes 0..4, 3 B.
+  // Given c0 c1 d0 c2 c3 d1 d2 c0 c4 (cost 5; b dropped only after e was computed), memory
+  // after each action 1 2 1 2 3 2 1 2 3: holding a from its drop (action 3) to its rerun
+  // (action 8) would give 4 after c3 (action 5). Early drops: b's last read is c2 (action 4),
+  // c's is c3: c0 c1 d0 c2 d1 c3 d2 c0 c4, memory 1 2 1 2 1 2 1 2 3; now holding a adds 1 after
+  // actions 3..7, at most 3: c0 c1 c2 d1 c3 d2 c4 (memory 1 2 3 2 3 2 3), cost 0.
+  test::Net net;
+  net.op("a", 1, 5);
+  net.op("b", 1, 1, {"a"});
+  net.op("c", 1, 1, {"b"});
+  net.op("e", 1, 1, {"c"});
+  net.op("d", 1, 1, {"a", "e"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const RematPlan given = {{A::compute, 0}, {A::compute, 1}, {A::drop, 0},
+                           {A::compute, 2}, {A::compute, 3}, {A::drop, 1},
+                           {A::drop, 2},    {A::compute, 0}, {A::compute, 4}};
+  REQUIRE(check_plan(p, given).recompute_cost == 5);
+  const RematPlan polished = polish_plan(p, given);
+  CHECK(polished == RematPlan{{A::compute, 0},
+                              {A::compute, 1},
+                              {A::compute, 2},
+                              {A::drop, 1},
+                              {A::compute, 3},
+                              {A::drop, 2},
+                              {A::compute, 4}});
+  const MoveCounts m = verify(g, p.budget, plan_steps(g, p, polished), VerifierOptions{true});
+  CHECK(m.computes == 5);
+  CHECK(m.peak_cache_bytes == 3);
+}
+
 TEST_CASE("polish: a rerun nothing reads is removed, after holds", "[planner][recompute][polish]") {
   // b of 1 B, 3 B: c0 c1 d0 c2 d1 c0 c3 d2 c1 costs 5 + 1 = 6 (a again, then b again, which
   // nothing reads). Memory after each action: 1 2 1 2 1 2 3 2 3.

@@ -156,14 +156,48 @@ bool unread_pass(const RematProblem& p, RematPlan& plan) {
   return true;
 }
 
+// Moves every drop to just after the last computation that reads the value since it was
+// computed (or just after that computation when nothing reads it); true when any moved.
+bool early_drop_pass(const RematProblem& p, RematPlan& plan) {
+  constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+  // For each value in memory, the index of the last action that computed or read it.
+  std::vector<std::size_t> last_touch(p.size(), kNone);
+  std::vector<std::size_t> drop_after(plan.size(), kNone);  // for each drop, its new place
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const std::uint32_t v = plan[i].node;
+    if (plan[i].kind == RematAction::drop) {
+      drop_after[i] = last_touch[v];
+      last_touch[v] = kNone;
+      continue;
+    }
+    for (std::uint32_t u : p.nodes[v].preds) last_touch[u] = i;
+    last_touch[v] = i;
+  }
+  // The drops to place after each action, in their old order.
+  std::vector<std::vector<std::uint32_t>> placed(plan.size());
+  for (std::size_t i = 0; i < plan.size(); ++i)
+    if (plan[i].kind == RematAction::drop) placed[drop_after[i]].push_back(plan[i].node);
+  RematPlan out;
+  out.reserve(plan.size());
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (plan[i].kind == RematAction::drop) continue;
+    out.push_back(plan[i]);
+    for (std::uint32_t v : placed[i]) out.push_back({RematAction::drop, v});
+  }
+  if (out == plan) return false;
+  plan = std::move(out);
+  return true;
+}
+
 }  // namespace
 
 RematPlan polish_plan(const RematProblem& p, const RematPlan& plan) {
   RematPlan out = plan;
   for (int round = 0; round < 16; ++round) {
+    const bool early = early_drop_pass(p, out);
     const bool held = hold_pass(p, out);
     const bool unread = unread_pass(p, out);
-    if (!held && !unread) break;
+    if (!early && !held && !unread) break;
   }
   return out;
 }
