@@ -9,6 +9,7 @@
 
 #include "sim/core/dram_channels.h"
 #include "sim/core/free_space.h"
+#include "sim/core/pipelined_sink.h"
 #include "sim/core/verifying_sink.h"
 
 namespace memsim {
@@ -31,8 +32,8 @@ void account_stall_to(double idle_from, double start, double store_wait, OpId o,
   times.stall_load += start - idle_from - store_part;
 }
 
-// Sink is StepSink (any sink, called through its virtual functions) or VerifyingSink (final:
-// its calls are direct and inline).
+// Sink is StepSink (any sink, called through its virtual functions), VerifyingSink or
+// PipelinedSink (final: their calls are direct and inline).
 template <typename Sink>
 class Run {
  public:
@@ -505,6 +506,12 @@ ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Ma
                        EvictionPolicy& policy, const ExecutorOptions& options,
                        VerifyingSink& sink) {
   return Run<VerifyingSink>(graph, order, machine, policy, options, sink).run();
+}
+
+ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
+                       EvictionPolicy& policy, const ExecutorOptions& options,
+                       PipelinedSink& sink) {
+  return Run<PipelinedSink>(graph, order, machine, policy, options, sink).run();
 }
 
 }  // namespace memsim

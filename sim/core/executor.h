@@ -68,4 +68,9 @@ class VerifyingSink;
 ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
                        EvictionPolicy& policy, const ExecutorOptions& options, VerifyingSink& sink);
 
+class PipelinedSink;
+// The same, appending to the queue of a verifier on a second thread (sim/core/pipelined_sink.h).
+ExecutionTimes execute(const Graph& graph, std::span<const OpId> order, const Machine& machine,
+                       EvictionPolicy& policy, const ExecutorOptions& options, PipelinedSink& sink);
+
 }  // namespace memsim

@@ -1,6 +1,10 @@
 #include "sim/core/simulation.h"
 
 #include <memory>
+#include <optional>
+#include <thread>
+
+#include "sim/core/pipelined_sink.h"
 
 namespace memsim {
 
@@ -44,14 +48,34 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
   return result;
 }
 
-RunResult run_simulation(const Simulation& sim, StepSink* observer) {
+bool verify_on_second_thread(std::size_t ops, VerifierThread choice) {
+  switch (choice) {
+    case VerifierThread::same:
+      return false;
+    case VerifierThread::second:
+      return true;
+    case VerifierThread::automatic:
+      break;
+  }
+  return ops >= kSecondThreadMinOps && std::thread::hardware_concurrency() >= 2;
+}
+
+RunResult run_simulation(const Simulation& sim, StepSink* observer, RunOptions options) {
   std::unique_ptr<EvictionPolicy> policy = sim.eviction_factory({sim.graph, sim.order});
-  VerifyingSink verifying(sim.graph, sim.machine, observer,
-                          run_verifier_options(sim.machine, /*allow_recompute=*/false));
-  const ExecutionTimes times = execute(sim.graph, sim.order, sim.machine, *policy,
-                                       ExecutorOptions{sim.lookahead}, verifying);
+  // Made by the thread that verifies: on a second thread, its set-up runs beside the executor's.
+  std::optional<VerifyingSink> verifying;
+  const auto make_verifier = [&] {
+    return &verifying.emplace(sim.graph, sim.machine, observer,
+                              run_verifier_options(sim.machine, /*allow_recompute=*/false));
+  };
+  const ExecutionTimes times = run_verified(
+      make_verifier, verify_on_second_thread(sim.order.size(), options.verifier_thread),
+      [&](auto& sink) {
+        return execute(sim.graph, sim.order, sim.machine, *policy, ExecutorOptions{sim.lookahead},
+                       sink);
+      });
   policy.reset();  // before liveness, so the two never hold memory at once
-  return finish_run(sim, verifying, times);
+  return finish_run(sim, *verifying, times);
 }
 
 }  // namespace memsim

@@ -1,6 +1,7 @@
 #pragma once
 // A scenario assembled and ready to run (after parse and validation), and running it.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -55,10 +56,30 @@ struct RunResult {
   EnergyReport energy;
 };
 
+// Which thread verifies a run (docs/model.md §8): the verifier, the traffic counter and the
+// observer either run on the executor's thread, or on a second thread fed the executor's
+// events in order (sim/core/pipelined_sink.h). Results and errors are the same either way.
+enum class VerifierThread : std::uint8_t {
+  automatic,  // a second thread for runs of kSecondThreadMinOps ops or more, given two cores
+  same,       // the executor's thread
+  second,     // a second thread, whatever the run's size (tests use it on small runs)
+};
+struct RunOptions {
+  VerifierThread verifier_thread = VerifierThread::automatic;
+};
+// Below this many ops a second thread costs more than it saves: starting it and its ring
+// (320 KiB: 32 bytes an op at 10^4 ops) against ~0.1 us an op.
+inline constexpr std::size_t kSecondThreadMinOps = 50000;
+// Whether a run of `ops` ops verifies on a second thread: `automatic` asks for
+// kSecondThreadMinOps ops and std::thread::hardware_concurrency() >= 2.
+bool verify_on_second_thread(std::size_t ops, VerifierThread choice);
+
 // Runs the executor with the scenario's policy, replaying every step through the verifier.
-// `observer`, if given, sees each verified step (for time lines). Throws ScheduleError if the
-// verifier rejects the schedule.
-RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr);
+// `observer`, if given, sees each verified step (for time lines); it is called from one thread
+// at a time, which may not be the caller's (RunOptions), and is done when this returns.
+// Throws ScheduleError if the verifier rejects the schedule.
+RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr,
+                         RunOptions options = {});
 
 // The verifier options of a run that finish_run reports: the compute order is kept only where
 // finish_run reads it (memory levels below the DRAM; otherwise the verifier counts liveness

@@ -29,7 +29,8 @@ SweepRunner make_run_point_runner(std::string path, std::string text,
     if (spec.model) spec.model->memory_limit = memory_limit;
     const Simulation sim = build_simulation(spec, registry);
     try {
-      return run_report_json(sim, run_simulation(sim));
+      // One thread a point: the sweep already runs its points on every core.
+      return run_report_json(sim, run_simulation(sim, nullptr, RunOptions{VerifierThread::same}));
     } catch (const ScheduleError& e) {
       throw ScheduleError(std::string("schedule rejected by the verifier: ") + e.what());
     }
