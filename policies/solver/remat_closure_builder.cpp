@@ -62,35 +62,78 @@ class ClosureBuilder {
   std::vector<std::uint32_t> missing_;
 
  private:
-  // The stuck stage by the backward search (remat_backward_search.h): first holding every value
-  // in memory, then (dropping them all) nothing; the searches' actions are appended.
+  // The stuck stage by the backward search (remat_backward_search.h), holding each of the
+  // held_sets() in turn; of the paths found, the one whose recomputes, plus the cost of each
+  // dropped value that a first computation still to come reads (it comes back at least once),
+  // cost least. Its drops and actions are appended.
   bool backward_stage() {
-    const std::vector<char> now = resident_, none(p_.size(), 0);
-    for (const std::vector<char>* held : {&now, &none}) {
-      const BackwardSearch s = backward_search(p_, stage_, *held, kBackwardStates);
+    const std::vector<std::vector<char>> sets = held_sets();
+    double best_cost = std::numeric_limits<double>::infinity();
+    std::size_t best = sets.size();
+    RematPlan best_actions;
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      double dropped = 0;
+      for (std::uint32_t v = 0; v < p_.size(); ++v)
+        if (resident_[v] && !sets[i][v] && next_use(v) != kNever) dropped += p_.nodes[v].cost;
+      if (dropped >= best_cost) continue;
+      BackwardSearch s = backward_search(p_, stage_, sets[i], kBackwardStates);
       if (s.outcome != BackwardSearch::found) continue;
-      for (std::uint32_t v = 0; v < p_.size(); ++v)
-        if (resident_[v] && !(*held)[v])
-          plan_.push_back({RematAction::drop, v}), ++backward_actions_;
-      for (const RematAction& a : s.actions) {
-        plan_.push_back(a);
-        ++backward_actions_;
-      }
-      std::fill(resident_.begin(), resident_.end(), 0);
-      used_ = 0;
-      for (std::uint32_t v = 0; v < p_.size(); ++v)
-        if ((*held)[v]) resident_[v] = 1, used_ += p_.nodes[v].bytes;
-      for (const RematAction& a : s.actions) {
-        const bool in = a.kind == RematAction::compute;
-        resident_[a.node] = in ? 1 : 0;
-        if (in)
-          used_ += p_.nodes[a.node].bytes;
-        else
-          used_ -= p_.nodes[a.node].bytes;
-      }
-      return true;
+      double cost = dropped;
+      for (const RematAction& a : s.actions)
+        if (a.kind == RematAction::compute && a.node != stage_) cost += p_.nodes[a.node].cost;
+      if (cost < best_cost) best_cost = cost, best = i, best_actions = std::move(s.actions);
     }
-    return false;
+    if (best == sets.size()) return false;
+    const std::vector<char>& held = sets[best];
+    for (std::uint32_t v = 0; v < p_.size(); ++v)
+      if (resident_[v] && !held[v]) plan_.push_back({RematAction::drop, v}), ++backward_actions_;
+    for (const RematAction& a : best_actions) {
+      plan_.push_back(a);
+      ++backward_actions_;
+    }
+    std::fill(resident_.begin(), resident_.end(), 0);
+    used_ = 0;
+    for (std::uint32_t v = 0; v < p_.size(); ++v)
+      if (held[v]) resident_[v] = 1, used_ += p_.nodes[v].bytes;
+    for (const RematAction& a : best_actions) {
+      const bool in = a.kind == RematAction::compute;
+      resident_[a.node] = in ? 1 : 0;
+      if (in)
+        used_ += p_.nodes[a.node].bytes;
+      else
+        used_ -= p_.nodes[a.node].bytes;
+    }
+    return true;
+  }
+
+  // The sets of values the backward search may hold, most first: every value in memory; those
+  // a first computation still to come reads; of those, the ones read soonest (then the smaller
+  // first) up to 3/4, 1/2 and 1/4 of the budget; none. A value not held is dropped, and comes
+  // back (when next needed) through its own recomputes: the fewer dropped, the cheaper.
+  std::vector<std::vector<char>> held_sets() const {
+    const std::size_t n = p_.size();
+    std::vector<std::vector<char>> sets{resident_};
+    std::vector<std::uint32_t> needed;
+    for (std::uint32_t v = 0; v < n; ++v)
+      if (resident_[v] && next_use(v) != kNever) needed.push_back(v);
+    std::stable_sort(needed.begin(), needed.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const std::uint32_t na = next_use(a), nb = next_use(b);
+      return na != nb ? na < nb : p_.nodes[a].bytes < p_.nodes[b].bytes;
+    });
+    for (double share : {1.0, 0.75, 0.5, 0.25}) {
+      const auto limit = static_cast<std::uint64_t>(share * static_cast<double>(p_.budget));
+      std::vector<char> held(n, 0);
+      std::uint64_t bytes = 0;
+      for (std::uint32_t v : needed) {
+        if (bytes + p_.nodes[v].bytes > limit) break;
+        held[v] = 1;
+        bytes += p_.nodes[v].bytes;
+      }
+      if (held != sets.back()) sets.push_back(std::move(held));
+    }
+    std::vector<char> none(n, 0);
+    if (none != sets.back()) sets.push_back(std::move(none));
+    return sets;
   }
 
   // The missing inputs of `v` and, recursively, theirs, back to values in memory: in node

@@ -17,6 +17,7 @@
 #include "policies/solver/remat_milp.h"
 #include "policies/solver/remat_milp_child.h"
 #include "policies/solver/remat_moments_bound.h"
+#include "policies/solver/remat_plan_polish.h"
 #include "policies/solver/remat_window.h"
 
 namespace memsim::planner {
@@ -120,12 +121,15 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
             std::to_string(p.budget);
     return finish();
   }
-  const auto consider = [&](const RematPlan& plan, const char* method) {
-    const PlanCheck check = check_plan(p, plan);
-    if (!check.ok) return;
+  // Each plan found is polished (remat_plan_polish.h) before it is compared with the best.
+  const auto consider = [&](const RematPlan& found, const char* method) {
+    if (!check_plan(p, found).ok) return;
+    RematPlan plan = polish_plan(p, found);
+    PlanCheck check = check_plan(p, plan);
+    if (!check.ok) plan = found, check = check_plan(p, plan);
     if (!r.found || check.recompute_cost < r.cost) {
       r.found = true;
-      r.plan = plan;
+      r.plan = std::move(plan);
       r.cost = check.recompute_cost;
       r.reruns = check.reruns;
       r.method = method;

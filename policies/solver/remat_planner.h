@@ -12,6 +12,7 @@
 //  3a. When none of those finds a plan, the builds again with the backward search
 //      (remat_backward_search.h) for their stuck stages, and failing that the backward search
 //      for every node alone: a plan, or the proof that none exists.
+//  3a'. Every plan found is polished (remat_plan_polish.h) before it is compared with the best.
 //  3b. The closure bound (remat_closure_bound.h) raises the bound, and its solution seeds
 //     closure plans too.
 //  3c. The moments bound (remat_moments_bound.h): the closure program at several stages at once.
