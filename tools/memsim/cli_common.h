@@ -2,6 +2,7 @@
 // What every `memsim` command shares: loading a scenario with --set overrides, output files
 // (output_files.h), and the exit statuses (0 done, 1 failed while running, 2 bad input).
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -13,6 +14,9 @@
 #include "tools/memsim/output_files.h"
 
 namespace memsim::cli {
+
+// The largest --jobs (sweep, run): more threads than this is a typo.
+inline constexpr std::uint64_t kMaxJobs = 1024;
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;

@@ -15,6 +15,7 @@
 #include "sim/report/trace_writer.h"
 #include "sim/scenario/schedule_file.h"
 #include "tools/memsim/commands.h"
+#include "tools/memsim/solve_options.h"
 
 namespace po = boost::program_options;
 
@@ -37,6 +38,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   std::string per_layer_svg;
   std::string schedule_file;
   bool fail_on_oom = false;
+  std::string jobs_text;
   po::options_description options("memsim run options");
   po::positional_options_description positional;
   add_scenario_options(options, positional, scenario);
@@ -58,18 +60,26 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       "replay the steps in FILE (one per line: load X0, compute fwd1, store G3, drop X1), e.g. "
       "from memsim solve --emit-schedule, instead of the executor's")(
       "fail-on-oom", po::bool_switch(&fail_on_oom),
-      "exit with status 3 when peak live does not fit the DRAM (less hardware.dram.reserved)");
+      "exit with status 3 when peak live does not fit the DRAM (less hardware.dram.reserved)")(
+      "jobs", po::value<std::string>(&jobs_text),
+      "threads the run may use: 1 verifies on the executor's own thread; 2 or more (the "
+      "default on a machine with 2 or more cores) verify a run of 50,000 ops or more on a second "
+      "thread (docs/model.md §8); the results are the same (a --schedule replay uses one)");
   const std::string usage =
       "usage: memsim run SCENARIO.toml [--set KEY=VALUE]... [--format text|json|csv] "
       "[--timeline FILE.csv] [--trace FILE.json[.gz]] [--svg FILE.svg] [--per-layer "
       "FILE.csv|.json] "
       "[--per-layer-svg FILE.svg] "
-      "[--schedule FILE] [--fail-on-oom]\n\n"
+      "[--schedule FILE] [--fail-on-oom] [--jobs N]\n\n"
       "Runs the scenario's schedule on its machine and reports time, stalls and every move.\n"
       "example: memsim run scenarios/lecture/mlp3-double-buffer.toml --set "
       "policy.eviction=belady --timeline t.csv";
   if (!parse_command_line(args, options, positional, usage, std::cout)) return kExitOk;
   const Format fmt = parse_format(format);
+  // More than 2 changes nothing today (one executor, one verifier), but is not a mistake.
+  RunOptions run_options;
+  if (!jobs_text.empty() && parse_count_option("--jobs", jobs_text, 1, kMaxJobs) == 1)
+    run_options.verifier_thread = VerifierThread::same;
   OutputFiles outputs;  // checked now, before any work
   outputs.add("--timeline", timeline);
   outputs.add("--trace", trace);
@@ -101,8 +111,8 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
   PerLayerReport layer_report;
   TopLayerSums top_sums;
   try {
-    result =
-        schedule_file.empty() ? run_simulation(sim, observer) : run_schedule(sim, steps, observer);
+    result = schedule_file.empty() ? run_simulation(sim, observer, run_options)
+                                   : run_schedule(sim, steps, observer);
     if (layers) {
       layers->finish();
       if (rows)

@@ -33,9 +33,6 @@ std::vector<std::string> split_commas(const std::string& text) {
   return out;
 }
 
-// More threads than this is a typo: points share two cores' worth of memory bandwidth anyway.
-constexpr std::uint64_t kMaxSweepJobs = 1024;
-
 // One job per core; with --solve no more than fit in half the physical memory when every solve
 // stores its --max-states states, so a sweep's memory stays bounded on any machine. The output
 // does not depend on the number of jobs.
@@ -115,7 +112,7 @@ int cmd_sweep(const std::vector<std::string>& args, const Registry& registry) {
   const unsigned jobs =
       jobs_text.empty()
           ? default_sweep_jobs(use_solver ? &solve_options : nullptr)
-          : static_cast<unsigned>(parse_count_option("--jobs", jobs_text, 1, kMaxSweepJobs));
+          : static_cast<unsigned>(parse_count_option("--jobs", jobs_text, 1, kMaxJobs));
   OutputFiles outputs;  // checked now: a sweep can run for hours before it writes
   outputs.add("--out", out_path.empty() ? "-" : out_path);
   outputs.add("--svg", svg_path);
