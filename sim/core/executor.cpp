@@ -48,7 +48,6 @@ class Run {
         channels_(machine.dram_channels),
         space_(machine.cache_capacity),
         state_(graph.tensor_count(), TensorFlags{}),
-        ready_at_(graph.tensor_count(), 0.0),
         remaining_uses_(graph.tensor_count(), 0),
         pins_(graph.tensor_count(), 0) {
     for (TensorId t = 0; t < g_.tensor_count(); ++t)
@@ -153,6 +152,7 @@ class Run {
     }
     space_.advance(now_);
     store_end_.forget_ended(now_);
+    ready_ahead_.forget_ended(now_);
     pin_current(o, true);
 
     // Step 2: mandatory loads, then the outputs' space.
@@ -246,7 +246,7 @@ class Run {
   void evict(TensorId v) {
     if (!has_dram_copy(v) && needed(v)) store(v);
     const double stored = store_end_[v];
-    const double at = std::max({now_, ready_at_[v], stored});
+    const double at = std::max({now_, ready_ahead_[v], stored});
     drop(v, at, at > now_ && at == stored);
   }
 
@@ -262,7 +262,7 @@ class Run {
   // --- §4.3 transfers -------------------------------------------------------------------------
   void store(TensorId t) {
     const auto transfer =
-        channels_.issue(std::max(now_, ready_at_[t]), m_.transfer_seconds(bytes(t)));
+        channels_.issue(std::max(now_, ready_ahead_[t]), m_.transfer_seconds(bytes(t)));
     set(t, kHasDramCopy, true);
     store_end_.set(t, transfer.end);
     sink_.on_step(
@@ -318,11 +318,11 @@ class Run {
     // keeps the ready time of its previous copy, and that copy was dropped no later than
     // max(its eviction's decision point, ready time, last store end)).
     const double stored = store_end_[t];
-    const double issued = std::max({at.at, stored, ready_at_[t]});
+    const double issued = std::max({at.at, stored, ready_ahead_[t]});
     const bool waits_for_store =
         issued > now_ && ((issued == at.at && at.after_store) || issued == stored);
     const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
-    ready_at_[t] = transfer.end;
+    ready_ahead_.set(t, transfer.end);
     set(t, kLoadWaitedForStore, waits_for_store);
     if (waits_for_store) {
       if (load_store_wait_.empty()) load_store_wait_.resize(g_.tensor_count(), 0.0);
@@ -348,10 +348,10 @@ class Run {
     } else {
       chain = stage(t);
     }
-    const double issued = std::max({at.at, chain.ready, ready_at_[t]});
+    const double issued = std::max({at.at, chain.ready, ready_ahead_[t]});
     const bool waits_for_store = issued > now_ && issued == at.at && at.after_store;
     const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
-    ready_at_[t] = transfer.end;
+    ready_ahead_.set(t, transfer.end);
     set(t, kLoadWaitedForStore, waits_for_store);
     if (waits_for_store) {
       if (load_store_wait_.empty()) load_store_wait_.resize(g_.tensor_count(), 0.0);
@@ -378,7 +378,7 @@ class Run {
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list) {
         --remaining_uses_[t];
-        start = std::max(start, ready_at_[t]);
+        start = std::max(start, ready_ahead_[t]);
         if (bits(t) & (kLoadWaitedForStore | kDeepChain)) {  // rare: one test for both
           if (bits(t) & kLoadWaitedForStore) store_wait = std::max(store_wait, load_store_wait_[t]);
           // §15.4: a deep load whose first hop waited for the tensor's own store chain.
@@ -398,7 +398,9 @@ class Run {
     sink_.on_step({start, end, {StepKind::compute, o}, Resource::compute, 0, 0});
     for (auto list : {g_.outputs(o), g_.updates(o)})
       for (TensorId t : list) {
-        ready_at_[t] = end;
+        // Ready at `end`, the next decision point: a time that lies ahead until then only if
+        // the tensor had one already (a load of it still running).
+        if (ready_ahead_[t] != 0) ready_ahead_.set(t, end);
         // Written in the cache only (and no longer the copy a chain of hops brought, §15.4).
         set(t, kHasDramCopy | kDeepChain, false);
       }
@@ -429,7 +431,7 @@ class Run {
     TensorId x = Graph::kNoTensor;
     for (auto list : {g_.inputs(o), g_.updates(o)})
       for (TensorId t : list)
-        if (x == Graph::kNoTensor || ready_at_[t] > ready_at_[x]) x = t;
+        if (x == Graph::kNoTensor || ready_ahead_[t] > ready_ahead_[x]) x = t;
     const bool chained = x != Graph::kNoTensor && (bits(x) & kDeepChain);
     charge_link_stalls(
         now_, start, store_wait, other || store_link == 0 ? 1 : store_link,
@@ -446,8 +448,16 @@ class Run {
   DramChannels channels_;
   FreeSpace space_;
   std::vector<TensorFlags> state_;  // kHeld | kHasDramCopy | ...
-  std::vector<double> ready_at_;    // end of the load or op that gave the copy its value
-  StoreEnds store_end_;             // end of the tensor's store, while it runs
+  // A tensor's ready time (§4.1 step 5): the end of the load or op that gave its copy its
+  // value; a tensor not held keeps its previous copy's. Every use reads it against a time at or
+  // after the decision point — max with now_ (an op's start, a store's start, an eviction's
+  // drop), with an allocation time (a load's issue) — or, for §15.4's latest input, only when
+  // one lies ahead (a copy ready by the decision point leaves no stall to charge). So only
+  // ready times still ahead are kept, as the running stores' ends are (sim/core/store_ends.h):
+  // the loads still running, not 8 bytes a tensor (issue 16). An op's outputs are ready at its
+  // end, the next decision point, and need no entry.
+  StoreEnds ready_ahead_;
+  StoreEnds store_end_;  // end of the tensor's store, while it runs
   std::vector<std::uint32_t> remaining_uses_;
   std::vector<std::uint16_t> pins_;
   // §6: the issue time of a tensor's last load, for the few loads that waited for a store

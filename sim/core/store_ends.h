@@ -6,6 +6,8 @@
 // stored. So only the running stores are kept, in a small hash table, not an array of 8 bytes a
 // tensor (issue 16: that array was half the executor's state on an inference chain, where only the
 // required output is ever stored).
+// The executor keeps its ready times that lie ahead (the loads still running) in a second one,
+// by the same argument (sim/core/executor.cpp, ready_ahead_).
 #include <bit>
 #include <cstddef>
 #include <cstdint>
