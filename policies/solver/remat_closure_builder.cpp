@@ -63,25 +63,19 @@ class ClosureBuilder {
 
  private:
   // The stuck stage by the backward search (remat_backward_search.h), holding each of the
-  // held_sets() in turn; of the paths found, the one whose recomputes, plus the cost of each
-  // dropped value that a first computation still to come reads (it comes back at least once),
-  // cost least. Its drops and actions are appended.
+  // held_sets() in turn, most first, until one finds a path; its drops and actions are
+  // appended. (Choosing instead the path of least cost, counting each dropped value once, was
+  // worse: the dropped values come back through long chains.)
   bool backward_stage() {
     const std::vector<std::vector<char>> sets = held_sets();
-    double best_cost = std::numeric_limits<double>::infinity();
     std::size_t best = sets.size();
     RematPlan best_actions;
     for (std::size_t i = 0; i < sets.size(); ++i) {
-      double dropped = 0;
-      for (std::uint32_t v = 0; v < p_.size(); ++v)
-        if (resident_[v] && !sets[i][v] && next_use(v) != kNever) dropped += p_.nodes[v].cost;
-      if (dropped >= best_cost) continue;
       BackwardSearch s = backward_search(p_, stage_, sets[i], kBackwardStates);
       if (s.outcome != BackwardSearch::found) continue;
-      double cost = dropped;
-      for (const RematAction& a : s.actions)
-        if (a.kind == RematAction::compute && a.node != stage_) cost += p_.nodes[a.node].cost;
-      if (cost < best_cost) best_cost = cost, best = i, best_actions = std::move(s.actions);
+      best = i;
+      best_actions = std::move(s.actions);
+      break;
     }
     if (best == sets.size()) return false;
     const std::vector<char>& held = sets[best];

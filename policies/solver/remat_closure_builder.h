@@ -41,8 +41,8 @@ struct ClosureAttempt {
 // §14.1); without it they are spent once no first computation reads them.
 // `fallback`: a stage that gets stuck is planned by the backward search instead (holding the
 // values in memory, those still to be read, the soonest read of them up to 3/4, 1/2 and 1/4 of
-// the budget, or nothing; kBackwardStates sets each; the path of least cost, dropped values
-// that come back counted once), and the build is stuck only where that finds nothing.
+// the budget, or nothing, the first that finds a path; kBackwardStates sets each), and the
+// build is stuck only where that finds nothing.
 inline constexpr std::uint64_t kBackwardStates = 4'000;
 ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
                                 const std::vector<double>* weights, bool fallback = false);
