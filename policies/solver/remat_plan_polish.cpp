@@ -72,6 +72,17 @@ std::vector<std::int64_t> memory_after(const RematProblem& p, const RematPlan& p
   return after;
 }
 
+// Removes the actions marked in `removed` when `changed`; returns `changed` (a pass's result).
+bool erase_marked(RematPlan& plan, const std::vector<char>& removed, bool changed) {
+  if (!changed) return false;
+  RematPlan kept;
+  kept.reserve(plan.size());
+  for (std::size_t i = 0; i < plan.size(); ++i)
+    if (!removed[i]) kept.push_back(plan[i]);
+  plan = std::move(kept);
+  return true;
+}
+
 // One pass of the hold rule; true when it removed anything.
 bool hold_pass(const RematProblem& p, RematPlan& plan) {
   struct Pair {
@@ -105,13 +116,7 @@ bool hold_pass(const RematProblem& p, RematPlan& plan) {
     removed[pair.drop] = removed[pair.rerun] = 1;
     changed = true;
   }
-  if (!changed) return false;
-  RematPlan kept;
-  kept.reserve(plan.size());
-  for (std::size_t i = 0; i < plan.size(); ++i)
-    if (!removed[i]) kept.push_back(plan[i]);
-  plan = std::move(kept);
-  return true;
+  return erase_marked(plan, removed, changed);
 }
 
 // One pass of the unread rule; true when it removed anything.
@@ -147,13 +152,7 @@ bool unread_pass(const RematProblem& p, RematPlan& plan) {
   }
   for (std::uint32_t v = 0; v < p.size(); ++v)
     if (rerun_at[v] != kNone && !read[v]) removed[rerun_at[v]] = 1, changed = true;
-  if (!changed) return false;
-  RematPlan kept;
-  kept.reserve(plan.size());
-  for (std::size_t i = 0; i < plan.size(); ++i)
-    if (!removed[i]) kept.push_back(plan[i]);
-  plan = std::move(kept);
-  return true;
+  return erase_marked(plan, removed, changed);
 }
 
 // Moves every drop to just after the last computation that reads the value since it was
