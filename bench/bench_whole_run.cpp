@@ -12,7 +12,9 @@
 // process itself cost; the elapsed time also counts waiting for a core, so it is only
 // meaningful on an idle machine: the load average is printed with the figures.
 // Goals: >= 5 M ops/s and <= 150 bytes of peak RSS per op at 10^6 layers, the cost per op the
-// same from 10^4 to 10^6; >= 50x the Python loop and >= 200x SimPy.
+// same from 10^4 to 10^6; >= 50x the Python loop and >= 200x SimPy. Ops/s is printed against
+// the goal both by elapsed time (what a user waits for; a long run verifies on a second
+// thread) and by CPU time; the peers by CPU time.
 //
 // Usage: memsim_bench_whole_run MEMSIM_BINARY [PEER_DIR]
 #include <fcntl.h>
@@ -141,7 +143,7 @@ int main(int argc, char** argv) {
   std::printf("%-10s %8s %8s %9s %9s %12s %12s %9s\n", "schedule", "layers", "ops", "elapsed",
               "cpu", "ops/s elap", "ops/s cpu", "bytes/op");
   for (const char* kind : {"inference", "training"}) {
-    std::vector<double> cpu, ops, rss;
+    std::vector<double> cpu, ops, rss, elapsed;
     for (long layers : {10000L, 100000L, 1000000L}) {
       const std::string file = write_chain(dir, kind, layers);
       const Process p = run({memsim, "run", file}, out, 3);
@@ -149,6 +151,7 @@ int main(int argc, char** argv) {
       std::printf("%-10s %8ld %8ld %8.3fs %8.3fs %12.0f %12.0f %9.1f\n", kind, layers, n, p.elapsed,
                   p.cpu, n / p.elapsed, n / p.cpu, p.peak_bytes / n);
       cpu.push_back(p.cpu);
+      elapsed.push_back(p.elapsed);
       ops.push_back(static_cast<double>(n));
       rss.push_back(p.peak_bytes);
       std::remove(file.c_str());
@@ -162,12 +165,15 @@ int main(int argc, char** argv) {
         "(ratio %.2f), rss %.1f vs %.1f B (ratio %.2f)\n",
         kind, marginal(cpu, 1) * 1e9, marginal(cpu, 0) * 1e9, marginal(cpu, 1) / marginal(cpu, 0),
         marginal(rss, 1), marginal(rss, 0), marginal(rss, 1) / marginal(rss, 0));
+    // What a user waits for is the elapsed time (a long run is verified on a second thread,
+    // docs/model.md §8), meaningful on an idle machine; the CPU time is what it cost.
     const double rate = ops.back() / cpu.back(), per_op = rss.back() / ops.back();
+    const double wall_rate = ops.back() / elapsed.back();
     std::printf(
-        "%-10s goal at 10^6 layers: >= 5 M ops/s (cpu): %.2f M, %s; <= 150 bytes/op: "
-        "%.0f, %s\n",
-        kind, rate / 1e6, rate >= 5e6 ? "met" : "NOT met", per_op,
-        per_op <= 150 ? "met" : "NOT met");
+        "%-10s goal at 10^6 layers: >= 5 M ops/s: elapsed %.2f M, %s; cpu %.2f M, %s; "
+        "<= 150 bytes/op: %.0f, %s\n",
+        kind, wall_rate / 1e6, wall_rate >= 5e6 ? "met" : "NOT met", rate / 1e6,
+        rate >= 5e6 ? "met" : "NOT met", per_op, per_op <= 150 ? "met" : "NOT met");
   }
 
   // The same chains in bytes (no goal of the issue's; what a model on a real GPU costs).
