@@ -32,7 +32,7 @@ PerLayerRecorder::PerLayerRecorder(const Graph& graph, const Machine& machine,
   // is 0, and a deep hop (s.link > 1) counts for nothing else. Even then only the owner of a
   // tensor's last link-1 store is kept up front, and only where deep stores can follow it; the
   // deep hops' energy waiting for a link-1 load is kept from the first deep hop on (a chain on
-  // a preset's real GPU has none: 16 to 24 bytes a tensor saved).
+  // a preset's real GPU has none: 16 to 20 bytes a tensor saved).
   if (priced_ && machine.link_count() > 1) store_owner_.assign(graph.tensor_count(), Graph::kNoOp);
   // Prices of docs/model.md §15.6; uniform mode has none (every energy 0).
   up_per_byte_.assign(machine.link_count(), 0.0);
