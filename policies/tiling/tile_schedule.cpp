@@ -12,6 +12,13 @@
 namespace memsim {
 namespace {
 
+// Whether some op's working set exceeds the cache: when the auto tiler has work to do.
+bool some_op_outgrows(const Graph& graph, std::span<const OpId> order, std::uint64_t capacity) {
+  for (OpId o : order)
+    if (graph.working_set_bytes(o) > capacity) return true;
+  return false;
+}
+
 bool takes_layer_tiles(NestRole role) {
   return role == NestRole::forward || role == NestRole::recompute ||
          role == NestRole::backward_data || role == NestRole::backward_weight;
@@ -109,9 +116,8 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
                                               "(tensors as units) does not tile");
     return plan;
   }
-  bool any_too_big = false;
-  for (OpId o : order) any_too_big = any_too_big || graph.working_set_bytes(o) > input.capacity;
-  const bool automatic = input.schedule.tiling == "auto" && any_too_big;
+  const bool automatic =
+      input.schedule.tiling == "auto" && some_op_outgrows(graph, order, input.capacity);
   const TilerOptions options{input.capacity, input.schedule.lookahead};
   std::map<std::string, TilingChoice> memo;
   for (OpId o : order) {
@@ -164,9 +170,7 @@ bool tiling_may_apply(const Graph& graph, std::span<const OpId> order, const Til
   for (LayerId i = 0; i < model.size(); ++i)
     if (model.layer(i).tiles->given) return true;
   if (input.uniform || input.schedule.tiling != "auto") return false;
-  for (OpId o : order)
-    if (graph.working_set_bytes(o) > input.capacity) return true;
-  return false;
+  return some_op_outgrows(graph, order, input.capacity);
 }
 
 GeneratedSchedule tile_schedule(GeneratedSchedule untiled, const Workload& workload,
