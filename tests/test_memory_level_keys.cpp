@@ -225,6 +225,16 @@ TEST_CASE("peak live per memory level counts the tensors homed there", "[levels]
   CHECK(host.peak_by_kind[static_cast<int>(TensorKind::weight)] == 1024);
   CHECK(host.peak_by_kind[static_cast<int>(TensorKind::optimizer_state)] == 1024);
   CHECK(host.peak_by_kind[static_cast<int>(TensorKind::input)] == 0);
+  // All three from one walk of the order, in the order asked: the same figures.
+  const std::uint8_t homes[] = {3, 0, 2};
+  const std::vector<LivenessReport> each = analyze_liveness(sim.graph, sim.order, homes);
+  REQUIRE(each.size() == 3);
+  CHECK(each[0].peak_live_bytes == 2048);
+  CHECK(each[0].peak_by_kind[static_cast<int>(TensorKind::weight)] == 1024);
+  CHECK(each[0].peak_by_kind[static_cast<int>(TensorKind::optimizer_state)] == 1024);
+  CHECK(each[1].peak_live_bytes == 3072);
+  CHECK(each[2].peak_live_bytes == 1024);
+  CHECK(each[2].peak_by_kind[static_cast<int>(TensorKind::input)] == 1024);
 }
 
 TEST_CASE("energy figures take pJ/B, pJ/bit, pJ/FLOP and W", "[levels][units]") {

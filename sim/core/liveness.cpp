@@ -56,18 +56,12 @@ std::vector<std::uint64_t> running_live(const Graph& graph, const LiveIntervals&
   return live;
 }
 
-}  // namespace
-
-LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order) {
-  return analyze_liveness(graph, order, 0);
-}
-
-LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
-                                std::uint8_t home_level) {
+// The peak of running_live over `order` (the first position at the largest value) and the
+// bytes by kind of the counted tensors live there.
+LivenessReport report_at_peak(const Graph& graph, const LiveIntervals& iv,
+                              std::span<const OpId> order, std::uint8_t home) {
   LivenessReport report;
-  if (order.empty()) return report;
-  const LiveIntervals iv = live_intervals(graph, order);
-  const std::vector<std::uint64_t> live = running_live(graph, iv, order.size(), home_level);
+  const std::vector<std::uint64_t> live = running_live(graph, iv, order.size(), home);
   std::uint32_t peak_pos = 0;
   for (std::uint32_t pos = 0; pos < live.size(); ++pos)
     if (live[pos] > report.peak_live_bytes) {
@@ -77,9 +71,31 @@ LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
   report.peak_op = order[peak_pos];
   for (TensorId t = 0; t < graph.tensor_count(); ++t)
     if (iv.birth[t] != kNeverLive && iv.birth[t] <= peak_pos && peak_pos <= iv.last[t] &&
-        counted(graph, t, home_level))
+        counted(graph, t, home))
       report.peak_by_kind[static_cast<int>(graph.tensor(t).kind)] += graph.tensor(t).bytes;
   return report;
+}
+
+}  // namespace
+
+LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order) {
+  return analyze_liveness(graph, order, 0);
+}
+
+LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
+                                std::uint8_t home_level) {
+  const std::uint8_t homes[] = {home_level};
+  return analyze_liveness(graph, order, homes).front();
+}
+
+std::vector<LivenessReport> analyze_liveness(const Graph& graph, std::span<const OpId> order,
+                                             std::span<const std::uint8_t> home_levels) {
+  std::vector<LivenessReport> reports(home_levels.size());
+  if (order.empty()) return reports;
+  const LiveIntervals iv = live_intervals(graph, order);
+  for (std::size_t i = 0; i < home_levels.size(); ++i)
+    reports[i] = report_at_peak(graph, iv, order, home_levels[i]);
+  return reports;
 }
 
 std::vector<std::uint64_t> live_bytes_by_position(const Graph& graph, std::span<const OpId> order,

@@ -24,6 +24,10 @@ LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order)
 // the first op.
 LivenessReport analyze_liveness(const Graph& graph, std::span<const OpId> order,
                                 std::uint8_t home_level);
+// analyze_liveness(graph, order, home) for each home of `home_levels`, in that order, from one
+// walk of the order (the walk is most of the cost; a machine with a host level asks for three).
+std::vector<LivenessReport> analyze_liveness(const Graph& graph, std::span<const OpId> order,
+                                             std::span<const std::uint8_t> home_levels);
 
 // Live bytes while the op at each position of `order` runs, by the same rule; the largest
 // entry is analyze_liveness(graph, order).peak_live_bytes (for time lines and traces). A

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "sim/core/pipelined_sink.h"
 
@@ -19,23 +20,29 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
   RunResult result;
   result.times = times;
   result.counts = verified.verifier().finish();
-  // Counted during the replay where it can be (issue 16), else in a pass over the order.
+  const Machine& m = sim.machine;
+  const std::span<const OpId> order = verified.verifier().in_list_order().compute_order();
+  // Counted during the replay where it can be (issue 16), else in a pass over the order. A
+  // machine with levels below the DRAM asks for every tensor and for each level's own (§15.5)
+  // in that one pass.
   const LivenessReport* live = verified.verifier().in_list_order().liveness();
-  result.liveness =
-      live ? *live
-           : analyze_liveness(sim.graph, verified.verifier().in_list_order().compute_order());
+  std::vector<std::uint8_t> homes;
+  if (!live) homes.push_back(0);
+  if (m.level_count() > 2)
+    for (std::uint32_t level = 2; level <= m.level_count(); ++level)
+      homes.push_back(static_cast<std::uint8_t>(level));
+  const std::vector<LivenessReport> passes =
+      homes.empty() ? std::vector<LivenessReport>{} : analyze_liveness(sim.graph, order, homes);
+  result.liveness = live ? *live : passes.front();
   for (OpId o = 0; o < sim.graph.op_count(); ++o)
     result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
   // docs/model.md §15.5: each memory level's peak live counts the tensors homed there. On two
   // levels every tensor is homed at the DRAM: its peak live is the run's.
-  const Machine& m = sim.machine;
-  const std::span<const OpId> order = verified.verifier().in_list_order().compute_order();
+  const std::size_t first_level = live ? 0 : 1;  // where level 2's pass is in `passes`
   for (std::uint32_t level = 2; level <= m.level_count(); ++level) {
     MemoryLevelResult r;
     r.peak_staging = verified.verifier().peak_staging()[level - 1];
-    r.liveness = m.level_count() == 2
-                     ? result.liveness
-                     : analyze_liveness(sim.graph, order, static_cast<std::uint8_t>(level));
+    r.liveness = m.level_count() == 2 ? result.liveness : passes[first_level + level - 2];
     // Uniform mode counts tensors, not bytes: there is no memory size to compare with.
     const std::uint64_t room = m.level_for_tensors(level);
     r.oom =
