@@ -48,18 +48,18 @@ GeneratedSchedule build_inference(const LayerGraph& lg, bool uniform, Workload* 
     const TensorId w = layer.tied != kNotTied ? weight.at(layer.tied) : weight[i];
     if (w != Graph::kNoTensor) {
       reads.push_back(w);
-      uses.push_back({w, NestSlot::Kind::weight});
+      if (nests.enabled()) uses.push_back({w, NestSlot::Kind::weight});
     }
     const std::span<const LayerId> inputs = lg.inputs(i);
     for (std::uint32_t j = 0; j < inputs.size(); ++j) {
       const LayerId from = inputs[j];
       reads.push_back(from == kModelInput ? x0 : activation[from]);
-      uses.push_back({reads.back(), NestSlot::Kind::input, j});
+      if (nests.enabled()) uses.push_back({reads.back(), NestSlot::Kind::input, j});
     }
     activation[i] = b.add_tensor(named, TensorRole::out, size(lg.activation_bytes(layer)),
                                  TensorKind::activation, false);
     nests.activation(activation[i], i);
-    uses.push_back({activation[i], NestSlot::Kind::output});
+    if (nests.enabled()) uses.push_back({activation[i], NestSlot::Kind::output});
     const TensorId writes[] = {activation[i]};
     order.push_back(b.add_op(named, OpRole::forward, reads, writes, {}, layer.flops_forward));
     nests.layer_op(order.back(), i, NestRole::forward, uses);

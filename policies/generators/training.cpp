@@ -109,6 +109,11 @@ class TrainingBuilder {
     order_.push_back(b_.add_op(layer, role, reads, writes, updates, flops));
   }
 
+  // A use for the loop nests, kept only when they are recorded (never in uniform mode).
+  void note_use(std::vector<NestRecorder::Use>& uses, const NestRecorder::Use& use) const {
+    if (nests_.enabled()) uses.push_back(use);
+  }
+
   static void add_unique(std::vector<TensorId>& list, TensorId t) {
     if (std::find(list.begin(), list.end(), t) == list.end()) list.push_back(t);
   }
@@ -136,18 +141,18 @@ class TrainingBuilder {
       }
       if (weight_of(i) != kNone) {
         reads.push_back(weight_of(i));
-        uses.push_back({weight_of(i), NestSlot::Kind::weight});
+        note_use(uses, {weight_of(i), NestSlot::Kind::weight});
       }
       const std::span<const LayerId> inputs = m_.inputs(i);
       for (std::uint32_t j = 0; j < inputs.size(); ++j) {
         const LayerId from = inputs[j];
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
-        uses.push_back({from == kModelInput ? x0_ : activation_[from], NestSlot::Kind::input, j});
+        note_use(uses, {from == kModelInput ? x0_ : activation_[from], NestSlot::Kind::input, j});
       }
       activation_[i] =
           b_.add_tensor(layer_[i], TensorRole::out, act_bytes(i), TensorKind::activation, false);
       nests_.activation(activation_[i], i);
-      uses.push_back({activation_[i], NestSlot::Kind::output});
+      note_use(uses, {activation_[i], NestSlot::Kind::output});
       writes.push_back(activation_[i]);
       // What the layer saves for backward beyond its inputs and output (indices, statistics,
       // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
@@ -186,7 +191,7 @@ class TrainingBuilder {
                                    size(e.bytes()), TensorKind::activation, false));
       writes.push_back(into.back());
       nests_.extra(into.back(), i, x);
-      uses.push_back({into.back(), NestSlot::Kind::extra, x});
+      note_use(uses, {into.back(), NestSlot::Kind::extra, x});
     }
   }
 
@@ -231,18 +236,18 @@ class TrainingBuilder {
       std::vector<NestRecorder::Use> uses;
       if (weight_of(top) != kNone) {
         reads.push_back(weight_of(top));
-        uses.push_back({weight_of(top), NestSlot::Kind::weight});
+        note_use(uses, {weight_of(top), NestSlot::Kind::weight});
       }
       const std::span<const LayerId> inputs = m_.inputs(top);
       for (std::uint32_t k = 0; k < inputs.size(); ++k) {
         const TensorId x = activation_for_backward(inputs[k]);
         add_unique(reads, x);
-        uses.push_back({x, NestSlot::Kind::input, k});
+        note_use(uses, {x, NestSlot::Kind::input, k});
       }
       recomputed_[top] = b_.add_tensor(layer_[top], TensorRole::out_recomputed, act_bytes(top),
                                        TensorKind::activation, false);
       nests_.activation(recomputed_[top], top);
-      uses.push_back({recomputed_[top], NestSlot::Kind::output});
+      note_use(uses, {recomputed_[top], NestSlot::Kind::output});
       std::vector<TensorId> writes{recomputed_[top]};
       add_extras(top, true, writes, uses);
       emit(layer_[top], OpRole::recompute, reads, writes, {}, layer.flops_forward);
@@ -297,11 +302,12 @@ class TrainingBuilder {
       std::vector<TensorId>& reads = dw_reads_;
       std::vector<NestRecorder::Use>& uses = dw_uses_;
       reads.assign(1, d);
-      uses.assign(1, {d, NestSlot::Kind::output});
+      uses.clear();
+      note_use(uses, {d, NestSlot::Kind::output});
       for (const SavedRef& ref : layer.backward_weight_reads) {
         const TensorId t = saved(i, ref);
         add_unique(reads, t);
-        uses.push_back(use_of(ref, t));
+        note_use(uses, use_of(ref, t));
       }
       TensorId& g = gradient_of_weight_[o];
       const bool first = g == kNone;
@@ -310,7 +316,7 @@ class TrainingBuilder {
                           size(m_.layer(o).params * grad_bytes()), TensorKind::gradient, false);
         nests_.weight(g, o);
       }
-      uses.push_back({g, NestSlot::Kind::weight});
+      note_use(uses, {g, NestSlot::Kind::weight});
       const std::span<const TensorId> grad(&g, 1), none;
       emit(layer_[i], OpRole::dW, reads, first ? grad : none, first ? none : grad,
            layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layer(o).params)));
@@ -334,10 +340,10 @@ class TrainingBuilder {
                     [](const SavedRef& r) { return r.of == SavedRef::Of::weight; });
     if (reads_weight) {
       reads.push_back(weight_of(i));
-      uses.push_back({weight_of(i), NestSlot::Kind::weight});
+      note_use(uses, {weight_of(i), NestSlot::Kind::weight});
     }
     reads.push_back(d);
-    uses.push_back({d, NestSlot::Kind::output});
+    note_use(uses, {d, NestSlot::Kind::output});
     double flops = layer.flops_backward_data;
     const std::span<const LayerId> inputs = m_.inputs(i);
     for (LayerId in : inputs)
@@ -348,7 +354,7 @@ class TrainingBuilder {
         if (ref.of != SavedRef::Of::weight) {
           const TensorId t = saved(i, ref);
           add_unique(reads, t);
-          uses.push_back(use_of(ref, t));
+          note_use(uses, use_of(ref, t));
         }
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
@@ -362,7 +368,7 @@ class TrainingBuilder {
       }
       const auto slot =
           static_cast<std::uint32_t>(std::find(inputs.begin(), inputs.end(), t) - inputs.begin());
-      uses.push_back({gradient_[t], NestSlot::Kind::input, slot});
+      note_use(uses, {gradient_[t], NestSlot::Kind::input, slot});
     }
     if (!targets.empty()) {
       emit(layer_[i], OpRole::dX, reads, writes, accumulates, flops);

@@ -9,18 +9,15 @@ void NestRecorder::set_axes(TensorId t, TensorAxes axes) {
   w_.tensors[t] = std::move(axes);
 }
 
-void NestRecorder::activation(TensorId t, LayerId layer) {
-  if (!enabled_) return;
+void NestRecorder::record_activation(TensorId t, LayerId layer) {
   set_axes(t, activation_axes(layer == kModelInput ? m_.input : m_.layer(layer).shape, m_.batch));
 }
 
-void NestRecorder::weight(TensorId t, LayerId layer) {
-  if (!enabled_) return;
+void NestRecorder::record_weight(TensorId t, LayerId layer) {
   set_axes(t, m_.layer(layer).nest->weight_axes);
 }
 
-void NestRecorder::extra(TensorId t, LayerId layer, std::uint32_t index) {
-  if (!enabled_) return;
+void NestRecorder::record_extra(TensorId t, LayerId layer, std::uint32_t index) {
   const std::vector<TensorAxes>& axes = m_.layer(layer).nest->extra_axes;
   if (index < axes.size()) set_axes(t, axes[index]);
 }
@@ -34,12 +31,8 @@ OpNest& NestRecorder::op(OpId o, LayerId layer, NestRole role) {
   return w_.ops[o];
 }
 
-void NestRecorder::layer_op(OpId o, LayerId layer, NestRole role, std::initializer_list<Use> uses) {
-  layer_op(o, layer, role, std::span<const Use>(uses.begin(), uses.size()));
-}
-
-void NestRecorder::layer_op(OpId o, LayerId layer, NestRole role, std::span<const Use> uses) {
-  if (!enabled_) return;
+void NestRecorder::record_layer_op(OpId o, LayerId layer, NestRole role,
+                                   std::span<const Use> uses) {
   OpNest& nest = op(o, layer, role);
   const NestTemplate& t = m_.layer(layer).nest;
   if (t.empty()) return;
@@ -56,9 +49,8 @@ void NestRecorder::layer_op(OpId o, LayerId layer, NestRole role, std::span<cons
   nest = std::move(built);
 }
 
-void NestRecorder::elementwise_op(OpId o, LayerId layer, NestRole role,
-                                  std::span<const TensorId> tensors) {
-  if (!enabled_) return;
+void NestRecorder::record_elementwise_op(OpId o, LayerId layer, NestRole role,
+                                         std::span<const TensorId> tensors) {
   OpNest& nest = op(o, layer, role);
   if (tensors.empty() || tensors[0] >= w_.tensors.size()) return;
   const TensorAxes& axes = w_.tensors[tensors[0]];
