@@ -102,26 +102,15 @@ void PerLayerRecorder::charge_orphans(OpId op) {
 }
 
 void PerLayerRecorder::on_step(const TimedStep& s) {
-  const std::uint32_t id = s.step.id;
   // A row's loads and stores are link 1's, as the run's are (docs/model.md §15.5): hops below
   // the DRAM are counted per link, not per layer; their energy goes where the link-1 hop of
   // their chain counts (§13).
   if (s.link != 1) {
-    if (!priced_) return;
-    const double joules = hop_joules(s);
-    if (s.step.kind == StepKind::load) {
-      if (deep_up_joules_.empty()) {
-        deep_up_joules_.assign(graph_.tensor_count(), 0.0);
-        pending_deep_joules_.assign(graph_.tensor_count(), 0.0);
-      }
-      deep_up_joules_[id] += joules;  // its chain's link-1 load follows
-    } else if (store_owner_[id] != Graph::kNoOp) {
-      charge_energy(store_owner_[id], joules);
-    } else {
-      orphans_.push_back({id, Orphan::energy, joules});
-    }
+    if (priced_) on_deep_hop(s);
     return;
   }
+  // Loads and drops, most of a run's steps, stay in this small body; the rest are out of line.
+  const std::uint32_t id = s.step.id;
   switch (s.step.kind) {
     case StepKind::load:
       pending_load_[id] = 1;
@@ -130,58 +119,89 @@ void PerLayerRecorder::on_step(const TimedStep& s) {
         deep_up_joules_[id] = 0;
       }
       break;
-    case StepKind::store: {
-      const OpId writer = last_writer_.empty() ? graph_.producer(id) : last_writer_[id];
-      if (!store_owner_.empty()) store_owner_[id] = writer;
-      if (writer == Graph::kNoOp) {
-        orphans_.push_back({id, Orphan::store, hop_joules(s)});
-        break;
-      }
-      charge_move(writer, Move::store, graph_.tensor(id).bytes, hop_joules(s));
+    case StepKind::store:
+      on_store(s);
       break;
-    }
     case StepKind::drop:
       if (pending_load_[id]) {  // loaded and never read: charged to the next op
         pending_load_[id] = 0;
         orphans_.push_back({id, Orphan::load, pending_load_joules(id)});
       }
       break;
-    case StepKind::compute: {
-      const OpId o = id;
-      if (rows_) tally_[o].compute += s.end - s.start;
-      if (!orphans_.empty()) charge_orphans(o);
-      // Bytes read and written, for the compute's energy; without prices every joule is 0.
-      double read = 0, written = 0;
-      for (auto list : {graph_.inputs(o), graph_.updates(o)})
-        for (TensorId t : list) {
-          if (priced_) read += static_cast<double>(graph_.tensor(t).bytes);
-          if (pending_load_[t]) {
-            pending_load_[t] = 0;
-            charge_move(o, Move::load, graph_.tensor(t).bytes, pending_load_joules(t));
-          }
-        }
-      for (auto list : {graph_.outputs(o), graph_.updates(o)})
-        for (TensorId t : list) {
-          if (priced_) written += static_cast<double>(graph_.tensor(t).bytes);
-          if (!last_writer_.empty()) last_writer_[t] = o;
-        }
-      if (priced_)
-        charge_energy(o,
-                      graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_);
-      last_computed_ = o;
-      if (!rows_) break;
-      // Prefetches skipped for this op and never issued since: it loaded them itself.
-      std::erase_if(skipped_, [&](const std::pair<OpId, TensorId>& p) {
-        if (p.first != o) return false;
-        ++tally_[o].prefetch_skipped;
-        return true;
-      });
-      if (!computed_[o]) {
-        computed_[o] = 1;
-        order_.push_back(o);
-      }
+    case StepKind::compute:
+      on_compute(s);
       break;
+  }
+}
+
+void PerLayerRecorder::on_deep_hop(const TimedStep& s) {
+  const std::uint32_t id = s.step.id;
+  const double joules = hop_joules(s);
+  if (s.step.kind == StepKind::load) {
+    if (deep_up_joules_.empty()) {
+      deep_up_joules_.assign(graph_.tensor_count(), 0.0);
+      pending_deep_joules_.assign(graph_.tensor_count(), 0.0);
     }
+    deep_up_joules_[id] += joules;  // its chain's link-1 load follows
+  } else if (store_owner_[id] != Graph::kNoOp) {
+    charge_energy(store_owner_[id], joules);
+  } else {
+    orphans_.push_back({id, Orphan::energy, joules});
+  }
+}
+
+void PerLayerRecorder::on_store(const TimedStep& s) {
+  const std::uint32_t id = s.step.id;
+  const OpId writer = last_writer_.empty() ? graph_.producer(id) : last_writer_[id];
+  if (!store_owner_.empty()) store_owner_[id] = writer;
+  if (writer == Graph::kNoOp) {
+    orphans_.push_back({id, Orphan::store, hop_joules(s)});
+    return;
+  }
+  charge_move(writer, Move::store, graph_.tensor(id).bytes, hop_joules(s));
+}
+
+void PerLayerRecorder::on_compute(const TimedStep& s) {
+  const OpId o = s.step.id;
+  if (rows_) tally_[o].compute += s.end - s.start;
+  if (!orphans_.empty()) charge_orphans(o);
+  // Loads pending for the op's reads are charged to it; bytes read and written price the
+  // compute's energy (without prices every joule is 0).
+  double read = 0, written = 0;
+  const auto read_each = [&](std::span<const TensorId> list) {
+    for (TensorId t : list) {
+      if (priced_) read += static_cast<double>(graph_.tensor(t).bytes);
+      if (pending_load_[t]) {
+        pending_load_[t] = 0;
+        charge_move(o, Move::load, graph_.tensor(t).bytes, pending_load_joules(t));
+      }
+    }
+  };
+  const auto write_each = [&](std::span<const TensorId> list) {
+    for (TensorId t : list) {
+      if (priced_) written += static_cast<double>(graph_.tensor(t).bytes);
+      if (!last_writer_.empty()) last_writer_[t] = o;
+    }
+  };
+  read_each(graph_.inputs(o));
+  write_each(graph_.outputs(o));
+  if (graph_.has_updates()) {
+    read_each(graph_.updates(o));
+    write_each(graph_.updates(o));
+  }
+  if (priced_)
+    charge_energy(o, graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_);
+  last_computed_ = o;
+  if (!rows_) return;
+  // Prefetches skipped for this op and never issued since: it loaded them itself.
+  std::erase_if(skipped_, [&](const std::pair<OpId, TensorId>& p) {
+    if (p.first != o) return false;
+    ++tally_[o].prefetch_skipped;
+    return true;
+  });
+  if (!computed_[o]) {
+    computed_[o] = 1;
+    order_.push_back(o);
   }
 }
 

@@ -91,6 +91,10 @@ class PerLayerRecorder : public StepSink {
     double joules;
   };
   void charge_orphans(OpId op);
+  // on_step's cases other than link-1 loads and drops.
+  void on_deep_hop(const TimedStep& s);
+  void on_store(const TimedStep& s);
+  void on_compute(const TimedStep& s);
   // Where every attributed figure goes: op's tally (rows) or its layer's sums (sums).
   enum class Move : std::uint8_t { load, store };
   void charge_move(OpId op, Move move, std::uint64_t bytes, double joules);
