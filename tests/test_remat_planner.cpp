@@ -379,6 +379,41 @@ TEST_CASE("recompute: a training chain's knapsack plan drops the cheap input and
   CHECK(verified_reruns(g, p, r.plan) == 1);
 }
 
+TEST_CASE("recompute: the moments bound's spread sets reach over-budget regions far apart",
+          "[planner][recompute][moments]") {
+  // b (1 B, 6 FLOP); v1..v6 (4 B, 1 each); rb(b) (1 B, 1); a (1 B, 5); w1 (4 B, 1); r1(a)
+  // (1 B, 1); w2 (4 B, 1); r2(a) (1 B, 1): nodes 0..12 at 4 B. Each v and w fills the budget
+  // alone. b is out of memory at each v's first computation and rb reads it after them: one
+  // rerun of b at least; a is out at w1 and at w2, read after each: two reruns. 6 + 5 + 5 = 16
+  // FLOP, and the plan with exactly those reruns fits (each value dropped before the next wall).
+  // The stages with a positive closure relaxation, in node order: v1..v6 (b left out: 6 each),
+  // w1, w2 (a left out: 5 each). The highest 2, 3, 4 and 6 are all v's, where b comes back only
+  // once, after v6: 6 each. Spread sets (runs of the 8 stages): 3 runs, [v1 v2] [v3 v4 v5]
+  // [v6 w1 w2]: v1, v3, v6 (the earliest of equal ones): 6; 4 runs [v1 v2] [v3 v4] [v5 v6]
+  // [w1 w2]: v1, v3, v5, w1: b comes back in v5's interval (rb), a in w1's (r1 and r2, one
+  // interval): 6 + 5 = 11; 6 runs (starts 0, 1, 2, 4, 5, 6): v1, v2, v3, v5, v6, w1: 11.
+  Net net;
+  net.op("b", 1, 6);
+  for (int i = 1; i <= 6; ++i) net.op("v" + std::to_string(i), 4, 1);
+  net.op("rb", 1, 1, {"b"});
+  net.op("a", 1, 5);
+  net.op("w1", 4, 1);
+  net.op("r1", 1, 1, {"a"});
+  net.op("w2", 4, 1);
+  net.op("r2", 1, 1, {"a"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 4);
+  CHECK(optimal_by_search(p) == 16);
+  CHECK(closure_bound(p, 10).bound == 6);
+  CHECK(moments_program(p, {1, 2, 3, 4, 5, 6}, 10) == 6);  // the highest six
+  CHECK(moments_program(p, {1, 3, 6}, 10) == 6);
+  CHECK(moments_program(p, {1, 3, 5, 9}, 10) == 11);
+  CHECK(moments_program(p, {1, 2, 3, 5, 6, 9}, 10) == 11);
+  CHECK(moments_bound(p, 10, 0) == 11);
+  // With w2 as a moment too, both reruns of a count: the optimum.
+  CHECK(moments_program(p, {6, 9, 11}, 10) == 16);
+}
+
 TEST_CASE("recompute: the moments bound pays for a value left out at two stages twice",
           "[planner][recompute][moments]") {
   // a (1 B, 5 FLOP); w1 (4 B, 1); r1(a) (1 B, 1); w2 (4 B, 1); r2(a) (1 B, 1): nodes 0..4 at

@@ -32,9 +32,11 @@ namespace memsim::planner {
 double moments_program(const RematProblem& problem, const std::vector<std::uint32_t>& moments,
                        double seconds, bool* solved = nullptr);
 
-// The programs for the 2, 3, 4 and 6 stages with the highest closure relaxations (each set one
-// program), within `seconds` in all, each given an equal share of the time left: the highest
-// bound found above `floor` (else `floor`).
+// The programs for the 2, 3, 4 and 6 stages with the highest closure relaxations, within the
+// first half of `seconds` (the relaxations' time included), then for the spread sets of 3, 4 and
+// 6 stages (the stages with a positive relaxation, in node order, cut into that many runs, the
+// highest of each run) within the rest; each set one program, given an equal share of the time
+// left for its kind: the highest bound found above `floor` (else `floor`).
 double moments_bound(const RematProblem& problem, double seconds, double floor);
 
 }  // namespace memsim::planner
