@@ -9,6 +9,7 @@
 
 #include "sim/core/dram_channels.h"
 #include "sim/core/free_space.h"
+#include "sim/core/op_operands.h"
 #include "sim/core/pipelined_sink.h"
 #include "sim/core/verifying_sink.h"
 
@@ -156,9 +157,9 @@ class Run {
     pin_current(o, true);
 
     // Step 2: mandatory loads, then the outputs' space.
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list)
-        if (!held(t)) load(t, allocate(t, /*mandatory=*/true));
+    for_each_read(g_, o, [&](TensorId t) {
+      if (!held(t)) load(t, allocate(t, /*mandatory=*/true));
+    });
     double outputs_at = now_;
     double output_store_wait = 0;
     for (TensorId t : g_.outputs(o)) {
@@ -185,31 +186,29 @@ class Run {
       if (held(t) && remaining_uses_[t] == 0 && !never_dead(g_.tensor(t))) drop(t, now_, false);
       if (leaves_window) unpin_finished(t);
     }
-    for (auto list : {g_.outputs(o), g_.updates(o)})
-      for (TensorId t : list)
-        if (g_.tensor(t).required_output && !has_dram_copy(t)) store(t);
+    for (TensorId t : written_by(g_, o))
+      if (g_.tensor(t).required_output && !has_dram_copy(t)) store(t);
   }
 
   // Step 4 for op at position k. Returns false when prefetching stops.
   bool prefetch(std::uint32_t k) {
     const OpId o = order_[k];
     std::uint64_t need = 0;
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list)
-        if (loadable_missing(t)) need += bytes(t);
+    for_each_read(g_, o, [&](TensorId t) {
+      if (loadable_missing(t)) need += bytes(t);
+    });
     if (need == 0) return true;
     const bool whole = free() + (held_ - window_pinned_held_) >= need;
     bool stopped = false;  // out of room: this and the op's later missing tensors are skipped
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list) {
-        if (!loadable_missing(t)) continue;
-        stopped = stopped || (!whole && free() < bytes(t));
-        sink_.on_prefetch(o, t, !stopped);
-        if (!stopped)
-          load(t, allocate(t, /*mandatory=*/false));
-        else if (home(t) > 2 && !staged_.contains(t))
-          staged_.emplace(t, stage(t));  // §15.3: as far as room allows
-      }
+    for_each_read(g_, o, [&](TensorId t) {
+      if (!loadable_missing(t)) return;
+      stopped = stopped || (!whole && free() < bytes(t));
+      sink_.on_prefetch(o, t, !stopped);
+      if (!stopped)
+        load(t, allocate(t, /*mandatory=*/false));
+      else if (home(t) > 2 && !staged_.contains(t))
+        staged_.emplace(t, stage(t));  // §15.3: as far as room allows
+    });
     return whole && !stopped;
   }
   bool loadable_missing(TensorId t) const { return !held(t) && has_dram_copy(t); }
@@ -375,16 +374,15 @@ class Run {
     double start = std::max(now_, outputs_at);
     double store_wait = output_store_wait;
     // Each input and update also loses a use here: nothing reads the count before the op ends.
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list) {
-        --remaining_uses_[t];
-        start = std::max(start, ready_ahead_[t]);
-        if (bits(t) & (kLoadWaitedForStore | kDeepChain)) {  // rare: one test for both
-          if (bits(t) & kLoadWaitedForStore) store_wait = std::max(store_wait, load_store_wait_[t]);
-          // §15.4: a deep load whose first hop waited for the tensor's own store chain.
-          if (bits(t) & kDeepChain) store_wait = std::max(store_wait, chains_.at(t).own_store_wait);
-        }
+    for_each_read(g_, o, [&](TensorId t) {
+      --remaining_uses_[t];
+      start = std::max(start, ready_ahead_[t]);
+      if (bits(t) & (kLoadWaitedForStore | kDeepChain)) {  // rare: one test for both
+        if (bits(t) & kLoadWaitedForStore) store_wait = std::max(store_wait, load_store_wait_[t]);
+        // §15.4: a deep load whose first hop waited for the tensor's own store chain.
+        if (bits(t) & kDeepChain) store_wait = std::max(store_wait, chains_.at(t).own_store_wait);
       }
+    });
     for (TensorId t : g_.updates(o)) {
       const double stored = store_end_[t];
       start = std::max(start, stored);
@@ -396,14 +394,13 @@ class Run {
     const double end = start + duration;
     compute_busy_ += duration;
     sink_.on_step({start, end, {StepKind::compute, o}, Resource::compute, 0, 0});
-    for (auto list : {g_.outputs(o), g_.updates(o)})
-      for (TensorId t : list) {
-        // Ready at `end`, the next decision point: a time that lies ahead until then only if
-        // the tensor had one already (a load of it still running).
-        if (ready_ahead_[t] != 0) ready_ahead_.set(t, end);
-        // Written in the cache only (and no longer the copy a chain of hops brought, §15.4).
-        set(t, kHasDramCopy | kDeepChain, false);
-      }
+    for (TensorId t : written_by(g_, o)) {
+      // Ready at `end`, the next decision point: a time that lies ahead until then only if
+      // the tensor had one already (a load of it still running).
+      if (ready_ahead_[t] != 0) ready_ahead_.set(t, end);
+      // Written in the cache only (and no longer the copy a chain of hops brought, §15.4).
+      set(t, kHasDramCopy | kDeepChain, false);
+    }
     now_ = end;
   }
 
@@ -421,17 +418,16 @@ class Run {
         store_link = deep_link;
     };
     note(output_store_wait_, 0);
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list) {
-        if (bits(t) & kLoadWaitedForStore) note(load_store_wait_[t], 0);
-        if ((bits(t) & kDeepChain) && chains_.at(t).own_store_wait > 0)
-          note(chains_.at(t).own_store_wait, home(t) - 1);
-      }
+    for_each_read(g_, o, [&](TensorId t) {
+      if (bits(t) & kLoadWaitedForStore) note(load_store_wait_[t], 0);
+      if ((bits(t) & kDeepChain) && chains_.at(t).own_store_wait > 0)
+        note(chains_.at(t).own_store_wait, home(t) - 1);
+    });
     for (TensorId t : g_.updates(o)) note(store_end_[t], 0);
     TensorId x = Graph::kNoTensor;
-    for (auto list : {g_.inputs(o), g_.updates(o)})
-      for (TensorId t : list)
-        if (x == Graph::kNoTensor || ready_ahead_[t] > ready_ahead_[x]) x = t;
+    for_each_read(g_, o, [&](TensorId t) {
+      if (x == Graph::kNoTensor || ready_ahead_[t] > ready_ahead_[x]) x = t;
+    });
     const bool chained = x != Graph::kNoTensor && (bits(x) & kDeepChain);
     charge_link_stalls(
         now_, start, store_wait, other || store_link == 0 ? 1 : store_link,

@@ -57,6 +57,29 @@ void PipelinedSink::start_batch() {
   end_ = at_ + kBatch;
 }
 
+// Hands one event on; inlined into consume's loop (always_inline in the header).
+void PipelinedSink::handle(const SinkEvent& e) {
+  switch (e.kind) {
+    case SinkEvent::load:
+    case SinkEvent::store:
+    case SinkEvent::compute:
+    case SinkEvent::drop:
+      return next_->on_step({e.start,
+                             e.end,
+                             {static_cast<StepKind>(e.kind), e.id},
+                             e.resource,
+                             e.channel,
+                             e.issued,
+                             e.link});
+    case SinkEvent::stall:
+      return next_->on_stall(e.start, e.end, e.id, e.flag);
+    case SinkEvent::prefetch:
+      return next_->on_prefetch(e.id, e.tensor, e.flag);
+    case SinkEvent::decision_point:
+      return next_->on_decision_point(e.start);
+  }
+}
+
 void PipelinedSink::consume() noexcept {
   std::uint32_t taken = 0;
   bool failed = false;
@@ -102,28 +125,6 @@ void PipelinedSink::consume() noexcept {
 void PipelinedSink::fail() noexcept {
   error_ = std::current_exception();
   failed_.store(true, std::memory_order_release);
-}
-
-void PipelinedSink::handle(const SinkEvent& e) {
-  switch (e.kind) {
-    case SinkEvent::load:
-    case SinkEvent::store:
-    case SinkEvent::compute:
-    case SinkEvent::drop:
-      return next_->on_step({e.start,
-                             e.end,
-                             {static_cast<StepKind>(e.kind), e.id},
-                             e.resource,
-                             e.channel,
-                             e.issued,
-                             e.link});
-    case SinkEvent::stall:
-      return next_->on_stall(e.start, e.end, e.id, e.flag);
-    case SinkEvent::prefetch:
-      return next_->on_prefetch(e.id, e.tensor, e.flag);
-    case SinkEvent::decision_point:
-      return next_->on_decision_point(e.start);
-  }
 }
 
 }  // namespace memsim

@@ -115,7 +115,8 @@ class PipelinedSink final : public StepSink {
   void publish(std::uint32_t count, bool last) noexcept;
   void start_batch();
   void consume() noexcept;
-  void handle(const SinkEvent& e);
+  // Inlined into consume() (issue 16): a call per event cost ~15 instructions of frame.
+  [[gnu::always_inline]] inline void handle(const SinkEvent& e);
   void fail() noexcept;
 
   std::function<VerifyingSink*()> make_;

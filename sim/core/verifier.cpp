@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/core/errors.h"
+#include "sim/core/op_operands.h"
 
 namespace memsim {
 namespace {
@@ -79,14 +80,13 @@ void Verifier::apply(const Step& step, std::uint32_t link) {
 }
 
 void Verifier::check_no_staging_copy(const Step& step, OpId o) const {
-  for (auto list : {graph_.outputs(o), graph_.updates(o)})
-    for (TensorId t : list)
-      for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
-        if (staging_.contains(staging_key(t, level)))
-          fail_with(step, [&] {
-            return "rewrites '" + std::string(graph_.tensor_name(t)) +
-                   "', whose staging copy at level " + std::to_string(level) + " no hop has read";
-          });
+  for (TensorId t : written_by(graph_, o))
+    for (std::uint32_t level = 2; level < graph_.tensor(t).home; ++level)
+      if (staging_.contains(staging_key(t, level)))
+        fail_with(step, [&] {
+          return "rewrites '" + std::string(graph_.tensor_name(t)) +
+                 "', whose staging copy at level " + std::to_string(level) + " no hop has read";
+        });
 }
 
 // docs/model.md §15.7: a hop of a tensor homed below level 2, or over a link below level 1.
