@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/core/liveness.h"
+#include "sim/core/op_operands.h"
 
 namespace memsim {
 
@@ -168,26 +169,16 @@ void PerLayerRecorder::on_compute(const TimedStep& s) {
   // Loads pending for the op's reads are charged to it; bytes read and written price the
   // compute's energy (without prices every joule is 0).
   double read = 0, written = 0;
-  const auto read_each = [&](std::span<const TensorId> list) {
-    for (TensorId t : list) {
-      if (priced_) read += static_cast<double>(graph_.tensor(t).bytes);
-      if (pending_load_[t]) {
-        pending_load_[t] = 0;
-        charge_move(o, Move::load, graph_.tensor(t).bytes, pending_load_joules(t));
-      }
+  for_each_read(graph_, o, [&](TensorId t) {
+    if (priced_) read += static_cast<double>(graph_.tensor(t).bytes);
+    if (pending_load_[t]) {
+      pending_load_[t] = 0;
+      charge_move(o, Move::load, graph_.tensor(t).bytes, pending_load_joules(t));
     }
-  };
-  const auto write_each = [&](std::span<const TensorId> list) {
-    for (TensorId t : list) {
-      if (priced_) written += static_cast<double>(graph_.tensor(t).bytes);
-      if (!last_writer_.empty()) last_writer_[t] = o;
-    }
-  };
-  read_each(graph_.inputs(o));
-  write_each(graph_.outputs(o));
-  if (graph_.has_updates()) {
-    read_each(graph_.updates(o));
-    write_each(graph_.updates(o));
+  });
+  for (TensorId t : written_by(graph_, o)) {
+    if (priced_) written += static_cast<double>(graph_.tensor(t).bytes);
+    if (!last_writer_.empty()) last_writer_[t] = o;
   }
   if (priced_)
     charge_energy(o, graph_.op(o).flops * per_flop_ + read * cache_read_ + written * cache_write_);
