@@ -21,7 +21,9 @@ inline std::size_t peak_bytes() {
 }
 }  // namespace memsim::bench
 
-void* operator new(std::size_t size) {
+// Not inlined: GCC 12 would otherwise see malloc behind operator new at the call sites, pair it
+// with operator delete and warn (-Wmismatched-new-delete), though the pair is consistent.
+[[gnu::noinline]] void* operator new(std::size_t size) {
   void* p = std::malloc(size == 0 ? 1 : size);
   if (!p) throw std::bad_alloc();
   const std::size_t now = memsim::bench::g_live += malloc_usable_size(p);
