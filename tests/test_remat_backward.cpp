@@ -143,3 +143,55 @@ TEST_CASE("backward search: random graphs, a plan whenever the exhaustive search
   CHECK(infeasible > 0);
   CHECK(rescued > 0);
 }
+
+TEST_CASE("backward search: past the time limit it gives up, never claiming that no plan exists",
+          "[planner][backward]") {
+  // docs/model.md §14.1: every step stops at the time limit. A deadline that has passed (its
+  // instant is now) makes every search give up at once: "unknown" with no set visited, where
+  // the no-plan graph's search would otherwise exhaust its two sets and prove "none" (test
+  // above).
+  const Deadline passed{Deadline::Clock::now()};
+  Net net;
+  const Graph g = test::no_plan_graph(net);
+  const RematProblem p = make_remat_problem(g, net.order, 3);
+  const BackwardSearch s = backward_search(p, 4, std::vector<char>(5, 0), 1000, passed);
+  CHECK(s.outcome == BackwardSearch::unknown);
+  CHECK(s.states == 0);
+  const BackwardPlan b = backward_plan(p, 1000, passed);
+  CHECK_FALSE(b.infeasible);
+  CHECK_FALSE(b.plan);
+  // The planner with a time limit of 0 s: nothing proved, nothing found (exit status 1 in
+  // `memsim solve`, "a longer --time-limit may find one"), where 10 s proves infeasibility.
+  const RematPlannerResult r = plan_recompute(p, {0, false});
+  CHECK_FALSE(r.found);
+  CHECK_FALSE(r.infeasible);
+
+  // The closure builder: with the fallback and a passed deadline, a stuck stage's searches find
+  // nothing, so the build is the build without the fallback (stuck at the same stage, missing
+  // the same inputs); and build_closure_plan starts no build at all.
+  Net cascade;
+  const Graph cg = test::cascade_graph(cascade);
+  const RematProblem cp = make_remat_problem(cg, cascade.order, 3);
+  std::mt19937 rng(7);
+  int compared = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    Net rn;
+    const Graph rg = test::random_net(rn, 6 + trial % 9, rng);
+    RematProblem rp = make_remat_problem(rg, rn.order, 0);
+    std::uint64_t widest = 0;
+    for (std::uint32_t v = 0; v < rp.size(); ++v) widest = std::max(widest, rp.working_set(v));
+    rp.budget = std::max(widest, peak_without_recompute(rp) * 6 / 10);
+    const ClosureAttempt plain = try_closure_plan(rp, EvictionRule::worth, true, nullptr);
+    const ClosureAttempt late =
+        try_closure_plan(rp, EvictionRule::worth, true, nullptr, true, passed);
+    INFO("trial " << trial);
+    CHECK(late.plan.has_value() == plain.plan.has_value());
+    if (plain.plan) continue;
+    CHECK(late.failed_stage == plain.failed_stage);
+    CHECK(late.missing == plain.missing);
+    ++compared;
+  }
+  CHECK(compared > 0);  // some plain build got stuck, so the fallback was asked
+  CHECK(build_closure_plan(cp, EvictionRule::worth, true, nullptr, false));
+  CHECK_FALSE(build_closure_plan(cp, EvictionRule::worth, true, nullptr, false, passed));
+}

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "policies/solver/deadline.h"
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_problem.h"
 
@@ -30,8 +31,9 @@ struct BackwardSearch {
 };
 
 // `held` (one flag per node, t's not set): values in memory that stay there. `max_states`:
-// the search gives up (unknown) after visiting that many sets.
+// the search gives up (unknown) after visiting that many sets, or at the `deadline`.
 BackwardSearch backward_search(const RematProblem& problem, std::uint32_t t,
-                               const std::vector<char>& held, std::uint64_t max_states);
+                               const std::vector<char>& held, std::uint64_t max_states,
+                               const Deadline& deadline = {});
 
 }  // namespace memsim::planner

@@ -17,11 +17,12 @@ constexpr int kMaxDepth = 16;
 class ClosureBuilder {
  public:
   ClosureBuilder(const RematProblem& p, EvictionRule rule, bool supports,
-                 const std::vector<double>* weights, bool fallback)
+                 const std::vector<double>* weights, bool fallback, const Deadline& deadline)
       : p_(p),
         rule_(rule),
         supports_(supports),
         fallback_(fallback),
+        deadline_(deadline),
         weights_(weights),
         readers_(p.size()),
         resident_(p.size(), 0),
@@ -71,7 +72,7 @@ class ClosureBuilder {
     std::size_t best = sets.size();
     RematPlan best_actions;
     for (std::size_t i = 0; i < sets.size(); ++i) {
-      BackwardSearch s = backward_search(p_, stage_, sets[i], kBackwardStates);
+      BackwardSearch s = backward_search(p_, stage_, sets[i], kBackwardStates, deadline_);
       if (s.outcome != BackwardSearch::found) continue;
       best = i;
       best_actions = std::move(s.actions);
@@ -287,8 +288,9 @@ class ClosureBuilder {
 
   const RematProblem& p_;
   EvictionRule rule_;
-  bool supports_;  // inputs of computed, still needed nodes count as needed (docs: "supports")
-  bool fallback_;  // a stuck stage goes to the backward search
+  bool supports_;      // inputs of computed, still needed nodes count as needed (docs: "supports")
+  bool fallback_;      // a stuck stage goes to the backward search
+  Deadline deadline_;  // the backward searches give up there
   std::size_t backward_actions_ = 0;  // the backward searches' (not held to the cap)
   const std::vector<double>* weights_;
   std::vector<std::vector<std::uint32_t>> readers_;  // ascending
@@ -304,8 +306,9 @@ class ClosureBuilder {
 }  // namespace
 
 ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
-                                const std::vector<double>* weights, bool fallback) {
-  ClosureBuilder builder(problem, rule, supports, weights, fallback);
+                                const std::vector<double>* weights, bool fallback,
+                                const Deadline& deadline) {
+  ClosureBuilder builder(problem, rule, supports, weights, fallback, deadline);
   ClosureAttempt a;
   a.plan = builder.run();
   if (!a.plan) {
@@ -317,14 +320,15 @@ ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, 
 
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
                                             bool supports, std::vector<double>* weights,
-                                            bool fallback) {
+                                            bool fallback, const Deadline& deadline) {
   std::vector<double> own;
   if (!weights) {
     own.assign(problem.size(), 1.0);
     weights = &own;
   }
   for (int round = 0; round < kMaxRepairRounds; ++round) {
-    ClosureAttempt a = try_closure_plan(problem, rule, supports, weights, fallback);
+    if (deadline.passed()) return std::nullopt;
+    ClosureAttempt a = try_closure_plan(problem, rule, supports, weights, fallback, deadline);
     if (a.plan) return std::move(a.plan);
     bool raised = false;
     for (std::uint32_t u : a.missing)

@@ -18,6 +18,7 @@
 #include <optional>
 #include <vector>
 
+#include "policies/solver/deadline.h"
 #include "policies/solver/remat_builder.h"
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_problem.h"
@@ -42,18 +43,21 @@ struct ClosureAttempt {
 // `fallback`: a stage that gets stuck is planned by the backward search instead (holding the
 // values in memory, those still to be read, the soonest read of them up to 3/4, 1/2 and 1/4 of
 // the budget, or nothing, the first that finds a path; kBackwardStates sets each), and the
-// build is stuck only where that finds nothing.
+// build is stuck only where that finds nothing. A backward search still running at the
+// `deadline` finds nothing.
 inline constexpr std::uint64_t kBackwardStates = 4'000;
 ClosureAttempt try_closure_plan(const RematProblem& problem, EvictionRule rule, bool supports,
-                                const std::vector<double>* weights, bool fallback = false);
+                                const std::vector<double>* weights, bool fallback = false,
+                                const Deadline& deadline = {});
 
 // Builds, and where a build gets stuck makes the inputs that stage was missing kept and builds
 // again (at most kMaxRepairRounds times): a value dropped early that came back too late, or
 // could not come back in the memory left, is then held. `weights` (one per node, 1 when null)
-// receive the raises. Nullopt when every input missing at the stuck stage was kept already.
+// receive the raises. Nullopt when every input missing at the stuck stage was kept already, or
+// when the `deadline` has passed before a build succeeds (no build starts after it).
 std::optional<RematPlan> build_closure_plan(const RematProblem& problem, EvictionRule rule,
                                             bool supports = true,
                                             std::vector<double>* weights = nullptr,
-                                            bool fallback = false);
+                                            bool fallback = false, const Deadline& deadline = {});
 
 }  // namespace memsim::planner

@@ -38,7 +38,7 @@ LocalSearchResult local_search(const RematProblem& p, EvictionRule rule, bool su
   std::vector<std::uint32_t> hot, trial_hot;
   std::vector<char> seen(n, 0);
   const auto evaluate = [&](const std::vector<double>& w, Score& s) {
-    ClosureAttempt a = try_closure_plan(p, rule, supports, &w, fallback);
+    ClosureAttempt a = try_closure_plan(p, rule, supports, &w, fallback, Deadline{deadline});
     ++out.steps;
     s = {};
     if (!a.plan) {

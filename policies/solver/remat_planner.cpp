@@ -58,7 +58,8 @@ RematPlan plan_without_recompute(const RematProblem& p) {
   return plan;
 }
 
-BackwardPlan backward_plan(const RematProblem& p, std::uint64_t max_states) {
+BackwardPlan backward_plan(const RematProblem& p, std::uint64_t max_states,
+                           const Deadline& deadline) {
   BackwardPlan out;
   const std::vector<char> none(p.size(), 0);
   // The stages with the largest working sets first: the likeliest to have no path.
@@ -70,7 +71,7 @@ BackwardPlan backward_plan(const RematProblem& p, std::uint64_t max_states) {
   std::vector<RematPlan> parts(p.size());
   bool complete = true;
   for (std::uint32_t t : stages) {
-    BackwardSearch s = backward_search(p, t, none, max_states);
+    BackwardSearch s = backward_search(p, t, none, max_states, deadline);
     if (s.outcome == BackwardSearch::none) {
       out.infeasible = true;
       out.stage = t;
@@ -106,6 +107,11 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   const auto elapsed = [&] {
     return std::chrono::duration<double>(Clock::now() - started).count();
   };
+  // Every step stops at the time limit: the builds that plan stuck stages by the backward
+  // search (seconds on a 300-node graph) and the backward searches give up there too.
+  const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(options.time_limit_seconds));
+  const Deadline limit{deadline};
   RematPlannerResult r;
   const auto finish = [&] {
     r.optimal = r.found && at_most(r.cost, r.lower_bound);
@@ -174,7 +180,8 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   for (std::size_t k = 0; k < kKinds; ++k) {
     episode_weights[k].assign(p.size(), 1.0);
     kind_cost[k] = std::numeric_limits<double>::infinity();
-    if (auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &episode_weights[k])) {
+    if (auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &episode_weights[k],
+                                       false, limit)) {
       consider(*plan, "closure greedy");
       if (const PlanCheck check = check_plan(p, *plan); check.ok)
         kind_cost[k] = check.recompute_cost;
@@ -189,7 +196,8 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     for (std::uint32_t v : dropped) seed[v] = 1.0;
     for (std::size_t k = 0; k < kKinds; ++k) {
       std::vector<double> w = seed;
-      const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w, fallback);
+      const auto plan =
+          build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w, fallback, limit);
       if (!plan) continue;
       const PlanCheck check = check_plan(p, *plan);
       if (!check.ok) continue;
@@ -217,7 +225,7 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     fallback = true;
     for (std::size_t k = 0; k < kKinds; ++k) {
       std::vector<double> w = episode_weights[k];
-      const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w, true);
+      const auto plan = build_closure_plan(p, kinds[k].rule, kinds[k].supports, &w, true, limit);
       if (!plan) continue;
       const PlanCheck check = check_plan(p, *plan);
       if (!check.ok) continue;
@@ -227,7 +235,7 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     }
   }
   if (!r.found) {
-    const BackwardPlan b = backward_plan(p, kBackwardPlanStates);
+    const BackwardPlan b = backward_plan(p, kBackwardPlanStates, limit);
     if (b.infeasible) {
       r.infeasible = true;
       r.why = "the backward search from node " + std::to_string(b.stage) +
@@ -243,8 +251,6 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   // (on another core when there is one), and in this process episodes of the local search over
   // the closure builder's weights, taking turns with the kinds above, each going on from where
   // that kind's last episode stopped, with a new seed.
-  const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(options.time_limit_seconds));
   std::uint32_t episode = 0;
   int idle = 0;  // episodes in a row that stalled without a cheaper plan
 
@@ -319,8 +325,10 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
 
   // The closure bound (a tenth of the time, while the first round runs in its child), and a
   // plan of each kind seeded from its stage's solution as the knapsack plans are.
-  if (!proved()) {
-    const ClosureBound closure = closure_bound(p, options.time_limit_seconds / 10, r.lower_bound);
+  if (!proved() && !limit.passed()) {
+    const double seconds =
+        std::min(options.time_limit_seconds / 10, options.time_limit_seconds - elapsed());
+    const ClosureBound closure = closure_bound(p, seconds, r.lower_bound);
     if (closure.bound > r.lower_bound) {
       r.lower_bound = closure.bound;
       r.bound_method = "closure bound";
@@ -329,8 +337,10 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   }
   // The closure program at several stages at once (a fifth of the time: the sets of the highest
   // relaxations within the first half of it, the spread sets within the rest).
-  if (!proved()) {
-    const double moments = moments_bound(p, options.time_limit_seconds / 5, r.lower_bound);
+  if (!proved() && !limit.passed()) {
+    const double seconds =
+        std::min(options.time_limit_seconds / 5, options.time_limit_seconds - elapsed());
+    const double moments = moments_bound(p, seconds, r.lower_bound);
     if (moments > r.lower_bound) {
       r.lower_bound = moments;
       r.bound_method = "moments bound";

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "policies/solver/deadline.h"
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_problem.h"
 
@@ -70,14 +71,15 @@ double stage_lower_bound(const RematProblem& problem);
 // The plan of backward searches (remat_backward_search.h) alone: for each node t in order, from
 // empty memory, the search's actions up to t's first computation, then every value dropped.
 // `infeasible` (with the stage) when a stage's search exhausted its sets: no plan exists; no
-// plan when some stage's search gave up after `max_states` sets.
+// plan when some stage's search gave up after `max_states` sets or at the `deadline`.
 struct BackwardPlan {
   bool infeasible = false;
   std::uint32_t stage = 0;
   std::optional<RematPlan> plan;
 };
 inline constexpr std::uint64_t kBackwardPlanStates = 200'000;
-BackwardPlan backward_plan(const RematProblem& problem, std::uint64_t max_states);
+BackwardPlan backward_plan(const RematProblem& problem, std::uint64_t max_states,
+                           const Deadline& deadline = {});
 
 // The plan that computes every node once in order and drops each value after its last reader
 // (valid only when peak_without_recompute(problem) <= budget).
