@@ -409,9 +409,50 @@ TEST_CASE("recompute: the moments bound's spread sets reach over-budget regions 
   CHECK(moments_program(p, {1, 3, 6}, 10) == 6);
   CHECK(moments_program(p, {1, 3, 5, 9}, 10) == 11);
   CHECK(moments_program(p, {1, 2, 3, 5, 6, 9}, 10) == 11);
-  CHECK(moments_bound(p, 10, 0) == 11);
   // With w2 as a moment too, both reruns of a count: the optimum.
   CHECK(moments_program(p, {6, 9, 11}, 10) == 16);
+  // moments_bound itself reaches it through its peak sets (the next test).
+  CHECK(moments_bound(p, 10, 0) == 16);
+}
+
+TEST_CASE("recompute: the moments bound's peak sets skip a plateau for the next hills",
+          "[planner][recompute][moments]") {
+  // The graph of the test before: b (1 B, 6 FLOP), v1..v6 (4 B, 1), rb(b), a (1 B, 5), w1
+  // (4 B), r1(a), w2 (4 B), r2(a), nodes 0..12, budget 4 B; optimum 16 (b once, a twice).
+  // Closure relaxations by stage: v1..v6 (1..6) leave b out, 6 each; rb (7) reads b and a (8)
+  // comes after every reader of b: 0; w1 (9) and w2 (11) leave a out, 5 each; r1 (10) and r2
+  // (12) read a: 0. Peaks (above the stage just before, at least the stage just after, 0 where
+  // not positive): v1 (6 > 0, 6 >= 6), w1 (5 > 0, 5 >= 0), w2 (5 > 0, 5 >= 0); v2..v6 are not
+  // above the stage before them. Highest first (the earliest of equal ones): v1, w1, w2. The
+  // two highest {1, 9}: b back once after v1 (rb), a back once after w1 (r1 and r2 in one
+  // interval): 6 + 5 = 11. The three highest {1, 9, 11}: a is out at w1 and at w2 and read in
+  // each interval: 6 + 5 + 5 = 16, the optimum. Before the peak sets, the highest stages were
+  // v's (6) and the spread sets reached 11 (the test before), so moments_bound gave 11.
+  Net net;
+  net.op("b", 1, 6);
+  for (int i = 1; i <= 6; ++i) net.op("v" + std::to_string(i), 4, 1);
+  net.op("rb", 1, 1, {"b"});
+  net.op("a", 1, 5);
+  net.op("w1", 4, 1);
+  net.op("r1", 1, 1, {"a"});
+  net.op("w2", 4, 1);
+  net.op("r2", 1, 1, {"a"});
+  const Graph g = std::move(net.b).build();
+  const RematProblem p = make_remat_problem(g, net.order, 4);
+  const double relaxation[] = {0, 6, 6, 6, 6, 6, 6, 0, 0, 5, 0, 5, 0};
+  for (std::uint32_t t = 1; t < p.size(); ++t)
+    CHECK(stage_closure_bound(p, t, 10, true) == Approx(relaxation[t]).margin(1e-6));
+  CHECK(moments_program(p, {1, 9}, 10) == 11);
+  CHECK(moments_program(p, {1, 9, 11}, 10) == 16);
+  std::vector<OpenMoments> open;
+  CHECK(moments_bound(p, 10, 0, &open) == 16);
+  CHECK(open.empty());  // every program solved within its share
+  // The planner without its exact search proves the optimum.
+  const RematPlannerResult r = plan_recompute(p, {10, false});
+  REQUIRE(r.found);
+  CHECK(r.cost == 16);
+  CHECK(r.lower_bound == 16);
+  CHECK(verified_reruns(g, p, r.plan) == 3);
 }
 
 TEST_CASE("recompute: the moments bound pays for a value left out at two stages twice",

@@ -32,11 +32,21 @@ namespace memsim::planner {
 double moments_program(const RematProblem& problem, const std::vector<std::uint32_t>& moments,
                        double seconds, bool* solved = nullptr);
 
-// The programs for the 2, 3, 4 and 6 stages with the highest closure relaxations, within the
-// first half of `seconds` (the relaxations' time included), then for the spread sets of 3, 4 and
-// 6 stages (the stages with a positive relaxation, in node order, cut into that many runs, the
-// highest of each run) within the rest; each set one program, given an equal share of the time
-// left for its kind: the highest bound found above `floor` (else `floor`).
-double moments_bound(const RematProblem& problem, double seconds, double floor);
+// A set of moments whose program CBC's clock stopped: the time it had and the bound it proved.
+struct OpenMoments {
+  std::vector<std::uint32_t> moments;
+  double seconds = 0;
+  double bound = 0;
+};
+
+// The programs for the 2, 3, 4, 6 and 8 highest *peaks* (stages whose closure relaxation is
+// above that of the stage just before and at least that of the stage just after, 0 for a stage
+// without a positive one) within the first half of `seconds` (the relaxations' time included),
+// then for the spread sets of 3, 4 and 6 stages (the stages with a positive relaxation, in node
+// order, cut into that many runs, the highest of each run) within the rest; each set one
+// program, given an equal share of the time left for its kind: the highest bound found above
+// `floor` (else `floor`). The sets CBC's clock stopped go to `open`, when given.
+double moments_bound(const RematProblem& problem, double seconds, double floor,
+                     std::vector<OpenMoments>* open = nullptr);
 
 }  // namespace memsim::planner

@@ -15,7 +15,9 @@
 //  3a'. Every plan found is polished (remat_plan_polish.h) before it is compared with the best.
 //  3b. The closure bound (remat_closure_bound.h) raises the bound, and its solution seeds
 //     closure plans too.
-//  3c. The moments bound (remat_moments_bound.h): the closure program at several stages at once.
+//  3c. The moments bound (remat_moments_bound.h): the closure program at several stages at once;
+//     a set CBC's clock stopped is solved again, with twice the time, after a stalled episode of
+//     the local search.
 //  4. At the same time until the time limit: rounds of the integer program (remat_milp.h) in a
 //     child process (remat_milp_child.h), started from the incumbent, raise the bound to what
 //     CBC proves and give solutions that the builder turns into plans (repairing them where
