@@ -113,9 +113,7 @@ TEST_CASE("backward search: random graphs, a plan whenever the exhaustive search
     Net net;
     const Graph g = test::random_net(net, 6 + trial % 9, rng);
     RematProblem p = make_remat_problem(g, net.order, 0);
-    std::uint64_t widest = 0;
-    for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));
-    p.budget = std::max(widest, peak_without_recompute(p) * 6 / 10);
+    p.budget = test::tight_budget(p, 6);
     const ExactOutcome exact = exact_recompute(p, 30, 10'000'000);
     REQUIRE(exact.finished);
     const BackwardPlan b = backward_plan(p, 1'000'000);
@@ -178,9 +176,7 @@ TEST_CASE("backward search: past the time limit it gives up, never claiming that
     Net rn;
     const Graph rg = test::random_net(rn, 6 + trial % 9, rng);
     RematProblem rp = make_remat_problem(rg, rn.order, 0);
-    std::uint64_t widest = 0;
-    for (std::uint32_t v = 0; v < rp.size(); ++v) widest = std::max(widest, rp.working_set(v));
-    rp.budget = std::max(widest, peak_without_recompute(rp) * 6 / 10);
+    rp.budget = test::tight_budget(rp, 6);
     const ClosureAttempt plain = try_closure_plan(rp, EvictionRule::worth, true, nullptr);
     const ClosureAttempt late =
         try_closure_plan(rp, EvictionRule::worth, true, nullptr, true, passed);

@@ -171,9 +171,7 @@ TEST_CASE("recompute planner: generated layered graphs, every plan valid and abo
     }
     const Graph g = std::move(net.b).build();
     RematProblem p = make_remat_problem(g, net.order, 0);
-    std::uint64_t widest = 0;
-    for (std::uint32_t u = 0; u < p.size(); ++u) widest = std::max(widest, p.working_set(u));
-    p.budget = std::max(widest, peak_without_recompute(p) * 8 / 10);
+    p.budget = test::tight_budget(p, 8);
     RematPlannerOptions options;
     options.time_limit_seconds = 2;
     options.local_search_steps = 500;

@@ -175,9 +175,7 @@ TEST_CASE("recompute: random graphs against exhaustive search, the bound never e
     const Graph g = test::random_net(net, 6 + trial % 7, rng);
     RematProblem p = make_remat_problem(g, net.order, 0);
     const std::uint64_t peak = peak_without_recompute(p);
-    std::uint64_t widest = 0;
-    for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));
-    p.budget = std::max(widest, peak * 7 / 10);
+    p.budget = test::tight_budget(p, 7);
     const double truth = optimal_by_search(p);
     const RematPlannerResult r = plan_recompute(p, {20, exact_search});
     INFO("trial " << trial << ", budget " << p.budget << ", peak " << peak);
@@ -379,6 +377,25 @@ TEST_CASE("recompute: a training chain's knapsack plan drops the cheap input and
   CHECK(verified_reruns(g, p, r.plan) == 1);
 }
 
+namespace {
+
+// b (1 B, 6 FLOP); v1..v6 (4 B, 1 each); rb(b) (1 B, 1); a (1 B, 5); w1 (4 B, 1); r1(a)
+// (1 B, 1); w2 (4 B, 1); r2(a) (1 B, 1): nodes 0..12, for the moments tests at 4 B, where each v
+// and w fills the budget alone.
+Graph two_walls_graph(Net& net) {
+  net.op("b", 1, 6);
+  for (int i = 1; i <= 6; ++i) net.op("v" + std::to_string(i), 4, 1);
+  net.op("rb", 1, 1, {"b"});
+  net.op("a", 1, 5);
+  net.op("w1", 4, 1);
+  net.op("r1", 1, 1, {"a"});
+  net.op("w2", 4, 1);
+  net.op("r2", 1, 1, {"a"});
+  return std::move(net.b).build();
+}
+
+}  // namespace
+
 TEST_CASE("recompute: the moments bound's spread sets reach over-budget regions far apart",
           "[planner][recompute][moments]") {
   // b (1 B, 6 FLOP); v1..v6 (4 B, 1 each); rb(b) (1 B, 1); a (1 B, 5); w1 (4 B, 1); r1(a)
@@ -393,15 +410,7 @@ TEST_CASE("recompute: the moments bound's spread sets reach over-budget regions 
   // [w1 w2]: v1, v3, v5, w1: b comes back in v5's interval (rb), a in w1's (r1 and r2, one
   // interval): 6 + 5 = 11; 6 runs (starts 0, 1, 2, 4, 5, 6): v1, v2, v3, v5, v6, w1: 11.
   Net net;
-  net.op("b", 1, 6);
-  for (int i = 1; i <= 6; ++i) net.op("v" + std::to_string(i), 4, 1);
-  net.op("rb", 1, 1, {"b"});
-  net.op("a", 1, 5);
-  net.op("w1", 4, 1);
-  net.op("r1", 1, 1, {"a"});
-  net.op("w2", 4, 1);
-  net.op("r2", 1, 1, {"a"});
-  const Graph g = std::move(net.b).build();
+  const Graph g = two_walls_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 4);
   CHECK(optimal_by_search(p) == 16);
   CHECK(closure_bound(p, 10).bound == 6);
@@ -429,15 +438,7 @@ TEST_CASE("recompute: the moments bound's peak sets skip a plateau for the next 
   // each interval: 6 + 5 + 5 = 16, the optimum. Before the peak sets, the highest stages were
   // v's (6) and the spread sets reached 11 (the test before), so moments_bound gave 11.
   Net net;
-  net.op("b", 1, 6);
-  for (int i = 1; i <= 6; ++i) net.op("v" + std::to_string(i), 4, 1);
-  net.op("rb", 1, 1, {"b"});
-  net.op("a", 1, 5);
-  net.op("w1", 4, 1);
-  net.op("r1", 1, 1, {"a"});
-  net.op("w2", 4, 1);
-  net.op("r2", 1, 1, {"a"});
-  const Graph g = std::move(net.b).build();
+  const Graph g = two_walls_graph(net);
   const RematProblem p = make_remat_problem(g, net.order, 4);
   const double relaxation[] = {0, 6, 6, 6, 6, 6, 6, 0, 0, 5, 0, 5, 0};
   for (std::uint32_t t = 1; t < p.size(); ++t)
@@ -548,9 +549,7 @@ TEST_CASE("recompute: window re-planning of greedy plans on random graphs stays 
     Net net;
     const Graph g = test::random_net(net, 7 + trial % 5, rng);
     RematProblem p = make_remat_problem(g, net.order, 0);
-    std::uint64_t widest = 0;
-    for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));
-    p.budget = std::max(widest, peak_without_recompute(p) * 7 / 10);
+    p.budget = test::tight_budget(p, 7);
     const double truth = optimal_by_search(p);
     const auto greedy = build_plan(p, EvictionRule::largest);
     if (truth < 0 || !greedy) continue;

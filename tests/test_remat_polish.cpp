@@ -136,9 +136,7 @@ TEST_CASE("polish: random graphs, valid plans never dearer and never below the o
     test::Net net;
     const Graph g = test::random_net(net, 6 + trial % 8, rng);
     RematProblem p = make_remat_problem(g, net.order, 0);
-    std::uint64_t widest = 0;
-    for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));
-    p.budget = std::max(widest, peak_without_recompute(p) * 7 / 10);
+    p.budget = test::tight_budget(p, 7);
     const ExactOutcome exact = exact_recompute(p, 30, 10'000'000);
     REQUIRE(exact.finished);
     if (!exact.plan) continue;

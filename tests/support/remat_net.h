@@ -1,12 +1,15 @@
 #pragma once
 // A small graph for the recompute planner's tests: ops each writing one tensor named after
 // the op, in byte mode, in the order they are added.
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "policies/solver/remat_problem.h"
 #include "sim/core/graph.h"
 
 namespace memsim::test {
@@ -62,6 +65,14 @@ inline Graph random_net(Net& net, int n, std::mt19937& rng) {
            std::uniform_int_distribution<int>(1, 9)(rng), in);
   }
   return std::move(net.b).build();
+}
+
+// The budget of a random graph's tests: `tenths` tenths of the peak of its order without
+// recompute, but never below its widest working set (below it no plan exists at all).
+inline std::uint64_t tight_budget(const planner::RematProblem& p, std::uint64_t tenths) {
+  std::uint64_t widest = 0;
+  for (std::uint32_t v = 0; v < p.size(); ++v) widest = std::max(widest, p.working_set(v));
+  return std::max(widest, planner::peak_without_recompute(p) * tenths / 10);
 }
 
 }  // namespace memsim::test
