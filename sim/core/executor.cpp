@@ -325,7 +325,7 @@ class Run {
 
   // The hop into the cache (§4.3) of a load issued at `issued`, for load and load_deep: its
   // channel, ready time and store wait (§6), the policy's insert and the sink's step. Returns
-  // when it ends. Inlined: as a call it cost the chain's loads 20 instructions each.
+  // when it ends. Inlined: as a call it cost the chain's loads 22 instructions each.
   [[gnu::always_inline]] double issue_load(TensorId t, double issued, bool waits_for_store) {
     const auto transfer = channels_.issue(issued, m_.transfer_seconds(bytes(t)));
     ready_ahead_.set(t, transfer.end);
