@@ -5,6 +5,8 @@
 #include <functional>
 #include <queue>
 
+#include "sim/core/op_operands.h"
+
 namespace memsim {
 namespace {
 
@@ -13,11 +15,10 @@ using DepGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirect
 DepGraph dependency_graph(const Graph& graph) {
   DepGraph dag(graph.op_count());
   for (OpId o = 0; o < graph.op_count(); ++o) {
-    for (auto list : {graph.inputs(o), graph.updates(o)})
-      for (TensorId t : list) {
-        const OpId p = graph.producer(t);
-        if (p != Graph::kNoOp) boost::add_edge(p, o, dag);
-      }
+    for_each_read(graph, o, [&](TensorId t) {
+      const OpId p = graph.producer(t);
+      if (p != Graph::kNoOp) boost::add_edge(p, o, dag);
+    });
   }
   return dag;
 }

@@ -9,6 +9,7 @@
 #include "sim/core/errors.h"
 #include "sim/core/executor.h"
 #include "sim/core/free_space.h"
+#include "sim/core/op_operands.h"
 
 namespace memsim {
 
@@ -113,17 +114,15 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
         double start = now;
         double store_wait = 0;   // S of §6
         double output_wait = 0;  // the part of S the outputs' space gave
-        for (auto list : {g.inputs(o), g.updates(o)})
-          for (TensorId x : list) {
-            start = std::max(start, ready_at[x]);
-            store_wait = std::max(store_wait, load_wait[x]);
-            // §15.4: a deep load's first hop waited for the tensor's own store chain.
-            if (const auto c = chains.find(x); c != chains.end())
-              store_wait = std::max(store_wait, c->second.own_store_wait);
-          }
+        for_each_read(g, o, [&](TensorId x) {
+          start = std::max(start, ready_at[x]);
+          store_wait = std::max(store_wait, load_wait[x]);
+          // §15.4: a deep load's first hop waited for the tensor's own store chain.
+          if (const auto c = chains.find(x); c != chains.end())
+            store_wait = std::max(store_wait, c->second.own_store_wait);
+        });
         // Rewriting a tensor waits for a store of its old value to end.
-        for (auto list : {g.outputs(o), g.updates(o)})
-          for (TensorId x : list) start = std::max(start, store_end[x]);
+        for (TensorId x : written_by(g, o)) start = std::max(start, store_end[x]);
         for (TensorId x : g.updates(o)) store_wait = std::max(store_wait, store_end[x]);
         // Outputs not in the cache take space now; a rerun's resident outputs are rewritten.
         for (TensorId x : g.outputs(o)) {
@@ -142,14 +141,13 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
           std::uint32_t store_link = 0;
           bool other = false;
           TensorId latest = Graph::kNoTensor;
-          for (auto list : {g.inputs(o), g.updates(o)})
-            for (TensorId x : list) {
-              if (load_wait[x] == store_wait) other = true;
-              const auto c = chains.find(x);
-              if (c != chains.end() && c->second.own_store_wait == store_wait && store_link == 0)
-                store_link = g.tensor(x).home - 1;
-              if (latest == Graph::kNoTensor || ready_at[x] > ready_at[latest]) latest = x;
-            }
+          for_each_read(g, o, [&](TensorId x) {
+            if (load_wait[x] == store_wait) other = true;
+            const auto c = chains.find(x);
+            if (c != chains.end() && c->second.own_store_wait == store_wait && store_link == 0)
+              store_link = g.tensor(x).home - 1;
+            if (latest == Graph::kNoTensor || ready_at[x] > ready_at[latest]) latest = x;
+          });
           for (TensorId x : g.updates(o)) other = other || store_end[x] == store_wait;
           if (output_wait == store_wait) other = true;
           const auto c = latest == Graph::kNoTensor ? chains.end() : chains.find(latest);
@@ -163,11 +161,10 @@ ExecutionTimes replay_schedule(const Graph& g, std::span<const Step> steps, cons
         const double end = start + duration;
         times.compute_busy += duration;
         for (TensorId x : g.working_set(o)) used_until[x] = std::max(used_until[x], end);
-        for (auto list : {g.outputs(o), g.updates(o)})
-          for (TensorId x : list) {
-            ready_at[x] = end;
-            chains.erase(x);  // written in the cache: no longer the loaded copy
-          }
+        for (TensorId x : written_by(g, o)) {
+          ready_at[x] = end;
+          chains.erase(x);  // written in the cache: no longer the loaded copy
+        }
         sink.on_step({start, end, step, Resource::compute, 0, 0});
         now = end;
         break;

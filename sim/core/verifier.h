@@ -2,7 +2,6 @@
 // The one checker every schedule goes through (docs/model.md §8). It replays steps against
 // the model and recounts the moves; counts reported anywhere come from here.
 #include <cstdint>
-#include <initializer_list>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -11,6 +10,7 @@
 #include "sim/core/graph.h"
 #include "sim/core/live_peak.h"
 #include "sim/core/liveness.h"
+#include "sim/core/op_operands.h"
 #include "sim/core/schedule.h"
 
 namespace memsim {
@@ -236,9 +236,9 @@ inline void Verifier::apply_compute(const Step& step) {
       for (TensorId t : outputs)
         if (remaining_uses_[t] == 0) die(t);
     }
-    for (auto list : {inputs, updates})
-      for (TensorId t : list)
-        if (--remaining_uses_[t] == 0 && live_exact_) die(t);
+    for_each_read(graph_, o, [&](TensorId t) {
+      if (--remaining_uses_[t] == 0 && live_exact_) die(t);
+    });
   }
   ++counts_.computes;
   note_peak();
