@@ -5,13 +5,13 @@
 // exhaustive search over tensors (not over the planner's nodes) agreeing with every optimum.
 #include <catch2/catch.hpp>
 #include <map>
-#include <queue>
 #include <random>
 
 #include "policies/solver/remat_plan.h"
 #include "policies/solver/remat_planner.h"
 #include "policies/solver/remat_problem.h"
 #include "sim/core/verifier.h"
+#include "support/least_cost_plan.h"
 #include "support/remat_net.h"
 
 using namespace memsim;
@@ -169,7 +169,8 @@ namespace {
 // after it in the order has run. Every op writes at most one tensor here, so dropping a tensor
 // is dropping a node's value.
 double optimal_over_tensors(const Graph& g, const std::vector<OpId>& order, std::uint64_t budget) {
-  const std::size_t n = order.size(), tensors = g.tensor_count();
+  const auto n = static_cast<std::uint32_t>(order.size());
+  const std::size_t tensors = g.tensor_count();
   const std::uint32_t never = 0xffffffffu;
   std::vector<std::uint32_t> position(g.op_count());
   for (std::uint32_t i = 0; i < n; ++i) position[order[i]] = i;
@@ -197,35 +198,17 @@ double optimal_over_tensors(const Graph& g, const std::vector<OpId>& order, std:
       const std::uint32_t j = position[g.producer(t)];
       limit[j] = std::min(limit[j], first_update[t]);
     }
-  using State = std::pair<std::uint32_t, std::uint32_t>;  // (next, resident mask)
-  std::map<State, double> best;
-  using Entry = std::pair<double, State>;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> open;
-  open.push({0.0, {0u, 0u}});
-  best[{0u, 0u}] = 0;
-  while (!open.empty()) {
-    const auto [cost, s] = open.top();
-    open.pop();
-    if (cost > best[s]) continue;
-    const auto [next, mask] = s;
-    if (next == n) return cost;
+  return test::least_cost_plan(n, [&](std::uint32_t next, std::uint32_t mask, auto&& step) {
     std::uint64_t used = 0;
     for (TensorId t = 0; t < tensors; ++t)
       if (mask >> t & 1u) used += g.tensor(t).bytes;
-    const auto relax = [&](State to, double c) {
-      auto it = best.find(to);
-      if (it == best.end() || c < it->second) {
-        best[to] = c;
-        open.push({c, to});
-      }
-    };
     for (TensorId t = 0; t < tensors; ++t) {
       const std::uint32_t bit = 1u << t;
       if (mask & bit)
-        relax({next, mask & ~bit}, cost);
+        step(next, mask & ~bit, 0.0);
       else if (g.tensor(t).initial_in_dram && used + g.tensor(t).bytes <= budget &&
                (first_update[t] == never || next <= first_update[t]))
-        relax({next, mask | bit}, cost);
+        step(next, mask | bit, 0.0);
     }
     for (std::uint32_t i = 0; i <= next && i < n; ++i) {
       const OpId o = order[i];
@@ -242,11 +225,9 @@ double optimal_over_tensors(const Graph& g, const std::vector<OpId>& order, std:
         written |= 1u << t;
       }
       if (!ready || used + added > budget) continue;
-      relax({i == next ? next + 1 : next, mask | written},
-            cost + (i == next ? 0.0 : g.op(o).flops));
+      step(i == next ? next + 1 : next, mask | written, i == next ? 0.0 : g.op(o).flops);
     }
-  }
-  return -1;  // no plan
+  });
 }
 
 // A random graph of n ops in order, and two weights W0, W1 (1-2 B) in DRAM. Each op is, with
