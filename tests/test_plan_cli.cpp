@@ -174,3 +174,42 @@ TEST_CASE("solve --objective recompute: no schedule fits, exit 3 and one line", 
   CHECK(r.status == 3);
   CHECK(nlohmann::json::parse(r.out)["feasible"] == false);
 }
+
+TEST_CASE("solve --objective recompute --load-once: a weight loaded once is kept, not reloaded",
+          "[planner][cli]") {
+  // W (2 B) starts in DRAM; f(W) -> X (1 B, 5 FLOP); g -> Y (2 B, 1); k(Y) -> K (1 B, 1);
+  // h(X, K, W) -> Z (1 B, 1). Peak without recompute 6 B, at k: W X Y K. At 5 B, W (2 B) and X
+  // (1 B), both read by h, cannot both stay beside k's Y K: loading W again is free (0 FLOP, 2
+  // loads); loaded once, W stays and f runs again after k (5 FLOP, 1 load) - the optimum, as
+  // test_remat_updates.cpp derives.
+  TempDir dir;
+  const std::string path = dir.file("w.toml");
+  write(
+      path,
+      "[hardware.cache]\ncapacity = \"100 B\"\n[hardware.dram]\nbandwidth = \"1 B/s\"\n"
+      "[hardware.compute]\nthroughput = \"1 FLOP/s\"\n[graph]\norder = \"as-listed\"\n"
+      "outputs = []\ntensors = [\n"
+      "  { name = \"W\", size = \"2 B\", kind = \"weight\", initial = \"dram\" },\n"
+      "  { name = \"X\", size = \"1 B\" }, { name = \"Y\", size = \"2 B\" },\n"
+      "  { name = \"K\", size = \"1 B\" }, { name = \"Z\", size = \"1 B\" },\n]\nops = [\n"
+      "  { name = \"f\", inputs = [\"W\"], outputs = [\"X\"], flops = \"5 FLOP\" },\n"
+      "  { name = \"g\", inputs = [], outputs = [\"Y\"], flops = \"1 FLOP\" },\n"
+      "  { name = \"k\", inputs = [\"Y\"], outputs = [\"K\"], flops = \"1 FLOP\" },\n"
+      "  { name = \"h\", inputs = [\"X\", \"K\", \"W\"], outputs = [\"Z\"], flops = \"1 FLOP\" },\n"
+      "]\n");
+  auto r = run_memsim("solve " + path + " --objective recompute --budget 5B --format json");
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["peak_without_recompute"] == 6);
+  CHECK(j["cost"] == 0.0);
+  CHECK(j["loads"] == 2);
+  r = run_memsim("solve " + path + " --objective recompute --budget 5B --load-once");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("objective    recompute: FLOPs of reruns within the cache, "
+                                    "nothing offloaded, tensors from DRAM loaded once\n"));
+  CHECK_THAT(r.out, Catch::Contains("minimum      5 FLOP recomputed  (1 rerun, 1 load, 0 stores"));
+  CHECK_THAT(r.out, Catch::Contains("proven       yes, optimal"));
+  r = run_memsim("solve " + path + " --objective time --load-once");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("--load-once is for the objective recompute, not 'time'"));
+}

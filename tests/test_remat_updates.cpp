@@ -109,7 +109,7 @@ TEST_CASE("recompute: an accumulated gradient stays in its storage and is not wr
   // The stage bound sees it: at k (node 5) G is past its last stage and read later, so it is
   // held (2 B) beside k's working set H K (4 B); of the rest only X is read later, and it must go
   // (6 + 1 - 6 = 1 B to free): 5 FLOP. Without the last stages it would leave out G, 1 FLOP.
-  CHECK(held_by_updates(p) == std::vector<std::uint64_t>{0, 0, 0, 0, 2, 2, 0});
+  CHECK(held_bytes(p) == std::vector<std::uint64_t>{0, 0, 0, 0, 2, 2, 0});
   CHECK(stage_lower_bound(p) == 5);
 
   // Budget 5: at k, H and K take 4 B, and G (2 B) cannot be out and come back: no plan, proved
@@ -120,8 +120,8 @@ TEST_CASE("recompute: an accumulated gradient stays in its storage and is not wr
     CHECK_FALSE(none.found);
     CHECK(none.infeasible);
     CHECK(none.why ==
-          "node 5 needs 4 bytes in memory at once (its inputs and itself) besides 2 bytes that "
-          "updates in place keep there (they cannot come back), over the budget of 5");
+          "node 5 needs 4 bytes in memory at once (its inputs and itself) besides 2 bytes of "
+          "values that cannot come back (docs/model.md §14.1), over the budget of 5");
   }
 }
 
@@ -324,4 +324,54 @@ TEST_CASE("recompute: random graphs with updates in place against a search over 
   if (exact_search) CHECK(proven == feasible);
   // Without the exact search the builders still plan nearly every graph that has a plan.
   CHECK(found * 10 >= feasible * 9);
+}
+
+TEST_CASE("recompute: a tensor from DRAM loaded once stays until its last reader",
+          "[planner][recompute][updates]") {
+  // W (2 B) starts in DRAM; f(W) -> X (1 B, 5 FLOP); g -> Y (2 B, 1); k(Y) -> K (1 B, 1);
+  // h(X, K, W) -> Z (1 B, 1). Nodes: W's load (0), f, g, k, h (1..4).
+  UpdateNet net;
+  net.tensor("W", 2, true);
+  net.op("f", 5, {"W"}, {}, {{"X", 1}});
+  net.op("g", 1, {}, {}, {{"Y", 2}});
+  net.op("k", 1, {"Y"}, {}, {{"K", 1}});
+  net.op("h", 1, {"X", "K", "W"}, {}, {{"Z", 1}});
+  const Graph g = std::move(net.b).build();
+  // Without recompute: W 2; f: W X 3; g: W X Y 5; k: W X Y K 6 (then Y goes); h: W X K Z 5.
+  RematProblem free_loads = make_remat_problem(g, net.order, 5);
+  CHECK(peak_without_recompute(free_loads) == 6);
+  CHECK_FALSE(free_loads.restricted);
+  // At 5 B, k's working set Y K (3 B) leaves 2 B of W (2) and X (1), both read by h. Loads are
+  // free: W goes and is loaded again for h, 0 FLOP.
+  RematPlannerResult r = plan_recompute(free_loads, {20});
+  REQUIRE(r.found);
+  CHECK(r.cost == 0);
+  CHECK(r.optimal);
+
+  // Loaded once, W stays from its load to h (held at g and k: 2 B), so X goes and f runs again
+  // after k (W K X = 4 B, then h: W K X Z = 5 B): 5 FLOP, and the stage bound at k says so
+  // (3 B + 2 B held + X's 1 B is 1 B over: X, 5 FLOP).
+  RematProblem once = make_remat_problem(g, net.order, 5, true);
+  CHECK(once.restricted);
+  CHECK(once.nodes[0].last_stage == 0);
+  CHECK(held_bytes(once) == std::vector<std::uint64_t>{0, 0, 2, 2, 0});
+  CHECK(stage_lower_bound(once) == 5);
+  for (const bool exact : {true, false}) {
+    INFO("exact search " << exact);
+    r = plan_recompute(once, {20, exact});
+    REQUIRE(r.found);
+    CHECK(r.cost == 5);
+    CHECK(r.optimal);
+    const MoveCounts c = verify(g, once.budget, plan_steps(g, once, r.plan), VerifierOptions{true});
+    CHECK(c.loads == 1);
+    CHECK(c.computes == g.op_count() + 1);
+  }
+  // At 4 B, k's 3 B and W's 2 B held do not fit: no plan, proved at once.
+  once.budget = 4;
+  r = plan_recompute(once, {20});
+  CHECK_FALSE(r.found);
+  CHECK(r.infeasible);
+  CHECK(r.why ==
+        "node 3 needs 3 bytes in memory at once (its inputs and itself) besides 2 bytes of values "
+        "that cannot come back (docs/model.md §14.1), over the budget of 4");
 }

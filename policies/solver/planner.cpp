@@ -133,7 +133,8 @@ PlannerResult plan_schedule(const Simulation& sim, const Registry& registry,
   };
 
   if (options.objective == PlanObjective::recompute) {
-    planner::RematProblem p = planner::make_remat_problem(g, sim.order, sim.machine.cache_capacity);
+    planner::RematProblem p =
+        planner::make_remat_problem(g, sim.order, sim.machine.cache_capacity, options.load_once);
     r.budget_bytes = p.budget;
     r.peak_without_recompute = planner::peak_without_recompute(p);
     const planner::RematPlannerResult plan =

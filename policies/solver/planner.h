@@ -29,6 +29,7 @@ struct PlannerOptions {
   PlanObjective objective = PlanObjective::recompute;
   double time_limit_seconds = 60;
   bool allow_recompute = false;  // moves / bytes: as `memsim solve --recompute`
+  bool load_once = false;        // recompute: tensors from DRAM are loaded once (`--load-once`)
 };
 
 struct PlannerResult {

@@ -121,12 +121,12 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
   };
   if (const std::int64_t v = first_node_over_budget(p); v >= 0) {
     const auto node = static_cast<std::uint32_t>(v);
-    const std::uint64_t held = held_by_updates(p)[node];
+    const std::uint64_t held = held_bytes(p)[node];
     r.infeasible = true;
     r.why = "node " + std::to_string(v) + " needs " + std::to_string(p.working_set(node)) +
             " bytes in memory at once (its inputs and itself)" +
             (held > 0 ? " besides " + std::to_string(held) +
-                            " bytes that updates in place keep there (they cannot come back)"
+                            " bytes of values that cannot come back (docs/model.md §14.1)"
                       : std::string()) +
             ", over the budget of " + std::to_string(p.budget);
     return finish();

@@ -12,7 +12,7 @@ std::uint64_t RematProblem::working_set(std::uint32_t v) const {
 }
 
 RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& order,
-                                std::uint64_t budget) {
+                                std::uint64_t budget, bool load_once) {
   constexpr std::uint32_t kNone = 0xffffffffu;
   const auto quoted = [](std::string_view s) { return "'" + std::string(s) + "'"; };
   if (order.size() != graph.op_count())
@@ -43,6 +43,7 @@ RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& ord
           source.bytes = graph.tensor(t).bytes;
           source.source = t;
           storage[t] = static_cast<std::uint32_t>(p.nodes.size());
+          if (load_once) source.last_stage = storage[t], p.restricted = true;
           p.nodes.push_back(std::move(source));
         }
       } else if (node_of_op[producer] == kNone) {
@@ -101,7 +102,7 @@ std::uint64_t peak_without_recompute(const RematProblem& p) {
   return peak;
 }
 
-std::vector<std::uint64_t> held_by_updates(const RematProblem& p) {
+std::vector<std::uint64_t> held_bytes(const RematProblem& p) {
   const std::size_t n = p.size();
   std::vector<std::uint64_t> held(n, 0);
   if (!p.restricted) return held;
@@ -127,7 +128,7 @@ std::vector<std::uint64_t> held_by_updates(const RematProblem& p) {
 }
 
 std::int64_t first_node_over_budget(const RematProblem& p) {
-  const std::vector<std::uint64_t> held = held_by_updates(p);
+  const std::vector<std::uint64_t> held = held_bytes(p);
   for (std::uint32_t v = 0; v < p.size(); ++v)
     if (p.working_set(v) + held[v] > p.budget) return v;
   return -1;

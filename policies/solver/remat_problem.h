@@ -53,10 +53,12 @@ struct RematProblem {
 };
 
 // The problem for `graph` with first computations in `order` (every op once, dependencies
-// first). Throws std::invalid_argument when `order` is not a topological order of every op, or
-// an op reads or updates a tensor that starts nowhere and no op produces.
+// first). With `load_once`, a tensor from DRAM is loaded only once (its node's last stage is its
+// own): parameters that live in the budgeted memory, as Checkmate counts them. Throws
+// std::invalid_argument when `order` is not a topological order of every op, or an op reads or
+// updates a tensor that starts nowhere and no op produces.
 RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& order,
-                                std::uint64_t budget);
+                                std::uint64_t budget, bool load_once = false);
 
 // The peak of memory when every node is computed once, in order, and every value is dropped
 // right after its last reader ran (right after it was computed, if nothing reads it): the
@@ -64,11 +66,11 @@ RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& ord
 std::uint64_t peak_without_recompute(const RematProblem& problem);
 
 // Per node t: the bytes of the values that must be in memory at its first computation besides
-// its working set, as updates in place leave them no way back: a value u < t that t does not
-// read, whose last stage is before t, and that a later first computation reads.
-std::vector<std::uint64_t> held_by_updates(const RematProblem& problem);
+// its working set, having no way back (an update in place, a load done once): a value u < t
+// that t does not read, whose last stage is before t, and that a later first computation reads.
+std::vector<std::uint64_t> held_bytes(const RematProblem& problem);
 
-// The first node whose working set, with the values held_by_updates, exceeds the budget (no
+// The first node whose working set, with the held_bytes, exceeds the budget (no
 // plan exists), or -1.
 std::int64_t first_node_over_budget(const RematProblem& problem);
 
