@@ -197,8 +197,7 @@ int main(int argc, char** argv) {
       report(name, g.graph, g.order, limit);
     }
   // memsim's own model zoo, trained (scenarios/models, one op per layer's forward, dX and dW):
-  // the graphs users plan for. A graph the planner refuses (an in-place update: a gradient
-  // accumulated by a second reader's dX) is listed with the reason.
+  // the graphs users plan for. A graph the planner refuses is listed with the reason.
   for (const char* model : {"vgg16", "resnet18", "resnet50", "mobilenet_v2"}) {
     const std::string name = std::string("zoo-") + model + "-train";
     if (!wanted(name)) continue;

@@ -2,8 +2,6 @@
 // lower bound never above the cost, plans the verifier accepts, and an independent exhaustive
 // search (Dijkstra over every plan) agreeing with every answer proved optimal.
 #include <catch2/catch.hpp>
-#include <map>
-#include <queue>
 #include <random>
 
 #include "policies/solver/remat_builder.h"
@@ -15,6 +13,7 @@
 #include "policies/solver/remat_problem.h"
 #include "policies/solver/remat_window.h"
 #include "sim/core/verifier.h"
+#include "support/least_cost_plan.h"
 #include "support/remat_net.h"
 
 using namespace memsim;
@@ -37,43 +36,23 @@ std::uint64_t verified_reruns(const Graph& g, const RematProblem& p, const Remat
 // values in memory); a step drops a value, or computes a node that is the next in order or
 // already computed once (then it costs its cost), if its inputs are in memory and it fits.
 double optimal_by_search(const RematProblem& p) {
-  const std::size_t n = p.size();
-  using State = std::pair<std::uint32_t, std::uint32_t>;  // (next, resident mask)
-  std::map<State, double> best;
-  using Entry = std::pair<double, State>;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> open;
-  open.push({0.0, {0u, 0u}});
-  best[{0u, 0u}] = 0;
-  while (!open.empty()) {
-    const auto [cost, s] = open.top();
-    open.pop();
-    if (cost > best[s]) continue;
-    const auto [next, mask] = s;
-    if (next == n) return cost;
+  const auto n = static_cast<std::uint32_t>(p.size());
+  return test::least_cost_plan(n, [&](std::uint32_t next, std::uint32_t mask, auto&& step) {
     std::uint64_t used = 0;
-    for (std::size_t v = 0; v < n; ++v)
+    for (std::uint32_t v = 0; v < n; ++v)
       if (mask >> v & 1u) used += p.nodes[v].bytes;
-    const auto relax = [&](State t, double c) {
-      auto it = best.find(t);
-      if (it == best.end() || c < it->second) {
-        best[t] = c;
-        open.push({c, t});
-      }
-    };
     for (std::uint32_t v = 0; v < n; ++v) {
       if (mask >> v & 1u) {
-        relax({next, mask & ~(1u << v)}, cost);
+        step(next, mask & ~(1u << v), 0.0);
         continue;
       }
       if (v > next) continue;
       bool ready = true;
       for (std::uint32_t u : p.nodes[v].preds) ready = ready && (mask >> u & 1u);
       if (!ready || used + p.nodes[v].bytes > p.budget) continue;
-      relax({v == next ? next + 1 : next, mask | (1u << v)},
-            cost + (v == next ? 0.0 : p.nodes[v].cost));
+      step(v == next ? next + 1 : next, mask | (1u << v), v == next ? 0.0 : p.nodes[v].cost);
     }
-  }
-  return -1;  // no plan
+  });
 }
 
 }  // namespace
@@ -227,8 +206,7 @@ TEST_CASE("recompute: plans are checked against every rule", "[planner][recomput
         "action 2 (node 1): memory 2 exceeds the budget 1");
 }
 
-TEST_CASE("recompute: tensors from DRAM are free loads, in-place updates are refused",
-          "[planner][recompute]") {
+TEST_CASE("recompute: tensors from DRAM are free loads", "[planner][recompute]") {
   GraphBuilder b;
   const TensorId w = b.add_tensor("W", 3, TensorKind::weight, true);
   const TensorId x = b.add_tensor("X", 1, TensorKind::activation, false);
@@ -254,14 +232,14 @@ TEST_CASE("recompute: tensors from DRAM are free loads, in-place updates are ref
   CHECK(c.loads == 1);
   CHECK(c.stores == 1);
 
+  // A tensor updated in place must start somewhere (test_remat_updates.cpp plans updates).
   GraphBuilder u;
-  const TensorId m = u.add_tensor("M", 1, TensorKind::weight, true);
+  const TensorId m = u.add_tensor("M", 1, TensorKind::weight, false);
   const TensorId upd[] = {m};
   const OpId step = u.add_op("step", {}, {}, upd, 1, OpPhase::update);
   const Graph ug = std::move(u).build();
   CHECK_THROWS_WITH(make_remat_problem(ug, {step}, 4),
-                    "op 'step' updates 'M' in place and cannot run twice; the recompute planner "
-                    "takes graphs without in-place updates");
+                    "op 'step' updates 'M', which starts nowhere and no op produces");
 }
 
 namespace {

@@ -191,14 +191,10 @@ PlannerResult plan_schedule(const Simulation& sim, const Registry& registry,
         const SolveResult s = solve(g, sim.machine.cache_capacity, so);
         consider(s.schedule, "exact search (fewest moves)");
       }
-      bool no_updates = true;
-      for (OpId o = 0; o < g.op_count(); ++o) no_updates = no_updates && g.updates(o).empty();
-      if (no_updates) {
-        const planner::RematProblem p =
-            planner::make_remat_problem(g, sim.order, sim.machine.cache_capacity);
-        const planner::RematPlannerResult plan = planner::plan_recompute(p, {share});
-        if (plan.found) consider(planner::plan_steps(g, p, plan.plan), "recompute planner");
-      }
+      const planner::RematProblem p =
+          planner::make_remat_problem(g, sim.order, sim.machine.cache_capacity);
+      const planner::RematPlannerResult plan = planner::plan_recompute(p, {share});
+      if (plan.found) consider(planner::plan_steps(g, p, plan.plan), "recompute planner");
     }
   }
   if (r.found) {

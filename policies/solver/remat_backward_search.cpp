@@ -59,6 +59,7 @@ BackwardSearch backward_search(const RematProblem& p, std::uint32_t t,
     std::uint32_t via;  // the value stepped back over to reach this set (none for the first)
   };
   std::vector<Frame> stack;
+  bool restricted = false;  // a step was ruled out by an update in place
   const Set start{t};
   visited.insert(start);
   stack.push_back({start, start.size(), t});
@@ -71,6 +72,12 @@ BackwardSearch backward_search(const RematProblem& p, std::uint32_t t,
       continue;
     }
     const std::uint32_t j = f.set[--f.next];
+    // Computing j again in stage t may be ruled out by an update in place; the search then no
+    // longer covers every path, and finding none proves nothing.
+    if (j != t && !p.may_rerun(j, t)) {
+      restricted = true;
+      continue;
+    }
     if (!fits(f.set, j)) continue;
     Set next = step(f.set, j);
     if (!visited.insert(next).second) continue;
@@ -81,7 +88,7 @@ BackwardSearch backward_search(const RematProblem& p, std::uint32_t t,
     stack.push_back({std::move(next), size, j});
   }
   if (stack.empty()) {
-    out.outcome = BackwardSearch::none;
+    if (!restricted) out.outcome = BackwardSearch::none;
     return out;
   }
   // The path, from {t} down to the empty set: frame k+1 was reached by stepping back over

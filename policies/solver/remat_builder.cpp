@@ -54,7 +54,7 @@ class Builder {
         for (std::uint32_t u : p_.nodes[again[r]].preds) needed_[u] = 1;
       for (std::size_t r = k; r < again.size(); ++r) needed_[again[r]] = 0;
       for (std::uint32_t v = 0; v < stage_; ++v)
-        if (resident_[v] && !needed_[v] && pin_[v] == 0) drop(v);
+        if (resident_[v] && !needed_[v] && pin_[v] == 0 && may_drop(v)) drop(v);
       if (k < again.size() && !resident_[again[k]] && !compute(again[k])) return false;
     }
     return true;
@@ -105,6 +105,7 @@ class Builder {
   // computes them again, a few attempts at most); the inputs of the computation making room
   // right now never are.
   bool compute(std::uint32_t v) {
+    if (v < stage_ && !p_.may_rerun(v, stage_)) return false;  // an update in place overwrote it
     const auto& preds = p_.nodes[v].preds;
     for (std::uint32_t u : preds) ++pin_[u];
     bool ok = true;
@@ -148,6 +149,13 @@ class Builder {
     const auto& r = readers_[u];
     const auto it = std::lower_bound(r.begin(), r.end(), stage_);
     return it == r.end() ? kNever : *it;
+  }
+
+  // A value may be dropped unless the first computation that reads it next comes after its last
+  // stage (an update in place): it could not come back.
+  bool may_drop(std::uint32_t u) const {
+    const std::uint32_t next = next_use(u);
+    return next == kNever || p_.may_rerun(u, next);
   }
 
   // Lower = dropped first. Values no first computation will read again go first.
@@ -194,7 +202,7 @@ class Builder {
     double best = 0;
     bool best_kept = true;
     for (std::uint32_t u = 0; u < p_.size(); ++u) {
-      if (!resident_[u] || hard_[u] || p_.nodes[u].bytes == 0) continue;
+      if (!resident_[u] || hard_[u] || p_.nodes[u].bytes == 0 || !may_drop(u)) continue;
       if (pin_[u] && !pinned_too) continue;
       const bool kept = keep_[u] != 0;
       const double w = worth(u);

@@ -104,7 +104,8 @@ class ClosureBuilder {
   // The sets of values the backward search may hold, most first: every value in memory; those
   // a first computation still to come reads; of those, the ones read soonest (then the smaller
   // first) up to 3/4, 1/2 and 1/4 of the budget; none. A value not held is dropped, and comes
-  // back (when next needed) through its own recomputes: the fewer dropped, the cheaper.
+  // back (when next needed) through its own recomputes: the fewer dropped, the cheaper. A value
+  // that could not come back (an update in place) is in every set.
   std::vector<std::vector<char>> held_sets() const {
     const std::size_t n = p_.size();
     std::vector<std::vector<char>> sets{resident_};
@@ -115,19 +116,24 @@ class ClosureBuilder {
       const std::uint32_t na = next_use(a), nb = next_use(b);
       return na != nb ? na < nb : p_.nodes[a].bytes < p_.nodes[b].bytes;
     });
+    // Values that could not come back (an update in place) are held in every set.
+    std::vector<char> must(n, 0);
+    std::uint64_t must_bytes = 0;
+    for (std::uint32_t v = 0; v < n; ++v)
+      if (resident_[v] && !may_drop(v)) must[v] = 1, must_bytes += p_.nodes[v].bytes;
     for (double share : {1.0, 0.75, 0.5, 0.25}) {
       const auto limit = static_cast<std::uint64_t>(share * static_cast<double>(p_.budget));
-      std::vector<char> held(n, 0);
-      std::uint64_t bytes = 0;
+      std::vector<char> held = must;
+      std::uint64_t bytes = must_bytes;
       for (std::uint32_t v : needed) {
+        if (held[v]) continue;
         if (bytes + p_.nodes[v].bytes > limit) break;
         held[v] = 1;
         bytes += p_.nodes[v].bytes;
       }
       if (held != sets.back()) sets.push_back(std::move(held));
     }
-    std::vector<char> none(n, 0);
-    if (none != sets.back()) sets.push_back(std::move(none));
+    if (must != sets.back()) sets.push_back(std::move(must));
     return sets;
   }
 
@@ -164,6 +170,7 @@ class ClosureBuilder {
 
   bool compute(std::uint32_t v, int depth) {
     if (plan_.size() - backward_actions_ > kMaxActionsPerNode * p_.size()) return false;
+    if (v < stage_ && !p_.may_rerun(v, stage_)) return false;  // an update in place overwrote it
     // An input dropped as a last resort since the sequence began comes back first.
     // (A few attempts: one input's recompute may have to drop another.)
     for (int attempt = 0;; ++attempt) {
@@ -199,6 +206,13 @@ class ClosureBuilder {
     const auto& r = readers_[u];
     const auto it = std::lower_bound(r.begin(), r.end(), stage_);
     return it == r.end() ? kNever : *it;
+  }
+
+  // A value may be dropped unless the first computation that reads it next comes after its last
+  // stage (an update in place): it could not come back.
+  bool may_drop(std::uint32_t u) const {
+    const std::uint32_t next = next_use(u);
+    return next == kNever || p_.may_rerun(u, next);
   }
 
   // Lower = dropped first; values no first computation will read again go first.
@@ -276,7 +290,7 @@ class ClosureBuilder {
     double best = 0;
     int best_tier = 4;
     for (std::uint32_t u = 0; u < p_.size(); ++u) {
-      if (!resident_[u] || hard_[u] || p_.nodes[u].bytes == 0) continue;
+      if (!resident_[u] || hard_[u] || p_.nodes[u].bytes == 0 || !may_drop(u)) continue;
       if (need_[u] && !needed_too) continue;
       const int t = tier(u);
       if (t > best_tier) continue;

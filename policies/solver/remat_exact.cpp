@@ -90,6 +90,7 @@ ExactOutcome exact_recompute(const RematProblem& p, double seconds, std::uint64_
         continue;
       }
       if (v > key.next || (preds[v] & ~key.mask) != 0) continue;
+      if (v < key.next && !p.may_rerun(v, key.next)) continue;  // an update in place overwrote it
       if (used + p.nodes[v].bytes > p.budget) continue;
       const bool first = v == key.next;
       relax({key.mask | bit, first ? key.next + 1 : key.next},

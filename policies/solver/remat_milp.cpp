@@ -115,6 +115,10 @@ MilpOutcome solve_remat_milp(const RematProblem& p, const RematPlan* start, doub
     // Computing node t-1 again right after its first computation never lowers the relaxation's
     // cost (memory is checked only at the P moments), so that column is fixed at 0.
     upper[static_cast<std::size_t>(c.r(t, t - 1))] = 0;
+    // A node an update in place has overwritten is not computed again (docs/model.md §14.1).
+    for (std::size_t i = 0; i + 1 < t; ++i)
+      if (!p.may_rerun(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(t)))
+        upper[static_cast<std::size_t>(c.r(t, i))] = 0;
     for (std::size_t i = 0; i + 1 < t; ++i)
       rows.add({{c.x(t, i), 1.0}, {c.x(t - 1, i), -1.0}, {c.r(t, i), -1.0}}, 0.0);
     for (std::size_t i = 0; i + 1 < t; ++i)

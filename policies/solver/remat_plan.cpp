@@ -24,6 +24,10 @@ PlanCheck check_plan(const RematProblem& p, const RematPlan& plan) {
     }
     if (resident[v]) return fail(i, "computed while its value is in memory");
     if (v > next_first) return fail(i, "computed before the nodes before it in the order");
+    if (v < next_first && !p.may_rerun(v, next_first))
+      return fail(i, "computed again in stage " + std::to_string(next_first) +
+                         ", after an update in place it may not follow (its last stage is " +
+                         std::to_string(p.nodes[v].last_stage) + ")");
     for (std::uint32_t u : p.nodes[v].preds)
       if (!resident[u]) return fail(i, "input node " + std::to_string(u) + " is not in memory");
     used += p.nodes[v].bytes;
@@ -71,6 +75,8 @@ std::vector<Step> plan_steps(const Graph& g, const RematProblem& p, const RematP
           resident[t] = 1;
           stale[t] = g.tensor(t).required_output ? 1 : 0;
         }
+        // An update in place changes the tensor its storage node holds.
+        for (TensorId t : g.updates(node.op)) stale[t] = g.tensor(t).required_output ? 1 : 0;
       }
       continue;
     }

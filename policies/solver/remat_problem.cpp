@@ -13,54 +13,71 @@ std::uint64_t RematProblem::working_set(std::uint32_t v) const {
 
 RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& order,
                                 std::uint64_t budget) {
+  constexpr std::uint32_t kNone = 0xffffffffu;
   const auto quoted = [](std::string_view s) { return "'" + std::string(s) + "'"; };
   if (order.size() != graph.op_count())
     throw std::invalid_argument("the order lists " + std::to_string(order.size()) +
                                 " ops; the graph has " + std::to_string(graph.op_count()));
-  std::vector<std::uint32_t> node_of_op(graph.op_count(), 0xffffffffu);
-  std::vector<std::uint32_t> node_of_source(graph.tensor_count(), 0xffffffffu);
+  std::vector<std::uint32_t> node_of_op(graph.op_count(), kNone);
+  // The node whose value holds a tensor: its producer's, or its own node when it starts in DRAM.
+  std::vector<std::uint32_t> storage(graph.tensor_count(), kNone);
+  // Per tensor: the nodes that read its current version, and whether an update has run yet.
+  std::vector<std::vector<std::uint32_t>> version_readers(graph.tensor_count());
+  std::vector<char> updated(graph.tensor_count(), 0);
   RematProblem p;
   p.budget = budget;
   for (OpId o : order) {
-    if (o >= graph.op_count() || node_of_op[o] != 0xffffffffu)
+    if (o >= graph.op_count() || node_of_op[o] != kNone)
       throw std::invalid_argument("the order must list every op once");
-    if (!graph.updates(o).empty())
-      throw std::invalid_argument("op " + quoted(graph.op_name(o)) + " updates " +
-                                  quoted(graph.tensor_name(graph.updates(o)[0])) +
-                                  " in place and cannot run twice; the recompute planner takes "
-                                  "graphs without in-place updates");
     RematNode node;
-    for (TensorId t : graph.inputs(o)) {
-      std::uint32_t pred = 0;
+    const auto storage_of = [&](TensorId t, const char* verb) {
       const OpId producer = graph.producer(t);
       if (producer == Graph::kNoOp) {
         if (!graph.tensor(t).initial_in_dram)
-          throw std::invalid_argument("op " + quoted(graph.op_name(o)) + " reads " +
+          throw std::invalid_argument("op " + quoted(graph.op_name(o)) + " " + verb + " " +
                                       quoted(graph.tensor_name(t)) +
                                       ", which starts nowhere and no op produces");
-        if (node_of_source[t] == 0xffffffffu) {
+        if (storage[t] == kNone) {
           // A tensor from DRAM: "computed" by loading it, free in this objective.
           RematNode source;
           source.bytes = graph.tensor(t).bytes;
           source.source = t;
-          node_of_source[t] = static_cast<std::uint32_t>(p.nodes.size());
+          storage[t] = static_cast<std::uint32_t>(p.nodes.size());
           p.nodes.push_back(std::move(source));
         }
-        pred = node_of_source[t];
-      } else {
-        if (node_of_op[producer] == 0xffffffffu)
-          throw std::invalid_argument("the order runs " + quoted(graph.op_name(o)) + " before " +
-                                      quoted(graph.op_name(producer)) +
-                                      ", which produces its input " + quoted(graph.tensor_name(t)));
-        pred = node_of_op[producer];
+      } else if (node_of_op[producer] == kNone) {
+        throw std::invalid_argument("the order runs " + quoted(graph.op_name(o)) + " before " +
+                                    quoted(graph.op_name(producer)) + ", which produces " +
+                                    quoted(graph.tensor_name(t)));
       }
+      const std::uint32_t pred = storage[t];
       if (std::find(node.preds.begin(), node.preds.end(), pred) == node.preds.end())
         node.preds.push_back(pred);
+    };
+    for (TensorId t : graph.inputs(o)) storage_of(t, "reads");
+    for (TensorId t : graph.updates(o)) storage_of(t, "updates");
+    const auto self = static_cast<std::uint32_t>(p.nodes.size());
+    // An update overwrites the version before it: from now on the updater cannot run again (it
+    // would update twice), nor the storage once the first update ran (it would write the first
+    // version over a later one), nor the readers of the version before (they would read this one).
+    for (TensorId t : graph.updates(o)) {
+      const auto freeze = [&](std::uint32_t v) {
+        p.nodes[v].last_stage = std::min(p.nodes[v].last_stage, self);
+      };
+      if (!updated[t]) freeze(storage[t]), updated[t] = 1;
+      for (std::uint32_t r : version_readers[t]) freeze(r);
+      version_readers[t].clear();
+      node.last_stage = self;
+      p.restricted = true;
     }
-    for (TensorId t : graph.outputs(o)) node.bytes += graph.tensor(t).bytes;
+    for (TensorId t : graph.inputs(o)) version_readers[t].push_back(self);
+    for (TensorId t : graph.outputs(o)) {
+      node.bytes += graph.tensor(t).bytes;
+      storage[t] = self;
+    }
     node.cost = graph.op(o).flops;
     node.op = o;
-    node_of_op[o] = static_cast<std::uint32_t>(p.nodes.size());
+    node_of_op[o] = self;
     p.nodes.push_back(std::move(node));
   }
   return p;

@@ -11,6 +11,14 @@
 // together; its cost: the op's FLOPs), and one node per tensor that starts in DRAM and is read
 // (its value: the tensor; "computing" it is loading it, which costs nothing here). Such a
 // tensor's node is placed just before its first reader.
+//
+// An op that updates a tensor in place (a gradient accumulated into, an optimizer step) keeps
+// it where it is: the tensor stays in the value of the node that first wrote it (its
+// *storage*), which every later reader and updater reads; the updater's own value is only its
+// fresh outputs. Each version overwrites the one before, so some computations cannot be made
+// again once an update has run: the updater itself, the storage after the tensor's first update,
+// and a reader of a version after the next update. `last_stage` says up to which stage a node
+// may be computed again (docs/model.md §14.1, "Updates in place").
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +34,10 @@ struct RematNode {
   // Where it comes from in the memsim graph: an op, or a tensor loaded from DRAM.
   OpId op = Graph::kNoOp;
   TensorId source = Graph::kNoTensor;
+  // Computed again only in stages up to this one (stage t: the actions before node t's first
+  // computation, and that computation); kAnyStage when an update in place does not restrict it.
+  std::uint32_t last_stage = kAnyStage;
+  static constexpr std::uint32_t kAnyStage = 0xffffffffu;
 };
 
 struct RematProblem {
@@ -34,11 +46,15 @@ struct RematProblem {
   std::size_t size() const { return nodes.size(); }
   // What one node's computation needs in memory at once: its inputs and its own value.
   std::uint64_t working_set(std::uint32_t v) const;
+  // Whether node v may be computed again in stage t (t > v: its first computation is done).
+  bool may_rerun(std::uint32_t v, std::uint32_t t) const { return t <= nodes[v].last_stage; }
+  // Some node may not be computed again in some stage (the graph updates a tensor in place).
+  bool restricted = false;
 };
 
 // The problem for `graph` with first computations in `order` (every op once, dependencies
-// first). Throws std::invalid_argument when the graph has an op that updates a tensor in place
-// (such an op cannot run twice) or `order` is not a topological order of every op.
+// first). Throws std::invalid_argument when `order` is not a topological order of every op, or
+// an op reads or updates a tensor that starts nowhere and no op produces.
 RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& order,
                                 std::uint64_t budget);
 

@@ -109,6 +109,9 @@ WindowOutcome replan_window(const RematProblem& p, const RematPlan& plan, std::u
     }
     // Computing node t-1 again in stage t: it is in memory at P_{t-1}, so never needed.
     bp.fix(R(t, t - 1), 0);
+    // A node an update in place has overwritten is not computed again (docs/model.md §14.1).
+    for (std::uint32_t k = 0; k + 1 < t; ++k)
+      if (!p.may_rerun(k, t)) bp.fix(R(t, k), 0);
     for (std::uint32_t j : p.nodes[t].preds) bp.fix(X(t, j), 1);
     if (t == b)
       for (std::uint32_t k = 0; k < t; ++k) bp.fix(X(t, k), s.memory[b][k]);
