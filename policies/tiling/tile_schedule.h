@@ -39,7 +39,7 @@ struct TilingInput {
   const ScheduleSpec& schedule;
   std::uint64_t capacity = 0;  // bytes
   bool uniform = false;
-  TilingBounds bounds;  // (the plan checks shapes; tile_schedule, tile_ops)
+  TilingBounds bounds = {};  // (the plan checks shapes; tile_schedule, tile_ops)
 };
 
 // What tiling decides for one op of the schedule before tiling.
