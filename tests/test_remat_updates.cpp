@@ -106,12 +106,23 @@ TEST_CASE("recompute: an accumulated gradient stays in its storage and is not wr
     CHECK(c.peak_cache_bytes <= 6);
   }
 
-  // Budget 5: at k, H and K take 4 B, and G (2 B) cannot be out and come back: no plan.
+  // The stage bound sees it: at k (node 5) G is past its last stage and read later, so it is
+  // held (2 B) beside k's working set H K (4 B); of the rest only X is read later, and it must go
+  // (6 + 1 - 6 = 1 B to free): 5 FLOP. Without the last stages it would leave out G, 1 FLOP.
+  CHECK(held_by_updates(p) == std::vector<std::uint64_t>{0, 0, 0, 0, 2, 2, 0});
+  CHECK(stage_lower_bound(p) == 5);
+
+  // Budget 5: at k, H and K take 4 B, and G (2 B) cannot be out and come back: no plan, proved
+  // before any search.
   p.budget = 5;
-  const RematPlannerResult none = plan_recompute(p, {20});
-  CHECK_FALSE(none.found);
-  CHECK(none.infeasible);
-  CHECK(none.why == "the exact search found that no plan fits the budget");
+  for (const bool exact : {true, false}) {
+    const RematPlannerResult none = plan_recompute(p, {20, exact});
+    CHECK_FALSE(none.found);
+    CHECK(none.infeasible);
+    CHECK(none.why ==
+          "node 5 needs 4 bytes in memory at once (its inputs and itself) besides 2 bytes that "
+          "updates in place keep there (they cannot come back), over the budget of 5");
+  }
 }
 
 TEST_CASE("recompute: an optimizer step freezes the weight's load and its readers",

@@ -86,11 +86,16 @@ std::vector<StageKnapsack> stage_knapsacks(const RematProblem& p) {
   std::vector<Stage> stages;
   for (std::uint32_t t = 0; t < n; ++t) {
     for (std::uint32_t u : p.nodes[t].preds) is_pred[u] = 1;
-    const std::uint64_t forced = p.working_set(t);
+    std::uint64_t forced = p.working_set(t);
     Stage s{t, 0, 0, 0, {}, {}};
     std::uint64_t optional_bytes = 0;
     for (std::uint32_t u = 0; u < t; ++u)
       if (!is_pred[u] && last[u] > t && p.nodes[u].bytes > 0) {
+        // Past its last stage u cannot come back for its later reader: it is in memory.
+        if (!p.may_rerun(u, t)) {
+          forced += p.nodes[u].bytes;
+          continue;
+        }
         s.items.push_back({u, p.nodes[u].cost, p.nodes[u].bytes});
         optional_bytes += p.nodes[u].bytes;
       }

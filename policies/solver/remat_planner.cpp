@@ -120,11 +120,15 @@ RematPlannerResult plan_recompute(const RematProblem& p, const RematPlannerOptio
     return r;
   };
   if (const std::int64_t v = first_node_over_budget(p); v >= 0) {
+    const auto node = static_cast<std::uint32_t>(v);
+    const std::uint64_t held = held_by_updates(p)[node];
     r.infeasible = true;
-    r.why = "node " + std::to_string(v) + " needs " +
-            std::to_string(p.working_set(static_cast<std::uint32_t>(v))) +
-            " bytes in memory at once (its inputs and itself), over the budget of " +
-            std::to_string(p.budget);
+    r.why = "node " + std::to_string(v) + " needs " + std::to_string(p.working_set(node)) +
+            " bytes in memory at once (its inputs and itself)" +
+            (held > 0 ? " besides " + std::to_string(held) +
+                            " bytes that updates in place keep there (they cannot come back)"
+                      : std::string()) +
+            ", over the budget of " + std::to_string(p.budget);
     return finish();
   }
   // Each plan found is polished (remat_plan_polish.h) before it is compared with the best.

@@ -101,9 +101,35 @@ std::uint64_t peak_without_recompute(const RematProblem& p) {
   return peak;
 }
 
+std::vector<std::uint64_t> held_by_updates(const RematProblem& p) {
+  const std::size_t n = p.size();
+  std::vector<std::uint64_t> held(n, 0);
+  if (!p.restricted) return held;
+  // u is held at the nodes strictly between its last stage and its last reader, but for its
+  // readers there (u is in their working sets): a difference array, then the readers taken out.
+  std::vector<std::uint32_t> last(n, 0);
+  for (std::uint32_t v = 0; v < n; ++v)
+    for (std::uint32_t u : p.nodes[v].preds) last[u] = std::max(last[u], v);
+  std::vector<std::int64_t> diff(n + 1, 0);
+  for (std::uint32_t u = 0; u < n; ++u) {
+    const std::uint32_t from = p.nodes[u].last_stage;
+    if (from == RematNode::kAnyStage || last[u] <= from + 1) continue;
+    diff[from + 1] += static_cast<std::int64_t>(p.nodes[u].bytes);
+    diff[last[u]] -= static_cast<std::int64_t>(p.nodes[u].bytes);
+  }
+  std::int64_t running = 0;
+  for (std::uint32_t t = 0; t < n; ++t) held[t] = static_cast<std::uint64_t>(running += diff[t]);
+  for (std::uint32_t v = 0; v < n; ++v)
+    for (std::uint32_t u : p.nodes[v].preds)
+      if (p.nodes[u].last_stage != RematNode::kAnyStage && p.nodes[u].last_stage < v && v < last[u])
+        held[v] -= p.nodes[u].bytes;
+  return held;
+}
+
 std::int64_t first_node_over_budget(const RematProblem& p) {
+  const std::vector<std::uint64_t> held = held_by_updates(p);
   for (std::uint32_t v = 0; v < p.size(); ++v)
-    if (p.working_set(v) > p.budget) return v;
+    if (p.working_set(v) + held[v] > p.budget) return v;
   return -1;
 }
 

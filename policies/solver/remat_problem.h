@@ -63,7 +63,13 @@ RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& ord
 // smallest budget that needs no recompute in this order.
 std::uint64_t peak_without_recompute(const RematProblem& problem);
 
-// The first node whose working set exceeds the budget (no plan exists), or -1.
+// Per node t: the bytes of the values that must be in memory at its first computation besides
+// its working set, as updates in place leave them no way back: a value u < t that t does not
+// read, whose last stage is before t, and that a later first computation reads.
+std::vector<std::uint64_t> held_by_updates(const RematProblem& problem);
+
+// The first node whose working set, with the values held_by_updates, exceeds the budget (no
+// plan exists), or -1.
 std::int64_t first_node_over_budget(const RematProblem& problem);
 
 }  // namespace memsim::planner
