@@ -81,8 +81,12 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& lg, bool uniform,
 }
 
 GeneratedSchedule generate_inference(const GeneratorInput& in) {
+  return generate_inference(in, {});
+}
+
+GeneratedSchedule generate_inference(const GeneratorInput& in, const TilingBounds& bounds) {
   const LayerGraph lg = build_layer_graph(in.model, !in.uniform);
-  const TilingInput tiling{lg, in.schedule, in.cache_capacity, in.uniform};
+  const TilingInput tiling{lg, in.schedule, in.cache_capacity, in.uniform, bounds};
   // The loop nests cost more than the graph (vectors per op and tensor): they are recorded, in
   // a second build, only when some op may be tiled.
   GeneratedSchedule schedule = generate_inference_graph(lg, in.uniform);

@@ -9,6 +9,8 @@
 
 namespace memsim {
 
+struct TilingBounds;  // policies/tiling/tile_schedule.h
+
 // The schedule before tiling.
 GeneratedSchedule generate_inference_graph(const LayerGraph& model, bool uniform);
 // The same, with its ops' and tensors' loop nests in `nests`.
@@ -16,5 +18,7 @@ GeneratedSchedule generate_inference_graph(const LayerGraph& model, bool uniform
 
 // The registered generator: builds the LayerGraph, then tiles (policies/tiling/tile_schedule.h).
 GeneratedSchedule generate_inference(const GeneratorInput& in);
+// The same within bounds on tiling's work (TilingBounds; the scenario fuzzer registers it).
+GeneratedSchedule generate_inference(const GeneratorInput& in, const TilingBounds& bounds);
 
 }  // namespace memsim

@@ -474,10 +474,14 @@ TrainingOptions training_options(const ScheduleSpec& s, const LayerGraph& model,
 }
 
 GeneratedSchedule generate_training(const GeneratorInput& in) {
+  return generate_training(in, {});
+}
+
+GeneratedSchedule generate_training(const GeneratorInput& in, const TilingBounds& bounds) {
   const LayerGraph model = build_layer_graph(in.model, !in.uniform);
   const TrainingOptions options =
       training_options(in.schedule, model, in.uniform, in.dram_capacity);
-  const TilingInput tiling{model, in.schedule, in.cache_capacity, in.uniform};
+  const TilingInput tiling{model, in.schedule, in.cache_capacity, in.uniform, bounds};
   // The loop nests cost more than the graph (vectors per op and tensor): they are recorded, in
   // a second build, only when some op may be tiled.
   GeneratedSchedule schedule = generate_training_graph(model, options, in.uniform);

@@ -65,6 +65,8 @@
 
 namespace memsim {
 
+struct TilingBounds;  // policies/tiling/tile_schedule.h
+
 // Where the optimizer's update ops run (schedule.update).
 enum class UpdatePlacement : std::uint8_t { after_backward, per_layer };
 
@@ -99,5 +101,7 @@ TrainingOptions training_options(const ScheduleSpec& schedule, const LayerGraph&
 // The registered generator: builds the LayerGraph and reads loss, optimizer and checkpoint
 // from the schedule.
 GeneratedSchedule generate_training(const GeneratorInput& in);
+// The same within bounds on tiling's work (TilingBounds; the scenario fuzzer registers it).
+GeneratedSchedule generate_training(const GeneratorInput& in, const TilingBounds& bounds);
 
 }  // namespace memsim

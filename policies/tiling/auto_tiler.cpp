@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <string>
 
 namespace memsim {
 
@@ -43,8 +44,13 @@ bool secondary(const NestProblem& p, std::size_t d) {
 
 class Search {
  public:
-  Search(const NestProblem& p, std::uint64_t capacity, std::uint32_t lookahead, bool cut_secondary)
-      : p_(p), capacity_(capacity), lookahead_(lookahead) {
+  Search(const NestProblem& p, const TilerOptions& options, std::uint32_t lookahead,
+         bool cut_secondary)
+      : p_(p),
+        capacity_(options.capacity),
+        lookahead_(lookahead),
+        shape_limit_(options.shape_limit),
+        shapes_tried_(options.shapes_tried) {
     const std::size_t n = p.dims.size();
     std::vector<bool> cuttable(n);
     for (std::size_t d = 0; d < n; ++d)
@@ -145,6 +151,9 @@ class Search {
   }
 
   void leaf() {
+    if (shapes_tried_ && ++*shapes_tried_ > shape_limit_ && shape_limit_ > 0)
+      throw TilerLimitReached("the auto tiler tried more than " + std::to_string(shape_limit_) +
+                              " tile shapes");
     std::vector<std::uint8_t> cut, rest;
     for (std::size_t d = 0; d < p_.dims.size(); ++d) {
       const bool is_cut = current_.tile[d] < p_.dims[d].extent;
@@ -181,6 +190,8 @@ class Search {
   const NestProblem& p_;
   std::uint64_t capacity_;
   std::uint32_t lookahead_;
+  std::uint64_t shape_limit_;
+  std::uint64_t* shapes_tried_;
   std::vector<std::vector<std::uint64_t>> candidates_;
   std::size_t last_ = 0;
   Tiling current_;
@@ -205,7 +216,7 @@ TilingChoice choose_uniform_tiling(const NestProblem& problem, const TilerOption
     std::vector<std::uint32_t> windows{options.lookahead};
     if (options.lookahead > 0) windows.push_back(0);
     for (std::uint32_t lookahead : windows) {
-      Search search(problem, options.capacity, lookahead, cut_secondary);
+      Search search(problem, options, lookahead, cut_secondary);
       TilingChoice best;
       if (search.run(best)) return best;
     }

@@ -19,6 +19,7 @@
 //     is dropped, then the secondary dimension is cut too. When nothing fits at all the op
 //     stays whole (and the schedule's working-set check reports it).
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "policies/tiling/traffic_model.h"
@@ -32,6 +33,16 @@ inline constexpr std::uint64_t kSplitMaxTrips = 4;
 struct TilerOptions {
   std::uint64_t capacity = 0;
   std::uint32_t lookahead = 0;
+  // A bound on the search's work, for callers that must answer quickly whatever the input (the
+  // scenario fuzzer: one tiled dense layer costs seconds under its sanitizers). Each tile shape
+  // whose cost the search computes counts one in *shapes_tried (when given); once the count
+  // passes shape_limit (0: no bound) the search throws TilerLimitReached.
+  std::uint64_t shape_limit = 0;
+  std::uint64_t* shapes_tried = nullptr;
+};
+
+struct TilerLimitReached : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct TilingChoice {

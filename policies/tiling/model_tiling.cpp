@@ -9,7 +9,7 @@
 
 namespace memsim {
 
-ModelTiling plan_model_tiling(const ScenarioSpec& spec) {
+ModelTiling plan_model_tiling(const ScenarioSpec& spec, std::uint64_t shape_limit) {
   if (!spec.model) throw ScenarioError(SourcePos{spec.file, 0, 0}, "tiling applies to a [model]");
   ModelTiling out;
   out.model = build_layer_graph(*spec.model);
@@ -25,8 +25,9 @@ ModelTiling plan_model_tiling(const ScenarioSpec& spec) {
           : generate_inference_graph(out.model, spec.machine.uniform, nests);
   out.graph = std::move(schedule.graph);
   out.order = std::move(schedule.order);
-  out.plan = plan_tiling(out.graph, out.order, nests,
-                         {out.model, spec.schedule, out.capacity, spec.machine.uniform});
+  out.plan =
+      plan_tiling(out.graph, out.order, nests,
+                  {out.model, spec.schedule, out.capacity, spec.machine.uniform, {shape_limit, 0}});
   return out;
 }
 

@@ -26,8 +26,9 @@ struct ModelTiling {
   std::uint32_t lookahead = 0;
 };
 
-// Throws ScenarioError for a raw [graph] or a model the generators reject.
-ModelTiling plan_model_tiling(const ScenarioSpec& spec);
+// Throws ScenarioError for a raw [graph] or a model the generators reject, and when the auto
+// tiler would try more than `shape_limit` tile shapes (TilingInput; 0: no bound).
+ModelTiling plan_model_tiling(const ScenarioSpec& spec, std::uint64_t shape_limit = 0);
 
 // The lower bound of one op (above), in bytes.
 std::uint64_t traffic_lower_bound(const LayerGraph& model, const OpTilingDecision& op,

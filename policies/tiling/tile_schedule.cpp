@@ -118,7 +118,8 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
   }
   const bool automatic =
       input.schedule.tiling == "auto" && some_op_outgrows(graph, order, input.capacity);
-  const TilerOptions options{input.capacity, input.schedule.lookahead};
+  const TilerOptions options{input.capacity, input.schedule.lookahead, input.bounds.shapes,
+                             &plan.shapes_tried};
   std::map<std::string, TilingChoice> memo;
   for (OpId o : order) {
     OpTilingDecision d;
@@ -146,7 +147,17 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
     } else if (automatic && !d.problem.dims.empty() && d.working_set > input.capacity) {
       const std::string key = problem_key(d.problem);
       auto it = memo.find(key);
-      if (it == memo.end()) it = memo.emplace(key, choose_tiling(d.problem, options)).first;
+      if (it == memo.end()) {
+        try {
+          it = memo.emplace(key, choose_tiling(d.problem, options)).first;
+        } catch (const TilerLimitReached& e) {
+          throw ScenarioError(
+              layer ? *layer->pos : SourcePos{},
+              (layer ? "layer '" + model.name(d.origin.layer) + "': " : std::string()) + e.what() +
+                  " for op '" + std::string(graph.op_name(o)) +
+                  "', the bound its caller set (a smaller layer or a larger cache needs fewer)");
+        }
+      }
       d.tiling = it->second.tiling;
       d.prediction = it->second.prediction;
       d.uniform = it->second.uniform;
@@ -178,6 +189,22 @@ GeneratedSchedule tile_schedule(GeneratedSchedule untiled, const Workload& workl
   const TilingPlan plan = plan_tiling(untiled.graph, untiled.order, workload, input);
   if (!plan.active) return untiled;
   const Graph& g = untiled.graph;
+  if (input.bounds.tile_ops > 0) {
+    std::uint64_t tile_ops = 0;
+    for (const OpTilingDecision& d : plan.ops) {
+      if (!d.cut) continue;
+      tile_ops += d.prediction.tiles;
+      if (tile_ops <= input.bounds.tile_ops) continue;
+      const LayerGraph& model = input.model;
+      const bool named = d.origin.layer < model.size();
+      throw ScenarioError(named ? *model.layer(d.origin.layer).pos : SourcePos{},
+                          (named ? "layer '" + model.name(d.origin.layer) + "': " : std::string()) +
+                              "with op '" + std::string(g.op_name(d.op)) + "' the tiling has " +
+                              std::to_string(tile_ops) + " tile ops, more than the " +
+                              std::to_string(input.bounds.tile_ops) +
+                              " its caller allows (fewer with larger tiles or a larger cache)");
+    }
+  }
   std::vector<OpPlan> plans(g.op_count());
   for (const OpTilingDecision& d : plan.ops) plans[d.op] = {d.cut, d.tiling};
   TiledGraph tiled;

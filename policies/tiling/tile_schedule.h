@@ -22,11 +22,24 @@
 
 namespace memsim {
 
+// Bounds on tiling's work, for callers that must answer quickly whatever the input (the scenario
+// fuzzer: under its sanitizers one tile shape costs about 50 us, and scenarios/tiling/
+// gemm4096.toml's search took 7.9 s); 0: no bound. Over either bound tiling throws a
+// ScenarioError at the layer whose op passed it.
+//   - shapes: the tile shapes the auto tiler tries (TilerOptions::shape_limit) for the whole
+//     schedule;
+//   - tile_ops: the tile ops of the cut ops' tilings (their predicted tiles), summed.
+struct TilingBounds {
+  std::uint64_t shapes = 0;
+  std::uint64_t tile_ops = 0;
+};
+
 struct TilingInput {
   const LayerGraph& model;
   const ScheduleSpec& schedule;
   std::uint64_t capacity = 0;  // bytes
   bool uniform = false;
+  TilingBounds bounds = {};  // (the plan checks shapes; tile_schedule, tile_ops)
 };
 
 // What tiling decides for one op of the schedule before tiling.
@@ -47,6 +60,7 @@ struct OpTilingDecision {
 struct TilingPlan {
   bool active = false;                // some op is cut
   std::vector<OpTilingDecision> ops;  // in schedule order
+  std::uint64_t shapes_tried = 0;     // by the auto tiler, over all ops
 };
 
 TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Workload& workload,
