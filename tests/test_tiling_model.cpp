@@ -6,6 +6,7 @@
 
 #include "policies/tiling/auto_tiler.h"
 #include "policies/tiling/model_tiling.h"
+#include "support/element_wise_nest.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;
@@ -160,14 +161,7 @@ TEST_CASE("an element-wise op cuts outer dimensions before thin inner tiles", "[
   // its largest tile: n = 1, h = 4 (4 tiles) beats n = 2, h = 2 (4 tiles, one cut dimension),
   // which the older rule (fewest cut dimensions first) took. A producer tiled by n then shares
   // whole blocks with it instead of thin rows.
-  NestProblem p;
-  p.dims = {{'n', 2}, {'h', 8}};
-  OperandInfo x;
-  x.maps = {AxisMap::of(0), AxisMap::of(1)};
-  x.extents = {2, 8};
-  x.element_bytes = 4;
-  p.operands = {x, x};
-  p.operands[1].access = Access::write;
+  const NestProblem p = element_wise_nest();
   const TilingChoice c = choose_tiling(p, {32, 0});
   CHECK(c.tiling.tile == std::vector<std::uint64_t>{1, 4});
   CHECK(c.prediction.traffic() == 128);

@@ -7,27 +7,13 @@
 #include "policies/tiling/auto_tiler.h"
 #include "policies/tiling/model_tiling.h"
 #include "policies/tiling/tile_schedule.h"
+#include "support/element_wise_nest.h"
 #include "support/scenario_text.h"
 
 using namespace memsim;
 using namespace memsim::test;
 
 namespace {
-
-// n = 2, h = 8, element-wise: an input and an output of 4 B per element, so a tile of e
-// elements needs 8e bytes. (The nest of "an element-wise op cuts outer dimensions before thin
-// inner tiles", test_tiling_model.cpp.)
-NestProblem element_wise() {
-  NestProblem p;
-  p.dims = {{'n', 2}, {'h', 8}};
-  OperandInfo x;
-  x.maps = {AxisMap::of(0), AxisMap::of(1)};
-  x.extents = {2, 8};
-  x.element_bytes = 4;
-  p.operands = {x, x};
-  p.operands[1].access = Access::write;
-  return p;
-}
 
 // A dense layer of 64 -> 64 features on a batch of 64, fp32: input, weight and output 16 KiB
 // each, a 48 KiB working set. The layer table starts at line 10 (six hardware lines, [model],
@@ -54,14 +40,14 @@ TEST_CASE("the auto tiler counts the tile shapes it tries and stops past its bou
   // 32 B: a second shape. Every tiling moves each byte once (64 + 64 B), the compulsory
   // traffic, so no split is searched: 2 shapes in all.
   std::uint64_t tried = 0;
-  const TilingChoice c = choose_tiling(element_wise(), {32, 0, 2, &tried});
+  const TilingChoice c = choose_tiling(element_wise_nest(), {32, 0, 2, &tried});
   CHECK(tried == 2);
   CHECK(c.tiling.tile == std::vector<std::uint64_t>{1, 4});  // as without a bound
   std::uint64_t unbounded = 0;
-  CHECK(choose_tiling(element_wise(), {32, 0, 0, &unbounded}).tiling.tile == c.tiling.tile);
+  CHECK(choose_tiling(element_wise_nest(), {32, 0, 0, &unbounded}).tiling.tile == c.tiling.tile);
   CHECK(unbounded == 2);
   std::uint64_t stopped = 0;
-  CHECK_THROWS_WITH(choose_tiling(element_wise(), {32, 0, 1, &stopped}),
+  CHECK_THROWS_WITH(choose_tiling(element_wise_nest(), {32, 0, 1, &stopped}),
                     "the auto tiler tried more than 1 tile shapes");
 }
 
