@@ -12,6 +12,14 @@
 namespace memsim {
 namespace {
 
+// An error about tiling an op of `layer`: at that layer's place, "layer 'L': " in front, when the
+// op comes from a layer of `model` (the loss does not).
+ScenarioError op_layer_error(const LayerGraph& model, std::uint32_t layer,
+                             const std::string& what) {
+  if (layer >= model.size()) return ScenarioError(SourcePos{}, what);
+  return ScenarioError(*model.layer(layer).pos, "layer '" + model.name(layer) + "': " + what);
+}
+
 // Whether some op's working set exceeds the cache: when the auto tiler has work to do.
 bool some_op_outgrows(const Graph& graph, std::span<const OpId> order, std::uint64_t capacity) {
   for (OpId o : order)
@@ -151,10 +159,9 @@ TilingPlan plan_tiling(const Graph& graph, std::span<const OpId> order, const Wo
         try {
           it = memo.emplace(key, choose_tiling(d.problem, options)).first;
         } catch (const TilerLimitReached& e) {
-          throw ScenarioError(
-              layer ? *layer->pos : SourcePos{},
-              (layer ? "layer '" + model.name(d.origin.layer) + "': " : std::string()) + e.what() +
-                  " for op '" + std::string(graph.op_name(o)) +
+          throw op_layer_error(
+              model, d.origin.layer,
+              e.what() + (" for op '" + std::string(graph.op_name(o))) +
                   "', the bound its caller set (a smaller layer or a larger cache needs fewer)");
         }
       }
@@ -195,14 +202,11 @@ GeneratedSchedule tile_schedule(GeneratedSchedule untiled, const Workload& workl
       if (!d.cut) continue;
       tile_ops += d.prediction.tiles;
       if (tile_ops <= input.bounds.tile_ops) continue;
-      const LayerGraph& model = input.model;
-      const bool named = d.origin.layer < model.size();
-      throw ScenarioError(named ? *model.layer(d.origin.layer).pos : SourcePos{},
-                          (named ? "layer '" + model.name(d.origin.layer) + "': " : std::string()) +
-                              "with op '" + std::string(g.op_name(d.op)) + "' the tiling has " +
-                              std::to_string(tile_ops) + " tile ops, more than the " +
-                              std::to_string(input.bounds.tile_ops) +
-                              " its caller allows (fewer with larger tiles or a larger cache)");
+      throw op_layer_error(input.model, d.origin.layer,
+                           "with op '" + std::string(g.op_name(d.op)) + "' the tiling has " +
+                               std::to_string(tile_ops) + " tile ops, more than the " +
+                               std::to_string(input.bounds.tile_ops) +
+                               " its caller allows (fewer with larger tiles or a larger cache)");
     }
   }
   std::vector<OpPlan> plans(g.op_count());
