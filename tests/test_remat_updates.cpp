@@ -64,7 +64,7 @@ TEST_CASE("recompute: an accumulated gradient stays in its storage and is not wr
   const Graph g = accumulation_graph(net);
   RematProblem p = make_remat_problem(g, net.order, 0);
   REQUIRE(p.size() == 7);
-  CHECK(p.restricted);
+  CHECK(p.restricted());
   // g2 reads A (node 1) and its storage G (node 2, g1's value); its own value is its fresh
   // outputs: none. r reads G from g1's node.
   CHECK(p.nodes[3].preds == std::vector<std::uint32_t>{1, 2});
@@ -287,7 +287,7 @@ TEST_CASE("recompute: random graphs with updates in place against a search over 
     const Graph g = random_update_net(net, 6 + trial % 6, rng);
     RematProblem p = make_remat_problem(g, net.order, 0);
     p.budget = test::tight_budget(p, 7);
-    restricted += p.restricted ? 1 : 0;
+    restricted += p.restricted() ? 1 : 0;
     const double truth = optimal_over_tensors(g, net.order, p.budget);
     const RematPlannerResult r = plan_recompute(p, {20, exact_search});
     INFO("trial " << trial << ", budget " << p.budget);
@@ -340,7 +340,7 @@ TEST_CASE("recompute: a tensor from DRAM loaded once stays until its last reader
   // Without recompute: W 2; f: W X 3; g: W X Y 5; k: W X Y K 6 (then Y goes); h: W X K Z 5.
   RematProblem free_loads = make_remat_problem(g, net.order, 5);
   CHECK(peak_without_recompute(free_loads) == 6);
-  CHECK_FALSE(free_loads.restricted);
+  CHECK_FALSE(free_loads.restricted());
   // At 5 B, k's working set Y K (3 B) leaves 2 B of W (2) and X (1), both read by h. Loads are
   // free: W goes and is loaded again for h, 0 FLOP.
   RematPlannerResult r = plan_recompute(free_loads, {20});
@@ -352,7 +352,7 @@ TEST_CASE("recompute: a tensor from DRAM loaded once stays until its last reader
   // after k (W K X = 4 B, then h: W K X Z = 5 B): 5 FLOP, and the stage bound at k says so
   // (3 B + 2 B held + X's 1 B is 1 B over: X, 5 FLOP).
   RematProblem once = make_remat_problem(g, net.order, 5, true);
-  CHECK(once.restricted);
+  CHECK(once.restricted());
   CHECK(once.nodes[0].last_stage == 0);
   CHECK(held_bytes(once) == std::vector<std::uint64_t>{0, 0, 2, 2, 0});
   CHECK(stage_lower_bound(once) == 5);

@@ -7,6 +7,8 @@ namespace memsim::planner {
 namespace {
 
 constexpr std::uint32_t kNever = std::numeric_limits<std::uint32_t>::max();
+// RematProblem::may_drop reads "no next reader" as kAnyStage.
+static_assert(kNever == RematNode::kAnyStage);
 
 class Builder {
  public:
@@ -151,12 +153,8 @@ class Builder {
     return it == r.end() ? kNever : *it;
   }
 
-  // A value may be dropped unless the first computation that reads it next comes after its last
-  // stage (an update in place): it could not come back.
-  bool may_drop(std::uint32_t u) const {
-    const std::uint32_t next = next_use(u);
-    return next == kNever || p_.may_rerun(u, next);
-  }
+  // Unless it could not come back for its next reader (RematProblem::may_drop).
+  bool may_drop(std::uint32_t u) const { return p_.may_drop(u, next_use(u)); }
 
   // Lower = dropped first. Values no first computation will read again go first.
   double worth(std::uint32_t u) const {

@@ -9,6 +9,8 @@ namespace memsim::planner {
 namespace {
 
 constexpr std::uint32_t kNever = std::numeric_limits<std::uint32_t>::max();
+// RematProblem::may_drop reads "no next reader" as kAnyStage.
+static_assert(kNever == RematNode::kAnyStage);
 // A plan longer than this many actions per node is abandoned (the forced drops went round in
 // circles); so is a missing input recomputed more than this deep inside another's recompute.
 constexpr std::size_t kMaxActionsPerNode = 64;
@@ -208,12 +210,8 @@ class ClosureBuilder {
     return it == r.end() ? kNever : *it;
   }
 
-  // A value may be dropped unless the first computation that reads it next comes after its last
-  // stage (an update in place): it could not come back.
-  bool may_drop(std::uint32_t u) const {
-    const std::uint32_t next = next_use(u);
-    return next == kNever || p_.may_rerun(u, next);
-  }
+  // Unless it could not come back for its next reader (RematProblem::may_drop).
+  bool may_drop(std::uint32_t u) const { return p_.may_drop(u, next_use(u)); }
 
   // Lower = dropped first; values no first computation will read again go first.
   bool kept(std::uint32_t u) const { return weights_ && (*weights_)[u] >= kKeptWeight; }

@@ -5,6 +5,11 @@
 
 namespace memsim::planner {
 
+bool RematProblem::restricted() const {
+  return std::any_of(nodes.begin(), nodes.end(),
+                     [](const RematNode& v) { return v.last_stage != RematNode::kAnyStage; });
+}
+
 std::uint64_t RematProblem::working_set(std::uint32_t v) const {
   std::uint64_t sum = nodes[v].bytes;
   for (std::uint32_t p : nodes[v].preds) sum += nodes[p].bytes;
@@ -43,7 +48,7 @@ RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& ord
           source.bytes = graph.tensor(t).bytes;
           source.source = t;
           storage[t] = static_cast<std::uint32_t>(p.nodes.size());
-          if (load_once) source.last_stage = storage[t], p.restricted = true;
+          if (load_once) source.last_stage = storage[t];
           p.nodes.push_back(std::move(source));
         }
       } else if (node_of_op[producer] == kNone) {
@@ -69,7 +74,6 @@ RematProblem make_remat_problem(const Graph& graph, const std::vector<OpId>& ord
       for (std::uint32_t r : version_readers[t]) freeze(r);
       version_readers[t].clear();
       node.last_stage = self;
-      p.restricted = true;
     }
     for (TensorId t : graph.inputs(o)) version_readers[t].push_back(self);
     for (TensorId t : graph.outputs(o)) {
@@ -105,7 +109,7 @@ std::uint64_t peak_without_recompute(const RematProblem& p) {
 std::vector<std::uint64_t> held_bytes(const RematProblem& p) {
   const std::size_t n = p.size();
   std::vector<std::uint64_t> held(n, 0);
-  if (!p.restricted) return held;
+  if (!p.restricted()) return held;
   // u is held at the nodes strictly between its last stage and its last reader, but for its
   // readers there (u is in their working sets): a difference array, then the readers taken out.
   std::vector<std::uint32_t> last(n, 0);

@@ -48,8 +48,14 @@ struct RematProblem {
   std::uint64_t working_set(std::uint32_t v) const;
   // Whether node v may be computed again in stage t (t > v: its first computation is done).
   bool may_rerun(std::uint32_t v, std::uint32_t t) const { return t <= nodes[v].last_stage; }
-  // Some node may not be computed again in some stage (the graph updates a tensor in place).
-  bool restricted = false;
+  // Whether v's value may be dropped while the next first computation that reads it is node
+  // `next_reader` (kAnyStage: none reads it again): not when that is past v's last stage, as v
+  // could not come back for it.
+  bool may_drop(std::uint32_t v, std::uint32_t next_reader) const {
+    return next_reader == RematNode::kAnyStage || may_rerun(v, next_reader);
+  }
+  // Some node may not be computed again in some stage (an update in place, a load done once).
+  bool restricted() const;
 };
 
 // The problem for `graph` with first computations in `order` (every op once, dependencies
