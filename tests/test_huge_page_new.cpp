@@ -1,0 +1,97 @@
+// memsim's operator new (tools/memsim/huge_page_new.cpp): the huge pages it marks, and that a
+// large block really is marked for them.
+#include <sys/mman.h>
+
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "tools/memsim/huge_page_range.h"
+
+namespace {
+
+using memsim::cli::huge_page_range;
+constexpr std::uintptr_t MiB = std::uintptr_t{1} << 20;
+
+}  // namespace
+
+TEST_CASE("huge_page_range: the 2 MiB pages wholly inside a block", "[huge_pages]") {
+  // 4 KiB + 6 MiB: the boundaries at 2, 4 and 6 MiB are inside; the last page ends at 6 MiB
+  // (the block's end, 6 MiB + 4 KiB, rounded down).
+  auto r = huge_page_range(4096, 6 * MiB);
+  CHECK(r.begin == 2 * MiB);
+  CHECK(r.end == 6 * MiB);
+  // Aligned at both ends: exactly the block.
+  r = huge_page_range(2 * MiB, 2 * MiB);
+  CHECK(r.begin == 2 * MiB);
+  CHECK(r.end == 4 * MiB);
+  // 16 bytes past a boundary (a malloc header): the first page starts at the next boundary.
+  r = huge_page_range(2 * MiB + 16, 4 * MiB);
+  CHECK(r.begin == 4 * MiB);
+  CHECK(r.end == 6 * MiB);
+  // From 1 to 3 MiB: a boundary inside (2 MiB) but no whole page: empty.
+  r = huge_page_range(1 * MiB, 2 * MiB);
+  CHECK(r.begin == r.end);
+  // Smaller than a page, and empty.
+  r = huge_page_range(2 * MiB, 2 * MiB - 1);
+  CHECK(r.begin == r.end);
+  r = huge_page_range(3 * MiB, 0);
+  CHECK(r.begin == r.end);
+}
+
+#ifdef MEMSIM_HUGE_PAGE_NEW
+namespace {
+
+// The VmFlags line of the mapping of /proc/self/smaps that holds `address`, or "" if none does.
+std::string vm_flags_at(std::uintptr_t address) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    unsigned long lo = 0, hi = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> lo >> dash >> hi && dash == '-' && line.find(':') > line.find(' ')) {
+      inside = lo <= address && address < hi;  // a mapping's first line: "lo-hi perms ..."
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("operator new marks the huge pages of a large block for the kernel", "[huge_pages]") {
+  // Does this kernel take the advice at all (built with transparent huge pages)?
+  void* probe = mmap(nullptr, 4 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(probe != MAP_FAILED);
+  const auto at = reinterpret_cast<std::uintptr_t>(probe);
+  CHECK(vm_flags_at(at).find(" hg") == std::string::npos);  // not marked until advised
+  const bool kernel_takes_advice = madvise(probe, 2 * MiB, MADV_HUGEPAGE) == 0;
+  if (kernel_takes_advice) CHECK(vm_flags_at(at).find(" hg") != std::string::npos);
+  munmap(probe, 4 * MiB);
+
+  // 8 MiB holds at least three whole huge pages wherever malloc puts it.
+  const std::size_t bytes = 8 * MiB;
+  std::unique_ptr<char[]> block(new char[bytes]);
+  const auto pages = huge_page_range(reinterpret_cast<std::uintptr_t>(block.get()), bytes);
+  REQUIRE(pages.end - pages.begin >= 6 * MiB);
+  // A small block is left alone: its pages may be shared with other blocks.
+  std::unique_ptr<char[]> small(new char[64]);
+  std::memset(block.get(), 1, bytes);  // usable from end to end
+  CHECK(block[bytes - 1] == 1);
+  if (!kernel_takes_advice) {
+    WARN("this kernel has no transparent huge pages: operator new's advice is refused");
+    return;
+  }
+  // "hg": the mapping was marked MADV_HUGEPAGE (proc(5), /proc/pid/smaps VmFlags).
+  const std::string flags = vm_flags_at(pages.begin);
+  INFO(flags);
+  CHECK(flags.find(" hg") != std::string::npos);
+  CHECK(vm_flags_at(pages.end - 1).find(" hg") != std::string::npos);
+}
+#endif
