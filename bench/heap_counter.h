@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "tools/memsim/huge_pages.h"
+
 namespace memsim::bench {
 inline std::atomic<std::size_t> g_live{0};
 inline std::atomic<std::size_t> g_peak{0};
@@ -21,11 +23,14 @@ inline std::size_t peak_bytes() {
 }
 }  // namespace memsim::bench
 
+// Large blocks get the advice memsim's own operator new gives (tools/memsim/huge_page_new.cpp),
+// so the in-process benchmarks time the same memory as the memsim process.
 // Not inlined: GCC 12 would otherwise see malloc behind operator new at the call sites, pair it
 // with operator delete and warn (-Wmismatched-new-delete), though the pair is consistent.
 [[gnu::noinline]] void* operator new(std::size_t size) {
   void* p = std::malloc(size == 0 ? 1 : size);
   if (!p) throw std::bad_alloc();
+  memsim::advise_huge_pages(p, size);
   const std::size_t now = memsim::bench::g_live += malloc_usable_size(p);
   std::size_t peak = memsim::bench::g_peak.load();
   while (now > peak && !memsim::bench::g_peak.compare_exchange_weak(peak, now)) {

@@ -9,11 +9,11 @@
 #include <sstream>
 #include <string>
 
-#include "tools/memsim/huge_page_range.h"
+#include "tools/memsim/huge_pages.h"
 
 namespace {
 
-using memsim::cli::huge_page_range;
+using memsim::huge_page_range;
 constexpr std::uintptr_t MiB = std::uintptr_t{1} << 20;
 
 }  // namespace

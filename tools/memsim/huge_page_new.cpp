@@ -12,25 +12,20 @@
 //
 // Only the advice is added: blocks still come from malloc and go back through the default
 // operator delete (free), so nothing else changes. Only the 2 MiB pages wholly inside a block
-// are marked (huge_page_range), never memory malloc may hand to another block, and a kernel
-// without transparent huge pages refuses the advice, which is then ignored. The sanitizer
-// builds leave operator new to the sanitizer (CMakeLists.txt), whose own checks need it.
-#include <sys/mman.h>
-
+// are marked (tools/memsim/huge_pages.h), never memory malloc may hand to another block, and a
+// kernel without transparent huge pages refuses the advice, which is then ignored. The
+// sanitizer builds leave operator new to the sanitizer (CMakeLists.txt), whose own checks need
+// it. The in-process benchmarks count the heap with their own operator new, which gives the
+// same advice (bench/heap_counter.h).
 #include <cstdlib>
 #include <new>
 
-#include "tools/memsim/huge_page_range.h"
+#include "tools/memsim/huge_pages.h"
 
 void* operator new(std::size_t bytes) {
   for (;;) {
     if (void* block = std::malloc(bytes == 0 ? 1 : bytes)) {
-      if (bytes >= memsim::cli::kHugePageBytes) {
-        const memsim::cli::AddressRange pages =
-            memsim::cli::huge_page_range(reinterpret_cast<std::uintptr_t>(block), bytes);
-        if (pages.begin != pages.end)
-          madvise(reinterpret_cast<void*>(pages.begin), pages.end - pages.begin, MADV_HUGEPAGE);
-      }
+      memsim::advise_huge_pages(block, bytes);
       return block;
     }
     // [new.delete.single]: call the new-handler until it gives up (throws) or is not set.
