@@ -133,3 +133,49 @@ TEST_CASE("a walker gives the parts of each id as a search would", "[names]") {
   NameRuns::Walker empty(none);
   CHECK_THROWS_AS(empty.parts(0), std::out_of_range);
 }
+
+TEST_CASE("appending another store's runs names each entry as add() one by one would", "[names]") {
+  // from: a1..a3 (ids 0-2), plain "p" (id 3), b5 (id 4), unnamed id 5, b7 (id 6: continues b5,
+  // 5 + (6 - 4) = 7): runs a1, p, b5 = 3, last entry 6.
+  NameRuns from;
+  from.add_consecutive(0, "a", 1, 3);
+  from.add(3, "p", 0);
+  from.add(4, "b", 5);
+  from.add(6, "b", 7);
+  REQUIRE(from.run_count() == 3);
+  CHECK(from.entry_end() == 7);
+  // Appended at offset 1 after "a" 0 (id 0): id 1 "a"1 does not continue the plain "a" (no
+  // number to count from), so the runs are a, a1, p, b5 = 4; ids 1..7 are from's 0..6.
+  NameRuns runs;
+  runs.add(0, "a", 0);
+  runs.append(from, 1);
+  NameRuns one_by_one;
+  one_by_one.add(0, "a", 0);
+  for (std::uint32_t id = 0; id < 7; ++id)
+    if (id != 5) {
+      const auto [text, number] = from.parts(id);
+      one_by_one.add(1 + id, text, number);
+    }
+  CHECK(runs.run_count() == 4);
+  CHECK(one_by_one.run_count() == 4);
+  CHECK(runs.entry_end() == 8);
+  for (std::uint32_t id = 0; id < 8; ++id) {
+    CAPTURE(id);
+    CHECK(runs.parts(id) == one_by_one.parts(id));
+  }
+  CHECK(runs.name(7) == "b7");
+  // The first appended run continues the last one when its names follow on: "a"1 at id 0, then
+  // a2..a1001 appended at ids 1..1000 (1 + (1 - 0) = 2): one run.
+  NameRuns counted;
+  counted.add(0, "a", 1);
+  NameRuns next;
+  next.add_consecutive(0, "a", 2, 1000);
+  counted.append(next, 1);
+  CHECK(counted.run_count() == 1);
+  CHECK(counted.name(1000) == "a1001");
+  CHECK(counted.entry_end() == 1001);
+  // Nothing to append: nothing changes; an offset not after the last entry: refused.
+  counted.append(NameRuns{}, 5000);
+  CHECK(counted.entry_end() == 1001);
+  CHECK_THROWS_WITH(counted.append(next, 1000), "NameRuns: entry 1000 named after entry 1000");
+}

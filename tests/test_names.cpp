@@ -164,6 +164,32 @@ TEST_CASE("a name given whole keeps its trailing number as a run would", "[names
   CHECK(g.find_tensor("r") == Graph::kNoTensor);
 }
 
+TEST_CASE("a model's layer names are added by runs, as one add_layer per layer would", "[names]") {
+  // The model: dense1..dense1000 (one run), then "head" (a plain name). After "input" (layer
+  // 0) they are layers 1..1001: dense1 is layer 1, dense1000 layer 1000, head layer 1001; a
+  // layer added after them ("loss") is 1002.
+  NameRuns model;
+  model.add_consecutive(0, "dense", 1, 1000);
+  model.add(1000, "head", 0);
+  GraphBuilder b;
+  CHECK(b.add_layer("input") == 0);
+  CHECK(b.add_layers(model) == 1);
+  CHECK(b.add_layer("loss") == 1002);
+  const TensorId w = b.add_tensor(1000, TensorRole::weight, 1, TensorKind::weight, true);
+  const Graph g = std::move(b).build();
+  CHECK(g.layer_count() == 1003);
+  CHECK(g.layer_name(1) == "dense1");
+  CHECK(g.layer_name(1000) == "dense1000");
+  CHECK(g.layer_name(1001) == "head");
+  CHECK(g.layer_name(1002) == "loss");
+  CHECK(g.find_tensor("dense1000.weight") == w);
+  // A text too long for the storage (65535 bytes) is refused as add_layer refuses it.
+  NameRuns long_name;
+  long_name.add(0, std::string(65536, 'x'), 0);
+  GraphBuilder refused;
+  CHECK_THROWS_WITH(refused.add_layers(long_name), "name longer than 65535 characters");
+}
+
 namespace {
 
 std::vector<std::string> op_names(const Simulation& sim) {

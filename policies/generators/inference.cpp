@@ -32,11 +32,11 @@ GeneratedSchedule build_inference(const LayerGraph& lg, bool uniform, Workload* 
   order.reserve(n);
   std::vector<TensorId> reads;
   std::vector<NestRecorder::Use> uses;
-  NameRuns::Walker names = lg.name_walker();
+  // The model's layers' names, copied by runs: layer i is graph layer first + i.
+  const LayerIndex first = b.add_layers(lg.names());
   for (LayerId i = 0; i < n; ++i) {
     const Layer& layer = lg.layer(i);
-    const auto [text, number] = names.parts(i);  // no search within a run
-    const LayerIndex named = b.add_layer(text, number);
+    const LayerIndex named = first + i;
     reads.clear();
     uses.clear();
     if (layer.params > 0) {

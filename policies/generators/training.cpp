@@ -32,7 +32,6 @@ class TrainingBuilder {
     if (opt_.kept.size() != n_ + 1)
       throw std::invalid_argument("TrainingOptions::kept needs one entry per activation X0..Xn");
     opt_.kept[0] = opt_.kept[n_] = 1;
-    layer_.assign(n_, kNoLayer);
     weight_.assign(n_, kNone);
     activation_.assign(n_, kNone);
     recomputed_.assign(n_, kNone);
@@ -89,6 +88,8 @@ class TrainingBuilder {
     order_.reserve(ops);
   }
 
+  // The graph layer of model layer i.
+  LayerIndex named(LayerId i) const { return first_layer_ + i; }
   std::uint64_t size(std::uint64_t bytes) const { return uniform_ ? 1 : bytes; }
   std::uint64_t grad_bytes() const { return opt_.grad_bytes ? opt_.grad_bytes : m_.dtype_bytes; }
   std::uint64_t state_bytes() const {
@@ -122,11 +123,10 @@ class TrainingBuilder {
     x0_ = b_.add_tensor(b_.add_layer("input"), TensorRole::none, size(m_.input_bytes()),
                         TensorKind::input, true);
     nests_.activation(x0_, kModelInput);
-    NameRuns::Walker names = m_.name_walker();
+    // The model's layers' names, copied by runs: layer i is graph layer first_layer_ + i.
+    first_layer_ = b_.add_layers(m_.names());
     for (LayerId i = 0; i < n_; ++i) {
       const Layer& layer = m_.layer(i);
-      const auto [text, number] = names.parts(i);  // no search within a run
-      layer_[i] = b_.add_layer(text, number);
       // Scratch lists kept between layers: no allocation per op.
       std::vector<TensorId>& reads = forward_reads_;
       std::vector<NestRecorder::Use>& uses = forward_uses_;
@@ -135,13 +135,14 @@ class TrainingBuilder {
       uses.clear();
       writes.clear();
       if (layer.params > 0) {
-        weight_[i] = b_.add_tensor(layer_[i], TensorRole::weight, size(m_.weight_bytes(layer)),
+        weight_[i] = b_.add_tensor(named(i), TensorRole::weight, size(m_.weight_bytes(layer)),
                                    TensorKind::weight, true);
         nests_.weight(weight_[i], i);
       }
-      if (weight_of(i) != kNone) {
-        reads.push_back(weight_of(i));
-        note_use(uses, {weight_of(i), NestSlot::Kind::weight});
+      const TensorId w = weight_[layer.tied != kNotTied ? layer.tied : i];  // weight_of(i)
+      if (w != kNone) {
+        reads.push_back(w);
+        note_use(uses, {w, NestSlot::Kind::weight});
       }
       const std::span<const LayerId> inputs = m_.inputs(i);
       for (std::uint32_t j = 0; j < inputs.size(); ++j) {
@@ -149,8 +150,8 @@ class TrainingBuilder {
         add_unique(reads, from == kModelInput ? x0_ : activation_[from]);
         note_use(uses, {from == kModelInput ? x0_ : activation_[from], NestSlot::Kind::input, j});
       }
-      activation_[i] =
-          b_.add_tensor(layer_[i], TensorRole::out, act_bytes(i), TensorKind::activation, false);
+      activation_[i] = b_.add_tensor(named(i), TensorRole::out, size(m_.activation_bytes(layer)),
+                                     TensorKind::activation, false);
       nests_.activation(activation_[i], i);
       note_use(uses, {activation_[i], NestSlot::Kind::output});
       writes.push_back(activation_[i]);
@@ -158,7 +159,7 @@ class TrainingBuilder {
       // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
       // checkpointing: it saves nothing now, and its recompute writes them instead.
       if (opt_.kept[i + 1]) add_extras(i, false, writes, uses);
-      emit(layer_[i], OpRole::forward, reads, writes, {}, layer.flops_forward);
+      emit(named(i), OpRole::forward, reads, writes, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), i, NestRole::forward, uses);
     }
   }
@@ -187,7 +188,7 @@ class TrainingBuilder {
     std::vector<TensorId>& into = (recomputed ? recomputed_extras_ : extras_)[i];
     for (std::uint32_t x = 0; x < extras.size(); ++x) {
       const ExtraTensor& e = extras[x];
-      into.push_back(b_.add_tensor(layer_[i], recomputed ? recomputed_role(e.role) : e.role,
+      into.push_back(b_.add_tensor(named(i), recomputed ? recomputed_role(e.role) : e.role,
                                    size(e.bytes()), TensorKind::activation, false));
       writes.push_back(into.back());
       nests_.extra(into.back(), i, x);
@@ -203,7 +204,7 @@ class TrainingBuilder {
     }
     const TensorId label = b_.add_tensor(b_.add_layer("label"), TensorRole::none, act_bytes(last),
                                          TensorKind::label, true);
-    gradient_[last] = b_.add_tensor(layer_[last], TensorRole::out_grad, act_bytes(last),
+    gradient_[last] = b_.add_tensor(named(last), TensorRole::out_grad, act_bytes(last),
                                     TensorKind::gradient, false);
     const TensorId loss_reads[] = {activation_[last], label}, loss_writes[] = {gradient_[last]};
     emit(b_.add_layer("loss"), OpRole::dX, loss_reads, loss_writes, {}, elements(last));
@@ -244,13 +245,13 @@ class TrainingBuilder {
         add_unique(reads, x);
         note_use(uses, {x, NestSlot::Kind::input, k});
       }
-      recomputed_[top] = b_.add_tensor(layer_[top], TensorRole::out_recomputed, act_bytes(top),
+      recomputed_[top] = b_.add_tensor(named(top), TensorRole::out_recomputed, act_bytes(top),
                                        TensorKind::activation, false);
       nests_.activation(recomputed_[top], top);
       note_use(uses, {recomputed_[top], NestSlot::Kind::output});
       std::vector<TensorId> writes{recomputed_[top]};
       add_extras(top, true, writes, uses);
-      emit(layer_[top], OpRole::recompute, reads, writes, {}, layer.flops_forward);
+      emit(named(top), OpRole::recompute, reads, writes, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), top, NestRole::recompute, uses);
     }
     return recomputed_[j];
@@ -298,10 +299,11 @@ class TrainingBuilder {
     if (layer.has_weight()) {
       // A tied layer (later in the model, so earlier in backward) writes the owner's gradient;
       // the owner's own dL/dW adds into it, one more FLOP per parameter.
-      const LayerId o = owner(i);
+      const LayerId o = layer.tied != kNotTied ? layer.tied : i;  // owner(i)
       std::vector<TensorId>& reads = dw_reads_;
       std::vector<NestRecorder::Use>& uses = dw_uses_;
-      reads.assign(1, d);
+      reads.clear();
+      reads.push_back(d);
       uses.clear();
       note_use(uses, {d, NestSlot::Kind::output});
       for (const SavedRef& ref : layer.backward_weight_reads) {
@@ -312,13 +314,13 @@ class TrainingBuilder {
       TensorId& g = gradient_of_weight_[o];
       const bool first = g == kNone;
       if (first) {
-        g = b_.add_tensor(layer_[o], TensorRole::weight_grad,
+        g = b_.add_tensor(named(o), TensorRole::weight_grad,
                           size(m_.layer(o).params * grad_bytes()), TensorKind::gradient, false);
         nests_.weight(g, o);
       }
       note_use(uses, {g, NestSlot::Kind::weight});
       const std::span<const TensorId> grad(&g, 1), none;
-      emit(layer_[i], OpRole::dW, reads, first ? grad : none, first ? none : grad,
+      emit(named(i), OpRole::dW, reads, first ? grad : none, first ? none : grad,
            layer.flops_backward_weight + (first ? 0 : static_cast<double>(m_.layer(o).params)));
       nests_.layer_op(order_.back(), i, NestRole::backward_weight, uses);
     }
@@ -339,8 +341,9 @@ class TrainingBuilder {
         std::any_of(data_reads.begin(), data_reads.end(),
                     [](const SavedRef& r) { return r.of == SavedRef::Of::weight; });
     if (reads_weight) {
-      reads.push_back(weight_of(i));
-      note_use(uses, {weight_of(i), NestSlot::Kind::weight});
+      const TensorId w = weight_[layer.tied != kNotTied ? layer.tied : i];  // weight_of(i)
+      reads.push_back(w);
+      note_use(uses, {w, NestSlot::Kind::weight});
     }
     reads.push_back(d);
     note_use(uses, {d, NestSlot::Kind::output});
@@ -358,7 +361,7 @@ class TrainingBuilder {
         }
     for (LayerId t : targets) {
       if (gradient_[t] == kNone) {
-        gradient_[t] = b_.add_tensor(layer_[t], TensorRole::out_grad, act_bytes(t),
+        gradient_[t] = b_.add_tensor(named(t), TensorRole::out_grad, act_bytes(t),
                                      TensorKind::gradient, false);
         nests_.activation(gradient_[t], t);
         writes.push_back(gradient_[t]);
@@ -371,7 +374,7 @@ class TrainingBuilder {
       note_use(uses, {gradient_[t], NestSlot::Kind::input, slot});
     }
     if (!targets.empty()) {
-      emit(layer_[i], OpRole::dX, reads, writes, accumulates, flops);
+      emit(named(i), OpRole::dX, reads, writes, accumulates, flops);
       nests_.layer_op(order_.back(), i, NestRole::backward_data, uses);
     }
     if (layer.params > 0) weight_gradient_done(i);
@@ -399,19 +402,19 @@ class TrainingBuilder {
     std::vector<TensorId>& updates = update_lists_;
     updates.assign(1, weight_[i]);
     if (opt_.master_bytes > 0) {
-      updates.push_back(b_.add_tensor(layer_[i], TensorRole::weight_master,
+      updates.push_back(b_.add_tensor(named(i), TensorRole::weight_master,
                                       size(layer.params * opt_.master_bytes),
                                       TensorKind::optimizer_state, true));
       nests_.weight(updates.back(), i);
     }
     static constexpr TensorRole kStateRoles[] = {TensorRole::weight_m, TensorRole::weight_v};
     for (std::uint32_t s = 0; s < cost.state_count; ++s) {
-      updates.push_back(b_.add_tensor(layer_[i], kStateRoles[s], size(layer.params * state_bytes()),
+      updates.push_back(b_.add_tensor(named(i), kStateRoles[s], size(layer.params * state_bytes()),
                                       TensorKind::optimizer_state, true));
       nests_.weight(updates.back(), i);
     }
     for (TensorId t : updates) b_.mark_required_output(t);
-    emit(layer_[i], OpRole::update, std::span<const TensorId>(&g, 1), {}, updates,
+    emit(named(i), OpRole::update, std::span<const TensorId>(&g, 1), {}, updates,
          cost.flops_per_param * static_cast<double>(layer.params));
     std::vector<TensorId>& tensors = update_tensors_;
     tensors.assign(1, g);
@@ -426,7 +429,7 @@ class TrainingBuilder {
   GraphBuilder b_;
   std::vector<OpId> order_;
   TensorId x0_ = kNone;
-  std::vector<LayerIndex> layer_;                                      // per layer
+  LayerIndex first_layer_ = kNoLayer;  // the graph layer of model layer 0 (named())
   std::vector<TensorId> weight_, activation_, recomputed_, gradient_;  // per layer
   std::vector<TensorId> gradient_of_weight_;                           // .weight.grad, per layer
   std::vector<LayerId> deferred_updates_;  // after-backward: layers whose update waits

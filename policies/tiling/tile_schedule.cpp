@@ -185,8 +185,9 @@ bool tiling_may_apply(const Graph& graph, std::span<const OpId> order, const Til
   // "auto", when its working set exceeds the cache.
   if (input.capacity == 0 && !input.uniform) return false;
   const LayerGraph& model = input.model;
-  for (LayerId i = 0; i < model.size(); ++i)
-    if (model.layer(i).tiles->given) return true;
+  // By record, not by layer: a repeat's copies share one (a 10^6-layer chain has two).
+  for (std::size_t k = 0; k < model.record_count(); ++k)
+    if (model.record(k).tiles->given) return true;
   if (input.uniform || input.schedule.tiling != "auto") return false;
   return some_op_outgrows(graph, order, input.capacity);
 }

@@ -39,23 +39,6 @@ std::string_view to_string(OpRole role) {
   return kOpRoleNames[static_cast<int>(role)];
 }
 
-OpPhase phase_of(OpRole role) {
-  switch (role) {
-    case OpRole::dX:
-    case OpRole::dW:
-      return OpPhase::backward;
-    case OpRole::update:
-      return OpPhase::update;
-    case OpRole::recompute:
-      return OpPhase::recompute;
-    case OpRole::none:
-    case OpRole::forward:
-    case OpRole::epilogue:  // the tiling pass gives it the phase of the op it completes
-      break;
-  }
-  return OpPhase::forward;
-}
-
 std::string_view to_string(TensorRole role) {
   return kTensorRoleNames[static_cast<int>(role)];
 }
@@ -168,6 +151,17 @@ void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t ope
 LayerIndex GraphBuilder::add_layer(std::string_view name) {
   const auto [text, number] = NameRuns::split(name);
   return add_layer(text, number);
+}
+
+LayerIndex GraphBuilder::add_layers(const NameRuns& names) {
+  const std::uint32_t count = names.entry_end();
+  for (std::size_t k = 0; k < names.run_count(); ++k)
+    if (names.run_text(k).size() > std::numeric_limits<std::uint16_t>::max()) throw_name_too_long();
+  if (std::uint64_t{graph_.layer_count_} + count > kNoLayer) throw_too_many_layers();
+  const LayerIndex first = graph_.layer_count_;
+  graph_.names_.append(names, first);
+  graph_.layer_count_ += count;
+  return first;
 }
 
 LayerIndex GraphBuilder::add_tile(LayerIndex layer, std::uint32_t tile) {

@@ -64,7 +64,23 @@ enum class OpRole : std::uint8_t {
 inline constexpr int kOpRoleCount = 7;
 std::string_view to_string(OpRole role);
 // The FLOP bucket of a generated op's role: forward, backward (dX, dW), update, recompute.
-OpPhase phase_of(OpRole role);
+// Inline: the generators ask it for every op they add.
+constexpr OpPhase phase_of(OpRole role) {
+  switch (role) {
+    case OpRole::dX:
+    case OpRole::dW:
+      return OpPhase::backward;
+    case OpRole::update:
+      return OpPhase::update;
+    case OpRole::recompute:
+      return OpPhase::recompute;
+    case OpRole::none:
+    case OpRole::forward:
+    case OpRole::epilogue:  // the tiling pass gives it the phase of the op it completes
+      break;
+  }
+  return OpPhase::forward;
+}
 
 // What a tensor is to its layer; the name suffix is the text of to_string.
 enum class TensorRole : std::uint8_t {
@@ -226,6 +242,11 @@ class GraphBuilder {
     graph_.names_.add(graph_.layer_count_, text, number);
     return graph_.layer_count_++;
   }
+  // One layer per entry of `names` (a LayerGraph's layers, LayerGraph::names()), named as
+  // there: layer first + i is named as entry i, the runs copied whole rather than a name per
+  // layer. Returns first. The same as add_layer(text, number) for each entry in order, but that
+  // a name too long for the storage is refused before any of them is added.
+  LayerIndex add_layers(const NameRuns& names);
   // Tile `tile` of layer `layer`, named "<layer>.tile<tile>" (for tiled layers).
   LayerIndex add_tile(LayerIndex layer, std::uint32_t tile);
   // A tensor with a role in a layer; `role` none names it as the layer.
@@ -264,6 +285,9 @@ class GraphBuilder {
     constexpr std::size_t kMax = std::numeric_limits<std::uint16_t>::max();
     if (inputs.size() > kMax || outputs.size() > kMax || updates.size() > kMax)
       throw_too_many_operands();
+    // Locals, not the vectors' own fields: every store into a vector would make the compiler
+    // read the others' sizes again (pointers may alias).
+    const std::size_t tensor_count = graph_.tensors_.size();
     const auto id = static_cast<OpId>(graph_.ops_.size());
     Op op;
     op.flops = flops;
@@ -274,17 +298,21 @@ class GraphBuilder {
     op.output_count = static_cast<std::uint16_t>(outputs.size());
     op.update_count = static_cast<std::uint16_t>(updates.size());
     op.phase = phase;
-    add_operands(inputs);
-    add_operands(outputs);
-    add_operands(updates);
-    graph_.has_updates_ = graph_.has_updates_ || !updates.empty();
+    add_operands(inputs, tensor_count);
+    add_operands(outputs, tensor_count);
+    add_operands(updates, tensor_count);
+    if (!updates.empty()) graph_.has_updates_ = true;
+    bool one_producer = graph_.one_producer_;
+    OpId* producers = graph_.producers_.data();
+    const Tensor* tensors = graph_.tensors_.data();
     for (TensorId t : outputs) {
       // A second op writing t (the same op listing it twice is still one producer).
-      const OpId before = graph_.producers_[t];
-      graph_.one_producer_ = graph_.one_producer_ && (before == Graph::kNoOp || before == id) &&
-                             !graph_.tensors_[t].initial_in_dram;
-      graph_.producers_[t] = id;
+      const OpId before = producers[t];
+      one_producer =
+          one_producer && (before == Graph::kNoOp || before == id) && !tensors[t].initial_in_dram;
+      producers[t] = id;
     }
+    graph_.one_producer_ = one_producer;
     graph_.ops_.push_back(op);
     return id;
   }
@@ -293,9 +321,10 @@ class GraphBuilder {
   Graph build() &&;
 
  private:
-  void add_operands(std::span<const TensorId> list) {
+  void add_operands(std::span<const TensorId> list, std::size_t tensor_count) {
+    // push_back, not insert: insert's range copy costs more than a list of a few ids.
     for (TensorId t : list) {
-      if (t >= graph_.tensors_.size()) throw_not_a_tensor();
+      if (t >= tensor_count) throw_not_a_tensor();
       graph_.operands_.push_back(t);
     }
   }

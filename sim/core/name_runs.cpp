@@ -43,6 +43,22 @@ void NameRuns::add_consecutive(std::uint32_t id, std::string_view text, std::uin
   for (std::uint32_t k = 1; k < count; ++k) add(id + k, text, number + k);
 }
 
+void NameRuns::append(const NameRuns& from, std::uint32_t offset) {
+  if (from.runs_.empty()) return;
+  if (std::uint64_t{offset} + from.last_id_ > std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("NameRuns: more than 2^32 entries");
+  if (!runs_.empty() && offset <= last_id_)
+    throw std::invalid_argument("NameRuns: entry " + std::to_string(offset) +
+                                " named after entry " + std::to_string(last_id_));
+  runs_.reserve(runs_.size() + from.runs_.size());
+  text_.reserve(text_.size() + from.text_.size());
+  // A run's first entry starts a run here too, or continues the last one (only the first can:
+  // from's runs already do not continue each other); its other entries continue it.
+  for (std::size_t k = 0; k < from.runs_.size(); ++k)
+    add(offset + from.runs_[k].first, from.text(k), from.runs_[k].number);
+  last_id_ = offset + from.last_id_;
+}
+
 void NameRuns::Walker::find(std::uint32_t id) {
   const std::size_t k = runs_.run_of(id);
   first_ = runs_.runs_[k].first;

@@ -37,6 +37,11 @@ class NameRuns {
   // run. Throws std::invalid_argument for a number of 0 with a count above 1.
   void add_consecutive(std::uint32_t id, std::string_view text, std::uint64_t number,
                        std::uint32_t count);
+  // Names entries offset + id as `from` names entries id (every one of its runs, shifted by
+  // `offset`): as add() for each of from's entries in order, a run at a time. Throws
+  // std::invalid_argument when offset does not come after the last entry named here, and
+  // std::length_error when the ids or the texts pass 32 bits.
+  void append(const NameRuns& from, std::uint32_t offset);
   // A whole name, its trailing digits taken as the number when they have no leading zero and
   // are at most 9 ("r17" is r + 17; "r07", "r0" and a 10-digit number stay whole).
   static std::pair<std::string_view, std::uint64_t> split(std::string_view name);
@@ -68,6 +73,10 @@ class NameRuns {
 
   void reserve(std::size_t runs, std::size_t text_bytes);
   std::size_t run_count() const { return runs_.size(); }
+  // The text of run k (k < run_count()).
+  std::string_view run_text(std::size_t k) const { return text(k); }
+  // One past the last entry named (0 when none is).
+  std::uint32_t entry_end() const { return runs_.empty() ? 0 : last_id_ + 1; }
   std::size_t memory_bytes() const { return text_.capacity() + runs_.capacity() * sizeof(Run); }
 
  private:

@@ -134,8 +134,10 @@ class LayerGraph {
   class Records;
   Records layers() const&;
   Records layers() && = delete;
-  // How many distinct records the layers share (a repeat's copies count once).
+  // How many distinct records the layers share (a repeat's copies count once), and record k
+  // (k < record_count()): a question about every layer's record asks each of these once.
   std::size_t record_count() const { return records_.size(); }
+  const Layer& record(std::size_t k) const { return records_.at(k); }
 
   // Building (policies/models): a layer with a record of its own, or another copy of layer
   // `of`'s record. Returns the new layer's id.
@@ -145,6 +147,8 @@ class LayerGraph {
   // of a repeat), named text + decimal(number), text + decimal(number + 1), ...: as many
   // add_copy() calls, without a call per layer. Returns the last one's id.
   LayerId add_chain(std::string_view text, std::uint64_t number, std::uint32_t count);
+  // Every layer's name, by runs (GraphBuilder::add_layers copies them whole).
+  const NameRuns& names() const { return names_; }
   // name_parts() for layers in increasing order, without a search per layer.
   NameRuns::Walker name_walker() const { return NameRuns::Walker(names_); }
   void reserve(std::size_t layers, std::size_t inputs);
