@@ -111,29 +111,6 @@ TEST_CASE("consecutive names are added as the calls one by one would", "[names]"
                     "NameRuns: consecutive names need a number");
 }
 
-TEST_CASE("a walker gives the parts of each id as a search would", "[names]") {
-  // Runs: a1 (ids 0-2), plain "p" (id 3), b5 (ids 4-5), then unnamed ids 6-7 (tiles) after
-  // the last run. Walking ids in order, and again after jumping back, gives parts() each time.
-  NameRuns runs;
-  runs.add_consecutive(0, "a", 1, 3);
-  runs.add(3, "p", 0);
-  runs.add_consecutive(4, "b", 5, 2);
-  using Parts = std::pair<std::string_view, std::uint64_t>;
-  const Parts want[] = {{"a", 1}, {"a", 2}, {"a", 3}, {"p", 0},
-                        {"b", 5}, {"b", 6}, {"b", 7}, {"b", 8}};
-  NameRuns::Walker walker(runs);
-  for (std::uint32_t id = 0; id < 8; ++id) {
-    CAPTURE(id);
-    CHECK(walker.parts(id) == want[id]);
-    CHECK(runs.parts(id) == want[id]);
-  }
-  CHECK(walker.parts(1) == Parts{"a", 2});
-  CHECK(walker.parts(3) == Parts{"p", 0});
-  NameRuns none;
-  NameRuns::Walker empty(none);
-  CHECK_THROWS_AS(empty.parts(0), std::out_of_range);
-}
-
 TEST_CASE("appending another store's runs names each entry as add() one by one would", "[names]") {
   // from: a1..a3 (ids 0-2), plain "p" (id 3), b5 (id 4), unnamed id 5, b7 (id 6: continues b5,
   // 5 + (6 - 4) = 7): runs a1, p, b5 = 3, last entry 6.

@@ -59,15 +59,6 @@ void NameRuns::append(const NameRuns& from, std::uint32_t offset) {
   last_id_ = offset + from.last_id_;
 }
 
-void NameRuns::Walker::find(std::uint32_t id) {
-  const std::size_t k = runs_.run_of(id);
-  first_ = runs_.runs_[k].first;
-  end_ = k + 1 < runs_.runs_.size() ? runs_.runs_[k + 1].first
-                                    : std::numeric_limits<std::uint32_t>::max();
-  text_ = runs_.text(k);
-  number_ = runs_.runs_[k].number;
-}
-
 std::pair<std::string_view, std::uint64_t> NameRuns::split(std::string_view name) {
   const auto digit = [&](std::size_t from_end) {
     return from_end < name.size() && name[name.size() - 1 - from_end] >= '0' &&

@@ -53,24 +53,6 @@ class NameRuns {
   // Whether entry `id`'s name is `name`, without building it.
   bool equals(std::uint32_t id, std::string_view name) const;
 
-  // parts() for ids in increasing order (a generator naming every layer): the run found last is
-  // kept, so the next id of the same run costs no search.
-  class Walker {
-   public:
-    explicit Walker(const NameRuns& runs) : runs_(runs) {}
-    std::pair<std::string_view, std::uint64_t> parts(std::uint32_t id) {
-      if (id < first_ || id >= end_) find(id);
-      return {text_, number_ == 0 ? 0 : number_ + (id - first_)};
-    }
-
-   private:
-    void find(std::uint32_t id);
-    const NameRuns& runs_;
-    std::uint32_t first_ = 1, end_ = 0;  // the run kept: its entries [first_, end_)
-    std::string_view text_;
-    std::uint64_t number_ = 0;
-  };
-
   void reserve(std::size_t runs, std::size_t text_bytes);
   std::size_t run_count() const { return runs_.size(); }
   // The text of run k (k < run_count()).

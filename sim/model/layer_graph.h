@@ -149,8 +149,6 @@ class LayerGraph {
   LayerId add_chain(std::string_view text, std::uint64_t number, std::uint32_t count);
   // Every layer's name, by runs (GraphBuilder::add_layers copies them whole).
   const NameRuns& names() const { return names_; }
-  // name_parts() for layers in increasing order, without a search per layer.
-  NameRuns::Walker name_walker() const { return NameRuns::Walker(names_); }
   void reserve(std::size_t layers, std::size_t inputs);
 
   std::uint64_t weight_bytes(const Layer& l) const { return l.params * dtype_bytes; }
