@@ -45,7 +45,7 @@ GeneratedSchedule build_inference(const LayerGraph& lg, bool uniform, Workload* 
       nests.weight(weight[i], i);
     }
     // A tied layer reads the weight of the earlier layer it names (Layer::tied).
-    const TensorId w = layer.tied != kNotTied ? weight.at(layer.tied) : weight[i];
+    const TensorId w = weight.at(layer.weight_owner(i));
     if (w != Graph::kNoTensor) {
       reads.push_back(w);
       if (nests.enabled()) uses.push_back({w, NestSlot::Kind::weight});

@@ -98,7 +98,7 @@ class TrainingBuilder {
                                : m_.dtype_bytes;
   }
   // The layer whose weight layer i uses: itself, or the one it is tied to (Layer::tied).
-  LayerId owner(LayerId i) const { return m_.layer(i).tied != kNotTied ? m_.layer(i).tied : i; }
+  LayerId owner(LayerId i) const { return m_.layer(i).weight_owner(i); }
   TensorId weight_of(LayerId i) const { return weight_[owner(i)]; }
   std::uint64_t act_bytes(LayerId i) const { return size(m_.activation_bytes(m_.layer(i))); }
   double elements(LayerId i) const {
@@ -139,7 +139,7 @@ class TrainingBuilder {
                                    TensorKind::weight, true);
         nests_.weight(weight_[i], i);
       }
-      const TensorId w = weight_[layer.tied != kNotTied ? layer.tied : i];  // weight_of(i)
+      const TensorId w = weight_[layer.weight_owner(i)];
       if (w != kNone) {
         reads.push_back(w);
         note_use(uses, {w, NestSlot::Kind::weight});
@@ -299,7 +299,7 @@ class TrainingBuilder {
     if (layer.has_weight()) {
       // A tied layer (later in the model, so earlier in backward) writes the owner's gradient;
       // the owner's own dL/dW adds into it, one more FLOP per parameter.
-      const LayerId o = layer.tied != kNotTied ? layer.tied : i;  // owner(i)
+      const LayerId o = layer.weight_owner(i);
       std::vector<TensorId>& reads = dw_reads_;
       std::vector<NestRecorder::Use>& uses = dw_uses_;
       reads.clear();
@@ -341,7 +341,7 @@ class TrainingBuilder {
         std::any_of(data_reads.begin(), data_reads.end(),
                     [](const SavedRef& r) { return r.of == SavedRef::Of::weight; });
     if (reads_weight) {
-      const TensorId w = weight_[layer.tied != kNotTied ? layer.tied : i];  // weight_of(i)
+      const TensorId w = weight_[layer.weight_owner(i)];
       reads.push_back(w);
       note_use(uses, {w, NestSlot::Kind::weight});
     }

@@ -83,6 +83,8 @@ struct Layer {
   // dL/dW adds into that layer's gradient.
   LayerId tied = kNotTied;
   bool has_weight() const { return params > 0 || tied != kNotTied; }
+  // The layer whose weight this one, layer `self`, reads and whose gradient it adds into.
+  LayerId weight_owner(LayerId self) const { return tied != kNotTied ? tied : self; }
   // Its forward op as a loop nest; empty for layers that are never tiled.
   Shared<NestTemplate> nest;
   Shared<TileRequest> tiles;  // an explicit tiling, when the layer's table gives one
