@@ -27,7 +27,11 @@ GeneratedSchedule build_inference(const LayerGraph& lg, bool uniform, Workload* 
                                    TensorKind::input, true);
   NestRecorder nests(lg, nests_out && !uniform);  // loop nests, for tiling
   nests.activation(x0, kModelInput);
-  std::vector<TensorId> activation(n), weight(n, Graph::kNoTensor);
+  // Weights by layer only when some layer is tied to another's (Layer::tied; asked once per
+  // record, which a repeat's copies share): fewer fresh bytes per layer otherwise.
+  bool tied = false;
+  for (std::size_t k = 0; k < lg.record_count() && !tied; ++k) tied = lg.record(k).tied != kNotTied;
+  std::vector<TensorId> activation(n), weight(tied ? n : 0, Graph::kNoTensor);
   std::vector<OpId> order;
   order.reserve(n);
   std::vector<TensorId> reads;
@@ -39,13 +43,16 @@ GeneratedSchedule build_inference(const LayerGraph& lg, bool uniform, Workload* 
     const LayerIndex named = first + i;
     reads.clear();
     uses.clear();
+    TensorId w = Graph::kNoTensor;
     if (layer.params > 0) {
-      weight[i] = b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)),
-                               TensorKind::weight, true);
-      nests.weight(weight[i], i);
+      w = b.add_tensor(named, TensorRole::weight, size(lg.weight_bytes(layer)), TensorKind::weight,
+                       true);
+      if (tied) weight[i] = w;
+      nests.weight(w, i);
     }
-    // A tied layer reads the weight of the earlier layer it names (Layer::tied).
-    const TensorId w = weight.at(layer.weight_owner(i));
+    // A tied layer reads the weight of the earlier layer it names (Layer::tied); it has no
+    // parameters of its own.
+    if (layer.tied != kNotTied) w = weight.at(layer.tied);
     if (w != Graph::kNoTensor) {
       reads.push_back(w);
       if (nests.enabled()) uses.push_back({w, NestSlot::Kind::weight});

@@ -34,7 +34,9 @@ class TrainingBuilder {
     opt_.kept[0] = opt_.kept[n_] = 1;
     weight_.assign(n_, kNone);
     activation_.assign(n_, kNone);
-    recomputed_.assign(n_, kNone);
+    // Only with checkpointing (some X_j not kept): fewer fresh bytes per layer otherwise.
+    if (std::find(opt_.kept.begin(), opt_.kept.end(), 0) != opt_.kept.end())
+      recomputed_.assign(n_, kNone);
     gradient_.assign(n_, kNone);
     gradient_of_weight_.assign(n_, kNone);
     // Per layer only when some layer has extras (a dense chain has none: 48 bytes a layer).
@@ -158,7 +160,8 @@ class TrainingBuilder {
       // What the layer saves for backward beyond its inputs and output (indices, statistics,
       // masks). A layer whose output is not a checkpoint runs as under torch.no_grad() in
       // checkpointing: it saves nothing now, and its recompute writes them instead.
-      if (opt_.kept[i + 1]) add_extras(i, false, writes, uses);
+      // (extras_ is empty when no layer has extras: then no call per layer.)
+      if (opt_.kept[i + 1] && !extras_.empty()) add_extras(i, false, writes, uses);
       emit(named(i), OpRole::forward, reads, writes, {}, layer.flops_forward);
       nests_.layer_op(order_.back(), i, NestRole::forward, uses);
     }
@@ -214,13 +217,19 @@ class TrainingBuilder {
     nests_.elementwise_op(order_.back(), kModelInput, NestRole::loss, loss_tensors);
   }
 
-  // The tensor holding X_j for the backward pass: X0, a checkpoint, or a recomputed copy
-  // (emitting the recompute ops it needs first, deepest first, without recursion so that a
-  // million-layer chain cannot overflow the stack).
+  // The tensor holding X_j for the backward pass: X0, a checkpoint, or a recomputed copy. The
+  // common cases inline, the recomputing out of line: a backward op asks this for each tensor
+  // it reads.
   TensorId activation_for_backward(LayerId j) {
     if (j == kModelInput) return x0_;
     if (opt_.kept[j + 1]) return activation_[j];
     if (recomputed_[j] != kNone) return recomputed_[j];
+    return recompute(j);
+  }
+
+  // Recomputes X_j, emitting the recompute ops it needs first, deepest first, without recursion
+  // so that a million-layer chain cannot overflow the stack.
+  [[gnu::noinline]] TensorId recompute(LayerId j) {
     std::vector<LayerId> stack{j};  // a path in the DAG, so no layer is on it twice
     while (!stack.empty()) {
       const LayerId top = stack.back();
@@ -369,9 +378,11 @@ class TrainingBuilder {
         accumulates.push_back(gradient_[t]);  // fan-out: dL/dX_t sums every consumer's part
         flops += elements(t);
       }
-      const auto slot =
-          static_cast<std::uint32_t>(std::find(inputs.begin(), inputs.end(), t) - inputs.begin());
-      note_use(uses, {gradient_[t], NestSlot::Kind::input, slot});
+      if (nests_.enabled()) {  // the slot is asked only for the nests
+        const auto slot =
+            static_cast<std::uint32_t>(std::find(inputs.begin(), inputs.end(), t) - inputs.begin());
+        uses.push_back({gradient_[t], NestSlot::Kind::input, slot});
+      }
     }
     if (!targets.empty()) {
       emit(named(i), OpRole::dX, reads, writes, accumulates, flops);

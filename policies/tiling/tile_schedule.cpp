@@ -22,6 +22,7 @@ ScenarioError op_layer_error(const LayerGraph& model, std::uint32_t layer,
 
 // Whether some op's working set exceeds the cache: when the auto tiler has work to do.
 bool some_op_outgrows(const Graph& graph, std::span<const OpId> order, std::uint64_t capacity) {
+  if (graph.max_working_set_bytes() <= capacity) return false;  // no op of the graph does
   for (OpId o : order)
     if (graph.working_set_bytes(o) > capacity) return true;
   return false;

@@ -75,12 +75,6 @@ bool parse_op_phase(std::string_view name, OpPhase& out) {
   return false;
 }
 
-std::uint64_t Graph::working_set_bytes(OpId o) const {
-  std::uint64_t sum = 0;
-  for (TensorId t : working_set(o)) sum += tensors_[t].bytes;
-  return sum;
-}
-
 const TileEntry* Graph::tile_entry(LayerIndex l) const {
   if (tiles_.empty() || l < tiles_.front().layer) return nullptr;  // the common case: no tiles
   const auto it = std::lower_bound(tiles_.begin(), tiles_.end(), l,
@@ -179,6 +173,9 @@ void GraphBuilder::throw_not_a_layer() {
 void GraphBuilder::throw_not_a_tensor() {
   throw std::out_of_range("op operand is not a tensor id");
 }
+void GraphBuilder::throw_not_a_required_output() {
+  throw std::out_of_range("required output is not a tensor id");
+}
 void GraphBuilder::throw_too_many_operands() {
   throw std::length_error("an op has more than 65535 inputs, outputs or updates");
 }
@@ -198,10 +195,6 @@ OpId GraphBuilder::add_op(std::string_view name, std::span<const TensorId> input
                           std::span<const TensorId> outputs, std::span<const TensorId> updates,
                           double flops, OpPhase phase) {
   return add_op(add_layer(name), OpRole::none, inputs, outputs, updates, flops, phase);
-}
-
-void GraphBuilder::mark_required_output(TensorId t) {
-  graph_.tensors_.at(t).required_output = true;
 }
 
 Graph GraphBuilder::build() && {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/core/name_runs.h"
+#include "sim/core/pod_array.h"
 
 namespace memsim {
 
@@ -187,7 +188,16 @@ class Graph {
     return {operands_.data() + op.first_operand,
             std::size_t(op.input_count) + op.output_count + op.update_count};
   }
-  std::uint64_t working_set_bytes(OpId o) const;
+  std::uint64_t working_set_bytes(OpId o) const {
+    std::uint64_t sum = 0;
+    for (TensorId t : working_set(o)) sum += tensors_[t].bytes;
+    return sum;
+  }
+  // The largest working_set_bytes of any op (0 without ops), summed as the ops were added: a
+  // check that every op fits the cache is one comparison unless some op does not.
+  std::uint64_t max_working_set_bytes() const { return max_working_set_; }
+  // The tensors' sizes add up to more than 2^64 - 1 bytes (summed as they were added).
+  bool total_bytes_overflow() const { return total_bytes_overflow_; }
   // The op that writes tensor t as an output, or kNoOp for tensors that start in DRAM.
   OpId producer(TensorId t) const { return producers_[t]; }
   // Every tensor some op outputs has exactly one such op (producer()) and does not start in
@@ -216,10 +226,14 @@ class Graph {
   NameRuns names_;
   std::uint32_t layer_count_ = 0;
   std::vector<TileEntry> tiles_;  // by increasing layer
-  std::vector<Tensor> tensors_;
-  std::vector<Op> ops_;
-  std::vector<TensorId> operands_;
-  std::vector<OpId> producers_;
+  // PodArray, not std::vector: appended without a zero fill or a check per value.
+  PodArray<Tensor> tensors_;
+  PodArray<Op> ops_;
+  PodArray<TensorId> operands_;
+  PodArray<OpId> producers_;
+  std::uint64_t max_working_set_ = 0;
+  std::uint64_t total_bytes_ = 0;  // mod 2^64
+  bool total_bytes_overflow_ = false;
   bool one_producer_ = true;
   bool has_updates_ = false;
 };
@@ -261,6 +275,8 @@ class GraphBuilder {
     t.initial_in_dram = initial_in_dram;
     graph_.tensors_.push_back(t);
     graph_.producers_.push_back(Graph::kNoOp);
+    graph_.total_bytes_overflow_ |=
+        __builtin_add_overflow(graph_.total_bytes_, bytes, &graph_.total_bytes_);
     return static_cast<TensorId>(graph_.tensors_.size() - 1);
   }
   // An op with a role in a layer; its phase is phase_of(role).
@@ -285,26 +301,25 @@ class GraphBuilder {
     constexpr std::size_t kMax = std::numeric_limits<std::uint16_t>::max();
     if (inputs.size() > kMax || outputs.size() > kMax || updates.size() > kMax)
       throw_too_many_operands();
-    // Locals, not the vectors' own fields: every store into a vector would make the compiler
-    // read the others' sizes again (pointers may alias).
+    // Locals, not the arrays' own fields: every store into an array would make the compiler
+    // read the others' fields again (pointers may alias).
+    const Tensor* tensors = graph_.tensors_.data();
     const std::size_t tensor_count = graph_.tensors_.size();
     const auto id = static_cast<OpId>(graph_.ops_.size());
-    Op op;
-    op.flops = flops;
-    op.layer = layer;
-    op.role = role;
-    op.first_operand = static_cast<std::uint32_t>(graph_.operands_.size());
-    op.input_count = static_cast<std::uint16_t>(inputs.size());
-    op.output_count = static_cast<std::uint16_t>(outputs.size());
-    op.update_count = static_cast<std::uint16_t>(updates.size());
-    op.phase = phase;
-    add_operands(inputs, tensor_count);
-    add_operands(outputs, tensor_count);
-    add_operands(updates, tensor_count);
+    const std::size_t first = graph_.operands_.size();
+    // Room for every operand at once; the working set is summed as the ids are copied.
+    TensorId* to = graph_.operands_.append(inputs.size() + outputs.size() + updates.size());
+    std::uint64_t need = 0;
+    if (!copy_operands(inputs, to, tensors, tensor_count, need) ||
+        !copy_operands(outputs, to, tensors, tensor_count, need) ||
+        !copy_operands(updates, to, tensors, tensor_count, need)) {
+      graph_.operands_.truncate(first);
+      throw_not_a_tensor();
+    }
+    if (need > graph_.max_working_set_) graph_.max_working_set_ = need;
     if (!updates.empty()) graph_.has_updates_ = true;
     bool one_producer = graph_.one_producer_;
     OpId* producers = graph_.producers_.data();
-    const Tensor* tensors = graph_.tensors_.data();
     for (TensorId t : outputs) {
       // A second op writing t (the same op listing it twice is still one producer).
       const OpId before = producers[t];
@@ -313,20 +328,37 @@ class GraphBuilder {
       producers[t] = id;
     }
     graph_.one_producer_ = one_producer;
+    Op op;
+    op.flops = flops;
+    op.layer = layer;
+    op.role = role;
+    op.first_operand = static_cast<std::uint32_t>(first);
+    op.input_count = static_cast<std::uint16_t>(inputs.size());
+    op.output_count = static_cast<std::uint16_t>(outputs.size());
+    op.update_count = static_cast<std::uint16_t>(updates.size());
+    op.phase = phase;
     graph_.ops_.push_back(op);
     return id;
   }
-  void mark_required_output(TensorId t);
+  // Inline: a training model marks a tensor or more per layer.
+  void mark_required_output(TensorId t) {
+    if (t >= graph_.tensors_.size()) throw_not_a_required_output();
+    graph_.tensors_[t].required_output = true;
+  }
   std::size_t tensor_count() const { return graph_.tensors_.size(); }
   Graph build() &&;
 
  private:
-  void add_operands(std::span<const TensorId> list, std::size_t tensor_count) {
-    // push_back, not insert: insert's range copy costs more than a list of a few ids.
+  // Copies `list` to `to` (advancing it) and adds its tensors' bytes to `need`; false when
+  // some id is not a tensor.
+  static bool copy_operands(std::span<const TensorId> list, TensorId*& to, const Tensor* tensors,
+                            std::size_t tensor_count, std::uint64_t& need) {
     for (TensorId t : list) {
-      if (t >= tensor_count) throw_not_a_tensor();
-      graph_.operands_.push_back(t);
+      if (t >= tensor_count) return false;
+      need += tensors[t].bytes;
+      *to++ = t;
     }
+    return true;
   }
   void check_layer(LayerIndex layer) const {
     if (layer >= graph_.layer_count_) throw_not_a_layer();
@@ -334,6 +366,7 @@ class GraphBuilder {
   // The errors, out of line so that the inline paths stay short.
   [[noreturn]] static void throw_not_a_layer();
   [[noreturn]] static void throw_not_a_tensor();
+  [[noreturn]] static void throw_not_a_required_output();
   [[noreturn]] static void throw_too_many_operands();
   [[noreturn]] static void throw_name_too_long();
   [[noreturn]] static void throw_too_many_layers();

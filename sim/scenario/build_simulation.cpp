@@ -60,6 +60,7 @@ void check_storage_limits(const GraphSpec& spec) {
 // is at most the sum of all of them: that sum must fit 64 bits.
 void check_total_bytes(const Simulation& sim, const ScenarioSpec& spec) {
   const Graph& g = sim.graph;
+  if (!g.total_bytes_overflow()) return;  // the graph summed them as it was built
   std::uint64_t total = 0;
   for (TensorId t = 0; t < g.tensor_count(); ++t) {
     if (!__builtin_add_overflow(total, g.tensor(t).bytes, &total)) continue;
@@ -251,10 +252,11 @@ std::vector<OpId> raw_graph_order(const Graph& g, const GraphSpec& spec) {
 
 void check_working_sets(const Simulation& sim, const ScenarioSpec& spec) {
   const Graph& g = sim.graph;
+  // The graph took the largest working set as it was built: the ops are searched only for the
+  // first one that does not fit, to name it.
+  if (g.max_working_set_bytes() <= sim.machine.cache_capacity) return;
   for (OpId o = 0; o < g.op_count(); ++o) {
-    // Summed here rather than by Graph::working_set_bytes: a call per op cost more than the sum.
-    std::uint64_t need = 0;
-    for (const TensorId t : g.working_set(o)) need += g.tensor(t).bytes;
+    const std::uint64_t need = g.working_set_bytes(o);
     if (need <= sim.machine.cache_capacity) continue;
     const SourcePos pos = spec.graph ? spec.graph->ops[o].pos : spec.hardware_pos;
     const std::string unit = sim.machine.uniform ? " tensors" : " bytes";
@@ -343,7 +345,8 @@ Simulation build_simulation(const ScenarioSpec& spec, const Registry& registry,
     }
     sim.graph = std::move(generated.graph);
     sim.order = std::move(generated.order);
-    sim.order.shrink_to_fit();  // kept through the run; a generator may not know its count ahead
+    // Not shrunk to fit: room a generator reserved and never wrote is address space, not
+    // memory, and shrinking would copy the order into fresh pages.
     sim.tiling = std::move(generated.tiling);
     sim.workload = "model, " + spec.schedule.kind;
     if (spec.schedule.kind == "training") {
