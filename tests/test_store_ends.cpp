@@ -64,3 +64,22 @@ TEST_CASE("the store table agrees with a plain map over many colliding tensors",
   ends.forget_ended(now + 1000);
   for (const auto& [t, end] : latest) REQUIRE(ends[t] == 0.0);
 }
+
+TEST_CASE("tensors that share the table's filter bit keep their ends", "[store_ends]") {
+  // Ids 5, 69 and 133 are equal modulo 64: the filter in front of the table marks them with one
+  // bit. Forgetting 5's store must not hide 69's running one, and 133, never stored, reads 0
+  // though its bit is set.
+  StoreEnds ends;
+  ends.set(5, 1.0);
+  ends.set(69, 4.0);
+  CHECK(ends[133] == 0.0);
+  ends.forget_ended(1.0);  // 5's store ended at 1
+  CHECK(ends[69] == 4.0);
+  CHECK(ends[5] == 0.0);
+  ends.forget_ended(4.0);
+  CHECK(ends[69] == 0.0);
+  // The bit clears with its last entry, and a new store sets it again.
+  ends.set(133, 6.0);
+  CHECK(ends[133] == 6.0);
+  CHECK(ends[5] == 0.0);
+}

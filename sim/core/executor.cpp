@@ -218,13 +218,22 @@ class Run {
 
   FreeSpace::Taken allocate(TensorId t, bool mandatory) {
     const std::uint64_t need = bytes(t);
-    std::uint16_t mask = kWindowMask | kCurrentBit;
+    if (free() < need) make_room(t, need, mandatory);
+    const FreeSpace::Taken taken = space_.take(need);
+    set(t, kHeld, true);
+    held_ += need;
+    if (window_pinned(t)) window_pinned_held_ += need;
+    return taken;
+  }
+
+  // Evicts until `need` bytes are free for t (§4.4).
+  void make_room(TensorId t, std::uint64_t need, bool mandatory) {
+    VictimQuery query{pins_, kWindowMask | kCurrentBit, state_, store_end_, now_, position_};
     while (free() < need) {
-      const VictimQuery query{pins_, mask, state_, store_end_, now_, position_};
       const TensorId v = policy_.choose_victim(query);
       if (v == Graph::kNoTensor) {
-        if (mandatory && mask != kCurrentBit) {
-          mask = kCurrentBit;  // then tensors prefetched for later ops
+        if (mandatory && query.mask != kCurrentBit) {
+          query.mask = kCurrentBit;  // then tensors prefetched for later ops
           continue;
         }
         throw std::logic_error("no tensor can be evicted for '" + std::string(g_.tensor_name(t)) +
@@ -235,11 +244,6 @@ class Run {
                                std::string(g_.tensor_name(v)));
       evict(v);
     }
-    const FreeSpace::Taken taken = space_.take(need);
-    set(t, kHeld, true);
-    held_ += need;
-    if (window_pinned(t)) window_pinned_held_ += need;
-    return taken;
   }
 
   void evict(TensorId v) {

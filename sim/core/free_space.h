@@ -29,6 +29,7 @@ class FreeSpace {
   // Pieces free at or before `now` merge: which of them an allocation takes no longer matters.
   void advance(double now) {
     now_ = std::max(now_, now);
+    if (later_.empty()) return;  // the common case, inline; a heap's top is a call away
     while (!later_.empty() && later_.top().at <= now_) {
       free_now_ += later_.top().bytes;
       later_.pop();
@@ -41,6 +42,19 @@ class FreeSpace {
   };
   // Takes `bytes` (the caller has made sure they exist) at the current instant or later.
   Taken take(std::uint64_t bytes) {
+    // Inline for the common case, space free now (issue 16: 37 instructions a call before).
+    if (bytes <= free_now_) {
+      free_now_ -= bytes;
+      return {now_, false};
+    }
+    return take_later(bytes);
+  }
+
+  std::size_t pending_pieces() const { return later_.size(); }
+
+ private:
+  // take() when the space free now does not suffice: the rest from the pieces freed later.
+  [[gnu::noinline]] Taken take_later(std::uint64_t bytes) {
     Taken t{now_, false};
     const std::uint64_t from_now = std::min(bytes, free_now_);
     free_now_ -= from_now;
@@ -60,9 +74,6 @@ class FreeSpace {
     return t;
   }
 
-  std::size_t pending_pieces() const { return later_.size(); }
-
- private:
   struct Piece {
     double at;
     std::uint64_t seq;

@@ -22,7 +22,7 @@ class StoreEnds {
  public:
   // The end of t's running store, or 0 (none, or it ended by the last forget_ended).
   double operator[](TensorId t) const {
-    if (count_ == 0) return 0.0;
+    if (((present_ >> (t & 63)) & 1) == 0) return 0.0;  // most reads: no entry
     for (std::size_t i = slot(t);; i = (i + 1) & mask_) {
       if (slots_[i].tensor == t) return slots_[i].end;
       if (slots_[i].tensor == kEmpty) return 0.0;
@@ -33,18 +33,19 @@ class StoreEnds {
     if (2 * (count_ + 1) > slots_.size()) grow();
     std::size_t i = slot(t);
     while (slots_[i].tensor != t && slots_[i].tensor != kEmpty) i = (i + 1) & mask_;
-    if (slots_[i].tensor == kEmpty) ++count_;
+    if (slots_[i].tensor == kEmpty) {
+      ++count_;
+      if (bucket_count_[t & 63]++ == 0) present_ |= std::uint64_t{1} << (t & 63);
+    }
     slots_[i] = {end, t};
     issued_.push_back({end, t});
   }
 
   // Forgets the stores that ended at or before `now`, in the order they were issued (one that
-  // ends late keeps the ones after it a while: they read the same either way).
+  // ends late keeps the ones after it a while: they read the same either way). The test is
+  // inline: at most decision points nothing has ended.
   void forget_ended(double now) {
-    while (!issued_.empty() && issued_.front().end <= now) {
-      erase_if_ended(issued_.front().tensor, now);
-      issued_.pop_front();
-    }
+    if (!issued_.empty() && issued_.front().end <= now) forget_ended_from_front(now);
   }
 
  private:
@@ -55,6 +56,12 @@ class StoreEnds {
     TensorId tensor;
   };
   static constexpr TensorId kEmpty = Graph::kNoTensor;
+  [[gnu::noinline]] void forget_ended_from_front(double now) {
+    while (!issued_.empty() && issued_.front().end <= now) {
+      erase_if_ended(issued_.front().tensor, now);
+      issued_.pop_front();
+    }
+  }
   std::size_t slot(TensorId t) const {
     return static_cast<std::size_t>((std::uint64_t{t} * 0x9E3779B97F4A7C15ull) >> shift_);
   }
@@ -81,6 +88,7 @@ class StoreEnds {
     }
     if (slots_[i].end > now) return;
     --count_;
+    if (--bucket_count_[t & 63] == 0) present_ &= ~(std::uint64_t{1} << (t & 63));
     for (std::size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
       if (slots_[j].tensor == kEmpty) break;
       const std::size_t home = slot(slots_[j].tensor);
@@ -97,6 +105,11 @@ class StoreEnds {
   std::size_t mask_ = 0;
   unsigned shift_ = 64;
   std::size_t count_ = 0;
+  // A filter in front of the table: bit k of present_ is set while some entry's tensor id is
+  // k modulo 64 (bucket_count_[k] of them), so a read of a tensor without an entry usually
+  // answers without hashing and probing.
+  std::uint64_t present_ = 0;
+  std::uint32_t bucket_count_[64] = {};
   struct Issued {
     double end;
     TensorId tensor;

@@ -130,7 +130,9 @@ void TimedVerifier::apply_compute(const TimedStep& step) {
   check_compute(step);
 }
 
-void TimedVerifier::check_transfer(const TimedStep& step) {
+// Inlined into the loads and stores (and deep hops) that call it, all in this file: as a call
+// it cost each transfer a frame (issue 16).
+[[gnu::always_inline]] inline void TimedVerifier::check_transfer(const TimedStep& step) {
   if (step.resource != Resource::dram)
     fail_with(step, [&] { return "a transfer must run on a DRAM channel"; });
   std::vector<double>& channels = step.link == 1 ? channel_end_ : deep_channel_end_[step.link - 2];
@@ -207,7 +209,9 @@ void TimedVerifier::check_ready(const TimedStep& step, TensorId t, const Copy& c
     });
 }
 
-void TimedVerifier::check_compute(const TimedStep& step) {
+// Inlined into apply_compute, its one caller: the list-order replay and these checks then
+// share one frame (issue 16).
+[[gnu::always_inline]] inline void TimedVerifier::check_compute(const TimedStep& step) {
   const OpId o = step.step.id;
   if (step.resource != Resource::compute)
     fail_with(step, [&] { return "an op must run on the compute unit"; });

@@ -32,19 +32,22 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
   }
   keep_order_ = options.keep_compute_order || !live_exact_;
   if (keep_order_) order_.reserve(graph.op_count());
+  bool deep = false;  // in a local: a member would be stored at every tensor
   for (TensorId t = 0; t < graph.tensor_count(); ++t) {
     const Tensor& x = graph.tensor(t);
     // Live from t=0 if it starts in DRAM (one that no op uses, nor produces, only at the first
     // op); weights, optimizer state and required outputs never die.
-    const bool first_only = x.initial_in_dram && remaining_uses_[t] == 0 && !stays_live(x);
+    const bool stays = stays_live(x);
+    const bool first_only = x.initial_in_dram && remaining_uses_[t] == 0 && !stays;
     state_[t] = static_cast<Flags>((x.initial_in_dram ? kDramValid | kLiveSeen : 0) |
-                                   (first_only || stays_live(x) ? kNoDeath : 0));
-    deep_ = deep_ || x.home > 2;
+                                   (first_only || stays ? kNoDeath : 0));
+    deep = deep || x.home > 2;
     if (first_only)
       live_.live_at_first_only(x);
     else if (x.initial_in_dram)
       live_.born(x);
   }
+  deep_ = deep;
 }
 
 void Verifier::fail(const Step& step, const std::string& why) const {

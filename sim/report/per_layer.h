@@ -99,6 +99,12 @@ class PerLayerRecorder : public StepSink {
   enum class Move : std::uint8_t { load, store };
   void charge_move(OpId op, Move move, std::uint64_t bytes, double joules);
   void charge_energy(OpId op, double joules);
+  // charge_move's counts and bytes of `loads` loads at once (their energy is charged apart).
+  void charge_loads(OpId op, std::uint64_t loads, std::uint64_t bytes);
+  // on_step's rare cases, out of line: a link-1 load after deep up hops, a drop of a copy no
+  // op read.
+  [[gnu::noinline]] void take_deep_up_joules(TensorId t);
+  [[gnu::noinline]] void orphan_load(TensorId t);
   std::size_t layer_of(OpId op) const { return graph_.layer_root(graph_.op(op).layer); }
   double hop_joules(const TimedStep& s) const;
   // The energy of tensor t's pending link-1 load, as its read or drop charges it (once).
