@@ -68,26 +68,18 @@ double PerLayerRecorder::pending_load_joules(TensorId t) {
 }
 
 void PerLayerRecorder::charge_move(OpId op, Move move, std::uint64_t bytes, double joules) {
+  charge_moves(op, move, 1, bytes);
+  charge_energy(op, joules);
+}
+
+void PerLayerRecorder::charge_moves(OpId op, Move move, std::uint64_t count, std::uint64_t bytes) {
   const bool load = move == Move::load;
-  ++(load ? loads_ : stores_);
+  (load ? loads_ : stores_) += count;
   (load ? load_bytes_ : store_bytes_) += bytes;
   if (rows_) {
     OpTally& tally = tally_[op];
-    ++(load ? tally.loads : tally.stores);
+    (load ? tally.loads : tally.stores) += count;
     (load ? tally.load_bytes : tally.store_bytes) += bytes;
-    tally.energy += joules;
-  } else {
-    layer_bytes_[layer_of(op)] += bytes;
-    if (priced_) layer_energy_[layer_of(op)] += joules;
-  }
-}
-
-void PerLayerRecorder::charge_loads(OpId op, std::uint64_t loads, std::uint64_t bytes) {
-  loads_ += loads;
-  load_bytes_ += bytes;
-  if (rows_) {
-    tally_[op].loads += loads;
-    tally_[op].load_bytes += bytes;
   } else {
     layer_bytes_[layer_of(op)] += bytes;
   }
@@ -196,7 +188,7 @@ void PerLayerRecorder::on_compute(const TimedStep& s) {
       if (priced_) charge_energy(o, pending_load_joules(t));
     }
   });
-  if (loads != 0) charge_loads(o, loads, load_bytes);
+  if (loads != 0) charge_moves(o, Move::load, loads, load_bytes);
   for (TensorId t : written_by(graph_, o)) {
     if (priced_) written += static_cast<double>(graph_.tensor(t).bytes);
     if (!last_writer_.empty()) last_writer_[t] = o;

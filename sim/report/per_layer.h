@@ -99,8 +99,8 @@ class PerLayerRecorder : public StepSink {
   enum class Move : std::uint8_t { load, store };
   void charge_move(OpId op, Move move, std::uint64_t bytes, double joules);
   void charge_energy(OpId op, double joules);
-  // charge_move's counts and bytes of `loads` loads at once (their energy is charged apart).
-  void charge_loads(OpId op, std::uint64_t loads, std::uint64_t bytes);
+  // The counts and bytes of `count` moves at once, without their energy (charge_energy).
+  void charge_moves(OpId op, Move move, std::uint64_t count, std::uint64_t bytes);
   // on_step's rare cases, out of line: a link-1 load after deep up hops, a drop of a copy no
   // op read.
   [[gnu::noinline]] void take_deep_up_joules(TensorId t);
