@@ -50,9 +50,9 @@ GeneratedSchedule build_inference(const LayerGraph& lg, bool uniform, Workload* 
       if (tied) weight[i] = w;
       nests.weight(w, i);
     }
-    // A tied layer reads the weight of the earlier layer it names (Layer::tied); it has no
-    // parameters of its own.
-    if (layer.tied != kNotTied) w = weight.at(layer.tied);
+    // A tied layer reads the weight of the earlier layer it names (Layer::weight_owner); it has
+    // no parameters of its own. Without tied layers every layer owns its weight: w already.
+    if (tied) w = weight.at(layer.weight_owner(i));
     if (w != Graph::kNoTensor) {
       reads.push_back(w);
       if (nests.enabled()) uses.push_back({w, NestSlot::Kind::weight});
