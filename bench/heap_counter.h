@@ -28,9 +28,8 @@ inline std::size_t peak_bytes() {
 // Not inlined: GCC 12 would otherwise see malloc behind operator new at the call sites, pair it
 // with operator delete and warn (-Wmismatched-new-delete), though the pair is consistent.
 [[gnu::noinline]] void* operator new(std::size_t size) {
-  void* p = std::malloc(size == 0 ? 1 : size);
+  void* p = memsim::allocate_on_huge_pages(size);
   if (!p) throw std::bad_alloc();
-  memsim::advise_huge_pages(p, size);
   const std::size_t now = memsim::bench::g_live += malloc_usable_size(p);
   std::size_t peak = memsim::bench::g_peak.load();
   while (now > peak && !memsim::bench::g_peak.compare_exchange_weak(peak, now)) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "sim/core/pod_array.h"
 #include "tools/memsim/huge_pages.h"
 
 namespace {
@@ -40,6 +41,27 @@ TEST_CASE("huge_page_range: the 2 MiB pages wholly inside a block", "[huge_pages
   CHECK(r.begin == r.end);
   r = huge_page_range(3 * MiB, 0);
   CHECK(r.begin == r.end);
+}
+
+TEST_CASE("allocate_on_huge_pages: a large block starts on a huge page", "[huge_pages]") {
+  // 3 MiB: malloc would put it 16 bytes past a 4 KiB page (a header before it), leaving up to
+  // 2 MiB before its first whole huge page; aligned, that page starts at the block.
+  void* large = memsim::allocate_on_huge_pages(3 * MiB);
+  REQUIRE(large != nullptr);
+  const auto at = reinterpret_cast<std::uintptr_t>(large);
+  CHECK(at % (2 * MiB) == 0);
+  CHECK(huge_page_range(at, 3 * MiB).begin == at);
+  std::memset(large, 7, 3 * MiB);  // usable from end to end, and free() takes it back
+  CHECK(static_cast<const char*>(large)[3 * MiB - 1] == 7);
+  std::free(large);
+  // Smaller blocks are malloc's own, and a block of no bytes is still a distinct block.
+  void* small = memsim::allocate_on_huge_pages(100);
+  void* empty = memsim::allocate_on_huge_pages(0);
+  REQUIRE(small != nullptr);
+  REQUIRE(empty != nullptr);
+  CHECK(small != empty);
+  std::free(small);
+  std::free(empty);
 }
 
 #ifdef MEMSIM_HUGE_PAGE_NEW
@@ -93,5 +115,23 @@ TEST_CASE("operator new marks the huge pages of a large block for the kernel", "
   INFO(flags);
   CHECK(flags.find(" hg") != std::string::npos);
   CHECK(vm_flags_at(pages.end - 1).find(" hg") != std::string::npos);
+}
+TEST_CASE("operator new starts a block of 2 MiB or more on a huge page", "[huge_pages]") {
+  const std::unique_ptr<char[]> block(new char[5 * MiB]);
+  CHECK(reinterpret_cast<std::uintptr_t>(block.get()) % (2 * MiB) == 0);
+}
+
+TEST_CASE("the graph's storage comes from operator new, huge pages and all", "[huge_pages]") {
+  // PodArray (the graph's arrays) allocates through the global operator new: in this process
+  // the one under test, which starts an 8 MiB block on a 2 MiB boundary. malloc or realloc
+  // would put it 16 bytes past a 4 KiB page.
+  memsim::PodArray<std::uint64_t> values;
+  values.reserve(MiB);  // 8 MiB
+  CHECK(reinterpret_cast<std::uintptr_t>(values.data()) % (2 * MiB) == 0);
+  // Growing past the room moves the values to a new block from the same operator new.
+  values.push_back(41);
+  values.reserve(2 * MiB);
+  CHECK(values[0] == 41);
+  CHECK(reinterpret_cast<std::uintptr_t>(values.data()) % (2 * MiB) == 0);
 }
 #endif

@@ -3,10 +3,11 @@
 // storage (sim/core/graph.h). std::vector cannot hand out room it has not constructed, so a
 // builder appending an op's operands either pays a capacity check and an end-pointer store per
 // id (push_back) or a zero fill before writing them (resize); here append(n) makes room for n
-// once and returns where to write them. Growth is by realloc, which moves a large block by
-// remapping its pages rather than copying them.
+// once and returns where to write them. Storage comes from the global operator new, like every
+// container's: in the memsim process that is the one that backs large blocks by huge pages
+// (tools/memsim/huge_page_new.cpp), which saves the graph's arrays a page fault per 4 KiB. The
+// builders reserve their arrays' final sizes, so growth (doubling, by copy) is rare.
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -17,6 +18,7 @@ namespace memsim {
 template <class T>
 class PodArray {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
 
  public:
   PodArray() = default;
@@ -35,7 +37,7 @@ class PodArray {
     swap(gone);
     return *this;
   }
-  ~PodArray() { std::free(data_); }
+  ~PodArray() { ::operator delete(data_); }
 
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
@@ -72,9 +74,10 @@ class PodArray {
   }
   void regrow(std::size_t n) {
     if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_alloc();
-    void* p = std::realloc(data_, n * sizeof(T));
-    if (!p) throw std::bad_alloc();
-    data_ = static_cast<T*>(p);
+    T* grown = static_cast<T*>(::operator new(n * sizeof(T)));
+    if (size_ > 0) std::memcpy(grown, data_, size_ * sizeof(T));
+    ::operator delete(data_);
+    data_ = grown;
     capacity_ = n;
   }
   void swap(PodArray& other) noexcept {

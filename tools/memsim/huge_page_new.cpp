@@ -10,13 +10,14 @@
 // per 2 MiB of it. glibc can do the same (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), but only
 // when the user sets it before the process starts.
 //
-// Only the advice is added: blocks still come from malloc and go back through the default
-// operator delete (free), so nothing else changes. Only the 2 MiB pages wholly inside a block
-// are marked (tools/memsim/huge_pages.h), never memory malloc may hand to another block, and a
-// kernel without transparent huge pages refuses the advice, which is then ignored. The
-// sanitizer builds leave operator new to the sanitizer (CMakeLists.txt), whose own checks need
-// it. The in-process benchmarks count the heap with their own operator new, which gives the
-// same advice (bench/heap_counter.h).
+// Only the advice and the start of a large block change: blocks still come from malloc's
+// family (posix_memalign puts a large block's start on a 2 MiB boundary) and go back through
+// the default operator delete (free), so nothing else changes. Only the 2 MiB pages wholly
+// inside a block are marked (tools/memsim/huge_pages.h), never memory malloc may hand to
+// another block, and a kernel without transparent huge pages refuses the advice, which is then
+// ignored. The sanitizer builds leave operator new to the sanitizer (CMakeLists.txt), whose
+// own checks need it. The in-process benchmarks count the heap with their own operator new,
+// which allocates the same way (bench/heap_counter.h).
 #include <cstdlib>
 #include <new>
 
@@ -24,10 +25,7 @@
 
 void* operator new(std::size_t bytes) {
   for (;;) {
-    if (void* block = std::malloc(bytes == 0 ? 1 : bytes)) {
-      memsim::advise_huge_pages(block, bytes);
-      return block;
-    }
+    if (void* block = memsim::allocate_on_huge_pages(bytes)) return block;
     // [new.delete.single]: call the new-handler until it gives up (throws) or is not set.
     const std::new_handler handler = std::get_new_handler();
     if (!handler) throw std::bad_alloc();
