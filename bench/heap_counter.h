@@ -36,7 +36,9 @@ inline std::size_t peak_bytes() {
   }
   return p;
 }
-void operator delete(void* p) noexcept {
+// Not inlined either, for the same warning seen from the other side: inlined at a call site,
+// its free() would be paired with the operator new that made the block.
+[[gnu::noinline]] void operator delete(void* p) noexcept {
   if (!p) return;
   memsim::bench::g_live -= malloc_usable_size(p);
   std::free(p);
