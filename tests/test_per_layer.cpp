@@ -206,14 +206,17 @@ TEST_CASE("per layer: the summary's layer sums attribute every move as the rows 
   const RunResult r = run_schedule(sim, steps, &recorder);
   recorder.finish();
   CHECK(recorder.tallies().empty());  // no per-op state kept
-  const TopLayerSums sums = recorder.layer_sums(r);
-  REQUIRE(sums.layers.size() == g.layer_count());
-  CHECK(sums.layers[g.op(f).layer].bytes_moved == 2);
-  CHECK(sums.layers[g.op(gop).layer].bytes_moved == 2);
+  const TopLayerSums sums = std::move(recorder).layer_sums(r);
+  REQUIRE(sums.layer_count() == g.layer_count());
+  REQUIRE(sums.bytes_moved.size() == g.layer_count());
+  CHECK(sums.energy.empty());  // uniform: nothing priced, every layer's energy 0
+  CHECK(sums.layer(g.op(f).layer).bytes_moved == 2);
+  CHECK(sums.layer(g.op(gop).layer).bytes_moved == 2);
+  CHECK(sums.layer(g.op(f).layer).energy == 0);
   CHECK(sums.total.bytes_moved == 4);
   // Sums are asked of a sums recorder only.
   PerLayerRecorder rows(g, sim.machine);
-  CHECK_THROWS_WITH(rows.layer_sums(r),
+  CHECK_THROWS_WITH(std::move(rows).layer_sums(r),
                     "layer_sums needs a recorder made with PerLayerDetail::sums");
 }
 
@@ -227,11 +230,11 @@ TEST_CASE("per layer: the summary's layer sums carry each layer's stall and traf
   PerLayerRecorder recorder(sim.graph, sim.machine, PerLayerDetail::sums);
   const RunResult r = run_simulation(sim, &recorder);
   recorder.finish();
-  const TopLayerSums sums = recorder.layer_sums(r);
+  const TopLayerSums sums = std::move(recorder).layer_sums(r);
   const double mib = 1048576;
   const auto layer = [&](const char* name) {
     for (LayerIndex l = 0; l < sim.graph.layer_count(); ++l)
-      if (sim.graph.layer_name(l) == name) return sums.layers[l];
+      if (sim.graph.layer_name(l) == name) return sums.layer(l);
     FAIL("no layer " << name);
     return LayerSums{};
   };
@@ -261,13 +264,13 @@ TEST_CASE("per layer: the summary's stalls are the same listed or summed per lay
   PerLayerRecorder recorder(sim.graph, sim.machine, PerLayerDetail::sums);
   const RunResult r = run_simulation(sim, &recorder);
   recorder.finish();
-  const TopLayerSums sums = recorder.layer_sums(r);
+  const TopLayerSums sums = std::move(recorder).layer_sums(r);
   for (LayerIndex l = 0; l < sim.graph.layer_count(); ++l) {
     CAPTURE(sim.graph.layer_name(l));
     const double want = sim.graph.layer_name(l) == "input"    ? 0
                         : sim.graph.layer_name(l) == "dense1" ? 2
                                                               : 1;
-    CHECK(sums.layers[l].stall == want);
+    CHECK(sums.stall[l] == want);
   }
   CHECK(sums.total.stall == 101);
   // Double-buffered, the chain stalls only before dense1 (its input and weight; each later
@@ -279,8 +282,8 @@ TEST_CASE("per layer: the summary's stalls are the same listed or summed per lay
   PerLayerRecorder few(buffered.graph, buffered.machine, PerLayerDetail::sums);
   const RunResult rb = run_simulation(buffered, &few);
   few.finish();
-  const TopLayerSums fs = few.layer_sums(rb);
-  CHECK(fs.layers[1].stall == 2);  // dense1
+  const TopLayerSums fs = std::move(few).layer_sums(rb);
+  CHECK(fs.stall[1] == 2);  // dense1
   CHECK(fs.total.stall == 2);
 }
 

@@ -271,21 +271,22 @@ void check_moves(std::uint64_t loads, std::uint64_t stores, std::uint64_t load_b
 
 }  // namespace
 
-TopLayerSums PerLayerRecorder::layer_sums(const RunResult& result) const {
+TopLayerSums PerLayerRecorder::layer_sums(const RunResult& result) && {
   if (rows_) throw std::logic_error("layer_sums needs a recorder made with PerLayerDetail::sums");
   check_moves(loads_, stores_, load_bytes_, store_bytes_, result.counts);
   TopLayerSums sums;
-  sums.layers.resize(layer_bytes_.size());
-  if (layer_stall_.empty())
-    for (const Stall& st : stalls_) sums.layers[st.layer].stall += st.seconds;
-  for (std::size_t l = 0; l < sums.layers.size(); ++l) {
-    LayerSums& s = sums.layers[l];
-    if (!layer_stall_.empty()) s.stall = layer_stall_[l];
-    s.bytes_moved = layer_bytes_[l];
-    if (priced_) s.energy = layer_energy_[l];
-    sums.total.stall += s.stall;
-    sums.total.bytes_moved += s.bytes_moved;
-    sums.total.energy += s.energy;
+  sums.bytes_moved = std::move(layer_bytes_);
+  sums.energy = std::move(layer_energy_);  // empty unless priced
+  sums.stall = std::move(layer_stall_);
+  if (sums.stall.empty()) {  // the few stalls were listed: summed per layer in list order
+    sums.stall.assign(sums.bytes_moved.size(), 0.0);
+    for (const Stall& st : stalls_) sums.stall[st.layer] += st.seconds;
+  }
+  // In layer order, as the rows' totals are: the sums of doubles are the same to the bit.
+  for (std::size_t l = 0; l < sums.stall.size(); ++l) {
+    sums.total.stall += sums.stall[l];
+    sums.total.bytes_moved += sums.bytes_moved[l];
+    if (!sums.energy.empty()) sums.total.energy += sums.energy[l];
   }
   return sums;
 }
@@ -370,17 +371,18 @@ PerLayerReport per_layer_report(const Simulation& sim, const RunResult& result,
 
 TopLayerSums layer_sums(const Graph& graph, const PerLayerReport& report) {
   TopLayerSums sums;
-  sums.layers.resize(graph.layer_count());
+  sums.stall.assign(graph.layer_count(), 0.0);
+  sums.bytes_moved.assign(graph.layer_count(), 0);
+  sums.energy.assign(graph.layer_count(), 0.0);
   // A layer's load stalls and its store stalls are each summed over its phases, then added.
   std::vector<double> store_stall(graph.layer_count(), 0.0);
   for (const LayerPhaseRow& r : report.rows) {
-    LayerSums& s = sums.layers[r.layer];
-    s.stall += r.stall_load;
+    sums.stall[r.layer] += r.stall_load;
     store_stall[r.layer] += r.stall_store;
-    s.bytes_moved += r.bytes_moved();
-    s.energy += r.energy;
+    sums.bytes_moved[r.layer] += r.bytes_moved();
+    sums.energy[r.layer] += r.energy;
   }
-  for (std::size_t l = 0; l < store_stall.size(); ++l) sums.layers[l].stall += store_stall[l];
+  for (std::size_t l = 0; l < store_stall.size(); ++l) sums.stall[l] += store_stall[l];
   sums.total.stall = report.total.stall();
   sums.total.bytes_moved = report.total.bytes_moved();
   sums.total.energy = report.total.energy;

@@ -49,9 +49,19 @@ struct LayerSums {
   std::uint64_t bytes_moved = 0;
   double energy = 0;  // joules, dynamic only
 };
+// Every layer's sums, one array a figure, by layer index (a layer root's sums; zero for a
+// tile): the recorder hands its own arrays over rather than copying them into a new one (24
+// bytes a layer, a 10^6-layer run's 24 MB to allocate and fault in), and ranking one figure
+// reads only its own array.
 struct TopLayerSums {
-  std::vector<LayerSums> layers;  // by layer index: a layer root's sums; zero for a tile
+  std::vector<double> stall;               // load and store stalls
+  std::vector<std::uint64_t> bytes_moved;  // as long as stall
+  std::vector<double> energy;              // as long as stall, or empty: every layer's is 0
   LayerSums total;
+  std::size_t layer_count() const { return stall.size(); }
+  LayerSums layer(std::size_t l) const {
+    return {stall[l], bytes_moved[l], energy.empty() ? 0.0 : energy[l]};
+  }
 };
 
 // How much the recorder keeps. `rows`: every op's OpTally (80 bytes an op) and the compute
@@ -79,9 +89,10 @@ class PerLayerRecorder : public StepSink {
   // Settles what is still open at the end of the stream (unused loads, skipped prefetches);
   // call once after the run.
   void finish();
-  // Detail sums, after finish(): each layer's sums. Throws std::logic_error when the moves
-  // attributed differ from the verifier's counts in `result`, as per_layer_report does.
-  TopLayerSums layer_sums(const RunResult& result) const;
+  // Detail sums, after finish(): each layer's sums, the recorder's own arrays moved out (it
+  // is spent). Throws std::logic_error when the moves attributed differ from the verifier's
+  // counts in `result`, as per_layer_report does.
+  TopLayerSums layer_sums(const RunResult& result) &&;
 
  private:
   enum class Orphan : std::uint8_t { load, store, energy };  // energy: a deep hop's only

@@ -111,6 +111,31 @@ json per_layer_json(const Simulation& sim, const PerLayerReport& report) {
   return j;
 }
 
+namespace {
+
+// The first `count` layers by decreasing value, ties in layer order (what a stable sort would
+// put first), layers whose value is 0 left out; kept while scanning, no index of every layer
+// and no sort. Most layers fall below the last kept value, a single comparison each.
+template <class T>
+std::vector<std::size_t> top_indices(const std::vector<T>& values, std::size_t count) {
+  std::vector<std::size_t> idx;
+  if (count == 0) return idx;
+  T floor = 0;  // a layer must be above this to enter: 0, then the last kept once full
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const T v = values[i];
+    if (!(v > floor)) continue;  // an equal value comes later in layer order: it stays out
+    // It enters at a place below count: the list is short, or v beats its last.
+    const auto at =
+        std::find_if(idx.begin(), idx.end(), [&](std::size_t j) { return values[j] < v; });
+    idx.insert(at, i);
+    if (idx.size() > count) idx.pop_back();
+    if (idx.size() == count) floor = values[idx.back()];
+  }
+  return idx;
+}
+
+}  // namespace
+
 std::string top_layers_text(const Simulation& sim, const PerLayerReport& report,
                             std::size_t count) {
   return top_layers_text(sim, layer_sums(sim.graph, report), count);
@@ -125,31 +150,18 @@ std::string top_layers_text(const Simulation& sim, const TopLayerSums& sums, std
     std::snprintf(buf, sizeof buf, "%.1f%%", p);
     return std::string(buf);
   };
-  const std::vector<LayerSums>& layers = sums.layers;
-  const auto block = [&](const char* title, const char* of, auto value, auto show) {
-    // The first `count` layers by decreasing value, ties in layer order (what a stable sort
-    // would put first), kept while scanning: no index of every layer, no sort.
-    std::vector<std::size_t> idx;
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-      const double v = value(layers[i]);
-      if (v <= 0) continue;  // layers with none are left out
-      // Not above the last of a full list: an equal value comes later in layer order.
-      if (idx.size() == count && (count == 0 || v <= value(layers[idx.back()]))) continue;
-      // It enters at a place below count: the list is short, or v beats its last.
-      const auto at =
-          std::find_if(idx.begin(), idx.end(), [&](std::size_t j) { return value(layers[j]) < v; });
-      idx.insert(at, i);
-      if (idx.size() > count) idx.pop_back();
-    }
+  const auto block = [&](const char* title, const char* of, const auto& values, double total,
+                         auto show) {
+    const std::vector<std::size_t> idx = top_indices(values, count);
     std::vector<std::pair<std::string, std::string>> lines;  // (layer, amount)
     std::vector<std::string> shares;
     std::size_t width = 0, amount_width = 0;
     for (std::size_t i : idx) {
-      const LayerSums& r = layers[i];
+      const double v = static_cast<double>(values[i]);
       std::string who = sim.graph.layer_name(static_cast<LayerIndex>(i));
       width = std::max(width, who.size());
-      lines.emplace_back(std::move(who), show(value(r)));
-      shares.push_back("  (" + pct(value(r), value(sums.total)) + " of " + of + ")");
+      lines.emplace_back(std::move(who), show(v));
+      shares.push_back("  (" + pct(v, total) + " of " + of + ")");
       amount_width = std::max(amount_width, lines.back().second.size());
     }
     std::ostringstream o;
@@ -166,16 +178,14 @@ std::string top_layers_text(const Simulation& sim, const TopLayerSums& sums, std
   const auto bytes = [u](double b) {
     return u ? format_number(b) + (b == 1 ? " tensor" : " tensors") : format_bytes(b);
   };
-  std::string text = block(
-                         "top stalls     ", "stall", [](const auto& r) { return r.stall; }, secs) +
-                     block(
-                         "top traffic    ", "bytes moved",
-                         [](const auto& r) { return static_cast<double>(r.bytes_moved); }, bytes);
-  // Only a machine with energy figures has energy to rank (uniform mode has none).
+  std::string text = block("top stalls     ", "stall", sums.stall, sums.total.stall, secs) +
+                     block("top traffic    ", "bytes moved", sums.bytes_moved,
+                           static_cast<double>(sums.total.bytes_moved), bytes);
+  // Only a machine with energy figures has energy to rank (uniform mode has none); a recorder
+  // that priced nothing hands over no energy array (every layer's is 0).
   if (sim.machine.has_energy() && !u)
-    text += block(
-        "top energy     ", "dynamic energy", [](const auto& r) { return r.energy; },
-        [](double j) { return format_joules(j); });
+    text += block("top energy     ", "dynamic energy", sums.energy, sums.total.energy,
+                  [](double j) { return format_joules(j); });
   return text;
 }
 

@@ -118,7 +118,7 @@ int cmd_run(const std::vector<std::string>& args, const Registry& registry) {
       if (rows)
         layer_report = per_layer_report(sim, result, *layers);
       else
-        top_sums = layers->layer_sums(result);
+        top_sums = std::move(*layers).layer_sums(result);
     }
   } catch (const ScheduleError& e) {
     std::cerr << "memsim: " << one_line(sim.file)
