@@ -17,7 +17,7 @@
 // another block, and a kernel without transparent huge pages refuses the advice, which is then
 // ignored. The sanitizer builds leave operator new to the sanitizer (CMakeLists.txt), whose
 // own checks need it. The in-process benchmarks count the heap with their own operator new,
-// which allocates the same way (bench/heap_counter.h).
+// which gives the same advice but keeps malloc's placement (bench/heap_counter.h says why).
 #include <cstdlib>
 #include <new>
 
