@@ -4,6 +4,9 @@
 #include <array>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
+
+#include "sim/core/background_prefault.h"
 
 namespace memsim {
 namespace {
@@ -133,6 +136,19 @@ std::size_t Graph::memory_bytes() const {
          operands_.capacity() * sizeof(TensorId) + producers_.capacity() * sizeof(OpId);
 }
 
+GraphBuilder::GraphBuilder() = default;
+GraphBuilder::GraphBuilder(const GraphBuilder& other) : graph_(other.graph_) {}
+GraphBuilder::GraphBuilder(GraphBuilder&&) noexcept = default;
+GraphBuilder& GraphBuilder::operator=(const GraphBuilder& other) {
+  if (this != &other) {
+    prefault_.reset();  // before its blocks go
+    graph_ = other.graph_;
+  }
+  return *this;
+}
+GraphBuilder& GraphBuilder::operator=(GraphBuilder&&) noexcept = default;
+GraphBuilder::~GraphBuilder() = default;
+
 void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t operands,
                            std::size_t name_bytes, std::size_t layers) {
   graph_.tensors_.reserve(tensors);
@@ -140,6 +156,14 @@ void GraphBuilder::reserve(std::size_t tensors, std::size_t ops, std::size_t ope
   graph_.ops_.reserve(ops);
   graph_.operands_.reserve(operands);
   graph_.names_.reserve(layers, name_bytes);
+  const Graph& g = graph_;
+  const BackgroundPrefault::Block room[] = {
+      {graph_.tensors_.data(), g.tensors_.capacity() * sizeof(Tensor)},
+      {graph_.producers_.data(), g.producers_.capacity() * sizeof(OpId)},
+      {graph_.ops_.data(), g.ops_.capacity() * sizeof(Op)},
+      {graph_.operands_.data(), g.operands_.capacity() * sizeof(TensorId)}};
+  prefault_.reset();  // a second reserve: the first's blocks may be gone
+  prefault_ = std::make_unique<BackgroundPrefault>(room);
 }
 
 LayerIndex GraphBuilder::add_layer(std::string_view name) {
@@ -198,6 +222,20 @@ OpId GraphBuilder::add_op(std::string_view name, std::span<const TensorId> input
 }
 
 Graph GraphBuilder::build() && {
+  if (prefault_ && prefault_->started()) {
+    prefault_.reset();  // stops it: the pages it has not reached, the builder has written
+    // Room reserved but not used was faulted in (first, by the end-first order): back to the
+    // kernel, before the run's own state makes the process's peak.
+    const auto unused = [](auto& a) {
+      using T = std::remove_reference_t<decltype(a[0])>;
+      release_whole_pages(a.data() + a.size(), (a.capacity() - a.size()) * sizeof(T));
+    };
+    unused(graph_.tensors_);
+    unused(graph_.producers_);
+    unused(graph_.ops_);
+    unused(graph_.operands_);
+  }
+  prefault_.reset();
   return std::move(graph_);
 }
 

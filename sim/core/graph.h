@@ -12,6 +12,7 @@
 // "conv1.tile3.forward"; per-layer roll-ups group a tile with its layer (layer_root).
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -238,10 +239,23 @@ class Graph {
   bool has_updates_ = false;
 };
 
+class BackgroundPrefault;
+
 // Builds a Graph. Checks only what the storage needs (ids in range, counts that fit); the
 // scenario validator checks the model's rules with source positions first.
 class GraphBuilder {
  public:
+  // Out of line: the prefault's type is complete only there. A copy copies the graph so far,
+  // not the prefault of the original's room.
+  GraphBuilder();
+  GraphBuilder(const GraphBuilder& other);
+  GraphBuilder(GraphBuilder&&) noexcept;
+  GraphBuilder& operator=(const GraphBuilder& other);
+  GraphBuilder& operator=(GraphBuilder&&) noexcept;
+  ~GraphBuilder();
+  // Room for the counts given (upper bounds will do), so that the arrays never grow by copying.
+  // Large rooms are faulted in on a second thread while the builder fills them
+  // (sim/core/background_prefault.h); build() gives the room left over back to the kernel.
   void reserve(std::size_t tensors, std::size_t ops, std::size_t operands, std::size_t name_bytes,
                std::size_t layers = 0);
   // A layer named `name` (its ops and tensors are named "<name>.<role>").
@@ -371,6 +385,7 @@ class GraphBuilder {
   [[noreturn]] static void throw_name_too_long();
   [[noreturn]] static void throw_too_many_layers();
   Graph graph_;
+  std::unique_ptr<BackgroundPrefault> prefault_;  // reserve()'s; stopped by build()
 };
 
 }  // namespace memsim
