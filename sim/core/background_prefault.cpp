@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <system_error>
 
+#include "sim/core/page_range.h"
+
 namespace memsim {
 
 namespace {
@@ -17,21 +19,24 @@ constexpr int MADV_POPULATE_WRITE = 23;  // Linux 5.14's value (older C library 
 
 constexpr std::size_t kStepBytes = std::size_t{2} << 20;  // a huge page, or 512 small ones
 
+// The system's pages wholly inside [at, at + bytes): a partial page at either end may hold
+// another block's bytes, which are not ours to name in advice.
+AddressRange own_pages(const void* at, std::size_t bytes) {
+  if (at == nullptr) return {};
+  return pages_inside(reinterpret_cast<std::uintptr_t>(at), bytes,
+                      static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE)));
+}
+
 }  // namespace
 
 BackgroundPrefault::BackgroundPrefault(std::span<const Block> blocks) {
-  // Only the pages wholly inside each block: a partial page at either end may hold another
-  // block's bytes, which the advice would not harm but which are not ours to make resident.
-  const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
   std::vector<Block> pages;
   std::size_t total = 0;
   for (const Block& b : blocks) {
-    const auto at = reinterpret_cast<std::uintptr_t>(b.at);
-    const std::uintptr_t begin = (at + page - 1) & ~(page - 1);
-    const std::uintptr_t end = (at + b.bytes) & ~(page - 1);
-    if (b.at == nullptr || end <= begin) continue;
-    pages.push_back({reinterpret_cast<void*>(begin), end - begin});
-    total += end - begin;
+    const AddressRange r = own_pages(b.at, b.bytes);
+    if (r.begin == r.end) continue;
+    pages.push_back({reinterpret_cast<void*>(r.begin), r.end - r.begin});
+    total += r.end - r.begin;
   }
   if (total < kMinBytes) return;
   try {
@@ -52,12 +57,9 @@ void BackgroundPrefault::wait() {
 }
 
 void release_whole_pages(void* at, std::size_t bytes) {
-  const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  const auto from = reinterpret_cast<std::uintptr_t>(at);
-  const std::uintptr_t begin = (from + page - 1) & ~(page - 1);
-  const std::uintptr_t end = (from + bytes) & ~(page - 1);
-  if (at != nullptr && begin < end)
-    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);  // advice: may fail
+  const AddressRange r = own_pages(at, bytes);
+  if (r.begin != r.end)  // advice: may fail, and nothing depends on it
+    madvise(reinterpret_cast<void*>(r.begin), r.end - r.begin, MADV_DONTNEED);
 }
 
 void BackgroundPrefault::populate(std::vector<Block> blocks) {

@@ -4,7 +4,6 @@
 #include <array>
 #include <limits>
 #include <stdexcept>
-#include <type_traits>
 
 #include "sim/core/background_prefault.h"
 
@@ -222,20 +221,19 @@ OpId GraphBuilder::add_op(std::string_view name, std::span<const TensorId> input
 }
 
 Graph GraphBuilder::build() && {
-  if (prefault_ && prefault_->started()) {
-    prefault_.reset();  // stops it: the pages it has not reached, the builder has written
+  const bool populated = prefault_ && prefault_->started();
+  prefault_.reset();  // stops it: the pages it has not reached, the builder has written
+  if (populated) {
     // Room reserved but not used was faulted in (first, by the end-first order): back to the
     // kernel, before the run's own state makes the process's peak.
     const auto unused = [](auto& a) {
-      using T = std::remove_reference_t<decltype(a[0])>;
-      release_whole_pages(a.data() + a.size(), (a.capacity() - a.size()) * sizeof(T));
+      release_whole_pages(a.data() + a.size(), (a.capacity() - a.size()) * sizeof(*a.data()));
     };
     unused(graph_.tensors_);
     unused(graph_.producers_);
     unused(graph_.ops_);
     unused(graph_.operands_);
   }
-  prefault_.reset();
   return std::move(graph_);
 }
 
