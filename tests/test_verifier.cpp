@@ -185,6 +185,81 @@ TEST_CASE("the replay counts peak live memory as the ops run", "[verifier][liven
   }
 }
 
+TEST_CASE("the replay counts each memory level's peak live over the tensors homed there",
+          "[verifier][liveness][levels]") {
+  // docs/model.md §15.5. live_graph(64) with w (weight, 4 B), a (2 B) and c (required output,
+  // 32 B) homed at level 3, the host, on a machine of four levels; x, u, b at level 2. Live
+  // intervals as above: x [0,0], w [0,2], u [0,0], a [0,1], b [1,2], c [2,2].
+  // Level 2 (x, u, b): f 1 + 64 = 65, g 8, h 8. Peak 65 at f: inputs 65.
+  // Level 3 (w, a, c): f 4 + 2 = 6, g 6, h 4 + 32 = 36 (a died after g). Peak 36 at h:
+  //   weights 4, activations 32.
+  // Level 4 (nothing homed): peak 0, at the first op (liveness.h's rule).
+  Graph g = live_graph(64);
+  for (const char* name : {"w", "a", "c"}) g.set_home(g.find_tensor(name), 3);
+  VerifierOptions options;
+  options.keep_compute_order = false;
+  options.level_count = 4;
+  Verifier v(g, 1000, options);
+  // w's load is its chain 3 -> 2 -> 1, c's store 1 -> 2 -> 3 (§15.8): one step each.
+  for (const Step& s : steps(g, {"load x", "load w", "compute f", "drop x", "compute g", "drop a",
+                                 "compute h", "store c"}))
+    v.apply(s);
+  v.finish();
+  REQUIRE(v.level_liveness(2) != nullptr);
+  REQUIRE(v.level_liveness(3) != nullptr);
+  REQUIRE(v.level_liveness(4) != nullptr);
+  CHECK(v.level_liveness(1) == nullptr);
+  CHECK(v.level_liveness(5) == nullptr);
+  const int input = static_cast<int>(TensorKind::input),
+            weight = static_cast<int>(TensorKind::weight),
+            activation = static_cast<int>(TensorKind::activation);
+  const LivenessReport& l2 = *v.level_liveness(2);
+  CHECK(l2.peak_live_bytes == 65);
+  CHECK(g.op_name(l2.peak_op) == "f");
+  CHECK(l2.peak_by_kind[input] == 65);
+  CHECK(l2.peak_by_kind[weight] == 0);
+  CHECK(l2.peak_by_kind[activation] == 0);
+  const LivenessReport& l3 = *v.level_liveness(3);
+  CHECK(l3.peak_live_bytes == 36);
+  CHECK(g.op_name(l3.peak_op) == "h");
+  CHECK(l3.peak_by_kind[input] == 0);
+  CHECK(l3.peak_by_kind[weight] == 4);
+  CHECK(l3.peak_by_kind[activation] == 32);
+  const LivenessReport& l4 = *v.level_liveness(4);
+  CHECK(l4.peak_live_bytes == 0);
+  CHECK(g.op_name(l4.peak_op) == "f");
+  // The whole run's is unchanged (71 at f), and the order was not kept: nothing reads it.
+  CHECK(v.liveness()->peak_live_bytes == 71);
+  CHECK(v.compute_order().empty());
+  // The same as the pass over the order, level by level.
+  const std::vector<OpId> order{g.find_op("f"), g.find_op("g"), g.find_op("h")};
+  for (std::uint8_t level = 2; level <= 4; ++level) {
+    const LivenessReport pass = analyze_liveness(g, order, level);
+    CHECK(pass.peak_live_bytes == v.level_liveness(level)->peak_live_bytes);
+    CHECK(pass.peak_op == v.level_liveness(level)->peak_op);
+    CHECK(pass.peak_by_kind == v.level_liveness(level)->peak_by_kind);
+  }
+}
+
+TEST_CASE("a tensor homed outside the machine's levels leaves each level's count to the pass",
+          "[verifier][liveness][levels]") {
+  // c homed at level 4 on a machine of three: the replay cannot say which level it counts in,
+  // so it counts none and keeps the order for the pass (and so on two levels: no level counts).
+  Graph g = live_graph(64);
+  g.set_home(g.find_tensor("c"), 4);
+  VerifierOptions options;
+  options.keep_compute_order = false;
+  options.level_count = 3;
+  Verifier v(g, 1000, options);
+  CHECK(v.level_liveness(2) == nullptr);
+  CHECK(v.level_liveness(3) == nullptr);
+  CHECK(v.liveness() != nullptr);
+  for (const Step& s : steps(g, {"load x", "load w", "compute f"})) v.apply(s);
+  CHECK(v.compute_order().size() == 1);
+  options.level_count = 2;
+  CHECK(Verifier(live_graph(64), 1000, options).level_liveness(2) == nullptr);
+}
+
 TEST_CASE("the replay leaves liveness to the pass over the order when a tensor has two producers",
           "[verifier][liveness]") {
   // f and g both write t: the replay cannot tell, when f runs, whether t dies there.

@@ -12,7 +12,8 @@ namespace memsim {
 VerifierOptions run_verifier_options(const Machine& machine, bool allow_recompute) {
   VerifierOptions options;
   options.allow_recompute = allow_recompute;
-  options.keep_compute_order = machine.level_count() > 2;
+  options.keep_compute_order = false;  // kept anyway where the replay cannot count liveness
+  options.level_count = machine.level_count();
   return options;
 }
 
@@ -21,28 +22,31 @@ RunResult finish_run(const Simulation& sim, VerifyingSink& verified, const Execu
   result.times = times;
   result.counts = verified.verifier().finish();
   const Machine& m = sim.machine;
-  const std::span<const OpId> order = verified.verifier().in_list_order().compute_order();
-  // Counted during the replay where it can be (issue 16), else in a pass over the order. A
-  // machine with levels below the DRAM asks for every tensor and for each level's own (§15.5)
-  // in that one pass.
-  const LivenessReport* live = verified.verifier().in_list_order().liveness();
-  std::vector<std::uint8_t> homes;
-  if (!live) homes.push_back(0);
-  if (m.level_count() > 2)
+  const Verifier& list = verified.verifier().in_list_order();
+  // Counted during the replay where it can be, each memory level's too (issue 16), else in one
+  // pass over the order for the run and for each level below the cache. On two levels every
+  // tensor is homed at the DRAM: level 2's peak live is the run's (§15.5).
+  const bool deep = m.level_count() > 2;
+  std::vector<LivenessReport> levels;  // level 2 at index 0
+  if (list.liveness() && (!deep || list.level_liveness(2))) {
+    result.liveness = *list.liveness();
     for (std::uint32_t level = 2; level <= m.level_count(); ++level)
+      levels.push_back(deep ? *list.level_liveness(level) : result.liveness);
+  } else {
+    std::vector<std::uint8_t> homes{0};
+    for (std::uint32_t level = 2; deep && level <= m.level_count(); ++level)
       homes.push_back(static_cast<std::uint8_t>(level));
-  const std::vector<LivenessReport> passes =
-      homes.empty() ? std::vector<LivenessReport>{} : analyze_liveness(sim.graph, order, homes);
-  result.liveness = live ? *live : passes.front();
+    const std::vector<LivenessReport> passes =
+        analyze_liveness(sim.graph, list.compute_order(), homes);
+    result.liveness = passes.front();
+    levels.assign(deep ? passes.begin() + 1 : passes.begin(), passes.end());
+  }
   for (OpId o = 0; o < sim.graph.op_count(); ++o)
     result.flops[static_cast<int>(sim.graph.op(o).phase)] += sim.graph.op(o).flops;
-  // docs/model.md §15.5: each memory level's peak live counts the tensors homed there. On two
-  // levels every tensor is homed at the DRAM: its peak live is the run's.
-  const std::size_t first_level = live ? 0 : 1;  // where level 2's pass is in `passes`
   for (std::uint32_t level = 2; level <= m.level_count(); ++level) {
     MemoryLevelResult r;
     r.peak_staging = verified.verifier().peak_staging()[level - 1];
-    r.liveness = m.level_count() == 2 ? result.liveness : passes[first_level + level - 2];
+    r.liveness = levels[level - 2];
     // Uniform mode counts tensors, not bytes: there is no memory size to compare with.
     const std::uint64_t room = m.level_for_tensors(level);
     r.oom =

@@ -81,9 +81,9 @@ bool verify_on_second_thread(std::size_t ops, VerifierThread choice);
 RunResult run_simulation(const Simulation& sim, StepSink* observer = nullptr,
                          RunOptions options = {});
 
-// The verifier options of a run that finish_run reports: the compute order is kept only where
-// finish_run reads it (memory levels below the DRAM; otherwise the verifier counts liveness
-// itself).
+// The verifier options of a run that finish_run reports: the verifier counts liveness itself,
+// the run's and each memory level's, and keeps the compute order only where it cannot (then
+// finish_run passes over the order).
 VerifierOptions run_verifier_options(const Machine& machine, bool allow_recompute);
 
 // The figures of a run whose steps went through `verified`: the verifier's counts (and its

@@ -30,7 +30,17 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
     for (TensorId t : graph.inputs(o)) ++remaining_uses_[t];
     for (TensorId t : graph.updates(o)) ++remaining_uses_[t];
   }
-  keep_order_ = options.keep_compute_order || !live_exact_;
+  // Each level's count, where the run's is exact and every home is one of the levels (a scenario
+  // cannot place a tensor elsewhere; a graph that does is left to the pass over the order).
+  if (live_exact_ && options.level_count > 2) {
+    bool known = true;
+    for (TensorId t = 0; t < graph.tensor_count() && known; ++t)
+      known = graph.tensor(t).home >= 2 && graph.tensor(t).home <= options.level_count;
+    if (known) level_live_.resize(options.level_count - 1);
+  }
+  // The order is kept where a pass over it must count what the replay could not.
+  keep_order_ = options.keep_compute_order || !live_exact_ ||
+                (options.level_count > 2 && level_live_.empty());
   if (keep_order_) order_.reserve(graph.op_count());
   bool deep = false;  // in a local: a member would be stored at every tensor
   for (TensorId t = 0; t < graph.tensor_count(); ++t) {
@@ -42,10 +52,12 @@ Verifier::Verifier(const Graph& graph, std::uint64_t capacity, VerifierOptions o
     state_[t] = static_cast<Flags>((x.initial_in_dram ? kDramValid | kLiveSeen : 0) |
                                    (first_only || stays ? kNoDeath : 0));
     deep = deep || x.home > 2;
-    if (first_only)
+    if (first_only) {
       live_.live_at_first_only(x);
-    else if (x.initial_in_dram)
-      live_.born(x);
+      if (!level_live_.empty()) level_live_[x.home - 2].live_at_first_only(x);
+    } else if (x.initial_in_dram) {
+      born(x);
+    }
   }
   deep_ = deep;
 }

@@ -20,8 +20,11 @@ struct VerifierOptions {
   // be dropped: it is lost until its producer runs again.
   bool allow_recompute = false;
   // Keep compute_order(). Without it the order is kept only where liveness() cannot answer
-  // (4 bytes an op saved: a run needs the order for memory levels below the DRAM only).
+  // (4 bytes an op saved: a run reads the order only to count liveness after the replay).
   bool keep_compute_order = true;
+  // The machine's memory levels: on more than two, the replay also counts each level's peak
+  // live (docs/model.md §15.5, level_liveness), so that no pass over the order is needed.
+  std::uint32_t level_count = 2;
 };
 
 struct MoveCounts {
@@ -59,12 +62,19 @@ class Verifier {
   std::uint64_t cache_bytes_in_use() const { return used_; }
   const MoveCounts& counts() const { return counts_; }
   // Order in which ops first ran (for liveness); empty without keep_compute_order where
-  // liveness() answers.
+  // liveness() (and, on more than two levels, level_liveness()) answers.
   const std::vector<OpId>& compute_order() const { return order_; }
   // analyze_liveness(graph, compute_order()), counted during the replay; nullptr for a graph
   // where the replay cannot tell a tensor's last use when it happens (a tensor with two
   // producers, or one that starts in DRAM and is also produced): ask analyze_liveness then.
   const LivenessReport* liveness() const { return live_exact_ ? &live_.report() : nullptr; }
+  // analyze_liveness(graph, compute_order(), level) for a level from 2 to the options'
+  // level_count, when that is more than 2, liveness() answers and every tensor is homed at one
+  // of those levels; else nullptr.
+  const LivenessReport* level_liveness(std::uint32_t level) const {
+    return level >= 2 && level - 2 < level_live_.size() ? &level_live_[level - 2].report()
+                                                        : nullptr;
+  }
 
  private:
   [[noreturn]] void fail(const Step& step, const std::string& why) const;
@@ -132,10 +142,23 @@ class Verifier {
   // reads it (docs/model.md's rule, sim/core/liveness.h).
   bool live_exact_;
   LivePeak live_;
+  // docs/model.md §15.5: the same count over the tensors homed at each level, index level - 2;
+  // empty on two levels (the run's count is level 2's) or where live_ is not exact.
+  std::vector<LivePeak> level_live_;
+  void born(const Tensor& x) {
+    live_.born(x);
+    if (!level_live_.empty()) level_live_[x.home - 2].born(x);
+  }
+  void at_position(std::uint32_t position, OpId o) {
+    live_.at_position(position, o);
+    for (LivePeak& level : level_live_) level.at_position(position, o);
+  }
   void die(TensorId t) {
     if (bits(t) & kNoDeath) return;
     set(t, kNoDeath, true);
-    live_.died(graph_.tensor(t));
+    const Tensor& x = graph_.tensor(t);
+    live_.died(x);
+    if (!level_live_.empty()) level_live_[x.home - 2].died(x);
   }
   std::uint64_t used_ = 0;
   std::uint64_t step_index_ = 0;
@@ -211,7 +234,7 @@ inline void Verifier::apply_compute(const Step& step) {
       continue;
     }
     const Tensor& x = graph_.tensor(t);
-    if (!(bits(t) & kLiveSeen)) live_.born(x);  // its first run: it becomes live
+    if (!(bits(t) & kLiveSeen)) born(x);  // its first run: it becomes live
     state_[t] = static_cast<Flags>((bits(t) & kNoDeath) | kLiveSeen | kResident);
     used_ += x.bytes;
   }
@@ -232,7 +255,7 @@ inline void Verifier::apply_compute(const Step& step) {
     // is the position's live figure; then each tensor of the working set that no later op
     // reads dies (an output no op reads, an input or update at its last reader).
     if (live_exact_) {
-      live_.at_position(ran_ - 1, o);
+      at_position(ran_ - 1, o);
       for (TensorId t : outputs)
         if (remaining_uses_[t] == 0) die(t);
     }
