@@ -153,4 +153,17 @@ TEST_CASE("rates whose derived times are not finite are refused", "[errors]") {
         "s.toml:6:14: hardware.compute.throughput 1e-300 FLOP/s: op 'dense1.forward' (2.15 GFLOP) "
         "would "
         "take longer than any time memsim can count; a time must be a finite number of seconds");
+  // Each finite, together not: A and B are 1 GiB each, at 1.07374e-299 B/s 2^30 / 1.07374e-299
+  // = 1.00000e308 s each, and 2.0e308 s together, past 1.8e308: refused at B (a bound on the
+  // times from the total bytes must not let this through).
+  CHECK(load_error("[hardware.cache]\ncapacity = \"4 GiB\"\n[hardware.dram]\nbandwidth = "
+                   "\"1.07374e-299 B/s\"\n[hardware.compute]\nthroughput = \"1 TFLOP/s\"\n"
+                   "[graph]\ntensors = [\n"
+                   "  { name = \"A\", size = \"1 GiB\" },\n"
+                   "  { name = \"B\", size = \"1 GiB\" },\n"
+                   "  { name = \"C\", size = \"1 KiB\" },\n]\n"
+                   "ops = [{ name = \"f\", inputs = [\"A\", \"B\"], outputs = [\"C\"] }]\n") ==
+        "s.toml:4:13: hardware.dram.bandwidth 1.07374e-299 B/s: moving tensor 'B' (1.00 GiB) "
+        "would take longer than any time memsim can count; a time must be a finite number of "
+        "seconds");
 }

@@ -199,6 +199,8 @@ class Graph {
   std::uint64_t max_working_set_bytes() const { return max_working_set_; }
   // The tensors' sizes add up to more than 2^64 - 1 bytes (summed as they were added).
   bool total_bytes_overflow() const { return total_bytes_overflow_; }
+  // Their sum, when it does not overflow (mod 2^64 otherwise).
+  std::uint64_t total_bytes() const { return total_bytes_; }
   // The op that writes tensor t as an output, or kNoOp for tensors that start in DRAM.
   OpId producer(TensorId t) const { return producers_[t]; }
   // Every tensor some op outputs has exactly one such op (producer()) and does not start in
