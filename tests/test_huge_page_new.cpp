@@ -116,6 +116,26 @@ TEST_CASE("operator new marks the huge pages of a large block for the kernel", "
   CHECK(flags.find(" hg") != std::string::npos);
   CHECK(vm_flags_at(pages.end - 1).find(" hg") != std::string::npos);
 }
+TEST_CASE("operator new takes medium blocks from the huge-page arena", "[huge_pages]") {
+  // 300 KiB: between 64 KiB and 2 MiB, so from tools/memsim/medium_block_arena.h: on a 64 KiB
+  // unit of a mapping marked MADV_HUGEPAGE. Freed, its room serves a smaller block next (first
+  // fit), which malloc's mmap'd blocks would not promise.
+  char* block = new char[300 * 1024];
+  const auto at = reinterpret_cast<std::uintptr_t>(block);
+  CHECK(at % (64 * 1024) == 0);
+  std::memset(block, 3, 300 * 1024);
+  CHECK(block[300 * 1024 - 1] == 3);
+  if (madvise(reinterpret_cast<void*>(at & ~(2 * MiB - 1)), 0, MADV_HUGEPAGE) == 0)
+    CHECK(vm_flags_at(at).find(" hg") != std::string::npos);
+  delete[] block;
+  char* again = new char[100 * 1024];
+  CHECK(reinterpret_cast<std::uintptr_t>(again) <= at);
+  delete[] again;
+  // Below 64 KiB a block is malloc's, in a mapping of other flags (the arena's is MAP_NORESERVE).
+  const std::unique_ptr<char[]> small(new char[1000]);
+  CHECK(vm_flags_at(reinterpret_cast<std::uintptr_t>(small.get())) != vm_flags_at(at));
+}
+
 TEST_CASE("operator new starts a block of 2 MiB or more on a huge page", "[huge_pages]") {
   const std::unique_ptr<char[]> block(new char[5 * MiB]);
   CHECK(reinterpret_cast<std::uintptr_t>(block.get()) % (2 * MiB) == 0);
