@@ -44,6 +44,11 @@ TEST_CASE("medium block arena: only medium sizes, in whole 64 KiB units", "[huge
   CHECK_FALSE(arena.owns(&local));
   CHECK_FALSE(arena.owns(nullptr));
   CHECK_FALSE(arena.owns(static_cast<char*>(a) + 4 * MiB));  // just past the region
+  // A pointer from elsewhere is not taken back (operator delete then frees it).
+  CHECK_FALSE(arena.deallocate(&local));
+  CHECK(arena.top_units() == 35);
+  CHECK(arena.deallocate(c));
+  CHECK(arena.top_units() == 3);
 }
 
 TEST_CASE("medium block arena: freed room serves the next block that fits, first fit",

@@ -43,8 +43,8 @@ memsim::MediumBlockArena& medium_blocks() {
 }  // namespace
 
 void* operator new(std::size_t bytes) {
-  if (bytes >= memsim::MediumBlockArena::kMinBytes && bytes < memsim::MediumBlockArena::kMaxBytes)
-    if (void* block = medium_blocks().allocate(bytes)) return block;
+  // The arena answers medium sizes only (nullptr for the rest, as when it is full).
+  if (void* block = medium_blocks().allocate(bytes)) return block;
   for (;;) {
     if (void* block = memsim::allocate_on_huge_pages(bytes)) return block;
     // [new.delete.single]: call the new-handler until it gives up (throws) or is not set.
@@ -55,10 +55,7 @@ void* operator new(std::size_t bytes) {
 }
 
 void operator delete(void* block) noexcept {
-  if (medium_blocks().owns(block))
-    medium_blocks().deallocate(block);
-  else
-    std::free(block);
+  if (!medium_blocks().deallocate(block)) std::free(block);
 }
 
 void operator delete(void* block, std::size_t) noexcept {

@@ -22,12 +22,14 @@
 #include <cstdint>
 #include <mutex>
 
+#include "tools/memsim/huge_pages.h"
+
 namespace memsim {
 
 class MediumBlockArena {
  public:
   static constexpr std::size_t kMinBytes = std::size_t{64} << 10;  // below: malloc's
-  static constexpr std::size_t kMaxBytes = std::size_t{2} << 20;   // from here: huge_pages.h
+  static constexpr std::size_t kMaxBytes = kHugePageBytes;         // from here: huge_pages.h
   static constexpr std::size_t kUnitBytes = kMinBytes;
   static constexpr std::size_t kMaxRegionBytes = std::size_t{1} << 30;
 
@@ -42,11 +44,11 @@ class MediumBlockArena {
     if (m == MAP_FAILED) return;
     mapping_ = m;
     mapping_bytes_ = bytes + kMaxBytes;
-    const auto at = reinterpret_cast<std::uintptr_t>(m);
-    base_ = (at + kMaxBytes - 1) & ~std::uintptr_t{kMaxBytes - 1};
+    // The region: the mapping's first `bytes` from its first huge page on, all of it advised
+    // (without transparent huge pages the blocks are on 4 KiB pages, as malloc's).
+    base_ = huge_page_range(reinterpret_cast<std::uintptr_t>(m), mapping_bytes_).begin;
     units_ = bytes / kUnitBytes;
-    // Advice only: without transparent huge pages the blocks are on 4 KiB pages, as malloc's.
-    madvise(reinterpret_cast<void*>(base_), bytes, MADV_HUGEPAGE);
+    advise_huge_pages(reinterpret_cast<void*>(base_), bytes);
   }
   ~MediumBlockArena() {
     if (mapping_) munmap(mapping_, mapping_bytes_);
@@ -83,10 +85,10 @@ class MediumBlockArena {
     const auto at = reinterpret_cast<std::uintptr_t>(p);
     return at >= base_ && at < base_ + units_ * kUnitBytes;
   }
-  // Takes back a block that allocate returned: its units are free for any later block. A
-  // pointer the arena does not own is left alone.
-  void deallocate(void* block) {
-    if (!owns(block)) return;
+  // Takes back a block that allocate returned: its units are free for any later block. False,
+  // and nothing done, for a pointer the arena does not own (the caller frees it elsewhere).
+  bool deallocate(void* block) {
+    if (!owns(block)) return false;
     const std::size_t u = (reinterpret_cast<std::uintptr_t>(block) - base_) / kUnitBytes;
     const std::lock_guard<std::mutex> lock(mutex_);
     const std::size_t end = u + length_[u];
@@ -96,6 +98,7 @@ class MediumBlockArena {
       top_ = u;
       while (top_ > 0 && !in_use_below(top_)) --top_;
     }
+    return true;
   }
   // Units from the region's start past the last block in use (for tests).
   std::size_t top_units() const { return top_; }
