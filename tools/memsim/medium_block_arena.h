@@ -32,6 +32,9 @@ class MediumBlockArena {
   static constexpr std::size_t kMaxBytes = kHugePageBytes;         // from here: huge_pages.h
   static constexpr std::size_t kUnitBytes = kMinBytes;
   static constexpr std::size_t kMaxRegionBytes = std::size_t{1} << 30;
+  // The longest block in units (a request below kMaxBytes, rounded up): 32.
+  static constexpr std::size_t kMaxUnits = (kMaxBytes - 1) / kUnitBytes + 1;
+  static_assert(kMaxUnits <= 255, "a block's length in units is kept in a byte (length_)");
 
   // Reserves `region_bytes` (at most kMaxRegionBytes, whole 2 MiB pages) of address space on a
   // 2 MiB boundary. Without it (mmap refused) every allocate returns nullptr.
@@ -105,10 +108,10 @@ class MediumBlockArena {
 
  private:
   // Whether the unit just below `unit` belongs to a block in use: some block starting at or
-  // before it reaches it. Blocks are at most 32 units long.
+  // before it reaches it. Blocks are at most kMaxUnits long, so only that many starts can.
   bool in_use_below(std::size_t unit) const {
     const std::size_t last = unit - 1;
-    for (std::size_t s = last + 1; s-- > 0 && last - s < 32;)
+    for (std::size_t s = last + 1; s-- > 0 && last - s < kMaxUnits;)
       if (length_[s] != 0) return s + length_[s] > last;
     return false;
   }
